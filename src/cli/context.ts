@@ -1,0 +1,57 @@
+/**
+ * What every command handler receives: output sinks, the clock, and the database on demand.
+ *
+ * @module
+ */
+import { openStore, resolveLocation, type Store } from "../store/mod.ts";
+
+/** The injected world of a command: tests capture output, `main.ts` uses the real one. */
+export interface Context {
+  /** Writes a line (or raw bytes) to standard output. */
+  out(text: string | Uint8Array): void;
+  /** Writes a line to standard error. */
+  err(text: string): void;
+  /** True when standard output is a terminal. */
+  isTty: boolean;
+  /** The database location from `--db`, `QUEUECTL_DB` or the default. */
+  location(): string;
+  /** Opens the database (once) and returns it. */
+  store(): Promise<Store>;
+  /** Closes what was opened. */
+  close(): void;
+}
+
+/**
+ * The real context: stdout/stderr of this process and the store named by `--db`.
+ *
+ * @example
+ * ```ts
+ * const ctx = processContext(() => program.opts().db);
+ * ```
+ */
+export function processContext(dbFlag: () => string | undefined): Context {
+  let store: Promise<Store> | null = null;
+  const enc = new TextEncoder();
+  return {
+    out(text) {
+      writeAll(Deno.stdout, typeof text === "string" ? enc.encode(text + "\n") : text);
+    },
+    err(text) {
+      writeAll(Deno.stderr, enc.encode(text + "\n"));
+    },
+    isTty: Deno.stdout.isTerminal(),
+    location: () => resolveLocation(dbFlag()),
+    store() {
+      store ??= openStore(resolveLocation(dbFlag()));
+      return store;
+    },
+    close() {
+      store?.then((s) => s.close()).catch(() => {});
+    },
+  };
+}
+
+function writeAll(file: { writeSync(p: Uint8Array): number }, data: Uint8Array): void {
+  let off = 0;
+  while (off < data.byteLength) off += file.writeSync(data.subarray(off));
+}

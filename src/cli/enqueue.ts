@@ -1,0 +1,126 @@
+/**
+ * `queuectl enqueue`: one job from JSON or flags, or many from NDJSON (`--file`, `--file -`).
+ *
+ * @module
+ */
+import { Command } from "commander";
+import { UsageError } from "../errors.ts";
+import { type JobSpec, parseJobSpec } from "../spec.ts";
+import { enqueueJobs, readConfig } from "../store/mod.ts";
+import type { Context } from "./context.ts";
+import { jobJson } from "./format.ts";
+import { Progress } from "./progress.ts";
+
+interface EnqueueFlags {
+  command?: string;
+  id?: string;
+  priority?: string;
+  delay?: string;
+  runAt?: string;
+  timeout?: string;
+  maxRetries?: string;
+  file?: string;
+  json?: boolean;
+}
+
+/** Builds the `enqueue` command. */
+export function enqueueCommand(ctx: Context): Command {
+  return new Command("enqueue")
+    .description("add a job: a JSON spec, flags, or an NDJSON file of specs")
+    .argument("[json]", `job spec, e.g. '{"command":"echo hi","priority":5}'`)
+    .option("-c, --command <cmd>", "shell command to run")
+    .option("--id <id>", "job id (1-128 of A-Z a-z 0-9 . _ : -); generated when absent")
+    .option("-p, --priority <n>", "-1000..1000, higher runs first (default 0)")
+    .option("--delay <duration>", "run after this long: 500ms, 30s, 5m, 2h, 1d")
+    .option("--run-at <iso>", "run at this time (ISO 8601)")
+    .option("--timeout <duration>", "kill an attempt after this long")
+    .option("--max-retries <n>", "retries after the first attempt (default: config)")
+    .option("-f, --file <path>", "read one JSON spec per line; - reads standard input")
+    .option("--json", "print the job as JSON")
+    .action(async (json: string | undefined, flags: EnqueueFlags) => {
+      const now = Date.now();
+      const specs = flags.file !== undefined
+        ? await readSpecFile(flags.file, json, flags, now)
+        : [parseJobSpec(mergeFlags(parseJsonArg(json), flags), { now })];
+      const store = await ctx.store();
+      const config = await readConfig(store);
+      const progress = specs.length > 5000 ? new Progress(ctx, "enqueue", specs.length) : null;
+      const jobs = await enqueueJobs(store, specs, {
+        now,
+        maxRetries: config.max_retries,
+        onProgress: (n) => progress?.update(n),
+      });
+      progress?.done();
+      if (flags.file !== undefined) {
+        ctx.out(
+          flags.json ? JSON.stringify({ enqueued: jobs.length }) : `enqueued ${jobs.length} jobs`,
+        );
+      } else if (flags.json) ctx.out(JSON.stringify(jobJson(jobs[0]!)));
+      else ctx.out(jobs[0]!.id);
+    });
+}
+
+function parseJsonArg(json: string | undefined): Record<string, unknown> {
+  if (json === undefined) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (err) {
+    throw new UsageError(`invalid job JSON: ${(err as Error).message}`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new UsageError('invalid job JSON: expected an object like {"command":"echo hi"}');
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Flags override the JSON spec's fields; numbers given as text are read as numbers. */
+function mergeFlags(spec: Record<string, unknown>, flags: EnqueueFlags): Record<string, unknown> {
+  const out = { ...spec };
+  const num = (s: string) => (/^-?\d+(\.\d+)?$/.test(s.trim()) ? Number(s) : s);
+  if (flags.command !== undefined) out.command = flags.command;
+  if (flags.id !== undefined) out.id = flags.id;
+  if (flags.priority !== undefined) out.priority = num(flags.priority);
+  if (flags.delay !== undefined) out.delay = flags.delay;
+  if (flags.runAt !== undefined) out.run_at = flags.runAt;
+  if (flags.timeout !== undefined) out.timeout = flags.timeout;
+  if (flags.maxRetries !== undefined) out.max_retries = num(flags.maxRetries);
+  if ("delay" in out && "run_at" in out && flags.delay !== undefined) delete out.run_at;
+  if ("delay" in out && "run_at" in out && flags.runAt !== undefined) delete out.delay;
+  return out;
+}
+
+async function readSpecFile(
+  path: string,
+  json: string | undefined,
+  flags: EnqueueFlags,
+  now: number,
+): Promise<JobSpec[]> {
+  if (json !== undefined || flags.command !== undefined || flags.id !== undefined) {
+    throw new UsageError("--file cannot be combined with a JSON argument, --command or --id");
+  }
+  let text: string;
+  try {
+    text = path === "-"
+      ? await new Response(Deno.stdin.readable).text()
+      : await Deno.readTextFile(path);
+  } catch (err) {
+    throw new UsageError(`cannot read ${path}: ${(err as Error).message.split("\n")[0]}`);
+  }
+  const specs: JobSpec[] = [];
+  const lines = text.split("\n");
+  for (const [i, raw] of lines.entries()) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) continue;
+    try {
+      specs.push(parseJobSpec(mergeFlags(parseJsonArg(line), flags), { now }));
+    } catch (err) {
+      if (err instanceof UsageError) throw new UsageError(`line ${i + 1}: ${err.message}`);
+      throw err;
+    }
+  }
+  if (specs.length === 0) {
+    throw new UsageError(`no job specs in ${path === "-" ? "standard input" : path}`);
+  }
+  return specs;
+}

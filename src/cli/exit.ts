@@ -1,0 +1,41 @@
+/**
+ * The one place errors become exit codes: 0 ok, 1 operation failed, 2 bad usage or input.
+ *
+ * @module
+ */
+import { CommanderError } from "commander";
+import { OperationError, UsageError } from "../errors.ts";
+
+/** Exit codes of the CLI contract. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/**
+ * The exit code and the one line to print for an error thrown by a command (pure).
+ *
+ * @example
+ * ```ts
+ * exitFor(new UsageError("bad priority")); // { code: 2, message: "queuectl: bad priority" }
+ * ```
+ */
+export function exitFor(err: unknown): { code: number; message: string | null } {
+  if (err instanceof CommanderError) {
+    // Help and --version "errors" are normal exits; the text is already printed.
+    if (err.exitCode === 0) return { code: EXIT.ok, message: null };
+    return { code: EXIT.usage, message: null };
+  }
+  if (err instanceof UsageError || err instanceof RangeError) {
+    return { code: EXIT.usage, message: `queuectl: ${oneLine(err.message)}` };
+  }
+  if (err instanceof OperationError) {
+    return { code: EXIT.failed, message: `queuectl: ${oneLine(err.message)}` };
+  }
+  if (err instanceof Deno.errors.PermissionDenied || err instanceof Deno.errors.NotFound) {
+    return { code: EXIT.failed, message: `queuectl: ${oneLine(err.message)}` };
+  }
+  const msg = err instanceof Error ? err.message : String(err);
+  return { code: EXIT.failed, message: `queuectl: unexpected error: ${oneLine(msg)}` };
+}
+
+function oneLine(text: string): string {
+  return text.split("\n")[0]!.trim();
+}

@@ -1,0 +1,77 @@
+/**
+ * `queuectl list`: jobs, optionally of one state, through the state index.
+ *
+ * @module
+ */
+import { Command } from "commander";
+import { JOB_STATES, type JobState } from "../job.ts";
+import { UsageError } from "../errors.ts";
+import { listJobs } from "../store/mod.ts";
+import type { Context } from "./context.ts";
+import { jobJson, table, when } from "./format.ts";
+import type { Job } from "../job.ts";
+
+/**
+ * Reads a `--state` value (pure).
+ *
+ * @example
+ * ```ts
+ * parseState("dead"); // "dead"
+ * ```
+ */
+export function parseState(text: string): JobState {
+  if ((JOB_STATES as readonly string[]).includes(text)) return text as JobState;
+  throw new UsageError(`unknown state "${text}" (known: ${JOB_STATES.join(", ")})`);
+}
+
+/**
+ * Reads a `--limit` value (pure).
+ *
+ * @example
+ * ```ts
+ * parseLimit("50"); // 50
+ * ```
+ */
+export function parseLimit(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 1000) {
+    throw new UsageError(`--limit must be an integer from 1 to 1000, got "${text}"`);
+  }
+  return n;
+}
+
+/** Prints jobs as a table. Shared by `list` and `dlq list`. */
+export function printJobs(ctx: Context, jobs: Job[]): void {
+  if (jobs.length === 0) return ctx.out("no jobs");
+  ctx.out(table(
+    ["ID", "STATE", "TRIES", "PRIO", "UPDATED", "COMMAND", "LAST ERROR"],
+    jobs.map((j) => [
+      j.id,
+      j.state,
+      `${j.attempts}/${1 + j.max_retries}`,
+      String(j.priority),
+      when(j.updated_at),
+      j.command,
+      j.last_error ?? "",
+    ]),
+    48,
+  ));
+}
+
+/** Builds the `list` command. */
+export function listCommand(ctx: Context): Command {
+  return new Command("list")
+    .description("list jobs, oldest transition first within a state")
+    .option("-s, --state <state>", `only jobs in this state: ${JOB_STATES.join(", ")}`)
+    .option("-l, --limit <n>", "at most this many (1-1000)", "50")
+    .option("--after <id>", "continue after this job id (paging)")
+    .option("--json", "print a JSON array")
+    .action(async (flags: { state?: string; limit: string; after?: string; json?: boolean }) => {
+      const state = flags.state === undefined ? undefined : parseState(flags.state);
+      const limit = parseLimit(flags.limit);
+      const page = await listJobs(await ctx.store(), { state, limit, after: flags.after });
+      if (flags.json) return ctx.out(JSON.stringify(page.jobs.map(jobJson)));
+      printJobs(ctx, page.jobs);
+      if (page.next) ctx.out(`… more: --after ${page.next}`);
+    });
+}

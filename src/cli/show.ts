@@ -1,0 +1,43 @@
+/**
+ * `queuectl show ID`: one job and its attempt history.
+ *
+ * @module
+ */
+import { Command } from "commander";
+import { OperationError } from "../errors.ts";
+import { getJob, listAttempts } from "../store/mod.ts";
+import type { Context } from "./context.ts";
+import { attemptJson, jobJson, table, when } from "./format.ts";
+
+/** Builds the `show` command. */
+export function showCommand(ctx: Context): Command {
+  return new Command("show")
+    .description("show one job with its attempt history")
+    .argument("<id>", "job id")
+    .option("--json", "print the job object, history under `history`")
+    .action(async (id: string, flags: { json?: boolean }) => {
+      const store = await ctx.store();
+      const job = await getJob(store, id);
+      if (!job) throw new OperationError(`job "${id}" not found`);
+      const history = await listAttempts(store, id);
+      if (flags.json) {
+        return ctx.out(JSON.stringify({ ...jobJson(job), history: history.map(attemptJson) }));
+      }
+      const j = jobJson(job);
+      for (const [k, v] of Object.entries(j)) ctx.out(`${(k + ":").padEnd(18)}${v ?? "-"}`);
+      if (history.length === 0) return;
+      ctx.out("\nhistory:");
+      ctx.out(table(
+        ["#", "STARTED", "SECONDS", "OUTCOME", "EXIT", "WORKER", "ERROR"],
+        history.map((a) => [
+          String(a.n),
+          when(a.started_at),
+          a.duration_ms === null ? "-" : (a.duration_ms / 1000).toFixed(3),
+          a.outcome ?? "running",
+          a.exit_code === null ? (a.signal ?? "-") : String(a.exit_code),
+          a.worker,
+          a.error ?? "",
+        ]),
+      ));
+    });
+}

@@ -1,0 +1,208 @@
+/**
+ * `queuectl worker start | stop | list` and the hidden `worker run` that each child executes.
+ *
+ * @module
+ */
+import { Command } from "commander";
+import { UsageError } from "../errors.ts";
+import { Logger } from "../log.ts";
+import {
+  listWorkers,
+  readConfig,
+  readStopRequest,
+  removeWorker,
+  requestStop,
+} from "../store/mod.ts";
+import { hostName, workerId } from "../worker/identity.ts";
+import { isProcessAlive } from "../worker/run_command.ts";
+import { selfCommand } from "../worker/self_command.ts";
+import { runSupervisor } from "../worker/supervisor.ts";
+import { Worker } from "../worker/worker_loop.ts";
+import type { Context } from "./context.ts";
+import { ago, table, workerJson } from "./format.ts";
+
+/** Builds the `worker` command group. */
+export function workerCommand(ctx: Context): Command {
+  const cmd = new Command("worker").description("start, stop and list workers");
+  cmd.command("start")
+    .description("run N workers until stopped (Ctrl+C or `worker stop`)")
+    .option("-n, --count <n>", "how many workers, 1-64", "1")
+    .option("-d, --detach", "run in the background and return at once")
+    .action((flags: { count: string; detach?: boolean }) => start(ctx, flags));
+  cmd.command("stop")
+    .description("stop workers: running jobs finish first (--force: killed and requeued)")
+    .option("--force", "kill running jobs now; they go back to pending, uncharged")
+    .option("--timeout <seconds>", "how long to wait for workers to exit", "15")
+    .action((flags: { force?: boolean; timeout: string }) => stop(ctx, flags));
+  cmd.command("list")
+    .description("list registered workers")
+    .option("--json", "print a JSON array")
+    .action((flags: { json?: boolean }) => list(ctx, flags));
+  cmd.addCommand(
+    new Command("run").description("run one worker in this process (used by `worker start`)")
+      .action(() => runOne(ctx)),
+    { hidden: true },
+  );
+  return cmd;
+}
+
+function parseCount(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 64) {
+    throw new UsageError(`--count must be an integer from 1 to 64, got "${text}"`);
+  }
+  return n;
+}
+
+async function start(ctx: Context, flags: { count: string; detach?: boolean }): Promise<void> {
+  const count = parseCount(flags.count);
+  const location = ctx.location();
+  await ctx.store(); // Fail here, once, if the database cannot be opened.
+  if (flags.detach) return detach(ctx, count, location);
+  const log = new Logger({ fields: { supervisor: Deno.pid } });
+  const stop = new AbortController();
+  const force = new AbortController();
+  let signals = 0;
+  const onSignal = () => {
+    signals++;
+    if (signals === 1) {
+      log.info("supervisor.stopping", { hint: "a second signal forces" });
+      stop.abort();
+    } else force.abort();
+  };
+  for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(sig, onSignal);
+  log.info("supervisor.started", { workers: count, db: location });
+  try {
+    await runSupervisor({ count, location, log, signal: stop.signal, force: force.signal });
+  } finally {
+    for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.removeSignalListener(sig, onSignal);
+  }
+}
+
+async function detach(ctx: Context, count: number, location: string): Promise<void> {
+  const logPath = location.includes("://") ? "queuectl-workers.log" : `${location}.log`;
+  const { cmd, args } = selfCommand([
+    "worker",
+    "start",
+    "--count",
+    String(count),
+    "--db",
+    location,
+  ]);
+  const t0 = Date.now();
+  // sh only redirects: the log path and our own argv are passed as arguments, never spliced in.
+  const child = new Deno.Command("sh", {
+    args: ["-c", 'log=$1; shift; exec "$@" >>"$log" 2>&1 </dev/null', "sh", logPath, cmd, ...args],
+    detached: true,
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  child.unref();
+  const store = await ctx.store();
+  const host = hostName();
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const mine = (await listWorkers(store)).filter((w) => w.host === host && w.started_at >= t0);
+    if (mine.length >= count) {
+      ctx.out(
+        `started ${count} worker(s) in the background (supervisor pid ${child.pid}, log ${logPath})`,
+      );
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new UsageError(`workers did not register within 15s; see ${logPath}`);
+}
+
+async function stop(ctx: Context, flags: { force?: boolean; timeout: string }): Promise<void> {
+  const store = await ctx.store();
+  const host = hostName();
+  const workers = await listWorkers(store);
+  if (workers.length === 0) {
+    ctx.out("no workers running");
+    return;
+  }
+  for (const w of workers) {
+    if (w.host === host && !isProcessAlive(w.pid)) {
+      await removeWorker(store, w.id); // A stale entry of a worker that died.
+      continue;
+    }
+    await requestStop(store, w.id, { force: !!flags.force, at: Date.now() });
+    if (w.host === host) {
+      try {
+        Deno.kill(w.pid, "SIGTERM");
+      } catch {
+        // It exited meanwhile.
+      }
+    }
+  }
+  const ids = new Set(workers.map((w) => w.id));
+  const deadline = Date.now() + Number(flags.timeout) * 1000;
+  let left = workers.length;
+  while (Date.now() < deadline) {
+    left = (await listWorkers(store)).filter((w) => ids.has(w.id)).length;
+    if (left === 0) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const stopped = workers.length - left;
+  ctx.out(
+    left === 0
+      ? `stopped ${stopped} worker(s)`
+      : `stopped ${stopped} worker(s); ${left} still finishing their jobs`,
+  );
+}
+
+async function list(ctx: Context, flags: { json?: boolean }): Promise<void> {
+  const workers = await listWorkers(await ctx.store());
+  if (flags.json) return ctx.out(JSON.stringify(workers.map(workerJson)));
+  if (workers.length === 0) return ctx.out("no workers running");
+  const now = Date.now();
+  ctx.out(table(
+    ["ID", "HOST", "PID", "STATE", "JOB", "HEARTBEAT", "DONE"],
+    workers.map((w) => [
+      w.id,
+      w.host,
+      String(w.pid),
+      w.state,
+      w.job ?? "-",
+      ago(w.heartbeat_at, now),
+      String(w.processed),
+    ]),
+  ));
+}
+
+async function runOne(ctx: Context): Promise<void> {
+  const store = await ctx.store();
+  const host = hostName();
+  const id = workerId(host, Deno.pid);
+  const config = await readConfig(store);
+  const log = new Logger({ level: config.log_level, fields: { worker: id } });
+  const stop = new AbortController();
+  const force = new AbortController();
+  const onStop = (forced: boolean) => {
+    if (forced) force.abort();
+    stop.abort();
+  };
+  let signals = 0;
+  const onSignal = async () => {
+    signals++;
+    // `worker stop --force` leaves its wish in KV before signalling; a second signal forces.
+    const req = await readStopRequest(store, id).catch(() => null);
+    onStop(!!req?.force || signals > 1);
+  };
+  for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(sig, onSignal);
+  try {
+    await new Worker(store, {
+      id,
+      host,
+      signal: stop.signal,
+      force: force.signal,
+      log,
+      onStopRequest: onStop,
+    })
+      .run();
+  } finally {
+    for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.removeSignalListener(sig, onSignal);
+  }
+}

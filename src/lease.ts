@@ -1,0 +1,38 @@
+/**
+ * Deciding whether a processing job's worker is gone (pure).
+ *
+ * @module
+ */
+
+/** What the recoverer knows about the worker that holds a job. */
+export interface HolderView {
+  /** Its registry entry's last heartbeat (ms), or null when it has no entry. */
+  heartbeatAt: number | null;
+  /** True when it runs on the recoverer's own host. */
+  sameHost: boolean;
+  /** On the same host: whether its pid is alive (null when unknown or another host). */
+  pidAlive: boolean | null;
+}
+
+/**
+ * Why a processing job counts as lost, or null while its worker may still be working on it.
+ * A worker on another host is judged by its lease alone, because its pid means nothing here.
+ *
+ * @example
+ * ```ts
+ * lostReason({ heartbeatAt: 0, sameHost: false, pidAlive: null }, { now: 20_000, leaseMs: 10_000 });
+ * // "worker lost: no heartbeat for 20s"
+ * ```
+ */
+export function lostReason(
+  holder: HolderView,
+  options: { now: number; leaseMs: number },
+): string | null {
+  if (holder.heartbeatAt === null) return "worker lost: it is no longer registered";
+  if (holder.sameHost && holder.pidAlive === false) return "worker lost: its process exited";
+  const silent = options.now - holder.heartbeatAt;
+  if (silent > options.leaseMs) {
+    return `worker lost: no heartbeat for ${Math.round(silent / 1000)}s`;
+  }
+  return null;
+}

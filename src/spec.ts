@@ -1,0 +1,216 @@
+/**
+ * Validation of a job spec as JSON from the CLI, a bulk NDJSON line or the web API, into the
+ * fields `enqueue` needs. Every rejection is a one-line UsageError naming the field and value.
+ *
+ * @module
+ */
+
+import { parseDuration } from "./duration.ts";
+import { UsageError } from "./errors.ts";
+import { assertJobId } from "./ids.ts";
+import { showValue, suggest } from "./suggest.ts";
+
+/**
+ * A validated job spec. Times are epoch ms.
+ *
+ * @example
+ * ```ts
+ * const spec: JobSpec = { command: "make test", priority: 0, timeout: null };
+ * ```
+ */
+export interface JobSpec {
+  /** Caller-chosen id; absent means one is generated. */
+  id?: string;
+  /** Shell command, kept exactly as given (only checked non-empty after trimming). */
+  command: string;
+  /** Retries after the first attempt; absent means the `max_retries` config applies. */
+  max_retries?: number;
+  /** -1000..1000, higher runs first. */
+  priority: number;
+  /** When the job may first run; absent means now. */
+  run_at?: number;
+  /** Per-attempt limit in ms, or null for the configured `job_timeout`. */
+  timeout: number | null;
+}
+
+/**
+ * Field names a job spec may have (`delay` is turned into `run_at`).
+ *
+ * @example
+ * ```ts
+ * JOB_SPEC_FIELDS.includes("delay"); // true
+ * ```
+ */
+export const JOB_SPEC_FIELDS: readonly string[] = Object.freeze([
+  "id",
+  "command",
+  "max_retries",
+  "priority",
+  "run_at",
+  "delay",
+  "timeout",
+]);
+
+/**
+ * Longest command in UTF-8 bytes; the job record must fit comfortably in one KV value.
+ *
+ * @example
+ * ```ts
+ * new TextEncoder().encode("echo hi").length <= MAX_COMMAND_BYTES; // true
+ * ```
+ */
+export const MAX_COMMAND_BYTES = 32 * 1024;
+
+const DAY = 86_400_000;
+const MAX_TIMEOUT_MS = 30 * DAY;
+const MIN_TIMEOUT_MS = 100;
+const MAX_DELAY_MS = 3650 * DAY;
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ]\d{2}:\d{2}/;
+
+/**
+ * Validates a parsed JSON value as a job spec. `now` (epoch ms) anchors `delay`.
+ * Fields: id, command, max_retries, priority, run_at (ISO 8601 date and time), delay and
+ * timeout (durations or seconds). A null field counts as absent.
+ *
+ * @example
+ * ```ts
+ * parseJobSpec({ command: "echo hi", delay: "5m" }, { now: 0 });
+ * // { command: "echo hi", priority: 0, run_at: 300000, timeout: null }
+ * ```
+ */
+export function parseJobSpec(input: unknown, options: { now: number }): JobSpec {
+  const { now } = options;
+  if (!Number.isFinite(now)) throw new UsageError(`now must be a finite time in ms, got ${now}`);
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    throw new UsageError(`job spec must be a JSON object, got ${showValue(input, 40)}`);
+  }
+  const fields = input as Record<string, unknown>;
+  for (const name of Object.keys(fields)) {
+    if (JOB_SPEC_FIELDS.includes(name)) continue;
+    const close = suggest(name, JOB_SPEC_FIELDS);
+    const hint = close === undefined ? "" : ` (did you mean "${close}"?)`;
+    throw new UsageError(`unknown field ${showValue(name, 40)} in job spec${hint}`);
+  }
+  const present = (name: string) => fields[name] !== undefined && fields[name] !== null;
+
+  const spec: JobSpec = {
+    command: readCommand(fields.command),
+    priority: present("priority") ? readInteger("priority", fields.priority, -1000, 1000) : 0,
+    timeout: readTimeout(fields.timeout),
+  };
+  if (present("id")) spec.id = assertJobId(fields.id);
+  if (present("max_retries")) {
+    spec.max_retries = readInteger("max_retries", fields.max_retries, 0, 100);
+  }
+  if (present("run_at") && present("delay")) {
+    throw new UsageError(
+      `job spec takes run_at or delay, not both, got run_at ${showValue(fields.run_at, 40)} ` +
+        `and delay ${showValue(fields.delay, 40)}`,
+    );
+  }
+  if (present("run_at")) spec.run_at = readRunAt(fields.run_at);
+  if (present("delay")) spec.run_at = now + readDelay(fields.delay);
+  return spec;
+}
+
+/**
+ * JSON.parse then parseJobSpec. Malformed JSON throws UsageError `invalid job JSON: <reason>`.
+ *
+ * @example
+ * ```ts
+ * parseJobSpecJson('{"command":"sleep 1","priority":5}', { now: Date.now() }).priority; // 5
+ * ```
+ */
+export function parseJobSpecJson(text: string, options: { now: number }): JobSpec {
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new UsageError(`invalid job JSON: ${reason.replaceAll(/\s*\n\s*/g, " ")}`);
+  }
+  return parseJobSpec(input, options);
+}
+
+function readCommand(value: unknown): string {
+  if (value === undefined || value === null || (typeof value === "string" && !value.trim())) {
+    throw new UsageError(`job spec needs a non-empty "command"`);
+  }
+  if (typeof value !== "string") {
+    throw new UsageError(`command must be a string, got ${showValue(value, 40)}`);
+  }
+  if (value.includes("\0")) {
+    // A shell cannot receive NUL in an argument; better to refuse than to run a truncated one.
+    throw new UsageError(`command must not contain a NUL byte, got ${showValue(value, 40)}`);
+  }
+  const bytes = new TextEncoder().encode(value).length;
+  if (bytes > MAX_COMMAND_BYTES) {
+    throw new UsageError(
+      `command must be at most ${MAX_COMMAND_BYTES} bytes, got ${bytes} bytes ` +
+        `starting ${showValue(value, 40)}`,
+    );
+  }
+  return value;
+}
+
+function readInteger(name: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new UsageError(
+      `${name} must be an integer from ${min} to ${max}, got ${showValue(value, 40)}`,
+    );
+  }
+  return value;
+}
+
+function readRunAt(value: unknown): number {
+  const fail = () =>
+    new UsageError(
+      `run_at must be an ISO 8601 date and time like 2026-11-23T10:00:00Z, ` +
+        `got ${showValue(value, 40)}`,
+    );
+  if (typeof value !== "string") throw fail();
+  const match = DATE_TIME.exec(value);
+  if (!match) throw fail();
+  // Date.parse rolls impossible days over (Feb 30 becomes Mar 2), so check the calendar first.
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth) throw fail();
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw fail();
+  return ms;
+}
+
+function readDelay(value: unknown): number {
+  const ms = readDuration(value);
+  if (ms === undefined || ms > MAX_DELAY_MS) {
+    throw new UsageError(
+      `delay must be a duration up to 3650d like 30s or 5m, or a number of seconds, ` +
+        `got ${showValue(value, 40)}`,
+    );
+  }
+  return ms;
+}
+
+function readTimeout(value: unknown): number | null {
+  if (value === undefined || value === null) return null;
+  const ms = readDuration(value);
+  if (ms === 0) return null;
+  if (ms === undefined || ms < MIN_TIMEOUT_MS || ms > MAX_TIMEOUT_MS) {
+    throw new UsageError(
+      `timeout must be 0 or null (no limit), a duration from 100ms to 30d like 30s, ` +
+        `or a number of seconds, got ${showValue(value, 40)}`,
+    );
+  }
+  return ms;
+}
+
+/** A duration string or number of seconds in ms, or undefined if it is not one. */
+function readDuration(value: unknown): number | undefined {
+  if (typeof value !== "string" && typeof value !== "number") return undefined;
+  try {
+    return parseDuration(value);
+  } catch (error) {
+    if (error instanceof UsageError) return undefined;
+    throw error;
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * Claiming the next runnable job with an atomic check-and-set.
+ *
+ * @module
+ */
+import type { Attempt, Job } from "../job.ts";
+import { newId } from "../ids.ts";
+import { Tx } from "./db.ts";
+import { keys } from "./keys.ts";
+import { applyTransition } from "./transition.ts";
+import type { Store } from "./open.ts";
+
+/** A job this worker now owns, with the versionstamp its result must match. */
+export interface Claimed {
+  /** The job as claimed (state `processing`, `worker` set, `runs` = this attempt's number). */
+  job: Job;
+  /** Versionstamp of the job record written by the claim. */
+  versionstamp: string;
+}
+
+/** Options of {@linkcode claimNext}. */
+export interface ClaimOptions {
+  /** The claiming worker's id. */
+  workerId: string;
+  /** The clock reading to stamp the claim with. */
+  now: number;
+  /** How many ready entries to look at; default 8. */
+  window?: number;
+  /** Random source in [0, 1), for tests. Default `Math.random`. */
+  random?: () => number;
+}
+
+/**
+ * The order in which to try `n` candidates listed in priority-then-FIFO order (pure). The head
+ * group of equal priority is tried from a random start, so that workers that list at the same
+ * moment spread over different jobs instead of all racing for the first; lower priorities come
+ * only after every higher one.
+ *
+ * @example
+ * ```ts
+ * claimOrder([0, 0, 0, 5], () => 0.5); // [1, 2, 0, 3]
+ * ```
+ */
+export function claimOrder(priorities: readonly number[], random: () => number): number[] {
+  const n = priorities.length;
+  if (n === 0) return [];
+  let head = 1;
+  while (head < n && priorities[head] === priorities[0]) head++;
+  const spread = Math.min(head, 4);
+  const start = Math.floor(random() * spread);
+  const order: number[] = [];
+  for (let i = 0; i < spread; i++) order.push((start + i) % spread);
+  for (let i = spread; i < n; i++) order.push(i);
+  return order;
+}
+
+/**
+ * Claims one runnable job, or returns null when there is none. Each try is one atomic operation
+ * that checks both the `ready` entry and the job record, so two workers never claim one job;
+ * a lost race moves on to the next candidate.
+ *
+ * @example
+ * ```ts
+ * const claimed = await claimNext(store, { workerId: "w1", now: Date.now() });
+ * ```
+ */
+export async function claimNext(store: Store, options: ClaimOptions): Promise<Claimed | null> {
+  const random = options.random ?? Math.random;
+  for (let round = 0; round < 5; round++) {
+    const ready = await store.db.list<string>(
+      { prefix: keys.readyAll },
+      { limit: options.window ?? 8 },
+    );
+    if (ready.length === 0) return null;
+    const jobs = await store.db.getMany<Job>(ready.map((e) => keys.job(e.value)));
+    const order = claimOrder(ready.map((e) => e.key[1] as number), random);
+    for (const i of order) {
+      const entry = ready[i];
+      const current = jobs[i];
+      if (!entry || !current?.value || current.value.state !== "pending") continue;
+      const claimed = await tryClaim(store, entry, current as Deno.KvEntry<Job>, options);
+      if (claimed) return claimed;
+    }
+  }
+  return null;
+}
+
+async function tryClaim(
+  store: Store,
+  entry: Deno.KvEntry<string>,
+  current: Deno.KvEntry<Job>,
+  options: ClaimOptions,
+): Promise<Claimed | null> {
+  const before = current.value;
+  const after: Job = {
+    ...before,
+    state: "processing",
+    attempts: before.attempts + 1,
+    runs: before.runs + 1,
+    seq: newId(options.now),
+    worker: options.workerId,
+    started_at: options.now,
+    finished_at: null,
+    updated_at: options.now,
+  };
+  const attempt: Attempt = {
+    n: after.runs,
+    worker: options.workerId,
+    started_at: options.now,
+    finished_at: null,
+    exit_code: null,
+    signal: null,
+    outcome: null,
+    error: null,
+    duration_ms: null,
+    output: null,
+  };
+  const tx = new Tx()
+    .check(entry.key, entry.versionstamp)
+    .check(current.key, current.versionstamp);
+  applyTransition(tx, before, after);
+  tx.set(keys.attempt(after.id, attempt.n), attempt);
+  const versionstamp = await store.db.commit(tx);
+  return versionstamp === null ? null : { job: after, versionstamp };
+}

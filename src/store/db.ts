@@ -1,0 +1,250 @@
+/**
+ * The thin wrapper every store operation goes through. It owns the three things no caller
+ * should think about: retrying SQLite's "database is locked", the per-operation limits of a
+ * remote KV (enforced everywhere in strict mode, so local tests catch what remote would refuse),
+ * and the counter decrement encoding.
+ *
+ * @module
+ */
+import { OperationError } from "../errors.ts";
+
+/** The limits of a KV Connect server; local SQLite allows more, but the same code runs on both. */
+export const REMOTE_LIMITS = {
+  /** Checks per atomic operation. */
+  checks: 10,
+  /** Mutations per atomic operation. */
+  mutations: 1000,
+  /** Total key + value bytes per atomic operation (800 KiB), with a margin for encoding. */
+  bytes: 800 * 1024 - 4096,
+  /** Keys per `getMany`. */
+  getMany: 10,
+  /** Entries per `list` call. */
+  listLimit: 1000,
+} as const;
+
+const U64_MINUS_ONE = 2n ** 64n - 1n;
+
+type Mutation =
+  | { type: "set"; key: Deno.KvKey; value: unknown }
+  | { type: "delete"; key: Deno.KvKey }
+  | { type: "sum"; key: Deno.KvKey; n: bigint };
+
+/**
+ * One atomic operation being built. It records what it will do so that its size can be checked
+ * against the limits before it is sent, and so that a "database is locked" retry can replay it.
+ *
+ * @example
+ * ```ts
+ * const tx = new Tx();
+ * tx.check(["job", "a"], null);
+ * tx.set(["job", "a"], { id: "a" });
+ * tx.add(["count", "pending"], 1);
+ * ```
+ */
+export class Tx {
+  /** Versionstamp checks, in order. */
+  readonly checks: Deno.AtomicCheck[] = [];
+  /** Mutations, in order. */
+  readonly mutations: Mutation[] = [];
+  #bytes = 0;
+  readonly #sums = new Map<string, Mutation & { type: "sum" }>();
+
+  /** Fails the commit unless `key` still has `versionstamp` (null: the key must not exist). */
+  check(key: Deno.KvKey, versionstamp: string | null): this {
+    this.checks.push({ key, versionstamp });
+    return this;
+  }
+
+  /** Writes `value` under `key`. */
+  set(key: Deno.KvKey, value: unknown): this {
+    this.mutations.push({ type: "set", key, value });
+    this.#bytes += approxSize(key) + approxSize(value);
+    return this;
+  }
+
+  /** Removes `key`. */
+  delete(key: Deno.KvKey): this {
+    this.mutations.push({ type: "delete", key });
+    this.#bytes += approxSize(key);
+    return this;
+  }
+
+  /** Adds `n` (possibly negative) to the KvU64 counter at `key`; the subtraction wraps. */
+  add(key: Deno.KvKey, n: number): this {
+    if (n === 0) return this;
+    const delta = n > 0 ? BigInt(n) : (U64_MINUS_ONE * BigInt(-n)) % 2n ** 64n;
+    // Counters touched by many jobs of a batch become one mutation.
+    const id = JSON.stringify(key);
+    const existing = this.#sums.get(id);
+    if (existing) {
+      existing.n = (existing.n + delta) % 2n ** 64n;
+      return this;
+    }
+    const m = { type: "sum" as const, key, n: delta };
+    this.#sums.set(id, m);
+    this.mutations.push(m);
+    this.#bytes += approxSize(key) + 8;
+    return this;
+  }
+
+  /** Approximate encoded size of keys and values so far. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** True when nothing would be written. */
+  get empty(): boolean {
+    return this.mutations.length === 0;
+  }
+}
+
+/** Options of {@linkcode Db}. */
+export interface DbOptions {
+  /** Refuse operations beyond the remote limits even on a local file. Default false. */
+  strict?: boolean;
+  /** How long "database is locked" is retried before giving up, in ms. Default 30000. */
+  lockedRetryMs?: number;
+}
+
+/**
+ * Deno KV behind retries and limit checks. Only the store layer holds one.
+ *
+ * @example
+ * ```ts
+ * const db = new Db(await Deno.openKv(":memory:"));
+ * const tx = new Tx().set(["config", "max_retries"], 5);
+ * console.log(await db.commit(tx)); // "00000000000000010000"
+ * ```
+ */
+export class Db {
+  /** The raw handle, for `watch` and `close` only. */
+  readonly kv: Deno.Kv;
+  readonly #strict: boolean;
+  readonly #lockedRetryMs: number;
+
+  /** Wraps an open KV handle. */
+  constructor(kv: Deno.Kv, options: DbOptions = {}) {
+    this.kv = kv;
+    this.#strict = options.strict ?? false;
+    this.#lockedRetryMs = options.lockedRetryMs ?? 30_000;
+  }
+
+  /** Reads one key. */
+  get<T>(key: Deno.KvKey): Promise<Deno.KvEntryMaybe<T>> {
+    return this.#retry(() => this.kv.get<T>(key));
+  }
+
+  /** Reads up to 10 keys in one round trip (more are split into several). */
+  async getMany<T>(keyList: Deno.KvKey[]): Promise<Deno.KvEntryMaybe<T>[]> {
+    const out: Deno.KvEntryMaybe<T>[] = [];
+    for (let i = 0; i < keyList.length; i += REMOTE_LIMITS.getMany) {
+      const part = keyList.slice(i, i + REMOTE_LIMITS.getMany);
+      out.push(...await this.#retry(() => this.kv.getMany<T[]>(part)));
+    }
+    return out;
+  }
+
+  /** Lists up to `limit` entries (at most 1,000) of a selector, collected into an array. */
+  list<T>(
+    selector: Deno.KvListSelector,
+    options: { limit: number; reverse?: boolean },
+  ): Promise<Deno.KvEntry<T>[]> {
+    const limit = Math.min(options.limit, REMOTE_LIMITS.listLimit);
+    return this.#retry(async () => {
+      const out: Deno.KvEntry<T>[] = [];
+      const iter = this.kv.list<T>(selector, { limit, reverse: options.reverse, batchSize: limit });
+      for await (const entry of iter) out.push(entry);
+      return out;
+    });
+  }
+
+  /**
+   * Commits `tx` atomically and returns its versionstamp, or null when a check failed (someone
+   * else changed what was read; the caller decides whether to re-read). Throws only on limits or
+   * a dead database.
+   */
+  commit(tx: Tx): Promise<string | null> {
+    this.#assertLimits(tx);
+    return this.#retry(async () => {
+      const op = this.kv.atomic();
+      for (const c of tx.checks) op.check(c);
+      for (const m of tx.mutations) {
+        if (m.type === "set") op.set(m.key, m.value);
+        else if (m.type === "delete") op.delete(m.key);
+        else op.sum(m.key, m.n);
+      }
+      const res = await op.commit();
+      return res.ok ? res.versionstamp : null;
+    });
+  }
+
+  /** Writes one key without checks (chunks of output, heartbeats). */
+  set(key: Deno.KvKey, value: unknown): Promise<void> {
+    return this.#retry(async () => {
+      await this.kv.set(key, value);
+    });
+  }
+
+  /** Closes the handle; further calls fail. */
+  close(): void {
+    try {
+      this.kv.close();
+    } catch {
+      // Closing twice is harmless.
+    }
+  }
+
+  #assertLimits(tx: Tx): void {
+    const checkLimit = this.#strict ? REMOTE_LIMITS.checks : 100;
+    if (tx.checks.length > checkLimit || tx.mutations.length > REMOTE_LIMITS.mutations) {
+      throw new RangeError(
+        `atomic operation too large: ${tx.checks.length} checks, ${tx.mutations.length} mutations`,
+      );
+    }
+    if (this.#strict && tx.bytes > REMOTE_LIMITS.bytes) {
+      throw new RangeError(`atomic operation too large: about ${tx.bytes} bytes`);
+    }
+  }
+
+  async #retry<T>(fn: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.#lockedRetryMs;
+    let delay = 2;
+    for (;;) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (!isLocked(err) || Date.now() > deadline) throw wrapKvError(err);
+        // Jitter spreads competing processes apart so they stop colliding.
+        await new Promise((r) => setTimeout(r, delay * (0.5 + Math.random())));
+        delay = Math.min(delay * 2, 100);
+      }
+    }
+  }
+}
+
+/** True for SQLite's busy/locked errors, which are transient under concurrent writers. */
+export function isLocked(err: unknown): boolean {
+  const msg = err instanceof Error ? err.message : String(err);
+  return /database is locked|SQLITE_BUSY|database table is locked/i.test(msg);
+}
+
+function wrapKvError(err: unknown): unknown {
+  if (err instanceof RangeError || err instanceof TypeError) return err;
+  if (err instanceof Error && !(err instanceof OperationError)) {
+    return new OperationError(`database error: ${err.message.split("\n")[0]}`, { cause: err });
+  }
+  return err;
+}
+
+function approxSize(v: unknown): number {
+  if (typeof v === "string") return v.length * 3 + 2;
+  if (typeof v === "number" || typeof v === "bigint" || typeof v === "boolean") return 9;
+  if (v instanceof Uint8Array) return v.byteLength + 4;
+  if (Array.isArray(v)) return v.reduce((n: number, x) => n + approxSize(x), 2);
+  if (v && typeof v === "object") {
+    let n = 2;
+    for (const [k, x] of Object.entries(v)) n += k.length + approxSize(x);
+    return n;
+  }
+  return 1;
+}

@@ -1,0 +1,87 @@
+/**
+ * The Dead Letter Queue: giving dead jobs another full set of attempts.
+ *
+ * @module
+ */
+import type { Job } from "../job.ts";
+import { newId } from "../ids.ts";
+import { OperationError } from "../errors.ts";
+import { Tx } from "./db.ts";
+import { keys } from "./keys.ts";
+import { applyTransition } from "./transition.ts";
+import type { Store } from "./open.ts";
+
+/**
+ * Moves one dead job back to pending with its attempt count reset; its history is kept.
+ *
+ * @example
+ * ```ts
+ * await retryDead(store, "a1", { now: Date.now() });
+ * ```
+ */
+export async function retryDead(store: Store, id: string, options: { now: number }): Promise<Job> {
+  for (;;) {
+    const current = await store.db.get<Job>(keys.job(id));
+    const job = current.value;
+    if (!job) throw new OperationError(`job "${id}" not found`);
+    if (job.state !== "dead") {
+      throw new OperationError(`job "${id}" is ${job.state}, not in the DLQ (dead)`);
+    }
+    const after = requeued(job, options.now);
+    const tx = new Tx().check(current.key, current.versionstamp);
+    applyTransition(tx, job, after);
+    if (await store.db.commit(tx) !== null) {
+      await store.doorbell.ring();
+      return after;
+    }
+  }
+}
+
+/**
+ * Moves every dead job back to pending, in batches of 5 (two keys checked per job, within the
+ * remote limit of 10 checks). Returns how many moved.
+ *
+ * @example
+ * ```ts
+ * const n = await retryAllDead(store, { now: Date.now() });
+ * ```
+ */
+export async function retryAllDead(
+  store: Store,
+  options: { now: number; onProgress?: (done: number) => void },
+): Promise<number> {
+  let moved = 0;
+  for (;;) {
+    const entries = await store.db.list<string>({ prefix: keys.stateAll("dead") }, { limit: 5 });
+    if (entries.length === 0) break;
+    const jobs = await store.db.getMany<Job>(entries.map((e) => keys.job(e.value)));
+    const tx = new Tx();
+    let n = 0;
+    for (const [i, entry] of entries.entries()) {
+      const current = jobs[i];
+      if (!current?.value || current.value.state !== "dead") continue;
+      tx.check(entry.key, entry.versionstamp).check(current.key, current.versionstamp);
+      applyTransition(tx, current.value, requeued(current.value, options.now));
+      n++;
+    }
+    if (n === 0) break;
+    if (await store.db.commit(tx) !== null) {
+      moved += n;
+      options.onProgress?.(moved);
+    }
+  }
+  if (moved > 0) await store.doorbell.ring();
+  return moved;
+}
+
+function requeued(job: Job, now: number): Job {
+  return {
+    ...job,
+    state: "pending",
+    attempts: 0,
+    run_at: now,
+    seq: newId(now),
+    updated_at: now,
+    cancel_requested: false,
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * Every Deno KV key shape queuectl uses. No other module builds a key: a key literal anywhere
+ * else is a bug. See docs/ARCHITECTURE.md for the keyspace table.
+ *
+ * @module
+ */
+import type { JobState } from "../job.ts";
+
+/** Which captured stream an output chunk belongs to. */
+export type OutputStream = "stdout" | "stderr";
+
+/** Key builders. Prefixes end without the varying part so they can be listed. */
+export const keys = {
+  /** `["job", id]`: the job record, the source of truth. */
+  job: (id: string): Deno.KvKey => ["job", id],
+  /** Prefix of all job records. */
+  jobs: ["job"] as Deno.KvKey,
+  /**
+   * `["ready", -priority, seq, id]`: runnable now, listed in priority-then-FIFO order.
+   * `0 - priority` rather than `-priority`, because `-0` is a different KV key from `0`.
+   */
+  ready: (priority: number, seq: string, id: string): Deno.KvKey => [
+    "ready",
+    0 - priority,
+    seq,
+    id,
+  ],
+  /** Prefix of all ready entries. */
+  readyAll: ["ready"] as Deno.KvKey,
+  /** `["scheduled", runAtMs, id]`: delayed jobs and backoff retries, listed by due time. */
+  scheduled: (runAt: number, id: string): Deno.KvKey => ["scheduled", runAt, id],
+  /** Prefix of all scheduled entries. */
+  scheduledAll: ["scheduled"] as Deno.KvKey,
+  /** `["state", state, seq, id]`: jobs of one state, oldest transition first. */
+  state: (state: JobState, seq: string, id: string): Deno.KvKey => ["state", state, seq, id],
+  /** Prefix of one state's index. */
+  stateAll: (state: JobState): Deno.KvKey => ["state", state],
+  /** `["count", state]`: a `Deno.KvU64` counter kept in step with the state index. */
+  count: (state: JobState): Deno.KvKey => ["count", state],
+  /** `["worker", workerId]`: registry entry and heartbeat. */
+  worker: (workerId: string): Deno.KvKey => ["worker", workerId],
+  /** Prefix of the worker registry. */
+  workers: ["worker"] as Deno.KvKey,
+  /** `["control", workerId]`: a stop request for a worker, honoured on its next heartbeat. */
+  control: (workerId: string): Deno.KvKey => ["control", workerId],
+  /** `["attempt", id, n]`: history of the n-th run of a job. */
+  attempt: (id: string, n: number): Deno.KvKey => ["attempt", id, n],
+  /** Prefix of one job's attempt history. */
+  attempts: (id: string): Deno.KvKey => ["attempt", id],
+  /** `["output", id, n, stream, chunk]`: captured output, chunked under the value limit. */
+  output: (id: string, n: number, stream: OutputStream, chunk: number): Deno.KvKey => [
+    "output",
+    id,
+    n,
+    stream,
+    chunk,
+  ],
+  /** Prefix of one stream of one attempt (or, with fewer parts, of a whole job's output). */
+  outputs: (id: string, n?: number, stream?: OutputStream): Deno.KvKey =>
+    n === undefined ? ["output", id] : stream === undefined ? ["output", id, n] : [
+      "output",
+      id,
+      n,
+      stream,
+    ],
+  /** `["config", key]`: one runtime configuration value. */
+  config: (key: string): Deno.KvKey => ["config", key],
+  /** Prefix of all configuration values. */
+  configAll: ["config"] as Deno.KvKey,
+  /** `["doorbell"]`: bumped on enqueue so idle workers on a remote KV can `watch` it. */
+  doorbell: ["doorbell"] as Deno.KvKey,
+} as const;

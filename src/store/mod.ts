@@ -1,0 +1,28 @@
+/**
+ * The store: the only code that touches Deno KV. One file per operation; this module gathers
+ * them for callers.
+ *
+ * @module
+ */
+export { isRemoteLocation, openStore, resolveLocation, type Store } from "./open.ts";
+export { enqueueJobs, newJob } from "./enqueue.ts";
+export { type Claimed, claimNext } from "./claim.ts";
+export { type AttemptReport, finishAttempt, ownsAttempt } from "./finish.ts";
+export { nextDueAt, promoteDue } from "./promote.ts";
+export { type Recovered, recoverLost } from "./recover.ts";
+export { countJobs, getJob, type JobPage, listAttempts, listJobs } from "./query.ts";
+export { readOutput, writeOutputChunk } from "./output.ts";
+export { retryAllDead, retryDead } from "./dlq.ts";
+export { cancelJob } from "./cancel.ts";
+export { deleteJob, purgeJobs } from "./delete.ts";
+export { readConfig, resetConfig, writeConfig } from "./config_store.ts";
+export {
+  listWorkers,
+  putWorker,
+  readStopRequest,
+  removeWorker,
+  requestStop,
+  type WorkerRecord,
+  type WorkerState,
+} from "./workers.ts";
+export type { OutputStream } from "./keys.ts";

@@ -1,0 +1,107 @@
+/**
+ * Read-only views: one job, jobs by state, counts, attempt history.
+ *
+ * @module
+ */
+import { type Attempt, type Job, JOB_STATES, type JobState } from "../job.ts";
+import { keys } from "./keys.ts";
+import type { Store } from "./open.ts";
+
+/**
+ * One job, or null.
+ *
+ * @example
+ * ```ts
+ * const job = await getJob(store, "a1");
+ * ```
+ */
+export async function getJob(store: Store, id: string): Promise<Job | null> {
+  return (await store.db.get<Job>(keys.job(id))).value;
+}
+
+/** Options of {@linkcode listJobs}. */
+export interface ListOptions {
+  /** Only this state; all states when absent. */
+  state?: JobState;
+  /** At most this many jobs (1..1000). */
+  limit: number;
+  /** Continue after this job id (from the previous page's `next`). */
+  after?: string;
+}
+
+/** One page of jobs. */
+export interface JobPage {
+  /** The jobs, in index order. */
+  jobs: Job[];
+  /** Pass as `after` to get the next page, or null when this was the last. */
+  next: string | null;
+}
+
+/**
+ * Lists jobs: with a state, through that state's index (oldest transition first, no scan of
+ * other jobs); without one, by id.
+ *
+ * @example
+ * ```ts
+ * const { jobs } = await listJobs(store, { state: "dead", limit: 50 });
+ * ```
+ */
+export async function listJobs(store: Store, options: ListOptions): Promise<JobPage> {
+  const limit = Math.max(1, Math.min(options.limit, 1000));
+  if (!options.state) {
+    const start = options.after === undefined ? undefined : [...keys.job(options.after), ""];
+    const entries = await store.db.list<Job>(
+      start ? { prefix: keys.jobs, start } : { prefix: keys.jobs },
+      { limit: limit + 1 },
+    );
+    const jobs = entries.slice(0, limit).map((e) => e.value);
+    return { jobs, next: entries.length > limit ? jobs[jobs.length - 1]!.id : null };
+  }
+  const prefix = keys.stateAll(options.state);
+  let start: Deno.KvKey | undefined;
+  if (options.after !== undefined) {
+    const anchor = await getJob(store, options.after);
+    if (anchor && anchor.state === options.state) {
+      start = [...keys.state(anchor.state, anchor.seq, anchor.id), ""];
+    }
+  }
+  const entries = await store.db.list<string>(start ? { prefix, start } : { prefix }, {
+    limit: limit + 1,
+  });
+  const page = entries.slice(0, limit);
+  const found = await store.db.getMany<Job>(page.map((e) => keys.job(e.value)));
+  const jobs = found.flatMap((e) => (e.value ? [e.value] : []));
+  return { jobs, next: entries.length > limit ? (page[page.length - 1]?.value ?? null) : null };
+}
+
+/**
+ * How many jobs are in each state, from the counters: O(1) whatever the queue size.
+ *
+ * @example
+ * ```ts
+ * const counts = await countJobs(store); // { pending: 3, completed: 10, ... }
+ * ```
+ */
+export async function countJobs(store: Store): Promise<Record<JobState, number>> {
+  const entries = await store.db.getMany<Deno.KvU64>(JOB_STATES.map((s) => keys.count(s)));
+  const out = {} as Record<JobState, number>;
+  for (const [i, state] of JOB_STATES.entries()) {
+    const v = entries[i]?.value?.value ?? 0n;
+    // A counter that wrapped below zero would be a bug; show it as 0 rather than 2^64.
+    out[state] = v > 2n ** 63n ? 0 : Number(v);
+  }
+  return out;
+}
+
+/**
+ * A job's attempt history, oldest first.
+ *
+ * @example
+ * ```ts
+ * const history = await listAttempts(store, "a1");
+ * ```
+ */
+export async function listAttempts(store: Store, id: string): Promise<Attempt[]> {
+  const entries = await store.db.list<Attempt>({ prefix: keys.attempts(id) }, { limit: 1000 });
+  return entries.map((e) => e.value);
+}

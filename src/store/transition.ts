@@ -1,0 +1,53 @@
+/**
+ * The one primitive behind every state change: rewrite the job, move its index entries and
+ * adjust the counters, all inside the caller's atomic operation. Because every transition goes
+ * through here, a job is always in exactly the indexes that match its state.
+ *
+ * @module
+ */
+import type { Job } from "../job.ts";
+import { keys } from "./keys.ts";
+import type { Tx } from "./db.ts";
+
+/**
+ * The index keys a job must have in its state (besides `["job", id]`).
+ *
+ * @example
+ * ```ts
+ * indexKeys({ ...job, state: "pending" }); // [["ready", -p, seq, id], ["state", "pending", seq, id]]
+ * ```
+ */
+export function indexKeys(job: Job): Deno.KvKey[] {
+  const out: Deno.KvKey[] = [keys.state(job.state, job.seq, job.id)];
+  if (job.state === "pending") out.push(keys.ready(job.priority, job.seq, job.id));
+  if (job.state === "scheduled" || job.state === "failed") {
+    out.push(keys.scheduled(job.run_at, job.id));
+  }
+  return out;
+}
+
+/**
+ * Adds to `tx` everything that turns `before` into `after`: index entries removed and added,
+ * counters moved, the record written. `before` null is a new job; `after` null deletes it.
+ * The caller adds the checks (the versionstamps it read).
+ */
+export function applyTransition(tx: Tx, before: Job | null, after: Job | null): void {
+  const id = (after ?? before)?.id;
+  if (id === undefined) return;
+  const oldKeys = before ? indexKeys(before) : [];
+  const newKeys = after ? indexKeys(after) : [];
+  const newSet = new Set(newKeys.map(keyString));
+  const oldSet = new Set(oldKeys.map(keyString));
+  for (const k of oldKeys) if (!newSet.has(keyString(k))) tx.delete(k);
+  for (const k of newKeys) if (!oldSet.has(keyString(k))) tx.set(k, id);
+  if (before?.state !== after?.state) {
+    if (before) tx.add(keys.count(before.state), -1);
+    if (after) tx.add(keys.count(after.state), 1);
+  }
+  if (after) tx.set(keys.job(id), after);
+  else tx.delete(keys.job(id));
+}
+
+function keyString(key: Deno.KvKey): string {
+  return JSON.stringify(key, (_k, v) => (typeof v === "bigint" ? `${v}n` : v));
+}

@@ -1,0 +1,106 @@
+/**
+ * The supervisor behind `worker start`: spawns N worker subprocesses, relays stop signals,
+ * restarts a child that crashed (with backoff, saying why), and exits when they all have.
+ *
+ * @module
+ */
+import type { Logger } from "../log.ts";
+import { selfCommand } from "./self_command.ts";
+
+/** Options of {@linkcode runSupervisor}. */
+export interface SupervisorOptions {
+  /** How many workers. */
+  count: number;
+  /** The database location passed to every child. */
+  location: string;
+  /** Structured log sink. */
+  log: Logger;
+  /** First abort: graceful stop of every child. */
+  signal: AbortSignal;
+  /** Abort: forced stop of every child (their jobs go back to pending). */
+  force: AbortSignal;
+}
+
+/**
+ * The restart delay after a crash (pure): 1 s doubling to 30 s, reset when the child had run
+ * for a minute, so a crash loop slows down but a rare crash restarts fast.
+ *
+ * @example
+ * ```ts
+ * restartDelayMs(3, 5_000); // 4000
+ * ```
+ */
+export function restartDelayMs(crashesInARow: number, ranForMs: number): number {
+  if (ranForMs > 60_000) return 1000;
+  return Math.min(30_000, 1000 * 2 ** Math.max(0, crashesInARow - 1));
+}
+
+/**
+ * Runs the workers until they have all exited. Returns the exit code for the supervisor.
+ *
+ * @example
+ * ```ts
+ * const code = await runSupervisor({ count: 2, location, log, signal, force });
+ * ```
+ */
+export async function runSupervisor(options: SupervisorOptions): Promise<number> {
+  const { log } = options;
+  const children = new Set<Deno.ChildProcess>();
+  const relay = (sig: Deno.Signal) => {
+    for (const c of children) {
+      try {
+        c.kill(sig);
+      } catch {
+        // Already gone.
+      }
+    }
+  };
+  options.signal.addEventListener("abort", () => relay("SIGTERM"), { once: true });
+  options.force.addEventListener("abort", () => relay("SIGTERM"), { once: true });
+
+  const slot = async (n: number) => {
+    let crashes = 0;
+    while (!options.signal.aborted) {
+      const { cmd, args } = selfCommand(["worker", "run", "--db", options.location]);
+      const started = Date.now();
+      let child: Deno.ChildProcess;
+      try {
+        // Its own session: a terminal's Ctrl+C reaches only the supervisor, which relays it
+        // once, so a single Ctrl+C is a graceful stop and not two signals (a forced one).
+        child = new Deno.Command(cmd, { args, detached: true, stdin: "null" }).spawn();
+      } catch (err) {
+        log.error("worker.spawn_failed", { slot: n, error: (err as Error).message });
+        return;
+      }
+      children.add(child);
+      const status = await child.status;
+      children.delete(child);
+      if (status.success || options.signal.aborted) return;
+      crashes++;
+      const delay = restartDelayMs(crashes, Date.now() - started);
+      log.warn("worker.crashed", {
+        slot: n,
+        pid: child.pid,
+        code: status.code,
+        signal: status.signal ?? undefined,
+        restart_in_ms: delay,
+      });
+      await abortableSleep(delay, options.signal);
+    }
+  };
+  await Promise.all(Array.from({ length: options.count }, (_, i) => slot(i + 1)));
+  log.info("supervisor.stopped", { workers: options.count });
+  return 0;
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(t);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

@@ -1,0 +1,325 @@
+/**
+ * One worker: claim → run → report, one job at a time, with a heartbeat beside it.
+ *
+ * @module
+ */
+import type { Config } from "../config.ts";
+import type { Job } from "../job.ts";
+import { Logger, type LogLevel } from "../log.ts";
+import {
+  type AttemptReport,
+  type Claimed,
+  claimNext,
+  finishAttempt,
+  getJob,
+  nextDueAt,
+  promoteDue,
+  purgeJobs,
+  putWorker,
+  readConfig,
+  readStopRequest,
+  recoverLost,
+  removeWorker,
+  type Store,
+  type WorkerRecord,
+} from "../store/mod.ts";
+import { isProcessAlive, killProcessGroup, runCommand, type RunResult } from "./run_command.ts";
+import { OutputSink } from "./output_sink.ts";
+
+/** Options of {@linkcode Worker}. */
+export interface WorkerOptions {
+  /** Unique id; by convention `host:pid:n`. */
+  id: string;
+  /** This host's name (recorded, and used to judge same-host recovery). */
+  host: string;
+  /** Aborting stops claiming; the running job gets `shutdown_grace_ms` to finish. */
+  signal: AbortSignal;
+  /** Aborting kills the running job and puts it back as pending without charging an attempt. */
+  force?: AbortSignal;
+  /** Logger; by default one on stderr. */
+  log?: Logger;
+  /**
+   * Called when a stop is asked from afar (`worker stop` on another host, or the supervisor
+   * vanished): the owner aborts `signal` or `force`, exactly as a local signal would.
+   */
+  onStopRequest?: (force: boolean) => void;
+}
+
+/** Why a running attempt was aborted from outside the process. */
+type AbortWhy = "canceled" | "interrupted";
+
+/**
+ * A worker loop. `run()` works until stopped; `runOnce()` does a single step for tests.
+ *
+ * Each step:
+ * 1. reload the configuration (at most once a second), so `config set` reaches running workers;
+ * 2. maintenance: promote due scheduled jobs, recover jobs of lost workers, sweep old jobs;
+ * 3. claim one job and run it, heartbeating, until it ends; report the result;
+ * 4. when there was nothing to do, sleep until the doorbell rings, the next scheduled job is
+ *    due, or `poll_interval_ms` passes.
+ *
+ * @example
+ * ```ts
+ * const stop = new AbortController();
+ * const worker = new Worker(store, { id: "host:1:1", host: "host", signal: stop.signal });
+ * await worker.run();
+ * ```
+ */
+export class Worker {
+  readonly #store: Store;
+  readonly #opts: WorkerOptions;
+  readonly #log: Logger;
+  #config: Config | null = null;
+  #configAt = 0;
+  #maintainedAt = 0;
+  #stopAsked = 0;
+  #record: WorkerRecord;
+  #current: { job: Job; abort: AbortController; why: AbortWhy | null; pgid: number | null } | null =
+    null;
+
+  /** @param store an open store; @param options identity and stop signals */
+  constructor(store: Store, options: WorkerOptions) {
+    this.#store = store;
+    this.#opts = options;
+    this.#log = options.log ?? new Logger({ fields: { worker: options.id } });
+    const now = Date.now();
+    this.#record = {
+      id: options.id,
+      pid: Deno.pid,
+      host: options.host,
+      state: "idle",
+      job: null,
+      job_pgid: null,
+      started_at: now,
+      heartbeat_at: now,
+      processed: 0,
+    };
+  }
+
+  /** Works until the stop signal, then deregisters. */
+  async run(): Promise<void> {
+    await this.#beat();
+    this.#log.info("worker.started", { pid: Deno.pid, host: this.#opts.host });
+    const heartbeat = this.#heartbeatLoop();
+    try {
+      while (!this.#opts.signal.aborted) {
+        this.#store.doorbell.arm();
+        const worked = await this.runOnce();
+        if (!worked && !this.#opts.signal.aborted) await this.#idle();
+      }
+    } finally {
+      this.#record.state = "stopping";
+      await heartbeat;
+      await removeWorker(this.#store, this.#opts.id).catch(() => {});
+      this.#log.info("worker.stopped", { processed: this.#record.processed });
+    }
+  }
+
+  /** One step: config, maintenance, then at most one job. Returns whether a job ran. */
+  async runOnce(): Promise<boolean> {
+    const config = await this.#configNow();
+    await this.#maintain(config);
+    if (this.#opts.signal.aborted) return false;
+    const claimed = await claimNext(this.#store, { workerId: this.#opts.id, now: Date.now() });
+    if (!claimed) return false;
+    await this.#execute(claimed, config);
+    return true;
+  }
+
+  async #configNow(): Promise<Config> {
+    const now = Date.now();
+    if (!this.#config || now - this.#configAt >= 1000) {
+      this.#config = await readConfig(this.#store);
+      this.#configAt = now;
+      this.#log.level = this.#config.log_level as LogLevel;
+    }
+    return this.#config;
+  }
+
+  async #maintain(config: Config): Promise<void> {
+    const now = Date.now();
+    await promoteDue(this.#store, { now });
+    if (now - this.#maintainedAt < Math.max(500, config.heartbeat_ms)) return;
+    this.#maintainedAt = now;
+    const recovered = await recoverLost(this.#store, {
+      now,
+      leaseMs: config.lease_ms,
+      settings: config,
+      host: this.#opts.host,
+      pidAlive: isProcessAlive,
+      beforeRecover: (holder) => {
+        if (holder.job_pgid) killProcessGroup(holder.job_pgid, "SIGKILL");
+      },
+    });
+    for (const r of recovered) {
+      this.#log.warn("job.recovered", { job: r.job.id, state: r.job.state, reason: r.reason });
+    }
+    for (
+      const [state, age] of [["completed", config.retention_completed], [
+        "dead",
+        config.retention_dead,
+      ]] as const
+    ) {
+      if (age > 0) await purgeJobs(this.#store, { state, before: now - age, max: 100 });
+    }
+  }
+
+  async #idle(): Promise<void> {
+    const config = await this.#configNow();
+    const due = await nextDueAt(this.#store);
+    const untilDue = due === null ? Infinity : due - Date.now();
+    await this.#store.doorbell.wait(
+      Math.max(1, Math.min(config.poll_interval_ms, untilDue)),
+      this.#opts.signal,
+    );
+  }
+
+  async #execute(claimed: Claimed, config: Config): Promise<void> {
+    const { job } = claimed;
+    const abort = new AbortController();
+    this.#current = { job, abort, why: null, pgid: null };
+    this.#record = { ...this.#record, state: "busy", job: job.id, job_pgid: null };
+    const stopWatch = this.#watchStop(config);
+    const sink = new OutputSink(this.#store, {
+      id: job.id,
+      n: job.runs,
+      limit: config.output_limit,
+    });
+    this.#log.info("job.started", { job: job.id, attempt: job.attempts });
+    const timeout = job.timeout ?? (config.job_timeout > 0 ? config.job_timeout : null);
+    const result = await runCommand(job.command, {
+      timeoutMs: timeout,
+      signal: abort.signal,
+      outputLimit: config.output_limit,
+      onOutput: (stream, chunk) => sink.push(stream, chunk),
+      onSpawn: (pid) => {
+        this.#current!.pgid = pid;
+        this.#record.job_pgid = pid;
+        this.#beat().catch(() => {});
+      },
+      env: { QUEUECTL_JOB_ID: job.id, QUEUECTL_ATTEMPT: String(job.attempts) },
+    });
+    stopWatch();
+    await sink.close();
+    const why = this.#current.why;
+    this.#current = null;
+    const report = toReport(result, why, sink.summary);
+    const written = await finishAttempt(this.#store, claimed, report, {
+      now: Date.now(),
+      settings: config,
+    });
+    this.#record = { ...this.#record, state: "idle", job: null, job_pgid: null };
+    this.#record.processed++;
+    if (!written) {
+      this.#log.warn("job.result_refused", {
+        job: job.id,
+        attempt: job.runs,
+        reason: "the attempt was taken over after this worker's lease lapsed",
+      });
+      return;
+    }
+    this.#log.info(`job.${written.state}`, {
+      job: job.id,
+      exit: result.exitCode,
+      ms: Math.round(result.durationMs),
+      error: report.error,
+    });
+  }
+
+  /** Turns the stop signals into a grace period, then an interruption of the running job. */
+  #watchStop(config: Config): () => void {
+    let grace: ReturnType<typeof setTimeout> | undefined;
+    const interrupt = () => this.#abortCurrent("interrupted");
+    const onStop = () => {
+      grace = setTimeout(interrupt, config.shutdown_grace_ms);
+    };
+    if (this.#opts.signal.aborted) onStop();
+    else this.#opts.signal.addEventListener("abort", onStop, { once: true });
+    if (this.#opts.force?.aborted) interrupt();
+    else this.#opts.force?.addEventListener("abort", interrupt, { once: true });
+    return () => {
+      clearTimeout(grace);
+      this.#opts.signal.removeEventListener("abort", onStop);
+      this.#opts.force?.removeEventListener("abort", interrupt);
+    };
+  }
+
+  #abortCurrent(why: AbortWhy): void {
+    const cur = this.#current;
+    if (!cur || cur.why) return;
+    cur.why = why;
+    cur.abort.abort(why);
+  }
+
+  async #beat(): Promise<void> {
+    this.#record.heartbeat_at = Date.now();
+    await putWorker(this.#store, this.#record);
+  }
+
+  /** Beats until the worker stops; also notices cancel and stop requests made from afar. */
+  async #heartbeatLoop(): Promise<void> {
+    const ppid = Deno.ppid;
+    while (!this.#opts.signal.aborted || this.#current) {
+      const ms = this.#config?.heartbeat_ms ?? 1000;
+      await sleep(ms, this.#opts.signal.aborted ? undefined : this.#opts.signal);
+      try {
+        await this.#beat();
+        const cur = this.#current;
+        if (cur) {
+          const fresh = await getJob(this.#store, cur.job.id);
+          if (fresh?.cancel_requested) this.#abortCurrent("canceled");
+        }
+        const stop = await readStopRequest(this.#store, this.#opts.id);
+        if (stop) this.#requestStop(stop.force);
+        // A supervisor killed with -9 cannot forward signals; its children notice and stop.
+        if (Deno.ppid !== ppid) this.#requestStop(false);
+      } catch (err) {
+        this.#log.warn("worker.heartbeat_failed", { error: errorLine(err) });
+      }
+    }
+  }
+
+  #requestStop(force: boolean): void {
+    const level = force ? 2 : 1;
+    if (level <= this.#stopAsked) return;
+    this.#stopAsked = level;
+    this.#log.info("worker.stop_requested", { force });
+    this.#opts.onStopRequest?.(force);
+  }
+}
+
+function toReport(
+  result: RunResult,
+  why: AbortWhy | null,
+  output: AttemptReport["output"],
+): AttemptReport {
+  const base = {
+    exit_code: result.exitCode,
+    signal: result.signal,
+    duration_ms: Math.round(result.durationMs),
+    output,
+  };
+  if (why === "canceled") return { ...base, outcome: "canceled", error: "canceled" };
+  if (why === "interrupted") {
+    return { ...base, outcome: "interrupted", error: "interrupted by a forced worker stop" };
+  }
+  if (result.timedOut) return { ...base, outcome: "timed_out", error: result.error };
+  if (result.exitCode === 0 && !result.error) return { ...base, outcome: "succeeded", error: null };
+  return { ...base, outcome: "failed", error: result.error ?? "failed" };
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
+function errorLine(err: unknown): string {
+  return err instanceof Error ? err.message.split("\n")[0]! : String(err);
+}
