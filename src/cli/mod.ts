@@ -17,6 +17,7 @@ import { dlqCommand } from "./dlq.ts";
 import { configCommand } from "./config.ts";
 import { cancelCommand, deleteCommand, purgeCommand } from "./manage.ts";
 import { demoCommand } from "./demo.ts";
+import { doctorCommand } from "./doctor.ts";
 
 /** The program's version, printed by `--version`. */
 export const VERSION = "0.1.0";
@@ -50,6 +51,7 @@ export function buildProgram(ctx: Context): Command {
       cancelCommand,
       deleteCommand,
       purgeCommand,
+      doctorCommand,
       demoCommand,
     ]
   ) program.addCommand(make(ctx));
@@ -57,7 +59,9 @@ export function buildProgram(ctx: Context): Command {
     cmd.exitOverride().configureOutput({
       writeOut: (s) => ctx.out(s.replace(/\n$/, "")),
       writeErr: (s) => ctx.err(s.replace(/\n$/, "")),
-      outputError: (s, write) => write(s.replace(/^error: /, "queuectl: ")),
+      // One line: commander puts its "(Did you mean …?)" hint on a line of its own.
+      outputError: (s, write) =>
+        write(s.replace(/^error: /, "queuectl: ").replace(/\s*\n\s*(?=\S)/g, " ")),
     });
     cmd.commands.forEach(strict);
   };
