@@ -93,12 +93,12 @@ Deno.test({
 
       // Nothing lost: every job is final, and exactly JOBS jobs exist.
       const all = [];
-      for (let after: string | undefined;;) {
+      let after: string | undefined;
+      do {
         const page = await listJobs(store, { limit: 1000, after });
         all.push(...page.jobs);
-        if (!page.next) break;
-        after = page.next;
-      }
+        after = page.next ?? undefined;
+      } while (after !== undefined);
       deepStrictEqual(all.length, JOBS);
       ok(all.every((j) => FINAL_STATES.includes(j.state)));
 

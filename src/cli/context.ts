@@ -3,7 +3,9 @@
  *
  * @module
  */
+import { UsageError } from "../errors.ts";
 import { openStore, resolveLocation, type Store } from "../store/mod.ts";
+import { OutputClosed } from "./exit.ts";
 
 /** The injected world of a command: tests capture output, `main.ts` uses the real one. */
 export interface Context {
@@ -32,17 +34,35 @@ export interface Context {
 export function processContext(dbFlag: () => string | undefined): Context {
   let store: Promise<Store> | null = null;
   const enc = new TextEncoder();
+  const location = () => {
+    const flag = dbFlag();
+    // An empty --db (e.g. an unset shell variable) must not quietly fall back to the default.
+    if (flag !== undefined && flag.trim() === "") {
+      throw new UsageError(`--db needs a database path or URL, got ${JSON.stringify(flag)}`);
+    }
+    return resolveLocation(flag);
+  };
   return {
     out(text) {
-      writeAll(Deno.stdout, typeof text === "string" ? enc.encode(text + "\n") : text);
+      try {
+        writeAll(Deno.stdout, typeof text === "string" ? enc.encode(text + "\n") : text);
+      } catch (err) {
+        // The reader went away (`queuectl list | head`): stop quietly, not with an error.
+        if (err instanceof Deno.errors.BrokenPipe) throw new OutputClosed();
+        throw err;
+      }
     },
     err(text) {
-      writeAll(Deno.stderr, enc.encode(text + "\n"));
+      try {
+        writeAll(Deno.stderr, enc.encode(text + "\n"));
+      } catch {
+        // Standard error is gone too: there is nowhere left to report anything.
+      }
     },
     isTty: Deno.stdout.isTerminal(),
-    location: () => resolveLocation(dbFlag()),
+    location,
     store() {
-      store ??= openStore(resolveLocation(dbFlag()));
+      store ??= openStore(location());
       return store;
     },
     close() {

@@ -6,6 +6,7 @@
 import { Command } from "commander";
 import { UsageError } from "../errors.ts";
 import { type JobSpec, parseJobSpec } from "../spec.ts";
+import { showValue } from "../suggest.ts";
 import { enqueueJobs, readConfig } from "../store/mod.ts";
 import type { Context } from "./context.ts";
 import { jobJson } from "./format.ts";
@@ -76,6 +77,12 @@ function parseJsonArg(json: string | undefined): Record<string, unknown> {
 
 /** Flags override the JSON spec's fields; numbers given as text are read as numbers. */
 function mergeFlags(spec: Record<string, unknown>, flags: EnqueueFlags): Record<string, unknown> {
+  if (flags.delay !== undefined && flags.runAt !== undefined) {
+    throw new UsageError(
+      `enqueue takes --delay or --run-at, not both, got --delay ${showValue(flags.delay, 40)} ` +
+        `and --run-at ${showValue(flags.runAt, 40)}`,
+    );
+  }
   const out = { ...spec };
   const num = (s: string) => (/^-?\d+(\.\d+)?$/.test(s.trim()) ? Number(s) : s);
   if (flags.command !== undefined) out.command = flags.command;

@@ -10,6 +10,22 @@ import { OperationError, UsageError } from "../errors.ts";
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 /**
+ * Thrown when standard output was closed by its reader (`queuectl list | head -1`): the command
+ * stops and exits 0 without a message, like other well-behaved filters.
+ *
+ * @example
+ * ```ts
+ * exitFor(new OutputClosed()); // { code: 0, message: null }
+ * ```
+ */
+export class OutputClosed extends Error {
+  constructor() {
+    super("standard output was closed");
+    this.name = "OutputClosed";
+  }
+}
+
+/**
  * The exit code and the one line to print for an error thrown by a command (pure).
  *
  * @example
@@ -23,6 +39,7 @@ export function exitFor(err: unknown): { code: number; message: string | null } 
     if (err.exitCode === 0) return { code: EXIT.ok, message: null };
     return { code: EXIT.usage, message: null };
   }
+  if (err instanceof OutputClosed) return { code: EXIT.ok, message: null };
   if (err instanceof UsageError || err instanceof RangeError) {
     return { code: EXIT.usage, message: `queuectl: ${oneLine(err.message)}` };
   }

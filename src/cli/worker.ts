@@ -123,18 +123,23 @@ async function stop(ctx: Context, flags: { force?: boolean; timeout: string }): 
     ctx.out("no workers running");
     return;
   }
+  const signalled = new Set<number>();
   for (const w of workers) {
     if (w.host === host && !isProcessAlive(w.pid)) {
       await removeWorker(store, w.id); // A stale entry of a worker that died.
       continue;
     }
     await requestStop(store, w.id, { force: !!flags.force, at: Date.now() });
-    if (w.host === host) {
-      try {
-        Deno.kill(w.pid, "SIGTERM");
-      } catch {
-        // It exited meanwhile.
-      }
+    if (w.host !== host) continue; // It reads the request on its next heartbeat.
+    // Signal the supervisor when there is one: it relays the stop once and stops restarting
+    // crashed slots. Signalling both would reach the worker twice, which means "force".
+    const target = w.supervisor && isProcessAlive(w.supervisor) ? w.supervisor : w.pid;
+    if (signalled.has(target)) continue;
+    signalled.add(target);
+    try {
+      Deno.kill(target, "SIGTERM");
+    } catch {
+      // It exited meanwhile.
     }
   }
   const ids = new Set(workers.map((w) => w.id));

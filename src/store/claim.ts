@@ -31,14 +31,14 @@ export interface ClaimOptions {
 }
 
 /**
- * The order in which to try `n` candidates listed in priority-then-FIFO order (pure). The head
- * group of equal priority is tried from a random start, so that workers that list at the same
- * moment spread over different jobs instead of all racing for the first; lower priorities come
- * only after every higher one.
+ * The order in which to try `n` candidates listed in priority-then-FIFO order (pure). The oldest
+ * job is always tried first, so a lone worker runs equal priorities in FIFO order; workers that
+ * lose the race for it spread from a random start over the next few of the same priority instead
+ * of all racing for the second. Lower priorities come only after every higher one.
  *
  * @example
  * ```ts
- * claimOrder([0, 0, 0, 5], () => 0.5); // [1, 2, 0, 3]
+ * claimOrder([0, 0, 0, 5], () => 0.5); // [0, 2, 1, 3]
  * ```
  */
 export function claimOrder(priorities: readonly number[], random: () => number): number[] {
@@ -46,11 +46,11 @@ export function claimOrder(priorities: readonly number[], random: () => number):
   if (n === 0) return [];
   let head = 1;
   while (head < n && priorities[head] === priorities[0]) head++;
-  const spread = Math.min(head, 4);
-  const start = Math.floor(random() * spread);
-  const order: number[] = [];
-  for (let i = 0; i < spread; i++) order.push((start + i) % spread);
-  for (let i = spread; i < n; i++) order.push(i);
+  const spread = Math.min(head, 4) - 1;
+  const start = spread > 0 ? Math.floor(random() * spread) : 0;
+  const order: number[] = [0];
+  for (let i = 0; i < spread; i++) order.push(1 + (start + i) % spread);
+  for (let i = spread + 1; i < n; i++) order.push(i);
   return order;
 }
 

@@ -163,9 +163,11 @@ export class Db {
    * else changed what was read; the caller decides whether to re-read). Throws only on limits or
    * a dead database.
    */
-  commit(tx: Tx): Promise<string | null> {
+  async commit(tx: Tx): Promise<string | null> {
+    // Inside the async function, so a refused operation rejects the promise like any other
+    // failure instead of throwing before the caller holds a promise.
     this.#assertLimits(tx);
-    return this.#retry(async () => {
+    return await this.#retry(async () => {
       const op = this.kv.atomic();
       for (const c of tx.checks) op.check(c);
       for (const m of tx.mutations) {
@@ -229,7 +231,9 @@ export function isLocked(err: unknown): boolean {
 }
 
 function wrapKvError(err: unknown): unknown {
-  if (err instanceof RangeError || err instanceof TypeError) return err;
+  // Deno KV reports a lock that outlasted SQLite's busy timeout as a TypeError; past our own
+  // retry bound it is still a database failure, not a programming error.
+  if ((err instanceof RangeError || err instanceof TypeError) && !isLocked(err)) return err;
   if (err instanceof Error && !(err instanceof OperationError)) {
     return new OperationError(`database error: ${err.message.split("\n")[0]}`, { cause: err });
   }

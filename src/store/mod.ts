@@ -18,6 +18,7 @@ export { deleteJob, purgeJobs } from "./delete.ts";
 export { readConfig, resetConfig, writeConfig } from "./config_store.ts";
 export {
   listWorkers,
+  pruneWorkers,
   putWorker,
   readStopRequest,
   removeWorker,

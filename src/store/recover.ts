@@ -26,8 +26,12 @@ export interface RecoverOptions {
   host: string;
   /** Whether a pid on this host is alive. */
   pidAlive: (pid: number) => boolean;
-  /** Called before a lost job is requeued, so a same-host recoverer can kill orphaned processes. */
-  beforeRecover?: (holder: WorkerRecord) => void;
+  /**
+   * Called once a lost job of a same-host worker has been taken back, so the recoverer can kill
+   * the job's orphaned process group. Only after the commit: a worker that beat in time keeps its
+   * job and its processes. The retry waits for its backoff, so the kill lands before it runs.
+   */
+  afterRecover?: (holder: WorkerRecord) => void;
 }
 
 /** A job taken back from a lost worker. */
@@ -71,12 +75,13 @@ export async function recoverLost(store: Store, options: RecoverOptions): Promis
         pidAlive: w && sameHost ? options.pidAlive(w.pid) : null,
       }, options);
       if (!reason) continue;
-      if (w && sameHost) options.beforeRecover?.(w);
       const written = await recoverOne(store, current as Deno.KvEntry<Job>, holder, {
         ...options,
         reason,
       });
-      if (written) out.push({ job: written, reason });
+      if (!written) continue;
+      if (w && sameHost) options.afterRecover?.(w);
+      out.push({ job: written, reason });
     }
   }
   return out;

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { lostReason } from "../lease.ts";
 import { Tx } from "./db.ts";
 import { keys } from "./keys.ts";
 import type { Store } from "./open.ts";
@@ -30,6 +31,8 @@ export interface WorkerRecord {
   heartbeat_at: number;
   /** Jobs it has finished. */
   processed: number;
+  /** Pid of the supervisor that started it (same host), which `worker stop` signals. */
+  supervisor: number | null;
 }
 
 /** A stop request left for a worker under `["control", id]`. */
@@ -82,4 +85,35 @@ export async function requestStop(
 /** The stop request left for a worker, if any. */
 export async function readStopRequest(store: Store, workerId: string): Promise<StopRequest | null> {
   return (await store.db.get<StopRequest>(keys.control(workerId))).value;
+}
+
+/**
+ * Removes registry entries of workers that are gone (lease lapsed, or a dead pid on this host),
+ * so `worker list` and `status` show only the living. Safe in any order with recovery: a job
+ * whose worker has no entry is recovered at once. Returns the ids removed.
+ *
+ * @example
+ * ```ts
+ * await pruneWorkers(store, { now: Date.now(), leaseMs: 10_000, host, pidAlive });
+ * ```
+ */
+export async function pruneWorkers(
+  store: Store,
+  options: { now: number; leaseMs: number; host: string; pidAlive: (pid: number) => boolean },
+): Promise<string[]> {
+  const entries = await store.db.list<WorkerRecord>({ prefix: keys.workers }, { limit: 1000 });
+  const removed: string[] = [];
+  for (const e of entries) {
+    const w = e.value;
+    const sameHost = w.host === options.host;
+    const reason = lostReason({
+      heartbeatAt: w.heartbeat_at,
+      sameHost,
+      pidAlive: sameHost ? options.pidAlive(w.pid) : null,
+    }, options);
+    if (!reason) continue;
+    const tx = new Tx().check(e.key, e.versionstamp).delete(e.key).delete(keys.control(w.id));
+    if (await store.db.commit(tx) !== null) removed.push(w.id);
+  }
+  return removed;
 }

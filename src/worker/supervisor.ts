@@ -67,7 +67,12 @@ export async function runSupervisor(options: SupervisorOptions): Promise<number>
       try {
         // Its own session: a terminal's Ctrl+C reaches only the supervisor, which relays it
         // once, so a single Ctrl+C is a graceful stop and not two signals (a forced one).
-        child = new Deno.Command(cmd, { args, detached: true, stdin: "null" }).spawn();
+        child = new Deno.Command(cmd, {
+          args,
+          detached: true,
+          stdin: "null",
+          env: { QUEUECTL_SUPERVISOR: String(Deno.pid) },
+        }).spawn();
       } catch (err) {
         log.error("worker.spawn_failed", { slot: n, error: (err as Error).message });
         return;

@@ -14,6 +14,7 @@ import {
   getJob,
   nextDueAt,
   promoteDue,
+  pruneWorkers,
   purgeJobs,
   putWorker,
   readConfig,
@@ -93,6 +94,7 @@ export class Worker {
       started_at: now,
       heartbeat_at: now,
       processed: 0,
+      supervisor: Number(Deno.env.get("QUEUECTL_SUPERVISOR")) || null,
     };
   }
 
@@ -100,6 +102,21 @@ export class Worker {
   async run(): Promise<void> {
     await this.#beat();
     this.#log.info("worker.started", { pid: Deno.pid, host: this.#opts.host });
+    // Say at once that a stop was taken (the registry shows `stopping` during the grace period),
+    // not only after the running job has finished.
+    let stopBeat: Promise<void> = Promise.resolve();
+    const onStop = () => {
+      this.#record.state = "stopping";
+      const forced = this.#opts.force?.aborted ?? false;
+      this.#log.info("worker.stopping", {
+        job: this.#current?.job.id,
+        forced,
+        grace_ms: this.#current && !forced ? this.#config?.shutdown_grace_ms : undefined,
+      });
+      stopBeat = this.#beat().catch(() => {});
+    };
+    if (this.#opts.signal.aborted) onStop();
+    else this.#opts.signal.addEventListener("abort", onStop, { once: true });
     const heartbeat = this.#heartbeatLoop();
     try {
       while (!this.#opts.signal.aborted) {
@@ -109,7 +126,9 @@ export class Worker {
       }
     } finally {
       this.#record.state = "stopping";
+      this.#opts.signal.removeEventListener("abort", onStop);
       await heartbeat;
+      await stopBeat; // Never let a late beat re-register the worker after it deregistered.
       await removeWorker(this.#store, this.#opts.id).catch(() => {});
       this.#log.info("worker.stopped", { processed: this.#record.processed });
     }
@@ -147,13 +166,27 @@ export class Worker {
       settings: config,
       host: this.#opts.host,
       pidAlive: isProcessAlive,
-      beforeRecover: (holder) => {
-        if (holder.job_pgid) killProcessGroup(holder.job_pgid, "SIGKILL");
+      afterRecover: (holder) => {
+        try {
+          if (holder.job_pgid) killProcessGroup(holder.job_pgid, "SIGKILL");
+        } catch (err) {
+          this.#log.warn("job.orphan_kill_failed", {
+            pgid: holder.job_pgid,
+            error: errorLine(err),
+          });
+        }
       },
     });
     for (const r of recovered) {
       this.#log.warn("job.recovered", { job: r.job.id, state: r.job.state, reason: r.reason });
     }
+    const pruned = await pruneWorkers(this.#store, {
+      now,
+      leaseMs: config.lease_ms,
+      host: this.#opts.host,
+      pidAlive: isProcessAlive,
+    });
+    for (const id of pruned) this.#log.info("worker.pruned", { lost: id });
     for (
       const [state, age] of [["completed", config.retention_completed], [
         "dead",
@@ -197,7 +230,11 @@ export class Worker {
         this.#record.job_pgid = pid;
         this.#beat().catch(() => {});
       },
-      env: { QUEUECTL_JOB_ID: job.id, QUEUECTL_ATTEMPT: String(job.attempts) },
+      env: {
+        QUEUECTL_JOB_ID: job.id,
+        QUEUECTL_ATTEMPT: String(job.attempts),
+        QUEUECTL_RUN: String(job.runs),
+      },
     });
     stopWatch();
     await sink.close();
@@ -208,7 +245,8 @@ export class Worker {
       now: Date.now(),
       settings: config,
     });
-    this.#record = { ...this.#record, state: "idle", job: null, job_pgid: null };
+    const state = this.#opts.signal.aborted ? "stopping" : "idle";
+    this.#record = { ...this.#record, state, job: null, job_pgid: null };
     this.#record.processed++;
     if (!written) {
       this.#log.warn("job.result_refused", {

@@ -1,0 +1,187 @@
+/**
+ * A profiling probe for a real worker process, loaded with `deno run --preload bench/kv_probe.ts`.
+ * It wraps the Deno APIs the worker uses — Deno KV reads and commits, `Deno.Command` spawns and
+ * `Deno.writeFile` (the doorbell) — counting and timing each call, without any change to the
+ * program. The tally is written as JSON to `$QUEUECTL_BENCH_PROBE_DIR/probe-<pid>.json` every
+ * 500 ms and when the process exits.
+ *
+ * Times are from the call until its promise settles, so they include waiting for the event loop;
+ * calls that overlap (a heartbeat during a job) are each counted in full.
+ *
+ * @module
+ */
+
+/** Running totals for one kind of call. */
+interface Tally {
+  count: number;
+  totalMs: number;
+  samples: number[];
+}
+
+/** One call, for the trace of the most recent calls. */
+interface TraceEvent {
+  op: string;
+  at: number;
+  ms: number;
+}
+
+const dir = Deno.env.get("QUEUECTL_BENCH_PROBE_DIR");
+const tallies = new Map<string, Tally>();
+const trace: TraceEvent[] = [];
+const TRACE_MAX = 400;
+const SAMPLES_MAX = 20_000;
+const now = () => performance.now();
+
+function record(op: string, t0: number): void {
+  const ms = now() - t0;
+  let t = tallies.get(op);
+  if (!t) tallies.set(op, t = { count: 0, totalMs: 0, samples: [] });
+  t.count++;
+  t.totalMs += ms;
+  if (t.samples.length < SAMPLES_MAX) t.samples.push(Math.round(ms * 1000) / 1000);
+  trace.push({ op, at: Math.round(t0 * 1000) / 1000, ms: Math.round(ms * 1000) / 1000 });
+  if (trace.length > TRACE_MAX) trace.shift();
+}
+
+function head(key: unknown): string {
+  return Array.isArray(key) && key.length > 0 ? String(key[0]) : "?";
+}
+
+function selectorHead(selector: unknown): string {
+  const s = selector as { prefix?: unknown[]; start?: unknown[] };
+  return head(s.prefix ?? s.start);
+}
+
+// deno-lint-ignore no-explicit-any
+type AnyFn = (...args: any[]) => any;
+
+function patch(proto: object, name: string, wrap: (orig: AnyFn) => AnyFn): void {
+  const orig = (proto as Record<string, AnyFn>)[name];
+  if (typeof orig !== "function") return;
+  Object.defineProperty(proto, name, {
+    value: wrap(orig),
+    configurable: true,
+    writable: true,
+  });
+}
+
+if (dir) {
+  const kvProto = Deno.Kv.prototype as unknown as object;
+  patch(kvProto, "get", (orig) =>
+    function (this: unknown, key: unknown, ...rest: unknown[]) {
+      const t0 = now();
+      return orig.call(this, key, ...rest).finally(() => record(`get ${head(key)}`, t0));
+    });
+  patch(
+    kvProto,
+    "getMany",
+    (orig) =>
+      function (this: unknown, keys: unknown[], ...rest: unknown[]) {
+        const t0 = now();
+        return orig.call(this, keys, ...rest).finally(() =>
+          record(`getMany ${head(keys[0])} x${keys.length}`, t0)
+        );
+      },
+  );
+  patch(kvProto, "set", (orig) =>
+    function (this: unknown, key: unknown, ...rest: unknown[]) {
+      const t0 = now();
+      return orig.call(this, key, ...rest).finally(() => record(`set ${head(key)}`, t0));
+    });
+  patch(kvProto, "list", (orig) =>
+    function (this: unknown, selector: unknown, ...rest: unknown[]) {
+      const t0 = now();
+      const iter = orig.call(this, selector, ...rest);
+      const next = iter.next.bind(iter);
+      let n = 0;
+      iter.next = async () => {
+        const r = await next();
+        if (r.done) record(`list ${selectorHead(selector)} (${n > 0 ? "found" : "empty"})`, t0);
+        else n++;
+        return r;
+      };
+      return iter;
+    });
+
+  const ops = new WeakMap<object, { checks: string[]; muts: number }>();
+  const opInfo = (op: object) => {
+    let info = ops.get(op);
+    if (!info) ops.set(op, info = { checks: [], muts: 0 });
+    return info;
+  };
+  let atomicPatched = false;
+  patch(kvProto, "atomic", (orig) =>
+    function (this: unknown) {
+      const op = orig.call(this);
+      if (!atomicPatched) {
+        atomicPatched = true;
+        const opProto = Object.getPrototypeOf(op);
+        patch(opProto, "check", (o) =>
+          function (this: object, ...checks: { key: unknown }[]) {
+            for (const c of checks) opInfo(this).checks.push(head(c.key));
+            return o.apply(this, checks);
+          });
+        for (const m of ["set", "delete", "sum", "mutate"]) {
+          patch(opProto, m, (o) =>
+            function (this: object, ...args: unknown[]) {
+              opInfo(this).muts += m === "mutate" ? args.length : 1;
+              return o.apply(this, args);
+            });
+        }
+        patch(opProto, "commit", (o) =>
+          function (this: object) {
+            const t0 = now();
+            const info = opInfo(this);
+            const label = `commit [${info.checks.join("+")}] ${info.muts} mutations`;
+            return o.call(this).then((res: { ok: boolean }) => {
+              record(res.ok ? label : `${label} CONFLICT`, t0);
+              return res;
+            });
+          });
+      }
+      return op;
+    });
+
+  patch(Deno.Command.prototype, "spawn", (orig) =>
+    function (this: unknown) {
+      const t0 = now();
+      const child = orig.call(this);
+      record("spawn (sync part)", t0);
+      child.status.then(() => record("child: spawn to exit", t0), () => {});
+      return child;
+    });
+
+  const writeFile = Deno.writeFile;
+  Object.defineProperty(Deno, "writeFile", {
+    value: (...args: Parameters<typeof writeFile>) => {
+      const t0 = now();
+      return writeFile(...args).finally(() => record("writeFile (doorbell)", t0));
+    },
+    configurable: true,
+    writable: true,
+  });
+
+  const dump = () => {
+    let cpu: number[] = [];
+    try {
+      const stat = Deno.readTextFileSync("/proc/self/stat");
+      cpu = stat.slice(stat.lastIndexOf(")") + 2).split(" ").slice(11, 15).map(Number);
+    } catch {
+      // Not Linux.
+    }
+    const out = {
+      pid: Deno.pid,
+      uptimeMs: now(),
+      cpuTicks: { user: cpu[0], sys: cpu[1], childrenUser: cpu[2], childrenSys: cpu[3] },
+      tallies: Object.fromEntries(tallies),
+      trace,
+    };
+    try {
+      Deno.writeTextFileSync(`${dir}/probe-${Deno.pid}.json`, JSON.stringify(out));
+    } catch {
+      // The folder is gone: the bench has finished with us.
+    }
+  };
+  Deno.unrefTimer(setInterval(dump, 500));
+  globalThis.addEventListener("unload", dump);
+}

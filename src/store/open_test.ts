@@ -1,0 +1,45 @@
+import { deepStrictEqual as assertEquals, ok, rejects, strictEqual } from "node:assert/strict";
+import { join } from "node:path";
+import { OperationError } from "../errors.ts";
+import { Tx } from "./db.ts";
+import { isRemoteLocation, openStore, resolveLocation } from "./open.ts";
+
+Deno.test("resolveLocation prefers the explicit flag", () => {
+  strictEqual(resolveLocation("/tmp/x/q.kv"), "/tmp/x/q.kv");
+});
+
+Deno.test("isRemoteLocation is true only for http(s) URLs", () => {
+  ok(isRemoteLocation("https://kv.example.com"));
+  ok(isRemoteLocation("HTTP://127.0.0.1:4512"));
+  ok(!isRemoteLocation("/home/me/.queuectl/queue.kv"));
+  ok(!isRemoteLocation("queue.kv"));
+});
+
+Deno.test("openStore creates the folder (0700) and file (0600), and the data survives a reopen", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "queuectl-unit-" });
+  try {
+    const path = join(dir, "nested", "queue.kv");
+    const store = await openStore(path, { strict: true });
+    await store.db.commit(new Tx().set(["config", "max_retries"], 7));
+    store.close();
+    strictEqual((await Deno.stat(join(dir, "nested"))).mode! & 0o777, 0o700);
+    strictEqual((await Deno.stat(path)).mode! & 0o777, 0o600);
+    const again = await openStore(path);
+    assertEquals((await again.db.get(["config", "max_retries"])).value, 7);
+    again.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("openStore of a folder path fails with a one-line OperationError", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "queuectl-unit-" });
+  try {
+    await rejects(
+      () => openStore(dir),
+      (e: unknown) => e instanceof OperationError && /it is a folder/.test(e.message),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,86 @@
+import { deepStrictEqual as assertEquals, strictEqual } from "node:assert/strict";
+import {
+  checkInvariants,
+  counters,
+  enqueue,
+  enqueueAndClaim,
+  report,
+  SETTINGS,
+  spec,
+  T0,
+  tempStore,
+} from "../../tests/factory.ts";
+import { finishAttempt } from "./finish.ts";
+import { countJobs, getJob, listAttempts, listJobs } from "./query.ts";
+
+Deno.test("getJob returns the stored job, or null for an unknown id", async () => {
+  await using store = await tempStore();
+  const [j] = await enqueue(store, spec({ id: "a" }));
+  assertEquals(await getJob(store, "a"), j);
+  strictEqual(await getJob(store, "b"), null);
+});
+
+Deno.test("listJobs by state pages through the state index in transition order", async () => {
+  await using store = await tempStore();
+  const jobs = await enqueue(store, Array.from({ length: 7 }, (_, i) => spec({ id: `z${6 - i}` })));
+  await enqueue(store, spec({ id: "s", run_at: T0 + 1 }));
+  const seen: string[] = [];
+  let after: string | undefined;
+  for (let page = 0; page < 10; page++) {
+    const res = await listJobs(store, { state: "pending", limit: 3, after });
+    seen.push(...res.jobs.map((j) => j.id));
+    if (!res.next) break;
+    after = res.next;
+  }
+  assertEquals(seen, jobs.map((j) => j.id), "oldest first, not by id");
+  assertEquals((await listJobs(store, { state: "scheduled", limit: 10 })).jobs.map((j) => j.id), [
+    "s",
+  ]);
+  assertEquals(await listJobs(store, { state: "dead", limit: 10 }), { jobs: [], next: null });
+});
+
+Deno.test("listJobs without a state pages through every job by id", async () => {
+  await using store = await tempStore();
+  await enqueue(
+    store,
+    ["b", "a", "d", "c", "e"].map((id) => spec({ id, run_at: id === "d" ? T0 + 9 : undefined })),
+  );
+  const first = await listJobs(store, { limit: 2 });
+  assertEquals([first.jobs.map((j) => j.id), first.next], [["a", "b"], "b"]);
+  const second = await listJobs(store, { limit: 2, after: "b" });
+  assertEquals([second.jobs.map((j) => j.id), second.next], [["c", "d"], "d"]);
+  const last = await listJobs(store, { limit: 2, after: "d" });
+  assertEquals([last.jobs.map((j) => j.id), last.next], [["e"], null]);
+});
+
+Deno.test("countJobs reads every state's counter, zero for states never used", async () => {
+  await using store = await tempStore();
+  await enqueue(store, [spec(), spec(), spec({ run_at: T0 + 5 })]);
+  const c = await enqueueAndClaim(store, spec({ priority: 3 }));
+  await finishAttempt(store, c, report(), { now: T0, settings: SETTINGS });
+  const counts = await countJobs(store);
+  assertEquals(counts, {
+    scheduled: 1,
+    pending: 2,
+    processing: 0,
+    failed: 0,
+    completed: 1,
+    dead: 0,
+    canceled: 0,
+  });
+  assertEquals(counts, await counters(store));
+  await checkInvariants(store);
+});
+
+Deno.test("listAttempts returns a job's attempts oldest first", async () => {
+  await using store = await tempStore();
+  const c = await enqueueAndClaim(store, spec({ id: "a" }), { workerId: "w9" });
+  assertEquals((await listAttempts(store, "a")).map((a) => [a.n, a.worker, a.outcome]), [[
+    1,
+    "w9",
+    null,
+  ]]);
+  await finishAttempt(store, c, report(), { now: T0 + 1, settings: SETTINGS });
+  assertEquals((await listAttempts(store, "a")).map((a) => a.outcome), ["succeeded"]);
+  assertEquals(await listAttempts(store, "none"), []);
+});

@@ -1,0 +1,161 @@
+import { deepStrictEqual as assertEquals, ok, strictEqual } from "node:assert/strict";
+import {
+  checkInvariants,
+  counters,
+  countsOf,
+  enqueueAndClaim,
+  rawAttempt,
+  rawJob,
+  registerWorker,
+  SETTINGS,
+  spec,
+  T0,
+  tempStore,
+} from "../../tests/factory.ts";
+import { cancelJob } from "./cancel.ts";
+import { recoverLost, type RecoverOptions } from "./recover.ts";
+import { putWorker, type WorkerRecord } from "./workers.ts";
+
+const LEASE = 10_000;
+
+function options(now: number, overrides: Partial<RecoverOptions> = {}): RecoverOptions {
+  return {
+    now,
+    leaseMs: LEASE,
+    settings: SETTINGS,
+    host: "recoverer-host",
+    pidAlive: () => true,
+    ...overrides,
+  };
+}
+
+Deno.test("recoverLost counts the attempt of a worker whose lease lapsed as worker_lost and schedules the retry", async () => {
+  await using store = await tempStore();
+  await registerWorker(store, { id: "w1", host: "far-host", heartbeat_at: T0 });
+  await enqueueAndClaim(store, spec({ id: "a" }), { workerId: "w1", now: T0 });
+  const now = T0 + LEASE + 1;
+  const recovered = await recoverLost(store, options(now));
+  assertEquals(recovered.map((r) => r.reason), ["worker lost: no heartbeat for 10s"]);
+  const job = (await rawJob(store, "a")).value!;
+  assertEquals(
+    [job.state, job.attempts, job.runs, job.run_at, job.last_error],
+    ["failed", 1, 1, now + 2000, "worker lost: no heartbeat for 10s"],
+  );
+  assertEquals(recovered[0]!.job, job);
+  const attempt = (await rawAttempt(store, "a", 1)).value!;
+  assertEquals(
+    [attempt.outcome, attempt.worker, attempt.finished_at, attempt.duration_ms, attempt.exit_code],
+    ["worker_lost", "w1", now, LEASE + 1, null],
+  );
+  assertEquals(await counters(store), countsOf({ failed: 1 }));
+  await checkInvariants(store);
+});
+
+Deno.test("recoverLost sends a lost job on its last attempt to the DLQ", async () => {
+  await using store = await tempStore();
+  await enqueueAndClaim(store, spec({ id: "a", max_retries: 0 }), { workerId: "gone" });
+  const [r] = await recoverLost(store, options(T0 + 1));
+  assertEquals([r?.job.state, r?.reason], ["dead", "worker lost: it is no longer registered"]);
+  assertEquals(await counters(store), countsOf({ dead: 1 }));
+  await checkInvariants(store);
+});
+
+Deno.test("a worker that keeps heartbeating keeps its job", async () => {
+  await using store = await tempStore();
+  const w = await registerWorker(store, { id: "w1", host: "far-host", heartbeat_at: T0 });
+  const c = await enqueueAndClaim(store, spec({ id: "a" }), { workerId: "w1" });
+  for (const beat of [T0 + 8_000, T0 + 16_000, T0 + 24_000]) {
+    await putWorker(store, { ...w, heartbeat_at: beat });
+    assertEquals(
+      await recoverLost(store, options(beat + LEASE)),
+      [],
+      `lease still held at ${beat}`,
+    );
+  }
+  assertEquals((await rawJob(store, "a")).value, c.job);
+  await checkInvariants(store);
+});
+
+Deno.test("a same-host worker whose process exited loses its job before its lease lapses", async () => {
+  await using store = await tempStore();
+  await registerWorker(store, { id: "w1", host: "recoverer-host", pid: 111, heartbeat_at: T0 });
+  await enqueueAndClaim(store, spec({ id: "a" }), { workerId: "w1" });
+  const asked: number[] = [];
+  const holders: WorkerRecord[] = [];
+  const [r] = await recoverLost(
+    store,
+    options(T0 + 1, {
+      pidAlive: (pid) => (asked.push(pid), false),
+      afterRecover: (h) => holders.push(h),
+    }),
+  );
+  assertEquals([r?.job.state, r?.reason], ["failed", "worker lost: its process exited"]);
+  assertEquals(asked, [111]);
+  assertEquals(holders.map((h) => h.id), ["w1"]);
+  await checkInvariants(store);
+});
+
+Deno.test("the pid of a worker on another host is never consulted, only its lease", async () => {
+  await using store = await tempStore();
+  await registerWorker(store, { id: "w1", host: "far-host", pid: 111, heartbeat_at: T0 });
+  await enqueueAndClaim(store, spec({ id: "a" }), { workerId: "w1" });
+  const asked: number[] = [];
+  const r = await recoverLost(
+    store,
+    options(T0 + 1, { pidAlive: (pid) => (asked.push(pid), false) }),
+  );
+  assertEquals([r, asked], [[], []]);
+  strictEqual((await rawJob(store, "a")).value?.state, "processing");
+  await checkInvariants(store);
+});
+
+Deno.test("a heartbeat landing between the recoverer's read and its commit keeps the job with its worker", async () => {
+  await using store = await tempStore();
+  const w = await registerWorker(store, { id: "w1", host: "far-host", heartbeat_at: T0 });
+  const c = await enqueueAndClaim(store, spec({ id: "a" }), { workerId: "w1" });
+  const commit = store.db.commit.bind(store.db);
+  let beats = 0;
+  store.db.commit = async (tx) => {
+    // The worker beats just before the recoverer's atomic operation is sent.
+    if (beats++ === 0) await putWorker(store, { ...w, heartbeat_at: T0 + LEASE + 1 });
+    return await commit(tx);
+  };
+  assertEquals(await recoverLost(store, options(T0 + LEASE + 1)), []);
+  strictEqual(beats, 1);
+  assertEquals((await rawJob(store, "a")).value, c.job);
+  strictEqual((await rawAttempt(store, "a", 1)).value?.outcome, null);
+  await checkInvariants(store);
+});
+
+Deno.test("a lost job whose cancel was requested is recorded as canceled", async () => {
+  await using store = await tempStore();
+  await enqueueAndClaim(store, spec({ id: "a" }), { workerId: "gone" });
+  await cancelJob(store, "a", { now: T0 + 1 });
+  const [r] = await recoverLost(store, options(T0 + 2));
+  strictEqual(r?.job.state, "canceled");
+  strictEqual((await rawAttempt(store, "a", 1)).value?.outcome, "canceled");
+  await checkInvariants(store);
+});
+
+Deno.test("recoverLost handles more lost jobs than one read batch, each once", async () => {
+  await using store = await tempStore({ spy: true });
+  for (let i = 0; i < 12; i++) {
+    await enqueueAndClaim(store, spec({ id: `j${i}` }), { workerId: `w${i % 3}`, now: T0 + i });
+  }
+  await registerWorker(store, { id: "w0", host: "far-host", heartbeat_at: T0 + 100 });
+  const recovered = await recoverLost(store, options(T0 + 200));
+  assertEquals(recovered.map((r) => r.job.id).sort(), [
+    "j1",
+    "j10",
+    "j11",
+    "j2",
+    "j4",
+    "j5",
+    "j7",
+    "j8",
+  ]);
+  ok(store.stats.getMany <= 10 && store.stats.checks <= 10);
+  assertEquals(await recoverLost(store, options(T0 + 200)), []);
+  assertEquals(await counters(store), countsOf({ processing: 4, failed: 8 }));
+  await checkInvariants(store);
+});

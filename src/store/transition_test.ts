@@ -1,0 +1,94 @@
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { job } from "../../tests/factory.ts";
+import { Tx } from "./db.ts";
+import { keys } from "./keys.ts";
+import { applyTransition, indexKeys } from "./transition.ts";
+
+const U64_MINUS_ONE = 2n ** 64n - 1n;
+
+Deno.test("indexKeys names the state entry, plus ready while pending and scheduled while waiting", () => {
+  const j = job({ id: "a", seq: "S1", priority: 7, run_at: 99 });
+  assertEquals(indexKeys({ ...j, state: "pending" }), [
+    ["state", "pending", "S1", "a"],
+    ["ready", -7, "S1", "a"],
+  ]);
+  assertEquals(indexKeys({ ...j, state: "scheduled" }), [
+    ["state", "scheduled", "S1", "a"],
+    ["scheduled", 99, "a"],
+  ]);
+  assertEquals(indexKeys({ ...j, state: "failed" }), [
+    ["state", "failed", "S1", "a"],
+    ["scheduled", 99, "a"],
+  ]);
+  for (const state of ["processing", "completed", "dead", "canceled"] as const) {
+    assertEquals(indexKeys({ ...j, state }), [["state", state, "S1", "a"]]);
+  }
+});
+
+Deno.test("indexKeys of priority 0 uses the key 0, never -0", () => {
+  const [, ready] = indexKeys(job({ id: "a", seq: "S", priority: 0, state: "pending" }));
+  assertEquals(Object.is(ready![1], 0), true);
+});
+
+Deno.test("applyTransition of a new job adds its index entries, counter and record", () => {
+  const j = job({ id: "a", seq: "S", state: "pending" });
+  const tx = new Tx();
+  applyTransition(tx, null, j);
+  assertEquals(tx.mutations, [
+    { type: "set", key: ["state", "pending", "S", "a"], value: "a" },
+    { type: "set", key: ["ready", 0, "S", "a"], value: "a" },
+    { type: "sum", key: ["count", "pending"], n: 1n },
+    { type: "set", key: ["job", "a"], value: j },
+  ]);
+});
+
+Deno.test("applyTransition from pending to processing moves the entries and both counters", () => {
+  const before = job({ id: "a", seq: "S1", state: "pending" });
+  const after = { ...before, seq: "S2", state: "processing" as const };
+  const tx = new Tx();
+  applyTransition(tx, before, after);
+  assertEquals(tx.mutations, [
+    { type: "delete", key: ["state", "pending", "S1", "a"] },
+    { type: "delete", key: ["ready", 0, "S1", "a"] },
+    { type: "set", key: ["state", "processing", "S2", "a"], value: "a" },
+    { type: "sum", key: ["count", "pending"], n: U64_MINUS_ONE },
+    { type: "sum", key: ["count", "processing"], n: 1n },
+    { type: "set", key: ["job", "a"], value: after },
+  ]);
+});
+
+Deno.test("applyTransition within one state with the same keys only rewrites the record", () => {
+  const before = job({ id: "a", seq: "S", state: "processing" });
+  const after = { ...before, cancel_requested: true };
+  const tx = new Tx();
+  applyTransition(tx, before, after);
+  assertEquals(tx.mutations, [{ type: "set", key: keys.job("a"), value: after }]);
+});
+
+Deno.test("applyTransition to null deletes the record, its entries and decrements its counter", () => {
+  const before = job({ id: "a", seq: "S", state: "completed" });
+  const tx = new Tx();
+  applyTransition(tx, before, null);
+  assertEquals(tx.mutations, [
+    { type: "delete", key: ["state", "completed", "S", "a"] },
+    { type: "sum", key: ["count", "completed"], n: U64_MINUS_ONE },
+    { type: "delete", key: ["job", "a"] },
+  ]);
+});
+
+Deno.test("applyTransition of a failed retry rescheduled at a new time moves the scheduled entry", () => {
+  const before = job({ id: "a", seq: "S1", state: "scheduled", run_at: 10 });
+  const after = { ...before, seq: "S2", state: "failed" as const, run_at: 20 };
+  const tx = new Tx();
+  applyTransition(tx, before, after);
+  const touched = tx.mutations.map((m) => [m.type, m.key]);
+  assertEquals(touched, [
+    ["delete", ["state", "scheduled", "S1", "a"]],
+    ["delete", ["scheduled", 10, "a"]],
+    ["set", ["state", "failed", "S2", "a"]],
+    ["set", ["scheduled", 20, "a"]],
+    ["sum", ["count", "scheduled"]],
+    ["sum", ["count", "failed"]],
+    ["set", ["job", "a"]],
+  ]);
+});

@@ -1,0 +1,26 @@
+import { deepStrictEqual as assertEquals, strictEqual } from "node:assert/strict";
+import { T0, tempStore, workerRecord } from "../../tests/factory.ts";
+import { listWorkers, putWorker, readStopRequest, removeWorker, requestStop } from "./workers.ts";
+
+Deno.test("putWorker registers a worker and a second put refreshes its heartbeat", async () => {
+  await using store = await tempStore();
+  const w = workerRecord({ id: "w1" });
+  await putWorker(store, w);
+  await putWorker(store, workerRecord({ id: "w0", state: "idle" }));
+  await putWorker(store, { ...w, heartbeat_at: T0 + 1000, job: "a" });
+  assertEquals(
+    (await listWorkers(store)).map((x) => [x.id, x.heartbeat_at, x.job]),
+    [["w0", T0, null], ["w1", T0 + 1000, "a"]],
+  );
+});
+
+Deno.test("a stop request is readable by its worker and removed with the worker's entry", async () => {
+  await using store = await tempStore();
+  await putWorker(store, workerRecord({ id: "w1" }));
+  strictEqual(await readStopRequest(store, "w1"), null);
+  await requestStop(store, "w1", { force: true, at: T0 });
+  assertEquals(await readStopRequest(store, "w1"), { force: true, at: T0 });
+  await removeWorker(store, "w1");
+  assertEquals(await listWorkers(store), []);
+  strictEqual(await readStopRequest(store, "w1"), null);
+});

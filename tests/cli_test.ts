@@ -1,0 +1,379 @@
+/**
+ * The CLI contract's happy paths through the real CLI: what scripts rely on (ids, JSON shapes,
+ * states, paging, help and version).
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import {
+  cli,
+  cliArgv,
+  type CliResult,
+  statusCounts,
+  type TempDb,
+  tempDb,
+  ZERO_COUNTS,
+} from "./helpers.ts";
+
+const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const JOB_FIELDS = [
+  "id",
+  "command",
+  "state",
+  "attempts",
+  "max_retries",
+  "priority",
+  "run_at",
+  "timeout",
+  "created_at",
+  "updated_at",
+  "started_at",
+  "finished_at",
+  "exit_code",
+  "last_error",
+  "worker",
+];
+const CONFIG_KEYS = [
+  "max_retries",
+  "backoff_base",
+  "backoff_max",
+  "poll_interval_ms",
+  "log_level",
+  "job_timeout",
+  "lease_ms",
+  "heartbeat_ms",
+  "shutdown_grace_ms",
+  "output_limit",
+  "retention_completed",
+  "retention_dead",
+];
+
+type Json = Record<string, unknown>;
+
+/** Runs the CLI, asserts exit 0 and an empty stderr, and returns stdout. */
+async function ok0(db: TempDb, args: string[], stdin?: string): Promise<string> {
+  const r = await cli(db, args, stdin === undefined ? {} : { stdin });
+  assertEquals(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
+  assertEquals(r.stderr, "", args.join(" "));
+  return r.stdout;
+}
+
+/** Runs the CLI with `--json` output and parses it. */
+async function json<T = Json>(db: TempDb, args: string[]): Promise<T> {
+  return JSON.parse(await ok0(db, args));
+}
+
+const ids = (jobs: Json[]) => jobs.map((j) => j.id);
+
+Deno.test("enqueue of a JSON spec prints the new job's generated id and stores its fields", async () => {
+  await using db = await tempDb();
+  const id = (await ok0(db, ["enqueue", '{"command":"echo hi","priority":5}'])).trim();
+  ok(ULID.test(id), `expected a ULID, got ${JSON.stringify(id)}`);
+  const job = await json(db, ["show", id, "--json"]);
+  assertEquals(
+    [job.id, job.command, job.priority, job.state, job.attempts, job.max_retries],
+    [id, "echo hi", 5, "pending", 0, 3],
+  );
+  // Two generated ids never collide and sort by creation.
+  const next = (await ok0(db, ["enqueue", "--command", "echo again"])).trim();
+  ok(ULID.test(next) && next > id, `${next} should sort after ${id}`);
+});
+
+Deno.test("enqueue flags override the JSON spec's fields", async () => {
+  await using db = await tempDb();
+  const spec = JSON.stringify({
+    id: "from-json",
+    command: "echo json",
+    priority: 1,
+    max_retries: 1,
+    timeout: "10s",
+    run_at: "2030-01-01T00:00:00Z",
+  });
+  const job = await json(db, [
+    "enqueue",
+    spec,
+    "--id",
+    "from-flags",
+    "--command",
+    "echo flags",
+    "--priority",
+    "-7",
+    "--max-retries",
+    "0",
+    "--timeout",
+    "1m",
+    "--delay",
+    "2h",
+    "--json",
+  ]);
+  assertEquals(
+    [job.id, job.command, job.priority, job.max_retries, job.timeout, job.state],
+    ["from-flags", "echo flags", -7, 0, 60, "scheduled"],
+  );
+  const runAt = Date.parse(job.run_at as string);
+  ok(Math.abs(runAt - (Date.now() + 2 * 3_600_000)) < 60_000, `run_at ${job.run_at}`);
+  assertEquals((await cli(db, ["show", "from-json"])).code, 1);
+});
+
+Deno.test("enqueue --json prints the job with the contract's snake_case fields and ISO 8601 times", async () => {
+  await using db = await tempDb();
+  const before = Date.now();
+  const job = await json(db, [
+    "enqueue",
+    '{"command":"echo hi","priority":5,"timeout":"30s","max_retries":2}',
+    "--id",
+    "j1",
+    "--json",
+  ]);
+  for (const field of JOB_FIELDS) ok(field in job, `missing field ${field}`);
+  ok(!Object.keys(job).some((k) => /[A-Z]/.test(k)), `camelCase field in ${Object.keys(job)}`);
+  for (const field of ["run_at", "created_at", "updated_at"]) {
+    ok(ISO.test(job[field] as string), `${field}: ${job[field]}`);
+    ok(Date.parse(job[field] as string) >= before - 1000, field);
+  }
+  assertEquals(
+    {
+      id: job.id,
+      command: job.command,
+      state: job.state,
+      attempts: job.attempts,
+      max_retries: job.max_retries,
+      priority: job.priority,
+      timeout: job.timeout,
+      started_at: job.started_at,
+      finished_at: job.finished_at,
+      exit_code: job.exit_code,
+      last_error: job.last_error,
+      worker: job.worker,
+    },
+    {
+      id: "j1",
+      command: "echo hi",
+      state: "pending",
+      attempts: 0,
+      max_retries: 2,
+      priority: 5,
+      timeout: 30,
+      started_at: null,
+      finished_at: null,
+      exit_code: null,
+      last_error: null,
+      worker: null,
+    },
+  );
+  // `list --json` and `show --json` print the same job object.
+  const [listed, shown] = await Promise.all([
+    json<Json[]>(db, ["list", "--json"]),
+    json(db, ["show", "j1", "--json"]),
+  ]);
+  assertEquals(listed, [job]);
+  const { history, ...rest } = shown;
+  assertEquals([rest, history], [job, []]);
+});
+
+Deno.test("list, dlq list and worker list --json print JSON arrays; status --json prints counts and workers", async () => {
+  await using db = await tempDb();
+  await ok0(db, ["enqueue", "--id", "a", "--command", "true"]);
+  await ok0(db, ["enqueue", "--id", "b", "--command", "true", "--delay", "1h"]);
+  const [list, dlq, workers, status, show] = await Promise.all([
+    json<Json[]>(db, ["list", "--json"]),
+    json<Json[]>(db, ["dlq", "list", "--json"]),
+    json<Json[]>(db, ["worker", "list", "--json"]),
+    json(db, ["status", "--json"]),
+    json(db, ["show", "a", "--json"]),
+  ]);
+  assertEquals(ids(list), ["a", "b"]);
+  assertEquals([dlq, workers], [[], []]);
+  assertEquals(Object.keys(status).sort(), ["counts", "workers"]);
+  assertEquals(status.counts, { ...ZERO_COUNTS, pending: 1, scheduled: 1 });
+  assertEquals(status.workers, []);
+  ok(Array.isArray(show.history), "show --json has a history array");
+});
+
+Deno.test("list --state pending --limit 2 pages through the jobs in order with --after", async () => {
+  await using db = await tempDb();
+  const input = ["p1", "p2", "p3", "p4", "p5"]
+    .map((id) => JSON.stringify({ id, command: `echo ${id}` }))
+    .join("\n");
+  assertEquals((await ok0(db, ["enqueue", "--file", "-"], input)).trim(), "enqueued 5 jobs");
+  await ok0(db, ["enqueue", "--id", "s1", "--command", "true", "--delay", "1h"]);
+  const page = (after?: string) =>
+    json<Json[]>(db, [
+      "list",
+      "--state",
+      "pending",
+      "--limit",
+      "2",
+      "--json",
+      ...(after ? ["--after", after] : []),
+    ]);
+  const first = await page();
+  assertEquals(ids(first), ["p1", "p2"]);
+  const [second, third] = await Promise.all([page("p2"), page("p4")]);
+  assertEquals([ids(second), ids(third)], [["p3", "p4"], ["p5"]]);
+  assertEquals(await page("p5"), []);
+  // The text form tells a person how to get the next page.
+  const text = await ok0(db, ["list", "--state", "pending", "--limit", "2"]);
+  ok(text.includes("--after p2"), text);
+  ok(!(await ok0(db, ["list", "--state", "pending"])).includes("--after"));
+});
+
+Deno.test("cancel moves a pending job to canceled; delete then removes it", async () => {
+  await using db = await tempDb();
+  await ok0(db, ["enqueue", "--id", "c1", "--command", "true"]);
+  assertEquals((await ok0(db, ["cancel", "c1"])).trim(), "c1 canceled");
+  const job = await json(db, ["show", "c1", "--json"]);
+  assertEquals(job.state, "canceled");
+  assertEquals(await statusCounts(db), { ...ZERO_COUNTS, canceled: 1 });
+  assertEquals((await ok0(db, ["delete", "c1"])).trim(), "c1 deleted");
+  const gone = await cli(db, ["show", "c1"]);
+  assertEquals([gone.code, gone.stderr.trim()], [1, 'queuectl: job "c1" not found']);
+  assertEquals(await statusCounts(db), ZERO_COUNTS);
+});
+
+Deno.test("purge --state canceled deletes every canceled job and nothing else", async () => {
+  await using db = await tempDb();
+  const input = ["k1", "k2", "k3", "keep"]
+    .map((id) => JSON.stringify({ id, command: "true" }))
+    .join("\n");
+  await ok0(db, ["enqueue", "--file", "-"], input);
+  await Promise.all(["k1", "k2", "k3"].map((id) => ok0(db, ["cancel", id])));
+  assertEquals(await statusCounts(db), { ...ZERO_COUNTS, pending: 1, canceled: 3 });
+  // An age limit keeps jobs that were canceled just now.
+  assertEquals(
+    (await ok0(db, ["purge", "--state", "canceled", "--older-than", "7d"])).trim(),
+    "purged 0 job(s)",
+  );
+  assertEquals((await ok0(db, ["purge", "--state", "canceled"])).trim(), "purged 3 job(s)");
+  assertEquals(await statusCounts(db), { ...ZERO_COUNTS, pending: 1 });
+  assertEquals(ids(await json<Json[]>(db, ["list", "--json"])), ["keep"]);
+});
+
+Deno.test("enqueue --delay 1h makes a scheduled job due in an hour; --run-at sets the exact time", async () => {
+  await using db = await tempDb();
+  const before = Date.now();
+  const [delayed, at] = await Promise.all([
+    json(db, ["enqueue", "--command", "true", "--delay", "1h", "--json"]),
+    json(db, ["enqueue", "--command", "true", "--run-at", "2030-06-01T12:00:00Z", "--json"]),
+  ]);
+  assertEquals([delayed.state, at.state], ["scheduled", "scheduled"]);
+  const due = Date.parse(delayed.run_at as string);
+  ok(due >= before + 3_600_000 && due <= Date.now() + 3_600_000, `run_at ${delayed.run_at}`);
+  assertEquals(at.run_at, "2030-06-01T12:00:00.000Z");
+  assertEquals(await statusCounts(db), { ...ZERO_COUNTS, scheduled: 2 });
+});
+
+Deno.test("dlq retry --all and dlq purge on an empty DLQ succeed and do nothing", async () => {
+  await using db = await tempDb();
+  const [retry, purge] = await Promise.all([
+    ok0(db, ["dlq", "retry", "--all"]),
+    ok0(db, ["dlq", "purge"]),
+  ]);
+  assertEquals([retry.trim(), purge.trim()], ["requeued 0 job(s)", "purged 0 job(s)"]);
+});
+
+Deno.test("config accepts kebab-case keys, show --json lists every key, and reset restores the defaults", async () => {
+  await using db = await tempDb();
+  const defaults = await json(db, ["config", "show", "--json"]);
+  assertEquals(Object.keys(defaults).sort(), [...CONFIG_KEYS].sort());
+  assertEquals(defaults.max_retries, 3);
+  assertEquals((await ok0(db, ["config", "set", "max-retries", "5"])).trim(), "max_retries = 5");
+  await ok0(db, ["config", "set", "backoff_max", "90s"]);
+  const [snake, kebab, shown] = await Promise.all([
+    ok0(db, ["config", "get", "max_retries"]),
+    ok0(db, ["config", "get", "max-retries"]),
+    json(db, ["config", "show", "--json"]),
+  ]);
+  assertEquals([snake.trim(), kebab.trim()], ["5", "5"]);
+  assertEquals([shown.max_retries, shown.backoff_max], [5, 90_000]);
+  // New jobs take the configured max_retries.
+  assertEquals((await json(db, ["enqueue", "--command", "true", "--json"])).max_retries, 5);
+  ok((await ok0(db, ["config", "show"])).includes("max_retries"));
+  await ok0(db, ["config", "reset"]);
+  assertEquals(await json(db, ["config", "show", "--json"]), defaults);
+});
+
+Deno.test("--help works on every command and subcommand: exit 0 and its usage on stdout", async () => {
+  await using db = await tempDb();
+  const commands = [
+    [],
+    ["enqueue"],
+    ["worker"],
+    ["worker", "start"],
+    ["worker", "stop"],
+    ["worker", "list"],
+    ["status"],
+    ["list"],
+    ["show"],
+    ["logs"],
+    ["dlq"],
+    ["dlq", "list"],
+    ["dlq", "retry"],
+    ["dlq", "purge"],
+    ["config"],
+    ["config", "show"],
+    ["config", "get"],
+    ["config", "set"],
+    ["config", "reset"],
+    ["cancel"],
+    ["delete"],
+    ["purge"],
+  ];
+  const results = await Promise.all(commands.map((c) => cli(db, [...c, "--help"])));
+  results.forEach((r: CliResult, i) => {
+    const usage = `Usage: queuectl ${commands[i]!.join(" ")}`.trimEnd();
+    assertEquals(r.code, 0, `${commands[i]!.join(" ")} --help: ${r.stderr}`);
+    ok(r.stdout.startsWith(usage), `${usage}…, got ${r.stdout.slice(0, 80)}`);
+    assertEquals(r.stderr, "");
+  });
+  // `help <command>` is the same as `<command> --help`.
+  const help = await cli(db, ["help", "enqueue"]);
+  assertEquals([help.code, help.stdout], [0, results[1]!.stdout]);
+  // Asking for help never creates the database.
+  await Deno.stat(db.path).then(
+    () => Promise.reject(new Error("--help created the database")),
+    (err) => ok(err instanceof Deno.errors.NotFound),
+  );
+});
+
+Deno.test("--version and -V print the version from deno.json", async () => {
+  await using db = await tempDb();
+  const { version } = JSON.parse(
+    await Deno.readTextFile(new URL("../deno.json", import.meta.url)),
+  );
+  const [long, short] = await Promise.all([cli(db, ["--version"]), cli(db, ["-V"])]);
+  assertEquals([long.code, long.stdout.trim(), long.stderr], [0, version, ""]);
+  assertEquals([short.code, short.stdout.trim()], [0, version]);
+});
+
+Deno.test("an empty --db is bad usage (exit 2), not a silent fall back to the default database", async () => {
+  await using db = await tempDb();
+  // HOME points into the temp folder, so a fall back would show up there; Deno's cache stays.
+  const denoDir = Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno`;
+  const r = await cli(db, ["--db", "", "enqueue", "--command", "true"], {
+    env: { HOME: db.dir, DENO_DIR: denoDir },
+  });
+  assertEquals(r.code, 2, r.stderr);
+  assertEquals(r.stderr.trim(), 'queuectl: --db needs a database path or URL, got ""');
+  assertEquals([...Deno.readDirSync(db.dir)], []);
+});
+
+Deno.test("output piped into a reader that stops early (`list | head`) ends quietly with exit 0", async () => {
+  await using db = await tempDb();
+  const input = Array.from({ length: 1000 }, (_, i) => `{"command":"echo ${i}"}`).join("\n");
+  await ok0(db, ["enqueue", "--file", "-"], input);
+  // 1000 jobs of JSON are far more than a pipe buffer: the writer must hit the closed pipe.
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [...cliArgv(), "list", "--json", "--limit", "1000"],
+    env: db.env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stderr = new Response(child.stderr).text();
+  const reader = child.stdout.getReader();
+  const first = await reader.read();
+  ok(!first.done && first.value.byteLength > 0);
+  await reader.cancel();
+  const status = await child.status;
+  assertEquals([status.code, await stderr], [0, ""]);
+});
