@@ -96,6 +96,8 @@ export interface RunOptions {
   cwd?: string;
   /** Called with the pid right after spawn (to sample /proc while it runs). */
   onSpawn?: (pid: number) => void;
+  /** For {@linkcode TempDb.cli}: preload bench/kv_probe.ts, writing its tally into this folder. */
+  probeDir?: string;
 }
 
 /** Runs a program to completion and times it. */
@@ -141,7 +143,9 @@ export class TempDb {
 
   /** Runs `queuectl <args>` as a whole CLI process (`deno run -A --config deno.json main.ts`). */
   cli(args: string[], opts: Omit<RunOptions, "env"> = {}): Promise<RunOutcome> {
-    return run(DENO, ["run", "-A", "--config", CONFIG, MAIN, ...args], { ...opts, env: this.env });
+    const probe = opts.probeDir ? ["--preload", `${ROOT}/bench/kv_probe.ts`] : [];
+    const env = opts.probeDir ? { ...this.env, QUEUECTL_BENCH_PROBE_DIR: opts.probeDir } : this.env;
+    return run(DENO, ["run", "-A", ...probe, "--config", CONFIG, MAIN, ...args], { ...opts, env });
   }
 
   /** Like {@linkcode cli} but throws unless the exit code is 0. */

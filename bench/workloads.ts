@@ -414,12 +414,16 @@ export async function bulkEnqueue(
   n: number,
   line: string,
   tag: string,
+  probeDir?: string,
 ): Promise<{ wallMs: number; peakKiB: number }> {
   const file = `${db.dir}/${tag}.ndjson`;
   await writeNdjson(file, line, n);
   const sampler = new PeakSampler();
   try {
-    const out = await db.cliOk(["enqueue", "--file", file], { onSpawn: (p) => sampler.start(p) });
+    const out = await db.cliOk(["enqueue", "--file", file], {
+      onSpawn: (p) => sampler.start(p),
+      probeDir,
+    });
     if (!out.stdout.includes(`enqueued ${n} jobs`)) {
       throw new Error(`enqueue --file: unexpected output ${JSON.stringify(out.stdout.trim())}`);
     }
@@ -1035,6 +1039,75 @@ export async function profile(env: Env): Promise<Profile> {
     }
     await Promise.all(children.map((c) => c.status.catch(() => {})));
     store.close();
+    await db.remove();
+  }
+}
+
+/** A probed bulk enqueue: where `enqueue --file` spends its time. */
+export interface EnqueueProfile {
+  /** Jobs enqueued. */
+  jobs: number;
+  /** Wall time of the CLI process, ms. */
+  wall_ms: number;
+  /** Time from the process start until its exit, as the process saw it, ms. */
+  process_ms: number;
+  /** Atomic commits, and jobs per commit. */
+  commits: number;
+  /** Jobs per commit. */
+  jobs_per_commit: number;
+  /** Total ms inside commits. */
+  commit_ms: number;
+  /** Mean ms per commit. */
+  commit_mean_ms: number;
+  /** Total ms in other KV calls (config read, id checks). */
+  other_kv_ms: number;
+  /** The rest of the process time: start-up, reading and validating the file, building jobs. */
+  rest_ms: number;
+  /** CPU ms of the process (user + sys). */
+  cpu_ms: number;
+}
+
+/** Runs a bulk enqueue with the probe preloaded. */
+export async function profileEnqueue(env: Env, n: number): Promise<EnqueueProfile> {
+  const db = await TempDb.create(env.tmp, "profile-enqueue");
+  const probeDir = `${db.dir}/probe`;
+  await Deno.mkdir(probeDir);
+  try {
+    const { wallMs } = await bulkEnqueue(db, n, TRUE_SPEC, "profile", probeDir);
+    const dumps: (ProbeDump & { uptimeMs: number })[] = [];
+    for await (const e of Deno.readDir(probeDir)) {
+      dumps.push(JSON.parse(await Deno.readTextFile(`${probeDir}/${e.name}`)));
+    }
+    const d = dumps[0];
+    if (!d) throw new Error("profileEnqueue: the probe wrote nothing");
+    let commits = 0;
+    let commitMs = 0;
+    let otherMs = 0;
+    for (const [op, t] of Object.entries(d.tallies)) {
+      if (op.startsWith("commit")) {
+        commits += t.count;
+        commitMs += t.totalMs;
+      } else if (
+        !op.startsWith("writeFile") && !op.startsWith("spawn") && !op.startsWith("child")
+      ) {
+        otherMs += t.totalMs;
+      }
+    }
+    const r = (v: number) => Math.round(v * 10) / 10;
+    const tick = 1000 / ticksPerSecond();
+    return {
+      jobs: n,
+      wall_ms: r(wallMs),
+      process_ms: r(d.uptimeMs),
+      commits,
+      jobs_per_commit: r(n / Math.max(1, commits)),
+      commit_ms: r(commitMs),
+      commit_mean_ms: r(commitMs / Math.max(1, commits)),
+      other_kv_ms: r(otherMs),
+      rest_ms: r(d.uptimeMs - commitMs - otherMs),
+      cpu_ms: r((d.cpuTicks.user + d.cpuTicks.sys) * tick),
+    };
+  } finally {
     await db.remove();
   }
 }

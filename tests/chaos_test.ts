@@ -6,7 +6,7 @@
 import { deepStrictEqual, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { FINAL_STATES } from "../src/job.ts";
-import { countJobs, listAttempts, listJobs, listWorkers } from "../src/store/mod.ts";
+import { countJobs, getJob, listAttempts, listJobs, listWorkers } from "../src/store/mod.ts";
 import { cli, startWorkers, storeOf, tempDb, waitFor } from "./helpers.ts";
 
 const JOBS = 240;
@@ -54,6 +54,7 @@ Deno.test({
     const workers = startWorkers(db, 4);
     await using store = await storeOf(db);
     const kills = new Map<number, number>(); // pid → when it was killed
+    let frozenPid: number | null = null;
     try {
       // Kill a random busy worker with -9 every 400 ms, six times.
       for (let round = 0; round < 6; round++) {
@@ -70,20 +71,31 @@ Deno.test({
           // It exited on its own meanwhile.
         }
       }
-      // Freeze one busy worker past its lease, then let it go on: its late result is refused.
-      const frozen = await waitFor(
-        async () => (await listWorkers(store)).find((w) => w.state === "busy" && !kills.has(w.pid)),
-        { what: "a busy worker to freeze" },
-      );
-      Deno.kill(frozen.pid, "SIGSTOP");
+      // Freeze a worker in the middle of a long job (one of the `sleep 1` ones), past its lease.
+      // The registry may lag a job behind, so the job record confirms who holds what.
+      const frozen = await waitFor(async () => {
+        for (const w of await listWorkers(store)) {
+          if (kills.has(w.pid) || !w.job || !/^c\d*9$/.test(w.job)) continue;
+          const job = await getJob(store, w.job);
+          if (job?.state !== "processing" || job.worker !== w.id) continue;
+          Deno.kill(w.pid, "SIGSTOP");
+          const still = await getJob(store, w.job);
+          if (still?.state === "processing" && still.worker === w.id && still.runs === job.runs) {
+            return { pid: w.pid, job: job.id, run: job.runs };
+          }
+          Deno.kill(w.pid, "SIGCONT"); // It finished that job in between: try another.
+        }
+        return null;
+      }, { what: "a worker in the middle of a long job to freeze", timeoutMs: 30_000 });
+      frozenPid = frozen.pid;
       const frozenAt = Date.now();
-      await waitFor(
-        async () =>
-          (await listAttempts(store, frozen.job!)).some((a) => a.outcome === "worker_lost"),
-        { what: "the frozen worker's job to be recovered", timeoutMs: 15_000 },
-      );
+      await waitFor(async () => {
+        const job = await getJob(store, frozen.job);
+        return job && !(job.state === "processing" && job.runs === frozen.run);
+      }, { what: "the frozen worker's job to be recovered", timeoutMs: 20_000 });
       const recoveredFrozenMs = Date.now() - frozenAt;
       Deno.kill(frozen.pid, "SIGCONT");
+      frozenPid = null;
 
       await waitFor(async () => {
         const c = await countJobs(store);
@@ -142,6 +154,8 @@ Deno.test({
         "the frozen worker's late result was not refused",
       );
     } finally {
+      // A stopped process never exits: resume it before asking everything to stop.
+      if (frozenPid !== null) Deno.kill(frozenPid, "SIGCONT");
       await workers.stop();
     }
   },

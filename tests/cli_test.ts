@@ -250,6 +250,7 @@ Deno.test("purge --state canceled deletes every canceled job and nothing else", 
 
 Deno.test("enqueue --delay 1h makes a scheduled job due in an hour; --run-at sets the exact time", async () => {
   await using db = await tempDb();
+  await statusCounts(db); // Created by one process first (see createDb in cli_input_test.ts).
   const before = Date.now();
   const [delayed, at] = await Promise.all([
     json(db, ["enqueue", "--command", "true", "--delay", "1h", "--json"]),
@@ -264,6 +265,7 @@ Deno.test("enqueue --delay 1h makes a scheduled job due in an hour; --run-at set
 
 Deno.test("dlq retry --all and dlq purge on an empty DLQ succeed and do nothing", async () => {
   await using db = await tempDb();
+  await statusCounts(db); // Created by one process first (see createDb in cli_input_test.ts).
   const [retry, purge] = await Promise.all([
     ok0(db, ["dlq", "retry", "--all"]),
     ok0(db, ["dlq", "purge"]),
@@ -317,6 +319,9 @@ Deno.test("--help works on every command and subcommand: exit 0 and its usage on
     ["cancel"],
     ["delete"],
     ["purge"],
+    ["doctor"],
+    ["demo"],
+    ["worker", "run"],
   ];
   const results = await Promise.all(commands.map((c) => cli(db, [...c, "--help"])));
   results.forEach((r: CliResult, i) => {

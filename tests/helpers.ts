@@ -127,7 +127,16 @@ export function startWorkers(
         } catch {
           // Already exited.
         }
+        // A stuck supervisor must fail the test, not hang the suite: kill it after 30 s.
+        const timer = setTimeout(() => {
+          try {
+            process.kill("SIGKILL");
+          } catch {
+            // Exited just now.
+          }
+        }, 30_000);
         const status = await process.status;
+        clearTimeout(timer);
         await reading;
         return status.code;
       })();

@@ -116,6 +116,10 @@ async function detach(ctx: Context, count: number, location: string): Promise<vo
 }
 
 async function stop(ctx: Context, flags: { force?: boolean; timeout: string }): Promise<void> {
+  const timeoutS = Number(flags.timeout);
+  if (!Number.isFinite(timeoutS) || timeoutS < 0 || timeoutS > 86_400) {
+    throw new UsageError(`--timeout must be seconds from 0 to 86400, got "${flags.timeout}"`);
+  }
   const store = await ctx.store();
   const host = hostName();
   const workers = await listWorkers(store);
@@ -143,7 +147,7 @@ async function stop(ctx: Context, flags: { force?: boolean; timeout: string }): 
     }
   }
   const ids = new Set(workers.map((w) => w.id));
-  const deadline = Date.now() + Number(flags.timeout) * 1000;
+  const deadline = Date.now() + timeoutS * 1000;
   let left = workers.length;
   while (Date.now() < deadline) {
     left = (await listWorkers(store)).filter((w) => ids.has(w.id)).length;

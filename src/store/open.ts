@@ -5,7 +5,7 @@
  */
 import { dirname, join } from "node:path";
 import { OperationError } from "../errors.ts";
-import { Db } from "./db.ts";
+import { Db, isLocked } from "./db.ts";
 import { Doorbell } from "./doorbell.ts";
 
 /** An open queue database. Every store operation takes one. */
@@ -65,7 +65,7 @@ export async function openStore(location: string, options: OpenOptions = {}): Pr
   let kv: Deno.Kv;
   try {
     if (!remote) await prepareFile(location);
-    kv = await Deno.openKv(location);
+    kv = await openRetrying(location);
   } catch (err) {
     if (err instanceof OperationError) throw err;
     const why = err instanceof Error ? err.message.split("\n")[0] : String(err);
@@ -109,6 +109,19 @@ async function tightenMode(path: string): Promise<void> {
       await Deno.chmod(p, 0o600);
     } catch {
       // The WAL files come and go; a missing one is fine.
+    }
+  }
+}
+
+/** Several processes creating one new database at once can meet "database is locked". */
+async function openRetrying(location: string): Promise<Deno.Kv> {
+  const deadline = Date.now() + 30_000;
+  for (let delay = 5;; delay = Math.min(delay * 2, 200)) {
+    try {
+      return await Deno.openKv(location);
+    } catch (err) {
+      if (!isLocked(err) || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, delay * (0.5 + Math.random())));
     }
   }
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import { type Attempt, type Job, JOB_STATES, type JobState } from "../job.ts";
+import { OperationError } from "../errors.ts";
 import { keys } from "./keys.ts";
 import type { Store } from "./open.ts";
 
@@ -60,10 +61,14 @@ export async function listJobs(store: Store, options: ListOptions): Promise<JobP
   const prefix = keys.stateAll(options.state);
   let start: Deno.KvKey | undefined;
   if (options.after !== undefined) {
+    // Restarting from the top would show a paging script the same jobs again: refuse instead.
     const anchor = await getJob(store, options.after);
-    if (anchor && anchor.state === options.state) {
-      start = [...keys.state(anchor.state, anchor.seq, anchor.id), ""];
+    if (!anchor || anchor.state !== options.state) {
+      throw new OperationError(
+        `cannot continue after job "${options.after}": it is no longer ${options.state}`,
+      );
     }
+    start = [...keys.state(anchor.state, anchor.seq, anchor.id), ""];
   }
   const entries = await store.db.list<string>(start ? { prefix, start } : { prefix }, {
     limit: limit + 1,

@@ -1,4 +1,5 @@
-import { deepStrictEqual as assertEquals, strictEqual } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, rejects, strictEqual } from "node:assert/strict";
+import { OperationError } from "../errors.ts";
 import {
   checkInvariants,
   counters,
@@ -83,4 +84,11 @@ Deno.test("listAttempts returns a job's attempts oldest first", async () => {
   await finishAttempt(store, c, report(), { now: T0 + 1, settings: SETTINGS });
   assertEquals((await listAttempts(store, "a")).map((a) => a.outcome), ["succeeded"]);
   assertEquals(await listAttempts(store, "none"), []);
+});
+
+Deno.test("listJobs after a job that left the state (or never existed) fails instead of restarting", async () => {
+  await using store = await tempStore();
+  await enqueue(store, [spec({ id: "a" }), spec({ id: "b" })]);
+  await rejects(listJobs(store, { state: "pending", limit: 1, after: "nope" }), OperationError);
+  await rejects(listJobs(store, { state: "dead", limit: 1, after: "a" }), /no longer dead/);
 });
