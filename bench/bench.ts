@@ -540,7 +540,10 @@ function printDetails(): void {
         fmt(p.steady_jobs_per_s)
       } ` +
         `jobs/s steady, ${p.cycle_ms} ms per job per worker; CPU/job: worker ${p.cpu_ms_per_job.worker} ms, ` +
-        `shells ${p.cpu_ms_per_job.shells} ms`,
+        `shells ${p.cpu_ms_per_job.shells} ms; memory at stop (MiB): ` +
+        p.worker_memory_mib.map((m) =>
+          `rss ${m.rss}, V8 heap ${m.heap_used}/${m.heap_total}, external ${m.external}`
+        ).join("; "),
     );
     console.log(
       "call                                              per job  mean ms  p50 ms  ms/job",

@@ -43,6 +43,18 @@ function record(op: string, t0: number): void {
   if (trace.length > TRACE_MAX) trace.shift();
 }
 
+/** Resolves like `p`, recording the call under `op` (or `op ERROR <kind>` if it rejected). */
+function timed<T>(p: Promise<T>, op: () => string, t0: number): Promise<T> {
+  return p.then((v) => {
+    record(op(), t0);
+    return v;
+  }, (err) => {
+    const msg = err instanceof Error ? err.message : String(err);
+    record(`${op()} ERROR ${/locked|busy/i.test(msg) ? "database is locked" : "other"}`, t0);
+    throw err;
+  });
+}
+
 function head(key: unknown): string {
   return Array.isArray(key) && key.length > 0 ? String(key[0]) : "?";
 }
@@ -70,7 +82,7 @@ if (dir) {
   patch(kvProto, "get", (orig) =>
     function (this: unknown, key: unknown, ...rest: unknown[]) {
       const t0 = now();
-      return orig.call(this, key, ...rest).finally(() => record(`get ${head(key)}`, t0));
+      return timed(orig.call(this, key, ...rest), () => `get ${head(key)}`, t0);
     });
   patch(
     kvProto,
@@ -86,7 +98,7 @@ if (dir) {
   patch(kvProto, "set", (orig) =>
     function (this: unknown, key: unknown, ...rest: unknown[]) {
       const t0 = now();
-      return orig.call(this, key, ...rest).finally(() => record(`set ${head(key)}`, t0));
+      return timed(orig.call(this, key, ...rest), () => `set ${head(key)}`, t0);
     });
   patch(kvProto, "list", (orig) =>
     function (this: unknown, selector: unknown, ...rest: unknown[]) {
@@ -95,7 +107,15 @@ if (dir) {
       const next = iter.next.bind(iter);
       let n = 0;
       iter.next = async () => {
-        const r = await next();
+        let r;
+        try {
+          r = await next();
+        } catch (err) {
+          const msg = err instanceof Error ? err.message : String(err);
+          const kind = /locked|busy/i.test(msg) ? "database is locked" : "other";
+          record(`list ${selectorHead(selector)} ERROR ${kind}`, t0);
+          throw err;
+        }
         if (r.done) record(`list ${selectorHead(selector)} (${n > 0 ? "found" : "empty"})`, t0);
         else n++;
         return r;
@@ -136,6 +156,13 @@ if (dir) {
             return o.call(this).then((res: { ok: boolean }) => {
               record(res.ok ? label : `${label} CONFLICT`, t0);
               return res;
+            }, (err: unknown) => {
+              const msg = err instanceof Error ? err.message : String(err);
+              record(
+                `${label} ERROR ${/locked|busy/i.test(msg) ? "database is locked" : "other"}`,
+                t0,
+              );
+              throw err;
             });
           });
       }
@@ -155,7 +182,7 @@ if (dir) {
   Object.defineProperty(Deno, "writeFile", {
     value: (...args: Parameters<typeof writeFile>) => {
       const t0 = now();
-      return writeFile(...args).finally(() => record("writeFile (doorbell)", t0));
+      return timed(writeFile(...args), () => "writeFile (doorbell)", t0);
     },
     configurable: true,
     writable: true,
@@ -173,6 +200,7 @@ if (dir) {
       pid: Deno.pid,
       uptimeMs: now(),
       cpuTicks: { user: cpu[0], sys: cpu[1], childrenUser: cpu[2], childrenSys: cpu[3] },
+      memory: Deno.memoryUsage(),
       tallies: Object.fromEntries(tallies),
       trace,
     };

@@ -69,7 +69,11 @@ if (p) {
   lines.push(
     `Profile: ${p.workers} workers with the probe, ${p.jobs} jobs, ${fmt(p.steady_jobs_per_s)} ` +
       `jobs/s, ${p.cycle_ms} ms per job per worker; CPU per job: worker ${p.cpu_ms_per_job.worker} ` +
-      `ms, shells ${p.cpu_ms_per_job.shells} ms.`,
+      `ms, shells ${p.cpu_ms_per_job.shells} ms. Worker memory at stop (MiB): ` +
+      // deno-lint-ignore no-explicit-any
+      p.worker_memory_mib.map((m: any) =>
+        `RSS ${m.rss}, V8 heap used/total ${m.heap_used}/${m.heap_total}, external ${m.external}`
+      ).join("; ") + ".",
   );
   lines.push("");
   lines.push("| call | per job | mean ms | p50 ms | ms per job |");

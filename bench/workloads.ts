@@ -152,7 +152,9 @@ async function allJobs(store: Store, state: Job["state"]): Promise<Job[]> {
   const out: Job[] = [];
   let after: string | undefined;
   for (;;) {
-    const page = await listJobs(store, { state, limit: 1000, after });
+    // 500, not 1000: listJobs never returns a `next` cursor at limit 1000 (it asks Db.list for
+    // limit + 1, which the remote list limit clamps to 1000).
+    const page = await listJobs(store, { state, limit: 500, after });
     out.push(...page.jobs);
     if (!page.next) return out;
     after = page.next;
@@ -920,10 +922,13 @@ export interface Profile {
   one_cycle: { op: string; at_ms: number; ms: number }[];
   /** Worker CPU ms per job (user + sys), and the job shells' CPU ms per job. */
   cpu_ms_per_job: { worker: number; shells: number };
+  /** Each worker's memory when it stopped (`Deno.memoryUsage()`), MiB. */
+  worker_memory_mib: { rss: number; heap_total: number; heap_used: number; external: number }[];
 }
 
 interface ProbeDump {
   pid: number;
+  memory?: { rss: number; heapTotal: number; heapUsed: number; external: number };
   cpuTicks: { user: number; sys: number; childrenUser: number; childrenSys: number };
   tallies: Record<string, { count: number; totalMs: number; samples: number[] }>;
   trace: { op: string; at: number; ms: number }[];
@@ -1028,6 +1033,15 @@ export async function profile(env: Env): Promise<Profile> {
       ops,
       one_cycle: cycle,
       cpu_ms_per_job: { worker: r(cpuW / n), shells: r(cpuS / n) },
+      worker_memory_mib: dumps.map((d) => {
+        const mib = (b = 0) => Math.round(b / 1024 / 1024 * 10) / 10;
+        return {
+          rss: mib(d.memory?.rss),
+          heap_total: mib(d.memory?.heapTotal),
+          heap_used: mib(d.memory?.heapUsed),
+          external: mib(d.memory?.external),
+        };
+      }),
     };
   } finally {
     for (const c of children) {

@@ -2,10 +2,19 @@
  * Reading a whole-database snapshot for the invariant checker, and repairing indexes and
  * counters from the job records. Both walk the keyspace in pages within the remote limits.
  *
+ * A snapshot takes many reads, so on a live queue it can mix a job's old record with its new
+ * index entries. Every state change moves a counter in the same atomic operation, so a snapshot
+ * during which no counter's versionstamp changed is consistent: that is a *quiet* snapshot. The
+ * checker retries until it gets one; if the queue is too busy for that, it re-checks each
+ * suspected violation with a consistent read of just the keys concerned. Repair writes only
+ * while the counters still have the versionstamps its snapshot saw, so it never "fixes" a job
+ * from a stale view.
+ *
  * @module
  */
 import { type Job, JOB_STATES, type JobState } from "../job.ts";
 import { findViolations, type Snapshot, stateIndexSizes, type Violation } from "../invariants.ts";
+import { OperationError } from "../errors.ts";
 import { REMOTE_LIMITS, Tx } from "./db.ts";
 import { keys } from "./keys.ts";
 import { indexKeys } from "./transition.ts";
@@ -13,6 +22,12 @@ import type { Store } from "./open.ts";
 import type { WorkerRecord } from "./workers.ts";
 
 const INDEX_PREFIXES: Deno.KvKey[] = [keys.readyAll, keys.scheduledAll, ["state"]];
+/** Snapshots tried before the checker falls back to re-checking each suspect. */
+const QUIET_TRIES = 5;
+/** Consistent re-reads tried per suspect before its first sighting is reported as is. */
+const RECHECK_TRIES = 20;
+/** Quiet snapshots tried by `repairStore` before it gives up. */
+const REPAIR_ROUNDS = 10;
 
 /**
  * Every entry under `prefix`, read in pages of at most 1,000.
@@ -39,11 +54,42 @@ export function keyText(key: Deno.KvKey): string {
   return JSON.stringify(key);
 }
 
+/** A snapshot, and whether no job changed state while it was read. */
+interface ReadResult {
+  snap: Snapshot;
+  quiet: boolean;
+  /** The counter entries read first (their versionstamps fence a repair). */
+  counterEntries: Deno.KvEntryMaybe<Deno.KvU64>[];
+}
+
 /**
- * Reads everything the invariants speak about. Not atomic across pages: run it on a quiet queue
- * for an exact answer (a busy one may show transient counter differences).
+ * Reads everything the invariants speak about, retrying (up to `tries` times) until no counter
+ * changed while it read, so the result is consistent even on a live queue. `quiet` says whether
+ * that succeeded.
  */
-export async function readSnapshot(store: Store): Promise<Snapshot> {
+async function readQuiet(store: Store, tries = QUIET_TRIES): Promise<ReadResult> {
+  for (let attempt = 1;; attempt++) {
+    const before = await readCounters(store);
+    const snap = await readOnce(store, before);
+    const after = await readCounters(store);
+    const quiet = stamps(before) === stamps(after);
+    if (quiet || attempt >= tries) return { snap, quiet, counterEntries: before };
+    await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
+  }
+}
+
+function readCounters(store: Store): Promise<Deno.KvEntryMaybe<Deno.KvU64>[]> {
+  return store.db.getMany<Deno.KvU64>(JOB_STATES.map((s) => keys.count(s)));
+}
+
+function stamps(entries: Deno.KvEntryMaybe<unknown>[]): string {
+  return entries.map((e) => e.versionstamp ?? "-").join(",");
+}
+
+async function readOnce(
+  store: Store,
+  counts: Deno.KvEntryMaybe<Deno.KvU64>[],
+): Promise<Snapshot> {
   const jobs: Job[] = [];
   for await (const e of scan<Job>(store, keys.jobs)) jobs.push(e.value);
   const index: Snapshot["index"] = [];
@@ -52,7 +98,6 @@ export async function readSnapshot(store: Store): Promise<Snapshot> {
       index.push({ key: keyText(e.key), id: e.value });
     }
   }
-  const counts = await store.db.getMany<Deno.KvU64>(JOB_STATES.map((s) => keys.count(s)));
   const counters = Object.fromEntries(
     JOB_STATES.map((s, i) => [s, Number(counts[i]?.value?.value ?? 0n)]),
   ) as Record<JobState, number>;
@@ -64,7 +109,16 @@ export async function readSnapshot(store: Store): Promise<Snapshot> {
 }
 
 /**
- * Checks the invariants of the database.
+ * Reads everything the invariants speak about. On a live queue it retries a few times for a
+ * snapshot during which no job changed state; a busy queue may still yield a mixed one.
+ */
+export async function readSnapshot(store: Store): Promise<Snapshot> {
+  return (await readQuiet(store)).snap;
+}
+
+/**
+ * Checks the invariants of the database. Safe on a live queue: a transition that happens while
+ * it reads is not reported as a violation.
  *
  * @example
  * ```ts
@@ -75,18 +129,113 @@ export async function checkStore(
   store: Store,
   options: { now: number; leaseMs: number },
 ): Promise<{ violations: Violation[]; jobs: number }> {
-  const snap = await readSnapshot(store);
-  const violations = findViolations(snap, {
-    ...options,
-    expectedKeys: (job) => indexKeys(job).map(keyText),
-  });
-  return { violations, jobs: snap.jobs.length };
+  const { snap, quiet } = await readQuiet(store);
+  const check = { ...options, expectedKeys };
+  const found = findViolations(snap, check);
+  if (quiet || found.length === 0) return { violations: found, jobs: snap.jobs.length };
+  return { violations: await recheck(store, snap, found, check), jobs: snap.jobs.length };
+}
+
+function expectedKeys(job: Job): string[] {
+  return indexKeys(job).map(keyText);
+}
+
+type CheckOptions = Parameters<typeof findViolations>[1];
+
+/** Keeps only the violations of a mixed snapshot that consistent re-reads confirm. */
+async function recheck(
+  store: Store,
+  snap: Snapshot,
+  found: Violation[],
+  options: CheckOptions,
+): Promise<Violation[]> {
+  const out: Violation[] = [];
+  const suspects = new Set<string>();
+  for (const v of found) {
+    if (v.kind !== "counter_mismatch" && v.job !== undefined) suspects.add(v.job);
+  }
+  for (const id of suspects) {
+    const seen = found.filter((v) => v.kind !== "counter_mismatch" && v.job === id);
+    const listed = snap.index.filter((e) => e.id === id).map((e) => e.key);
+    out.push(...await recheckJob(store, id, listed, options) ?? seen);
+  }
+  const sizes = stateIndexSizes(snap);
+  for (const state of JOB_STATES) {
+    if (snap.counters[state] === sizes[state]) continue;
+    const seen = found.filter((v) =>
+      v.kind === "counter_mismatch" && v.detail.startsWith(`counter ${state} `)
+    );
+    const fresh = await recheckCounter(store, state);
+    out.push(...(fresh === undefined ? seen : fresh ? [fresh] : []));
+  }
+  return out;
+}
+
+/**
+ * The violations of one job, from one consistent read of its record, every index entry it should
+ * have or was seen with, and its worker. Undefined when it kept changing (or has too many keys
+ * to read at once).
+ */
+async function recheckJob(
+  store: Store,
+  id: string,
+  listed: string[],
+  options: CheckOptions,
+): Promise<Violation[] | undefined> {
+  for (let i = 0; i < RECHECK_TRIES; i++) {
+    const first = await store.db.get<Job>(keys.job(id));
+    const job = first.value;
+    const texts = new Set([...(job ? expectedKeys(job) : []), ...listed]);
+    const indexList = [...texts].map((t) => JSON.parse(t) as Deno.KvKey);
+    const worker = job?.state === "processing" && job.worker ? keys.worker(job.worker) : null;
+    const all = [keys.job(id), ...indexList, ...(worker ? [worker] : [])];
+    if (all.length > REMOTE_LIMITS.getMany) return undefined;
+    const got = await store.db.getMany<unknown>(all);
+    if (got[0]!.versionstamp !== first.versionstamp) continue; // Changed in between: again.
+    const index = got.slice(1, 1 + indexList.length)
+      .filter((e) => e.versionstamp !== null)
+      .map((e) => ({ key: keyText(e.key), id: e.value as string }));
+    const holder = worker ? got[got.length - 1]!.value as WorkerRecord | null : null;
+    const jobs = job ? [job] : [];
+    return findViolations({
+      jobs,
+      index,
+      counters: stateIndexSizes({ jobs }),
+      workers: new Map(holder && job?.worker ? [[job.worker, holder.heartbeat_at]] : []),
+    }, options);
+  }
+  return undefined;
+}
+
+/**
+ * Compares one counter with the size of its state index, read while that counter did not
+ * change. Null when they agree; undefined when the counter never held still.
+ */
+async function recheckCounter(
+  store: Store,
+  state: JobState,
+): Promise<Violation | null | undefined> {
+  for (let i = 0; i < RECHECK_TRIES; i++) {
+    const before = await store.db.get<Deno.KvU64>(keys.count(state));
+    let size = 0;
+    for await (const _ of scan(store, keys.stateAll(state))) size++;
+    const after = await store.db.get<Deno.KvU64>(keys.count(state));
+    if (before.versionstamp !== after.versionstamp) continue;
+    const n = Number(after.value?.value ?? 0n);
+    if (n === size) return null;
+    return {
+      kind: "counter_mismatch",
+      detail: `counter ${state} is ${n} but ${size} jobs are ${state}`,
+    };
+  }
+  return undefined;
 }
 
 /**
  * Rebuilds indexes and counters from the job records: adds missing entries, removes stray
- * ones, sets every counter to its true value. Returns how many keys it changed. Run it with
- * the workers stopped.
+ * ones, sets every counter to its true value. Returns how many keys it changed. Each write is
+ * fenced on the counters' versionstamps, so a job that changes state meanwhile makes it start
+ * over rather than write from a stale view; a queue that never holds still makes it fail.
  *
  * @example
  * ```ts
@@ -94,22 +243,49 @@ export async function checkStore(
  * ```
  */
 export async function repairStore(store: Store): Promise<number> {
-  const snap = await readSnapshot(store);
+  let changed = 0;
+  for (let round = 0; round < REPAIR_ROUNDS; round++) {
+    const { snap, quiet, counterEntries } = await readQuiet(store);
+    if (!quiet) continue;
+    const done = await repairFrom(store, snap, counterEntries);
+    changed += done.changed;
+    if (done.complete) return changed;
+  }
+  throw new OperationError(
+    "the queue kept changing while doctor --repair read it: stop the workers and run it again",
+  );
+}
+
+async function repairFrom(
+  store: Store,
+  snap: Snapshot,
+  fence: Deno.KvEntryMaybe<Deno.KvU64>[],
+): Promise<{ changed: number; complete: boolean }> {
   const expected = new Map<string, { key: Deno.KvKey; id: string }>();
   for (const job of snap.jobs) {
     for (const key of indexKeys(job)) expected.set(keyText(key), { key, id: job.id });
   }
   const present = new Set(snap.index.map((e) => e.key));
-  let tx = new Tx();
+  const fenced = () => {
+    const t = new Tx();
+    for (const e of fence) t.check(e.key, e.versionstamp);
+    return t;
+  };
+  let tx = fenced();
   let changed = 0;
+  let pending = 0;
+  let complete = true;
   const flush = async () => {
-    if (!tx.empty) await store.db.commit(tx);
-    tx = new Tx();
+    if (tx.empty || !complete) return;
+    if (await store.db.commit(tx) === null) complete = false; // A job moved: start over.
+    else changed += pending;
+    pending = 0;
+    tx = fenced();
   };
   const add = async (fn: (t: Tx) => void) => {
     if (tx.mutations.length >= 500) await flush();
     fn(tx);
-    changed++;
+    pending++;
   };
   for (const [text, { key, id }] of expected) {
     if (!present.has(text)) await add((t) => t.set(key, id));
@@ -124,5 +300,5 @@ export async function repairStore(store: Store): Promise<number> {
     }
   }
   await flush();
-  return changed;
+  return { changed, complete };
 }
