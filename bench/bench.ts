@@ -299,6 +299,16 @@ if (results.primitives) {
     prim("`setsid sh -c true`, piped output (no detached/env)", p.spawn_setsid_sh_true_piped);
   }
   prim("Deno.writeFile of 1 byte (doorbell ring)", p.write_file);
+  for (const c of p.commit_ceiling) {
+    add({
+      id: "P",
+      figure: `job-sized commits in a row, ${c.processes} process(es) on one file`,
+      value: `${fmt(c.per_s)} commits/s`,
+      ref: `${c.locked_per_commit} "database is locked" per commit`,
+      goal: "",
+      met: null,
+    });
+  }
 }
 if (results.B1) {
   const b = results.B1;
@@ -360,7 +370,8 @@ if (results.B3) {
     id: "B3",
     figure: `floor: ${fmt(b.floor1.spawns)} x sh -c true, 1 Deno process`,
     value: `${fmt(b.floor1.per_s)} /s`,
-    ref: "",
+    ref:
+      `CPU/spawn: Deno ${b.floor1.parent_cpu_ms_per_spawn} ms, sh ${b.floor1.shell_cpu_ms_per_spawn} ms`,
     goal: "",
     met: null,
   });
@@ -368,7 +379,8 @@ if (results.B3) {
     id: "B3",
     figure: `floor: ${fmt(b.floor2.spawns)} x sh -c true, 2 Deno processes`,
     value: `${fmt(b.floor2.per_s)} /s`,
-    ref: "",
+    ref:
+      `CPU/spawn: Deno ${b.floor2.parent_cpu_ms_per_spawn} ms, sh ${b.floor2.shell_cpu_ms_per_spawn} ms`,
     goal: "",
     met: null,
   });
@@ -454,11 +466,12 @@ if (results.B3) {
   const d = results.B3.drains.find((x) => x.workers === 2) ?? results.B3.drains[0];
   if (d) {
     const worst = Math.max(...d.usage.worker_peak_rss_mib);
+    const split = d.usage.worker_rss_split_mib[d.usage.worker_peak_rss_mib.indexOf(worst)];
     add({
       id: "B7",
-      figure: `worker peak RSS (VmHWM, max of ${d.workers}, after the drain)`,
+      figure: `worker peak RSS (VmHWM, max of ${d.workers}, after ${fmt(d.jobs)} jobs)`,
       value: `${worst} MiB`,
-      ref: "",
+      ref: split ? `now: ${split.anon} MiB private + ${split.file} MiB shared code` : "",
       goal: "<= 80 MiB",
       met: worst <= 80,
     });

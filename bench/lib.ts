@@ -306,6 +306,10 @@ export interface ProcMemory {
   hwmKiB: number;
   /** Current resident set size (VmRSS). */
   rssKiB: number;
+  /** Of VmRSS: anonymous memory (heaps, stacks), private to the process. */
+  anonKiB: number;
+  /** Of VmRSS: file-backed pages, mostly the deno executable's code, shared by all workers. */
+  fileKiB: number;
 }
 
 /** Reads VmHWM and VmRSS of a live process, or null. */
@@ -313,7 +317,12 @@ export function procMemory(pid: number): ProcMemory | null {
   try {
     const text = Deno.readTextFileSync(`/proc/${pid}/status`);
     const field = (name: string) => Number(text.match(new RegExp(`^${name}:\\s+(\\d+)`, "m"))?.[1]);
-    return { hwmKiB: field("VmHWM"), rssKiB: field("VmRSS") };
+    return {
+      hwmKiB: field("VmHWM"),
+      rssKiB: field("VmRSS"),
+      anonKiB: field("RssAnon"),
+      fileKiB: field("RssFile"),
+    };
   } catch {
     return null;
   }

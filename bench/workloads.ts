@@ -192,6 +192,56 @@ export interface Primitives {
   spawn_setsid_sh_true_piped: Summary | null;
   /** One `Deno.writeFile` of one byte (a doorbell ring). */
   write_file: Summary;
+  /** Job-sized commits in a row from one process, and from two at once on one file. */
+  commit_ceiling: CommitCeiling[];
+}
+
+/** How many commits per second one KV file takes from `processes` writers at once. */
+export interface CommitCeiling {
+  /** Writers. */
+  processes: number;
+  /** Commits in all. */
+  commits: number;
+  /** Commits per second, all writers together. */
+  per_s: number;
+  /** "database is locked" errors per commit (each costs a retry pause). */
+  locked_per_commit: number;
+}
+
+/** Runs bench/commit_storm.ts in `processes` processes at once on one fresh file. */
+async function commitCeiling(dir: string, n: number, processes: number): Promise<CommitCeiling> {
+  const path = `${dir}/storm-${processes}.kv`;
+  const per = Math.ceil(n / processes);
+  // Create the file first so that no writer times its creation.
+  (await Deno.openKv(path)).close();
+  const outs = await Promise.all(
+    Array.from(
+      { length: processes },
+      () =>
+        run(DENO, [
+          "run",
+          "-A",
+          "--unstable-kv",
+          `${ROOT}/bench/commit_storm.ts`,
+          path,
+          String(per),
+        ]),
+    ),
+  );
+  const marks = outs.map((o) => {
+    if (o.code !== 0) throw new Error(`commit_storm.ts exited ${o.code}: ${o.stderr.trim()}`);
+    return JSON.parse(o.stdout) as { n: number; start: number; end: number; locked: number };
+  });
+  const start = Math.min(...marks.map((m) => m.start));
+  const end = Math.max(...marks.map((m) => m.end));
+  const commits = marks.reduce((a, m) => a + m.n, 0);
+  const locked = marks.reduce((a, m) => a + m.locked, 0);
+  return {
+    processes,
+    commits,
+    per_s: Math.round(commits / ((end - start) / 1000)),
+    locked_per_commit: Math.round(locked / commits * 100) / 100,
+  };
 }
 
 async function timeMany(n: number, fn: (i: number) => Promise<unknown>): Promise<Summary> {
@@ -317,6 +367,11 @@ export async function primitives(env: Env): Promise<Primitives> {
     const bell = `${dir}/bell`;
     const one = new Uint8Array([1]);
     const write_file = await timeMany(n, () => Deno.writeFile(bell, one, { mode: 0o600 }));
+    const stormN = Math.max(200, n * 7);
+    const commit_ceiling = [
+      await commitCeiling(dir, stormN, 1),
+      await commitCeiling(dir, stormN, 2),
+    ];
     return {
       commit_set1,
       commit_claim_like: summary(claimOnly),
@@ -331,6 +386,7 @@ export async function primitives(env: Env): Promise<Primitives> {
       spawn_sh_true_worker_style,
       spawn_setsid_sh_true_piped,
       write_file,
+      commit_ceiling,
     };
   } finally {
     kv.close();
@@ -474,6 +530,10 @@ export interface Floor {
   processes: number;
   /** Spawns per second, from the first child's first spawn to the last child's last exit. */
   per_s: number;
+  /** CPU ms per spawn in the spawning Deno processes (user + sys, start-up included). */
+  parent_cpu_ms_per_spawn: number;
+  /** CPU ms per spawn in the shells themselves. */
+  shell_cpu_ms_per_spawn: number;
 }
 
 /** Runs the floor with `processes` Deno processes sharing `n` spawns. */
@@ -487,12 +547,25 @@ export async function floor(n: number, processes: number): Promise<Floor> {
   );
   const marks = outs.map((o) => {
     if (o.code !== 0) throw new Error(`floor.ts exited ${o.code}: ${o.stderr.trim()}`);
-    return JSON.parse(o.stdout) as { n: number; start: number; end: number };
+    return JSON.parse(o.stdout) as {
+      n: number;
+      start: number;
+      end: number;
+      ticks: { self: number; children: number };
+    };
   });
   const start = Math.min(...marks.map((m) => m.start));
   const end = Math.max(...marks.map((m) => m.end));
   const spawns = marks.reduce((a, m) => a + m.n, 0);
-  return { spawns, processes, per_s: Math.round(spawns / ((end - start) / 1000)) };
+  const tick = 1000 / ticksPerSecond();
+  const perSpawn = (ticks: number) => Math.round(ticks * tick / spawns * 1000) / 1000;
+  return {
+    spawns,
+    processes,
+    per_s: Math.round(spawns / ((end - start) / 1000)),
+    parent_cpu_ms_per_spawn: perSpawn(marks.reduce((a, m) => a + m.ticks.self, 0)),
+    shell_cpu_ms_per_spawn: perSpawn(marks.reduce((a, m) => a + m.ticks.children, 0)),
+  };
 }
 
 /** Memory and CPU of one worker group, read right after a drain. */
@@ -501,6 +574,8 @@ export interface GroupUsage {
   supervisor_peak_rss_mib: number;
   /** Peak RSS of each worker, MiB. */
   worker_peak_rss_mib: number[];
+  /** Each worker's RSS after the drain split into anonymous and file-backed (shared code), MiB. */
+  worker_rss_split_mib: { anon: number; file: number }[];
   /** CPU ms per job spent in the worker processes themselves (user + sys). */
   worker_cpu_ms_per_job: number;
   /** CPU ms per job spent in the job shells (`sh -c true`, children of the workers). */
@@ -636,6 +711,10 @@ export async function drain(env: Env, workers: number, n: number): Promise<Drain
       usage = {
         supervisor_peak_rss_mib: mib(sup?.hwmKiB),
         worker_peak_rss_mib: ws.map((w) => mib(procMemory(w.pid)?.hwmKiB)),
+        worker_rss_split_mib: ws.map((w) => {
+          const m = procMemory(w.pid);
+          return { anon: mib(m?.anonKiB), file: mib(m?.fileKiB) };
+        }),
         worker_cpu_ms_per_job: per(cpus.reduce((a, c) => a + (c ? c.userMs + c.sysMs : 0), 0)),
         shell_cpu_ms_per_job: per(cpus.reduce((a, c) => a + (c?.childrenMs ?? 0), 0)),
         supervisor_cpu_ms_per_job: per(supCpu ? supCpu.userMs + supCpu.sysMs : 0),

@@ -6,10 +6,42 @@
 import { deepStrictEqual, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { FINAL_STATES } from "../src/job.ts";
-import { countJobs, getJob, listAttempts, listJobs, listWorkers } from "../src/store/mod.ts";
+import {
+  countJobs,
+  getJob,
+  listAttempts,
+  listJobs,
+  listWorkers,
+  putWorker,
+  type Store,
+  type WorkerRecord,
+} from "../src/store/mod.ts";
 import { cli, startWorkers, storeOf, tempDb, waitFor } from "./helpers.ts";
 
 const JOBS = 240;
+
+/** Whether another connection can still write within 1 s. */
+async function writable(store: Store): Promise<boolean> {
+  const probe = putWorker(store, workerRecordFor("chaos-probe")).then(() => true, () => false);
+  const timeout = new Promise<boolean>((r) => setTimeout(() => r(false), 1000));
+  return await Promise.race([probe, timeout]);
+}
+
+function workerRecordFor(id: string): WorkerRecord {
+  const now = Date.now();
+  return {
+    id,
+    pid: Deno.pid,
+    host: "chaos-probe",
+    state: "idle",
+    job: null,
+    job_pgid: null,
+    started_at: now,
+    heartbeat_at: now,
+    processed: 0,
+    supervisor: null,
+  };
+}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -80,7 +112,12 @@ Deno.test({
           if (job?.state !== "processing" || job.worker !== w.id) continue;
           Deno.kill(w.pid, "SIGSTOP");
           const still = await getJob(store, w.job);
-          if (still?.state === "processing" && still.worker === w.id && still.runs === job.runs) {
+          // A process frozen inside a SQLite write would hold the file's lock and stall every
+          // other writer (SQLite, not queuectl): only keep a freeze that leaves writes possible.
+          if (
+            still?.state === "processing" && still.worker === w.id && still.runs === job.runs &&
+            await writable(store)
+          ) {
             return { pid: w.pid, job: job.id, run: job.runs };
           }
           Deno.kill(w.pid, "SIGCONT"); // It finished that job in between: try another.

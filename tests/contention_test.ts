@@ -19,7 +19,7 @@ const sh = (path: string) => `'${path.replaceAll("'", "'\\''")}'`;
 
 Deno.test({
   name:
-    "8 workers on one local file complete each of 400 jobs exactly once, never hit 'database is locked' or crash, and doctor finds no violation",
+    "8 workers on one local file complete each of 400 jobs exactly once, never hit 'database is locked' or crash, and doctor finds no violation during or after",
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
@@ -50,11 +50,38 @@ Deno.test({
       for (const r of enqueued) equal(r.code, 0, r.stderr);
 
       await using store = await storeOf(db);
-      await waitFor(async () => (await countJobs(store)).completed === JOBS, {
-        timeoutMs: 60_000,
-        intervalMs: 200,
-        what: `${JOBS} completed jobs`,
-      });
+      // While the workers churn, doctor must not mistake a transition it reads halfway for a
+      // broken invariant.
+      const liveDoctor: { code: number; violations: unknown[]; stderr: string }[] = [];
+      let done = false;
+      const doctoring = (async () => {
+        while (!done && (await countJobs(store)).completed < JOBS) {
+          const r = await cli(db, ["doctor", "--json"]);
+          if (!done) {
+            liveDoctor.push({
+              code: r.code,
+              violations: JSON.parse(r.stdout).violations,
+              stderr: r.stderr,
+            });
+          }
+        }
+      })();
+      try {
+        await waitFor(async () => (await countJobs(store)).completed === JOBS, {
+          timeoutMs: 60_000,
+          intervalMs: 200,
+          what: `${JOBS} completed jobs`,
+        });
+      } finally {
+        done = true;
+        await doctoring;
+      }
+      ok(liveDoctor.length >= 1, "doctor ran at least once while jobs were moving");
+      deepStrictEqual(
+        liveDoctor.filter((d) => d.code !== 0 || d.violations.length > 0),
+        [],
+        "doctor on the live queue reported a violation",
+      );
       equal(await workers.stop(), 0, "the supervisor exits 0 after a graceful stop");
 
       const counts = await countJobs(store);

@@ -7,6 +7,7 @@ import { Command } from "commander";
 import { UsageError } from "../errors.ts";
 import { Logger } from "../log.ts";
 import {
+  assertWritable,
   listWorkers,
   readConfig,
   readStopRequest,
@@ -57,7 +58,8 @@ function parseCount(text: string): number {
 async function start(ctx: Context, flags: { count: string; detach?: boolean }): Promise<void> {
   const count = parseCount(flags.count);
   const location = ctx.location();
-  await ctx.store(); // Fail here, once, if the database cannot be opened.
+  // Fail here, once, if the database cannot be opened or written, rather than in every worker.
+  await assertWritable(await ctx.store());
   if (flags.detach) return detach(ctx, count, location);
   const log = new Logger({ fields: { supervisor: Deno.pid } });
   const stop = new AbortController();

@@ -230,10 +230,20 @@ export function isLocked(err: unknown): boolean {
   return /database is locked|SQLITE_BUSY|database table is locked/i.test(msg);
 }
 
+/** SQLite's failures of the storage itself, which Deno KV also throws as TypeError. */
+function isStorage(err: Error): boolean {
+  return /read-only database|disk is full|disk I\/O error|disk image is malformed|unable to open database|not a database/i
+    .test(err.message);
+}
+
 function wrapKvError(err: unknown): unknown {
   // Deno KV reports a lock that outlasted SQLite's busy timeout as a TypeError; past our own
   // retry bound it is still a database failure, not a programming error.
-  if ((err instanceof RangeError || err instanceof TypeError) && !isLocked(err)) return err;
+  if (
+    (err instanceof RangeError || err instanceof TypeError) && !isLocked(err) && !isStorage(err)
+  ) {
+    return err;
+  }
   if (err instanceof Error && !(err instanceof OperationError)) {
     return new OperationError(`database error: ${err.message.split("\n")[0]}`, { cause: err });
   }

@@ -116,24 +116,38 @@ export async function readSnapshot(store: Store): Promise<Snapshot> {
   return (await readQuiet(store)).snap;
 }
 
+/** What {@linkcode checkStore} found. */
+export interface CheckResult {
+  /** The broken rules (on a live queue, only those a consistent read confirmed). */
+  violations: Violation[];
+  /** How many job records were checked. */
+  jobs: number;
+  /**
+   * Counters that a busy queue never let the checker read consistently (their state changed
+   * during every read), so they could be neither confirmed nor cleared. Empty on a quiet queue.
+   */
+  unverified: JobState[];
+}
+
 /**
  * Checks the invariants of the database. Safe on a live queue: a transition that happens while
  * it reads is not reported as a violation.
  *
  * @example
  * ```ts
- * const problems = await checkStore(store, { now: Date.now(), leaseMs: 10_000 });
+ * const { violations } = await checkStore(store, { now: Date.now(), leaseMs: 10_000 });
  * ```
  */
 export async function checkStore(
   store: Store,
   options: { now: number; leaseMs: number },
-): Promise<{ violations: Violation[]; jobs: number }> {
+): Promise<CheckResult> {
   const { snap, quiet } = await readQuiet(store);
   const check = { ...options, expectedKeys };
   const found = findViolations(snap, check);
-  if (quiet || found.length === 0) return { violations: found, jobs: snap.jobs.length };
-  return { violations: await recheck(store, snap, found, check), jobs: snap.jobs.length };
+  const jobs = snap.jobs.length;
+  if (quiet || found.length === 0) return { violations: found, jobs, unverified: [] };
+  return { ...await recheck(store, snap, found, check), jobs };
 }
 
 function expectedKeys(job: Job): string[] {
@@ -148,8 +162,9 @@ async function recheck(
   snap: Snapshot,
   found: Violation[],
   options: CheckOptions,
-): Promise<Violation[]> {
-  const out: Violation[] = [];
+): Promise<Omit<CheckResult, "jobs">> {
+  const violations: Violation[] = [];
+  const unverified: JobState[] = [];
   const suspects = new Set<string>();
   for (const v of found) {
     if (v.kind !== "counter_mismatch" && v.job !== undefined) suspects.add(v.job);
@@ -157,18 +172,16 @@ async function recheck(
   for (const id of suspects) {
     const seen = found.filter((v) => v.kind !== "counter_mismatch" && v.job === id);
     const listed = snap.index.filter((e) => e.id === id).map((e) => e.key);
-    out.push(...await recheckJob(store, id, listed, options) ?? seen);
+    violations.push(...await recheckJob(store, id, listed, options) ?? seen);
   }
   const sizes = stateIndexSizes(snap);
   for (const state of JOB_STATES) {
     if (snap.counters[state] === sizes[state]) continue;
-    const seen = found.filter((v) =>
-      v.kind === "counter_mismatch" && v.detail.startsWith(`counter ${state} `)
-    );
     const fresh = await recheckCounter(store, state);
-    out.push(...(fresh === undefined ? seen : fresh ? [fresh] : []));
+    if (fresh === undefined) unverified.push(state);
+    else if (fresh) violations.push(fresh);
   }
-  return out;
+  return { violations, unverified };
 }
 
 /**

@@ -67,6 +67,8 @@ export const keys = {
   config: (key: string): Deno.KvKey => ["config", key],
   /** Prefix of all configuration values. */
   configAll: ["config"] as Deno.KvKey,
+  /** `["probe"]`: written by `worker start` to learn that the database takes writes. */
+  probe: ["probe"] as Deno.KvKey,
   /** `["doorbell"]`: bumped on enqueue so idle workers on a remote KV can `watch` it. */
   doorbell: ["doorbell"] as Deno.KvKey,
 } as const;

@@ -17,6 +17,7 @@ export { cancelJob } from "./cancel.ts";
 export { deleteJob, purgeJobs } from "./delete.ts";
 export { readConfig, resetConfig, writeConfig } from "./config_store.ts";
 export {
+  assertWritable,
   listWorkers,
   pruneWorkers,
   putWorker,

@@ -117,3 +117,17 @@ export async function pruneWorkers(
   }
   return removed;
 }
+
+/**
+ * Fails with an OperationError unless the database takes a write (read-only file, full disk).
+ * `worker start` calls it first, so a database that cannot be written gives one clear error
+ * instead of workers that crash on their first write and are restarted forever.
+ *
+ * @example
+ * ```ts
+ * await assertWritable(store);
+ * ```
+ */
+export async function assertWritable(store: Store): Promise<void> {
+  await store.db.set(keys.probe, Date.now());
+}

@@ -118,14 +118,22 @@ export class Worker {
     };
     if (this.#opts.signal.aborted) onStop();
     else this.#opts.signal.addEventListener("abort", onStop, { once: true });
-    const heartbeat = this.#heartbeatLoop();
+    const beating = new AbortController();
+    const heartbeat = this.#heartbeatLoop(beating.signal);
     try {
       while (!this.#opts.signal.aborted) {
         this.#store.doorbell.arm();
         const worked = await this.runOnce();
         if (!worked && !this.#opts.signal.aborted) await this.#idle();
       }
+    } catch (err) {
+      // A worker that cannot write (disk full, database gone) must not linger heartbeating: its
+      // heartbeat would keep its job leased forever. It exits; the supervisor restarts it, and
+      // the job is recovered because its pid is gone.
+      this.#log.error("worker.failed", { error: errorLine(err), job: this.#current?.job.id });
+      throw err;
     } finally {
+      beating.abort();
       this.#record.state = "stopping";
       this.#opts.signal.removeEventListener("abort", onStop);
       await heartbeat;
@@ -306,11 +314,12 @@ export class Worker {
   }
 
   /** Beats until the worker stops; also notices cancel and stop requests made from afar. */
-  async #heartbeatLoop(): Promise<void> {
+  async #heartbeatLoop(stop: AbortSignal): Promise<void> {
     const ppid = Deno.ppid;
-    while (!this.#opts.signal.aborted || this.#current) {
+    while (!stop.aborted) {
       const ms = this.#config?.heartbeat_ms ?? 1000;
-      await sleep(ms, this.#opts.signal.aborted ? undefined : this.#opts.signal);
+      await sleep(ms, stop);
+      if (stop.aborted) break;
       try {
         await this.#beat();
         const cur = this.#current;

@@ -1,0 +1,352 @@
+/**
+ * `queuectl doctor` end to end: a healthy database passes; a database broken on purpose through
+ * a raw `Deno.openKv` handle is reported (text and JSON) and `doctor --repair` mends it; an
+ * orphaned processing job is reported until a live worker recovers it; history that breaks the
+ * retry limit is reported and not "repaired" away; paging works past 1,000 jobs. At the store
+ * level, jobs that change state while doctor reads are neither reported nor "repaired".
+ *
+ * @module
+ */
+import { deepStrictEqual, equal, match, ok, rejects } from "node:assert/strict";
+import type { Job } from "../src/job.ts";
+import { claimNext, type Store } from "../src/store/mod.ts";
+import { Db } from "../src/store/db.ts";
+import { checkStore, repairStore } from "../src/store/doctor.ts";
+import { keys } from "../src/store/keys.ts";
+import { OperationError } from "../src/errors.ts";
+import {
+  checkInvariants,
+  enqueue,
+  registerWorker,
+  reopen,
+  spec,
+  type TempStore,
+  tempStore,
+} from "./factory.ts";
+import { cli, cliOk, startWorkers, storeOf, type TempDb, tempDb, waitForJob } from "./helpers.ts";
+
+interface DoctorJson {
+  backend: string;
+  jobs: number;
+  violations: { kind: string; job?: string; detail: string }[];
+  repaired: number;
+  unverified: string[];
+}
+
+/** `doctor --json` (plus `extra` flags), parsed, with its exit code. */
+async function doctorJson(
+  db: TempDb,
+  extra: string[] = [],
+): Promise<{ code: number; out: DoctorJson; stderr: string }> {
+  const r = await cli(db, ["doctor", "--json", ...extra]);
+  return { code: r.code, out: JSON.parse(r.stdout), stderr: r.stderr };
+}
+
+/** Runs `fn` on a raw KV handle of the test database, then closes it. */
+async function withRawKv<T>(db: TempDb, fn: (kv: Deno.Kv) => Promise<T>): Promise<T> {
+  const kv = await Deno.openKv(db.path);
+  try {
+    return await fn(kv);
+  } finally {
+    kv.close();
+  }
+}
+
+async function rawJob(kv: Deno.Kv, id: string): Promise<Job> {
+  const job = (await kv.get<Job>(keys.job(id))).value;
+  ok(job, `job ${id} exists`);
+  return job;
+}
+
+const kindsOf = (out: DoctorJson) =>
+  out.violations.map((v) => [v.kind, v.job ?? null]).sort((a, b) =>
+    String(a).localeCompare(String(b))
+  );
+
+Deno.test({
+  name:
+    "doctor on a healthy database with completed, dead, pending, scheduled and canceled jobs exits 0 and reports 0 violations",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    await using db = await tempDb();
+    await cliOk(db, ["enqueue", "--id", "ok", "--command", "true"]);
+    await cliOk(db, ["enqueue", "--id", "bad", "--command", "exit 3", "--max-retries", "0"]);
+    const workers = startWorkers(db, 1);
+    try {
+      await waitForJob(db, "ok", (j) => j.state === "completed");
+      await waitForJob(db, "bad", (j) => j.state === "dead");
+    } finally {
+      equal(await workers.stop(), 0);
+    }
+    await cliOk(db, ["enqueue", "--id", "later", "--command", "true", "--delay", "1h"]);
+    await cliOk(db, ["enqueue", "--id", "waiting", "--command", "true"]);
+    await cliOk(db, ["enqueue", "--id", "dropped", "--command", "true"]);
+    await cliOk(db, ["cancel", "dropped"]);
+
+    const text = await cli(db, ["doctor"]);
+    equal(text.code, 0, text.stderr);
+    equal(text.stderr, "");
+    match(text.stdout, /^database: .*queue\.kv \(local\)$/m);
+    match(text.stdout, /^checked 5 job\(s\): 0 violation\(s\)$/m);
+    const json = await doctorJson(db);
+    equal(json.code, 0, json.stderr);
+    deepStrictEqual(json.out, {
+      backend: "local",
+      jobs: 5,
+      violations: [],
+      repaired: 0,
+      unverified: [],
+    });
+  },
+});
+
+/** Makes `count` pending jobs p0..p{count-1}. */
+async function pendingJobs(db: TempDb, count: number): Promise<void> {
+  const lines = Array.from(
+    { length: count },
+    (_, i) => JSON.stringify({ id: `p${i}`, command: "true" }),
+  );
+  await cliOk(db, ["enqueue", "--file", "-"], { stdin: lines.join("\n") });
+}
+
+Deno.test({
+  name:
+    "doctor reports a deleted ready entry, a stray state entry and a wrong counter (exit 1, text and JSON); doctor --repair fixes all three and the job runs again",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    await using db = await tempDb();
+    await pendingJobs(db, 3);
+    const ready = await withRawKv(db, async (kv) => {
+      const p1 = await rawJob(kv, "p1");
+      const readyKey = keys.ready(p1.priority, p1.seq, p1.id);
+      ok((await kv.get(readyKey)).versionstamp, "the ready entry exists before it is deleted");
+      const res = await kv.atomic()
+        .delete(readyKey)
+        .set(keys.state("dead", p1.seq, "ghost"), "ghost")
+        .set(keys.count("pending"), new Deno.KvU64(7n))
+        .commit();
+      ok(res.ok);
+      return readyKey;
+    });
+
+    const text = await cli(db, ["doctor"]);
+    equal(text.code, 1);
+    equal(text.stderr, "queuectl: doctor found 3 violation(s)\n");
+    match(text.stdout, /^checked 3 job\(s\): 3 violation\(s\)$/m);
+    match(text.stdout, /^ {2}missing_index: job p1 lacks index entry \["ready",0,.*"p1"\]$/m);
+    match(
+      text.stdout,
+      /^ {2}stray_index: index entry \["state","dead",.*"ghost"\] matches no job/m,
+    );
+    match(text.stdout, /^ {2}counter_mismatch: counter pending is 7 but 3 jobs are pending$/m);
+
+    const json = await doctorJson(db);
+    equal(json.code, 1);
+    equal(json.out.jobs, 3);
+    deepStrictEqual(kindsOf(json.out), [
+      ["counter_mismatch", null],
+      ["missing_index", "p1"],
+      ["stray_index", "ghost"],
+    ]);
+    ok(json.out.violations.every((v) => typeof v.detail === "string" && v.detail !== ""));
+
+    const repair = await cli(db, ["doctor", "--repair"]);
+    equal(repair.code, 0, repair.stderr);
+    match(repair.stdout, /^repaired: 3 key\(s\) rewritten$/m);
+    match(repair.stdout, /^checked 3 job\(s\): 0 violation\(s\)$/m);
+    const after = await doctorJson(db);
+    equal(after.code, 0, after.stderr);
+    deepStrictEqual(after.out.violations, []);
+    await withRawKv(db, async (kv) => {
+      equal((await kv.get(ready)).value, "p1", "the ready entry is back");
+      const p1 = await rawJob(kv, "p1");
+      equal((await kv.get(keys.state("dead", p1.seq, "ghost"))).versionstamp, null);
+      deepStrictEqual((await kv.get(keys.count("pending"))).value, new Deno.KvU64(3n));
+    });
+    // A second repair has nothing left to do.
+    match(await cliOk(db, ["doctor", "--repair"]), /^repaired: 0 key\(s\) rewritten$/m);
+
+    // The repaired ready entry is claimable again: a worker runs every job.
+    const workers = startWorkers(db, 1);
+    try {
+      for (const id of ["p0", "p1", "p2"]) await waitForJob(db, id, (j) => j.state === "completed");
+    } finally {
+      equal(await workers.stop(), 0);
+    }
+    equal((await doctorJson(db)).code, 0);
+  },
+});
+
+Deno.test({
+  name:
+    "a processing job whose worker never registered is reported as orphaned_processing until a live worker recovers and completes it",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    await using db = await tempDb();
+    await cliOk(db, ["config", "set", "backoff_base", "1"]);
+    await cliOk(db, ["enqueue", "--id", "orphan", "--command", "true"]);
+    {
+      // A worker that claims and dies before its first heartbeat leaves exactly this behind.
+      await using store = await storeOf(db);
+      const claimed = await claimNext(store, { workerId: "gone-host:999999:x", now: Date.now() });
+      equal(claimed?.job.id, "orphan");
+    }
+    const found = await doctorJson(db);
+    equal(found.code, 1);
+    deepStrictEqual(kindsOf(found.out), [["orphaned_processing", "orphan"]]);
+    match(found.out.violations[0]!.detail, /worker gone-host:999999:x is not registered/);
+    // Repair rebuilds indexes; it does not pretend the job is not running.
+    const repair = await doctorJson(db, ["--repair"]);
+    deepStrictEqual([repair.code, repair.out.repaired, kindsOf(repair.out)], [1, 0, [[
+      "orphaned_processing",
+      "orphan",
+    ]]]);
+
+    const workers = startWorkers(db, 1);
+    try {
+      const job = await waitForJob(db, "orphan", (j) => j.state === "completed");
+      deepStrictEqual(job.history.map((a) => a.outcome), ["worker_lost", "succeeded"]);
+    } finally {
+      equal(await workers.stop(), 0);
+    }
+    const after = await doctorJson(db);
+    deepStrictEqual([after.code, after.out.violations], [0, []]);
+  },
+});
+
+Deno.test("a job record with more attempts than 1 + max_retries is reported as attempts_exceeded and --repair leaves that history alone", async () => {
+  await using db = await tempDb();
+  await cliOk(db, ["enqueue", "--id", "a", "--command", "true", "--max-retries", "1"]);
+  await withRawKv(db, async (kv) => {
+    const a = await rawJob(kv, "a");
+    await kv.set(keys.job("a"), { ...a, attempts: 3, runs: 3 });
+  });
+  const found = await doctorJson(db);
+  equal(found.code, 1);
+  deepStrictEqual(kindsOf(found.out), [["attempts_exceeded", "a"]]);
+  match(found.out.violations[0]!.detail, /job a ran 3 times, more than 1 \+ max_retries \(1\)/);
+  const repair = await doctorJson(db, ["--repair"]);
+  deepStrictEqual([repair.code, repair.out.repaired, kindsOf(repair.out)], [1, 0, [[
+    "attempts_exceeded",
+    "a",
+  ]]]);
+  const text = await cli(db, ["doctor"]);
+  deepStrictEqual([text.code, text.stderr], [1, "queuectl: doctor found 1 violation(s)\n"]);
+  match(text.stdout, /^ {2}attempts_exceeded: job a ran 3 times/m);
+});
+
+Deno.test("doctor pages through more than 1,000 jobs: it checks them all and finds a missing entry past the first page", async () => {
+  await using db = await tempDb();
+  const n = 1_100;
+  await pendingJobs(db, n);
+  // Job records sort by id as text, so "p999" is the last record (past the first page of 1,000);
+  // index entries sort by seq, so p1099's are the last entries of their indexes.
+  await withRawKv(db, async (kv) => {
+    const [a, b] = [await rawJob(kv, "p999"), await rawJob(kv, "p1099")];
+    const res = await kv.atomic()
+      .delete(keys.ready(a.priority, a.seq, a.id))
+      .delete(keys.state("pending", b.seq, b.id))
+      .commit();
+    ok(res.ok);
+  });
+  const found = await doctorJson(db);
+  equal(found.code, 1);
+  equal(found.out.jobs, n);
+  deepStrictEqual(kindsOf(found.out), [["missing_index", "p1099"], ["missing_index", "p999"]]);
+  const repair = await doctorJson(db, ["--repair"]);
+  deepStrictEqual([repair.code, repair.out.repaired, repair.out.violations], [0, 2, []]);
+});
+
+// ---------------------------------------------------------------------------------------------
+// a live queue: jobs move while doctor reads
+
+/**
+ * Makes `store` claim one more job (through a second handle, as another worker would) each
+ * time doctor starts listing the ready index: right between its read of the job records and
+ * its read of the indexes, so every snapshot it takes mixes a job's old record with its new
+ * entries, and the counters change under it. Returns how many claims were made.
+ */
+async function churnDuringReads(
+  store: TempStore,
+): Promise<{ claims: () => number; stop: () => void }> {
+  const other = await reopen(store);
+  let claims = 0;
+  let on = true;
+  const raw = store.db.kv;
+  const churning = new Proxy(raw, {
+    get(target, prop) {
+      if (prop === "list") {
+        return async function* (selector: Deno.KvListSelector, options?: Deno.KvListOptions) {
+          if (on && "prefix" in selector && selector.prefix[0] === keys.readyAll[0]) {
+            const now = Date.now();
+            if (await claimNext(other, { workerId: "w1", now })) claims++;
+          }
+          yield* target.list(selector, options);
+        };
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  (store as Store).db = new Db(churning, { strict: true });
+  const close = store[Symbol.asyncDispose].bind(store);
+  store[Symbol.asyncDispose] = async () => {
+    other.close();
+    await close();
+  };
+  return { claims: () => claims, stop: () => on = false };
+}
+
+Deno.test("checkStore does not report jobs that change state while it reads them", async () => {
+  await using store = await tempStore();
+  await enqueue(store, Array.from({ length: 20 }, (_, i) => spec({ id: `j${i}` })));
+  await registerWorker(store, { id: "w1", heartbeat_at: Date.now() });
+  const churn = await churnDuringReads(store);
+  const { violations, jobs } = await checkStore(store, { now: Date.now(), leaseMs: 60_000 });
+  deepStrictEqual(violations, []);
+  equal(jobs, 20);
+  ok(churn.claims() >= 2, `jobs moved during the reads (${churn.claims()} claims)`);
+});
+
+Deno.test("checkStore still reports a really missing ready entry while other jobs change state", async () => {
+  await using store = await tempStore();
+  const [broken] = await enqueue(store, spec({ id: "broken", priority: -5 }));
+  await enqueue(store, Array.from({ length: 20 }, (_, i) => spec({ id: `j${i}` })));
+  await store.db.kv.delete(keys.ready(broken!.priority, broken!.seq, "broken"));
+  await registerWorker(store, { id: "w1", heartbeat_at: Date.now() });
+  const churn = await churnDuringReads(store);
+  const { violations } = await checkStore(store, { now: Date.now(), leaseMs: 60_000 });
+  deepStrictEqual(violations.map((v) => [v.kind, v.job]), [["missing_index", "broken"]]);
+  ok(churn.claims() >= 2, `jobs moved during the reads (${churn.claims()} claims)`);
+});
+
+Deno.test("repairStore never rewrites indexes or counters from a view that jobs moved under: the store stays consistent", async () => {
+  await using store = await tempStore();
+  const [broken] = await enqueue(store, spec({ id: "broken", priority: -5 }));
+  // Fewer jobs than doctor's reads, so the queue falls quiet before repair gives up.
+  await enqueue(store, Array.from({ length: 8 }, (_, i) => spec({ id: `j${i}` })));
+  await store.db.kv.delete(keys.ready(broken!.priority, broken!.seq, "broken"));
+  const churn = await churnDuringReads(store);
+  const changed = await repairStore(store);
+  churn.stop();
+  await checkInvariants(store);
+  equal(changed, 1, "only the missing ready entry is written");
+  ok(churn.claims() >= 2, `jobs moved during the reads (${churn.claims()} claims)`);
+});
+
+Deno.test("repairStore on a queue that never holds still gives up with a clear error and writes nothing", async () => {
+  await using store = await tempStore();
+  const [broken] = await enqueue(store, spec({ id: "broken", priority: -5 }));
+  await enqueue(store, Array.from({ length: 200 }, (_, i) => spec({ id: `j${i}` })));
+  await store.db.kv.delete(keys.ready(broken!.priority, broken!.seq, "broken"));
+  const churn = await churnDuringReads(store);
+  await rejects(
+    repairStore(store),
+    (err) => err instanceof OperationError && /kept changing.*stop the workers/.test(err.message),
+  );
+  ok(churn.claims() >= 10);
+  equal((await store.db.kv.get(keys.ready(broken!.priority, broken!.seq, "broken"))).value, null);
+});
