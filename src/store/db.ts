@@ -210,15 +210,17 @@ export class Db {
 
   async #retry<T>(fn: () => Promise<T>): Promise<T> {
     const deadline = Date.now() + this.#lockedRetryMs;
-    let delay = 2;
+    // SQLite answers "locked" at once (not after its busy wait) when a write meets another
+    // writer's fresh commit, which is over within a millisecond: the first retry is immediate,
+    // later ones back off with jitter so that competing processes stop colliding.
+    let delay = 0;
     for (;;) {
       try {
         return await fn();
       } catch (err) {
         if (!isLocked(err) || Date.now() > deadline) throw wrapKvError(err);
-        // Jitter spreads competing processes apart so they stop colliding.
         await new Promise((r) => setTimeout(r, delay * (0.5 + Math.random())));
-        delay = Math.min(delay * 2, 100);
+        delay = Math.min(Math.max(1, delay * 2), 100);
       }
     }
   }

@@ -53,10 +53,12 @@ export async function listJobs(store: Store, options: ListOptions): Promise<JobP
     const start = options.after === undefined ? undefined : [...keys.job(options.after), ""];
     const entries = await store.db.list<Job>(
       start ? { prefix: keys.jobs, start } : { prefix: keys.jobs },
-      { limit: limit + 1 },
+      { limit },
     );
-    const jobs = entries.slice(0, limit).map((e) => e.value);
-    return { jobs, next: entries.length > limit ? jobs[jobs.length - 1]!.id : null };
+    const jobs = entries.map((e) => e.value);
+    // A full page may be followed by an empty one; asking for limit + 1 would break at 1,000,
+    // the most one list may return.
+    return { jobs, next: entries.length === limit ? jobs[jobs.length - 1]!.id : null };
   }
   const prefix = keys.stateAll(options.state);
   let start: Deno.KvKey | undefined;
@@ -70,13 +72,10 @@ export async function listJobs(store: Store, options: ListOptions): Promise<JobP
     }
     start = [...keys.state(anchor.state, anchor.seq, anchor.id), ""];
   }
-  const entries = await store.db.list<string>(start ? { prefix, start } : { prefix }, {
-    limit: limit + 1,
-  });
-  const page = entries.slice(0, limit);
+  const page = await store.db.list<string>(start ? { prefix, start } : { prefix }, { limit });
   const found = await store.db.getMany<Job>(page.map((e) => keys.job(e.value)));
   const jobs = found.flatMap((e) => (e.value ? [e.value] : []));
-  return { jobs, next: entries.length > limit ? (page[page.length - 1]?.value ?? null) : null };
+  return { jobs, next: page.length === limit ? (page[page.length - 1]?.value ?? null) : null };
 }
 
 /**
