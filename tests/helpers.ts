@@ -336,3 +336,29 @@ export function processAlive(pid: number): boolean {
     return false;
   }
 }
+
+/**
+ * Workers that stop when the test's scope ends (`await using`), even when an assertion failed:
+ * a graceful stop, forced by a second signal after 5 s.
+ *
+ * @example
+ * ```ts
+ * await using workers = workersFor(db, 2);
+ * ```
+ */
+export function workersFor(db: TempDb, count: number): Workers & AsyncDisposable {
+  const workers = startWorkers(db, count);
+  return Object.assign(workers, {
+    async [Symbol.asyncDispose]() {
+      const force = setTimeout(() => {
+        try {
+          workers.process.kill("SIGTERM");
+        } catch {
+          // Already gone.
+        }
+      }, 5_000);
+      await workers.stop();
+      clearTimeout(force);
+    },
+  });
+}

@@ -11,32 +11,12 @@ import {
   cli,
   cliOk,
   showJob,
-  startWorkers,
   type TempDb,
   tempDb,
   waitFor,
   waitForJob,
-  type Workers,
+  workersFor,
 } from "./helpers.ts";
-
-/** Workers that stop when the test's scope ends, even when an assertion failed. */
-function workersFor(db: TempDb, count: number): Workers & AsyncDisposable {
-  const workers = startWorkers(db, count);
-  return Object.assign(workers, {
-    async [Symbol.asyncDispose]() {
-      // A graceful stop waits for running jobs; after a while a second signal forces it.
-      const force = setTimeout(() => {
-        try {
-          workers.process.kill("SIGTERM");
-        } catch {
-          // Already gone.
-        }
-      }, 5_000);
-      await workers.stop();
-      clearTimeout(force);
-    },
-  });
-}
 
 async function enqueue(db: TempDb, args: string[]): Promise<string> {
   return (await cliOk(db, ["enqueue", ...args])).trim();

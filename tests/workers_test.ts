@@ -17,27 +17,8 @@ import {
   tempDb,
   waitFor,
   waitForJob,
-  type Workers,
+  workersFor,
 } from "./helpers.ts";
-
-/** Workers that stop when the test's scope ends, even when an assertion failed. */
-function workersFor(db: TempDb, count: number): Workers & AsyncDisposable {
-  const workers = startWorkers(db, count);
-  return Object.assign(workers, {
-    async [Symbol.asyncDispose]() {
-      // A graceful stop waits for running jobs; after a while a second signal forces it.
-      const force = setTimeout(() => {
-        try {
-          workers.process.kill("SIGTERM");
-        } catch {
-          // Already gone.
-        }
-      }, 5_000);
-      await workers.stop();
-      clearTimeout(force);
-    },
-  });
-}
 
 // deno-lint-ignore no-explicit-any
 type Json = Record<string, any>;
