@@ -65,32 +65,63 @@ export function claimOrder(priorities: readonly number[], random: () => number):
  * ```
  */
 export async function claimNext(store: Store, options: ClaimOptions): Promise<Claimed | null> {
-  const random = options.random ?? Math.random;
   for (let round = 0; round < 5; round++) {
-    const ready = await store.db.list<string>(
-      { prefix: keys.readyAll },
-      { limit: options.window ?? 8 },
-    );
-    if (ready.length === 0) return null;
-    const jobs = await store.db.getMany<Job>(ready.map((e) => keys.job(e.value)));
-    const order = claimOrder(ready.map((e) => e.key[1] as number), random);
-    for (const i of order) {
-      const entry = ready[i];
-      const current = jobs[i];
-      if (!entry || !current?.value || current.value.state !== "pending") continue;
-      const claimed = await tryClaim(store, entry, current as Deno.KvEntry<Job>, options);
-      if (claimed) return claimed;
+    const candidates = await readCandidates(store, options);
+    if (candidates.length === 0) return null;
+    for (const { entry, current } of candidates) {
+      const tx = new Tx();
+      const job = addClaim(tx, entry, current, options);
+      const versionstamp = await store.db.commit(tx);
+      if (versionstamp !== null) return { job, versionstamp };
     }
   }
   return null;
 }
 
-async function tryClaim(
-  store: Store,
+/** A pending job that may be claimed: its `ready` entry and its record, as read. */
+export interface Candidate {
+  /** The `ready` index entry. */
+  entry: Deno.KvEntry<string>;
+  /** The job record. */
+  current: Deno.KvEntry<Job>;
+}
+
+/**
+ * Reads the first ready entries and their jobs (two round trips), in the order to try them.
+ *
+ * @example
+ * ```ts
+ * const candidates = await readCandidates(store, { workerId: "w1", now: Date.now() });
+ * ```
+ */
+export async function readCandidates(store: Store, options: ClaimOptions): Promise<Candidate[]> {
+  const ready = await store.db.list<string>(
+    { prefix: keys.readyAll },
+    { limit: options.window ?? 8 },
+  );
+  if (ready.length === 0) return [];
+  const jobs = await store.db.getMany<Job>(ready.map((e) => keys.job(e.value)));
+  const order = claimOrder(ready.map((e) => e.key[1] as number), options.random ?? Math.random);
+  const out: Candidate[] = [];
+  for (const i of order) {
+    const entry = ready[i];
+    const current = jobs[i];
+    if (!entry || !current?.value || current.value.state !== "pending") continue;
+    out.push({ entry, current: current as Deno.KvEntry<Job> });
+  }
+  return out;
+}
+
+/**
+ * Adds to `tx` the claim of one candidate: checks of its `ready` entry and record, the move to
+ * processing, and its open attempt record. Returns the job as it will be written.
+ */
+export function addClaim(
+  tx: Tx,
   entry: Deno.KvEntry<string>,
   current: Deno.KvEntry<Job>,
-  options: ClaimOptions,
-): Promise<Claimed | null> {
+  options: { workerId: string; now: number },
+): Job {
   const before = current.value;
   const after: Job = {
     ...before,
@@ -115,11 +146,8 @@ async function tryClaim(
     duration_ms: null,
     output: null,
   };
-  const tx = new Tx()
-    .check(entry.key, entry.versionstamp)
-    .check(current.key, current.versionstamp);
+  tx.check(entry.key, entry.versionstamp).check(current.key, current.versionstamp);
   applyTransition(tx, before, after);
   tx.set(keys.attempt(after.id, attempt.n), attempt);
-  const versionstamp = await store.db.commit(tx);
-  return versionstamp === null ? null : { job: after, versionstamp };
+  return after;
 }

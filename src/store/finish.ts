@@ -51,25 +51,8 @@ export async function finishAttempt(
   let before = claimed.job;
   let versionstamp = claimed.versionstamp;
   for (;;) {
-    const after: Job = {
-      ...afterAttempt(before, report, options),
-      seq: newId(options.now),
-    };
-    const attempt: Attempt = {
-      n: before.runs,
-      worker: before.worker ?? "",
-      started_at: before.started_at ?? options.now,
-      finished_at: options.now,
-      exit_code: report.exit_code,
-      signal: report.signal,
-      outcome: after.state === "canceled" ? "canceled" : report.outcome,
-      error: after.state === "completed" ? null : report.error,
-      duration_ms: report.duration_ms,
-      output: report.output,
-    };
     const tx = new Tx().check(keys.job(before.id), versionstamp);
-    applyTransition(tx, before, after);
-    tx.set(keys.attempt(before.id, attempt.n), attempt);
+    const after = addFinish(tx, before, report, options);
     if (await store.db.commit(tx) !== null) {
       if (after.state === "pending") await store.doorbell.ring();
       return after;
@@ -80,6 +63,34 @@ export async function finishAttempt(
     before = fresh.value;
     versionstamp = fresh.versionstamp!;
   }
+}
+
+/**
+ * Adds to `tx` the end of `before`'s running attempt: the job's next state and the closed attempt
+ * record. The caller adds the check of the record's versionstamp. Returns the job as written.
+ */
+export function addFinish(
+  tx: Tx,
+  before: Job,
+  report: AttemptReport,
+  options: FinishOptions,
+): Job {
+  const after: Job = { ...afterAttempt(before, report, options), seq: newId(options.now) };
+  const attempt: Attempt = {
+    n: before.runs,
+    worker: before.worker ?? "",
+    started_at: before.started_at ?? options.now,
+    finished_at: options.now,
+    exit_code: report.exit_code,
+    signal: report.signal,
+    outcome: after.state === "canceled" ? "canceled" : report.outcome,
+    error: after.state === "completed" ? null : report.error,
+    duration_ms: report.duration_ms,
+    output: report.output,
+  };
+  applyTransition(tx, before, after);
+  tx.set(keys.attempt(before.id, attempt.n), attempt);
+  return after;
 }
 
 /**

@@ -8,6 +8,7 @@ export { isRemoteLocation, openStore, resolveLocation, type Store } from "./open
 export { enqueueJobs, newJob } from "./enqueue.ts";
 export { type Claimed, claimNext } from "./claim.ts";
 export { type AttemptReport, finishAttempt, ownsAttempt } from "./finish.ts";
+export { finishAndClaimNext, type Handoff, releaseClaim } from "./handoff.ts";
 export { nextDueAt, promoteDue } from "./promote.ts";
 export { type Recovered, recoverLost } from "./recover.ts";
 export { countJobs, getJob, type JobPage, listAttempts, listJobs } from "./query.ts";

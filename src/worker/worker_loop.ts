@@ -10,6 +10,7 @@ import {
   type AttemptReport,
   type Claimed,
   claimNext,
+  finishAndClaimNext,
   finishAttempt,
   getJob,
   nextDueAt,
@@ -20,6 +21,7 @@ import {
   readConfig,
   readStopRequest,
   recoverLost,
+  releaseClaim,
   removeWorker,
   type Store,
   type WorkerRecord,
@@ -75,6 +77,8 @@ export class Worker {
   #maintainedAt = 0;
   #promotedAt = 0;
   #stopAsked = 0;
+  /** A job already claimed (with the previous result) and not yet run. */
+  #next: Claimed | null = null;
   #record: WorkerRecord;
   #current: { job: Job; abort: AbortController; why: AbortWhy | null; pgid: number | null } | null =
     null;
@@ -138,6 +142,11 @@ export class Worker {
       this.#opts.signal.removeEventListener("abort", onStop);
       await heartbeat;
       await stopBeat; // Never let a late beat re-register the worker after it deregistered.
+      // A job claimed for the next round but never started goes back, uncharged.
+      if (this.#next) {
+        await releaseClaim(this.#store, this.#next, { now: Date.now() }).catch(() => {});
+        this.#next = null;
+      }
       await removeWorker(this.#store, this.#opts.id).catch(() => {});
       this.#log.info("worker.stopped", { processed: this.#record.processed });
     }
@@ -148,7 +157,9 @@ export class Worker {
     const config = await this.#configNow();
     await this.#maintain(config);
     if (this.#opts.signal.aborted) return false;
-    const claimed = await claimNext(this.#store, { workerId: this.#opts.id, now: Date.now() });
+    const claimed = this.#next ??
+      await claimNext(this.#store, { workerId: this.#opts.id, now: Date.now() });
+    this.#next = null;
     if (!claimed) return false;
     await this.#execute(claimed, config);
     return true;
@@ -260,10 +271,16 @@ export class Worker {
     const why = this.#current.why;
     this.#current = null;
     const report = toReport(result, why, sink.summary);
-    const written = await finishAttempt(this.#store, claimed, report, {
-      now: Date.now(),
-      settings: config,
-    });
+    // While it keeps working, the worker claims its next job in the same commit as this result.
+    const finishOptions = { now: Date.now(), settings: config };
+    let written: Job | null;
+    if (this.#opts.signal.aborted) {
+      written = await finishAttempt(this.#store, claimed, report, finishOptions);
+    } else {
+      const handoff = await finishAndClaimNext(this.#store, claimed, report, finishOptions);
+      written = handoff.job;
+      this.#next = handoff.next;
+    }
     const state = this.#opts.signal.aborted ? "stopping" : "idle";
     this.#record = { ...this.#record, state, job: null, job_pgid: null };
     this.#record.processed++;

@@ -1,0 +1,90 @@
+/**
+ * Finishing one job and claiming the next in a single atomic operation: one commit per job
+ * instead of two, which halves the writes a busy worker makes to the shared file. And the way
+ * back: releasing a claimed job that a stopping worker will not run.
+ *
+ * @module
+ */
+import type { Job } from "../job.ts";
+import { Tx } from "./db.ts";
+import { keys } from "./keys.ts";
+import { applyTransition } from "./transition.ts";
+import { addClaim, type Claimed, readCandidates } from "./claim.ts";
+import { addFinish, type AttemptReport, finishAttempt, type FinishOptions } from "./finish.ts";
+import type { Store } from "./open.ts";
+
+/** What {@linkcode finishAndClaimNext} did. */
+export interface Handoff {
+  /** The finished job as written, or null when its result was refused (fencing). */
+  job: Job | null;
+  /** The next job, already claimed for this worker, or null. */
+  next: Claimed | null;
+}
+
+/**
+ * Records the end of `claimed` and, in the same atomic operation, claims the next runnable job
+ * for the same worker (three checks: the finished record, the candidate's `ready` entry and its
+ * record). When that commit loses a race, it falls back to {@linkcode finishAttempt} alone, which
+ * keeps every fencing rule, and the worker claims its next job the usual way.
+ *
+ * @example
+ * ```ts
+ * const { job, next } = await finishAndClaimNext(store, claimed, report, { now, settings });
+ * ```
+ */
+export async function finishAndClaimNext(
+  store: Store,
+  claimed: Claimed,
+  report: AttemptReport,
+  options: FinishOptions & { random?: () => number },
+): Promise<Handoff> {
+  const workerId = claimed.job.worker ?? "";
+  const candidates = await readCandidates(store, {
+    workerId,
+    now: options.now,
+    random: options.random,
+  });
+  const candidate = candidates.find((c) => c.current.value.id !== claimed.job.id);
+  if (candidate) {
+    const tx = new Tx().check(keys.job(claimed.job.id), claimed.versionstamp);
+    const job = addFinish(tx, claimed.job, report, options);
+    const next = addClaim(tx, candidate.entry, candidate.current, { workerId, now: options.now });
+    const versionstamp = await store.db.commit(tx);
+    if (versionstamp !== null) {
+      if (job.state === "pending") await store.doorbell.ring();
+      return { job, next: { job: next, versionstamp } };
+    }
+  }
+  return { job: await finishAttempt(store, claimed, report, options), next: null };
+}
+
+/**
+ * Undoes a claim whose job never started (its worker is stopping): the job goes back to
+ * pending, uncharged, and the unopened attempt record is removed. Returns false when the job
+ * was no longer this claim's (then whoever changed it owns what happens next).
+ *
+ * @example
+ * ```ts
+ * await releaseClaim(store, next, { now: Date.now() });
+ * ```
+ */
+export async function releaseClaim(
+  store: Store,
+  claimed: Claimed,
+  options: { now: number },
+): Promise<boolean> {
+  const before = claimed.job;
+  const after: Job = {
+    ...before,
+    state: "pending",
+    attempts: before.attempts - 1,
+    runs: before.runs - 1,
+    updated_at: options.now,
+  };
+  const tx = new Tx().check(keys.job(before.id), claimed.versionstamp);
+  applyTransition(tx, before, after);
+  tx.delete(keys.attempt(before.id, before.runs));
+  if (await store.db.commit(tx) === null) return false;
+  await store.doorbell.ring();
+  return true;
+}
