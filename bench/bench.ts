@@ -12,6 +12,7 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
+import type { Row } from "./lib.ts";
 import {
   alive,
   fmt,
@@ -111,16 +112,6 @@ interface Results {
   B6?: { depths: DepthPoint[]; filled_with: string; capped: string | null };
   profile?: Profile;
   profile_enqueue?: EnqueueProfile;
-}
-
-/** One line of the printed table. */
-interface Row {
-  id: string;
-  figure: string;
-  value: string;
-  ref: string;
-  goal: string;
-  met: boolean | null;
 }
 
 const args = parseArgs(Deno.args);

@@ -445,3 +445,19 @@ export function fmt(n: number, digits = 0): string {
 export function ms(n: number): string {
   return `${fmt(n, Math.abs(n) < 100 ? 1 : 0)} ms`;
 }
+
+/** One line of the printed table: shared by the bench and the report that reprints it. */
+export interface Row {
+  /** Workload id (P, B1 … B7). */
+  id: string;
+  /** What was measured. */
+  figure: string;
+  /** The measured value, formatted. */
+  value: string;
+  /** Baseline or ratio measured in the same run. */
+  ref: string;
+  /** The goal from issue #6, if any. */
+  goal: string;
+  /** Whether the goal is met; null when there is no goal. */
+  met: boolean | null;
+}

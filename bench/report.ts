@@ -8,15 +8,7 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
-
-interface Row {
-  id: string;
-  figure: string;
-  value: string;
-  ref: string;
-  goal: string;
-  met: boolean | null;
-}
+import type { Row } from "./lib.ts";
 
 const path = Deno.args[0] ?? fileURLToPath(new URL("results.json", import.meta.url));
 // deno-lint-ignore no-explicit-any
