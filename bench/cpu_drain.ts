@@ -1,0 +1,120 @@
+/**
+ * CPU per job of a drain, for A/B comparisons on a busy machine: wall time is noisy here, CPU
+ * time much less so. Enqueues N `true` jobs, starts W `worker run` processes the way the
+ * supervisor starts them, waits until every job completed, and reads each worker's own CPU and
+ * its job processes' CPU (`/proc/PID/stat`) before stopping it. With several trees (`--root`,
+ * repeatable) the runs interleave, A B A B …, so that drift hits every tree alike.
+ *
+ * ```sh
+ * deno run -A bench/cpu_drain.ts [--jobs 2000] [--workers 1] [--reps 3] [--root DIR]... \
+ *   [--deno-flag=--v8-flags=--max-semi-space-size=1]
+ * ```
+ *
+ * @module
+ */
+import { countJobs } from "../src/store/mod.ts";
+import { DENO, loadavg, procCpu, procMemory, ROOT, TempDb, waitUntil } from "./lib.ts";
+import { bulkEnqueue } from "./workloads.ts";
+
+const argv = [...Deno.args];
+const flag = (name: string, def: string) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1]! : def;
+};
+const n = Number(flag("--jobs", "2000"));
+const workers = Number(flag("--workers", "1"));
+const reps = Number(flag("--reps", "3"));
+const roots = argv.flatMap((a, i) => (a === "--root" ? [argv[i + 1]!] : []));
+if (roots.length === 0) roots.push(ROOT);
+const denoFlags = argv.filter((a) => a.startsWith("--deno-flag=")).map((a) => a.slice(12));
+
+interface Run {
+  root: string;
+  jobsPerS: number;
+  workerMs: number;
+  shellMs: number;
+  hwmMiB: number;
+  load: number;
+}
+
+async function once(root: string): Promise<Run> {
+  const tmp = await Deno.makeTempDir({ prefix: "queuectl-cpu-" });
+  const db = await TempDb.create(tmp, "cpu");
+  try {
+    await bulkEnqueue(db, n, '{"command":"true"}', "cpu");
+    const store = await db.open();
+    const load = loadavg()[0];
+    const t0 = performance.now();
+    const children = Array.from({ length: workers }, () =>
+      new Deno.Command(DENO, {
+        args: [
+          "run",
+          "-A",
+          "--unstable-kv",
+          ...denoFlags,
+          "--config",
+          `${root}/deno.json`,
+          `${root}/main.ts`,
+          "worker",
+          "run",
+          "--db",
+          db.path,
+        ],
+        env: db.env,
+        cwd: root,
+        stdin: "null",
+        stdout: "null",
+        stderr: "null",
+      }).spawn());
+    await waitUntil(`${n} jobs`, async () => (await countJobs(store)).completed >= n, 600_000, 20);
+    const wall = performance.now() - t0;
+    let workerMs = 0;
+    let shellMs = 0;
+    let hwm = 0;
+    for (const c of children) {
+      const cpu = procCpu(c.pid)!;
+      workerMs += cpu.userMs + cpu.sysMs;
+      shellMs += cpu.childrenMs;
+      hwm = Math.max(hwm, procMemory(c.pid)?.hwmKiB ?? 0);
+      c.kill("SIGTERM");
+    }
+    await Promise.all(children.map((c) => c.status));
+    store.close();
+    return {
+      root,
+      jobsPerS: n / (wall / 1000),
+      workerMs: workerMs / n,
+      shellMs: shellMs / n,
+      hwmMiB: hwm / 1024,
+      load,
+    };
+  } finally {
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+  }
+}
+
+const runs: Run[] = [];
+for (let r = 0; r < reps; r++) {
+  for (const root of roots) {
+    const x = await once(root);
+    runs.push(x);
+    console.log(
+      `${root.padEnd(24)} ${x.jobsPerS.toFixed(0).padStart(5)} jobs/s  worker ${
+        x.workerMs.toFixed(3)
+      } ms/job  shells ${x.shellMs.toFixed(3)} ms/job  peak RSS ${x.hwmMiB.toFixed(1)} MiB  load ${
+        x.load.toFixed(2)
+      }`,
+    );
+  }
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+console.log(`median of ${reps}, ${n} jobs, ${workers} worker(s):`);
+for (const root of roots) {
+  const mine = runs.filter((x) => x.root === root);
+  console.log(
+    `${root.padEnd(24)} ${median(mine.map((x) => x.jobsPerS)).toFixed(0).padStart(5)} jobs/s  ` +
+      `worker ${median(mine.map((x) => x.workerMs)).toFixed(3)} ms/job  shells ${
+        median(mine.map((x) => x.shellMs)).toFixed(3)
+      } ms/job  peak RSS ${median(mine.map((x) => x.hwmMiB)).toFixed(1)} MiB`,
+  );
+}
