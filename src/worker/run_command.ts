@@ -207,8 +207,8 @@ export async function runCommand(command: string, options: RunOptions = {}): Pro
     signal,
     timedOut: cause === "timeout",
     aborted: cause === "abort",
-    stdout: await out.bytes(),
-    stderr: await err.bytes(),
+    stdout: out.bytes(),
+    stderr: err.bytes(),
     stdoutBytes: out.total(),
     stderrBytes: err.total(),
     stdoutTruncated: out.total() > outputLimit,
@@ -272,6 +272,15 @@ export function isProcessAlive(pid: number): boolean {
   }
 }
 
+/** Bytes per pipe read, as Deno's own default reader uses. */
+const READ_BYTES = 64 * 1024;
+/**
+ * Read buffers handed back after a run, reused by the next. Deno's default reader allocates a
+ * fresh 64 KiB buffer for every read; at two pipes per job that was 128 KiB of garbage per job
+ * even for a silent command, and the GC pressure it made showed up in a worker's CPU profile.
+ */
+const spareBuffers: ArrayBuffer[] = [];
+
 /** Reads one pipe to its end, keeping the first `limit` bytes and counting the rest. */
 function capture(
   name: StreamName,
@@ -279,40 +288,66 @@ function capture(
   limit: number,
   emit: (name: StreamName, chunk: Uint8Array) => void,
 ) {
-  const reader = stream.getReader();
+  const reader = stream.getReader({ mode: "byob" });
   const kept: Uint8Array<ArrayBuffer>[] = [];
   let keptBytes = 0;
   let total = 0;
   const done = (async () => {
+    // A BYOB read transfers the buffer and hands it back in the result, so one buffer serves
+    // every read of this pipe, and then the next run.
+    let buffer = spareBuffers.pop() ?? new ArrayBuffer(READ_BYTES);
     try {
-      for (let r = await reader.read(); !r.done; r = await reader.read()) {
+      for (;;) {
+        const r = await reader.read(new Uint8Array(buffer));
+        if (!r.value) break;
+        buffer = r.value.buffer;
+        if (r.done) break;
         total += r.value.byteLength;
         if (keptBytes < limit) {
-          // Copy, so a callback that mutates its chunk cannot change what we report.
           const part = r.value.slice(0, limit - keptBytes);
           kept.push(part);
           keptBytes += part.byteLength;
         }
-        emit(name, r.value);
+        // A copy: the buffer is reused for the next read, and a callback may keep or change it.
+        emit(name, r.value.slice());
       }
+      // A cancelled read leaves the buffer detached (length 0): only whole ones go back.
+      if (buffer.byteLength === READ_BYTES && spareBuffers.length < 8) spareBuffers.push(buffer);
     } catch {
-      // A read error (e.g. after cancel) just ends this stream's output.
+      // A read error (e.g. after cancel) just ends this stream's output; its buffer is lost.
     }
   })();
   return {
     done,
     cancel: () => reader.cancel().catch(() => {}),
     total: () => total,
-    bytes: () => new Blob(kept).bytes(),
+    bytes: () => concat(kept, keptBytes),
   };
+}
+
+function concat(parts: Uint8Array<ArrayBuffer>[], size: number): Uint8Array<ArrayBuffer> {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(size);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.byteLength;
+  }
+  return out;
 }
 
 /** Best-effort group kill: the group may be gone, or the pid reused by something not ours. */
 function tryKillGroup(pgid: number, signal: Deno.Signal): void {
+  // After every job the group is usually gone already, and Deno reports that by throwing: the
+  // stack trace it would capture each time is pure cost here, so none is taken.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
   try {
     killProcessGroup(pgid, signal);
   } catch {
     // Nothing better to do; the post-exit KILL and the drain deadline still bound the run.
+  } finally {
+    Error.stackTraceLimit = limit;
   }
 }
 
