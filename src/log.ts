@@ -58,7 +58,7 @@ export class Logger {
   ) {
     this.level = options.level ?? "info";
     this.#fields = options.fields ?? {};
-    this.#write = options.write ?? ((line) => console.error(line));
+    this.#write = options.write ?? writeStderr;
   }
 
   /** Logs at debug. */
@@ -81,5 +81,17 @@ export class Logger {
   #log(level: LogLevel, event: string, fields: LogFields = {}): void {
     if (RANK[level] < RANK[this.level]) return;
     this.#write(formatLogLine(Date.now(), level, event, { ...this.#fields, ...fields }));
+  }
+}
+
+const encoder = new TextEncoder();
+
+/** One line straight to stderr: `console.error` would run it through its formatter first. */
+function writeStderr(line: string): void {
+  const data = encoder.encode(line + "\n");
+  try {
+    for (let off = 0; off < data.byteLength;) off += Deno.stderr.writeSync(data.subarray(off));
+  } catch {
+    // Standard error is gone: there is nowhere left to log to.
   }
 }

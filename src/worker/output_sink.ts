@@ -35,7 +35,9 @@ export class OutputSink {
     stdout: { chunks: [], size: 0, total: 0, dirty: new Set() },
     stderr: { chunks: [], size: 0, total: 0, dirty: new Set() },
   };
+  readonly #flushMs: number;
   #timer: ReturnType<typeof setInterval> | undefined;
+  #closed = false;
   #flushing: Promise<void> = Promise.resolve();
 
   /** @param options job id, attempt number, bytes kept per stream, flush interval (default 250 ms) */
@@ -44,11 +46,13 @@ export class OutputSink {
     this.#id = options.id;
     this.#n = options.n;
     this.#limit = options.limit;
-    this.#timer = setInterval(() => this.#flushSoon(), options.flushMs ?? 250);
+    this.#flushMs = options.flushMs ?? 250;
   }
 
   /** Takes a chunk read from the process; bytes past the limit are counted, not kept. */
   push(stream: OutputStream, data: Uint8Array): void {
+    // The timer starts with the first output: most short jobs print nothing and need none.
+    if (!this.#closed) this.#timer ??= setInterval(() => this.#flushSoon(), this.#flushMs);
     const s = this.#streams[stream];
     s.total += data.byteLength;
     let rest = data.subarray(0, Math.max(0, this.#limit - s.size));
@@ -82,6 +86,7 @@ export class OutputSink {
 
   /** Stops the timer and writes what is left. */
   async close(): Promise<void> {
+    this.#closed = true;
     clearInterval(this.#timer);
     this.#flushSoon();
     await this.#flushing;
