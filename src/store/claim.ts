@@ -26,6 +26,8 @@ export interface ClaimOptions {
   now: number;
   /** How many ready entries to look at; default 8. */
   window?: number;
+  /** Of those, how many records to read (in claim order); default 2. */
+  fetch?: number;
   /** Random source in [0, 1), for tests. Default `Math.random`. */
   random?: () => number;
 }
@@ -65,7 +67,7 @@ export function claimOrder(priorities: readonly number[], random: () => number):
  * ```
  */
 export async function claimNext(store: Store, options: ClaimOptions): Promise<Claimed | null> {
-  for (let round = 0; round < 5; round++) {
+  for (let round = 0; round < 8; round++) {
     const candidates = await readCandidates(store, options);
     if (candidates.length === 0) return null;
     for (const { entry, current } of candidates) {
@@ -87,7 +89,9 @@ export interface Candidate {
 }
 
 /**
- * Reads the first ready entries and their jobs (two round trips), in the order to try them.
+ * Reads the first ready entries, and the records of the few to try first (two round trips), in
+ * the order to try them. Only `fetch` records are read: a claim tries one or two, and each
+ * record read is a V8 deserialisation on the worker's hot path.
  *
  * @example
  * ```ts
@@ -100,12 +104,13 @@ export async function readCandidates(store: Store, options: ClaimOptions): Promi
     { limit: options.window ?? 8 },
   );
   if (ready.length === 0) return [];
-  const jobs = await store.db.getMany<Job>(ready.map((e) => keys.job(e.value)));
-  const order = claimOrder(ready.map((e) => e.key[1] as number), options.random ?? Math.random);
+  const order = claimOrder(ready.map((e) => e.key[1] as number), options.random ?? Math.random)
+    .slice(0, options.fetch ?? 2);
+  const jobs = await store.db.getMany<Job>(order.map((i) => keys.job(ready[i]!.value)));
   const out: Candidate[] = [];
-  for (const i of order) {
+  for (const [k, i] of order.entries()) {
     const entry = ready[i];
-    const current = jobs[i];
+    const current = jobs[k];
     if (!entry || !current?.value || current.value.state !== "pending") continue;
     out.push({ entry, current: current as Deno.KvEntry<Job> });
   }

@@ -24,7 +24,7 @@ export interface Handoff {
 /**
  * Records the end of `claimed` and, in the same atomic operation, claims the next runnable job
  * for the same worker (three checks: the finished record, the candidate's `ready` entry and its
- * record). When that commit loses a race, it falls back to {@linkcode finishAttempt} alone, which
+ * record). When that commit loses every race, it falls back to {@linkcode finishAttempt} alone, which
  * keeps every fencing rule, and the worker claims its next job the usual way.
  *
  * @example
@@ -44,8 +44,10 @@ export async function finishAndClaimNext(
     now: options.now,
     random: options.random,
   });
-  const candidate = candidates.find((c) => c.current.value.id !== claimed.job.id);
-  if (candidate) {
+  // A lost race for a candidate tries the next one; when every try fails (the other worker
+  // took them, or this job's own record changed), the result is written alone.
+  for (const candidate of candidates) {
+    if (candidate.current.value.id === claimed.job.id) continue;
     const tx = new Tx().check(keys.job(claimed.job.id), claimed.versionstamp);
     const job = addFinish(tx, claimed.job, report, options);
     const next = addClaim(tx, candidate.entry, candidate.current, { workerId, now: options.now });
