@@ -8,7 +8,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
- * The executable and arguments that run this program with `args`.
+ * The executable and arguments that run this program with `args`, optionally with V8 flags (as
+ * `--v8-flags`, which unlike `DENO_V8_FLAGS` the job processes do not inherit).
  *
  * @example
  * ```ts
@@ -16,11 +17,16 @@ import { fileURLToPath } from "node:url";
  * new Deno.Command(cmd, { args });
  * ```
  */
-export function selfCommand(args: string[]): { cmd: string; args: string[] } {
+export function selfCommand(
+  args: string[],
+  options: { v8Flags?: readonly string[] } = {},
+): { cmd: string; args: string[] } {
   const exec = Deno.execPath();
-  if (!/(^|[\\/])deno(\.exe)?$/.test(exec)) return { cmd: exec, args }; // a compiled binary
+  // A compiled binary takes no runtime flags: its V8 flags are the ones it was compiled with.
+  if (!/(^|[\\/])deno(\.exe)?$/.test(exec)) return { cmd: exec, args };
   const main = Deno.mainModule;
   const pre = ["run", "-A", "--unstable-kv"];
+  if (options.v8Flags?.length) pre.push(`--v8-flags=${options.v8Flags.join(",")}`);
   if (main.startsWith("file:")) {
     const config = join(dirname(fileURLToPath(main)), "deno.json");
     try {
