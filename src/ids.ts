@@ -51,8 +51,19 @@ export function newId(now: number): string {
     lastTime += 1;
     lastRandom = randomDigits();
   }
-  return encodeTime(lastTime) + lastRandom.map((digit) => ALPHABET[digit]).join("");
+  // The time part changes at most once a millisecond, and a bulk enqueue makes thousands of ids
+  // in each: encode it once.
+  if (lastTime !== encodedTime) {
+    encodedTime = lastTime;
+    encodedTimeText = encodeTime(lastTime);
+  }
+  let out = encodedTimeText;
+  for (const digit of lastRandom) out += ALPHABET[digit];
+  return out;
 }
+
+let encodedTime = -1;
+let encodedTimeText = "";
 
 /**
  * The millisecond time encoded in a ULID made by newId.

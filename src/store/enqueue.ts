@@ -73,19 +73,28 @@ export async function enqueueJobs(
 ): Promise<Job[]> {
   const jobs = specs.map((s) => newJob(s, options));
   const explicitIds = specs.flatMap((s) => (s.id === undefined ? [] : [s.id]));
-  assertNoRepeats(jobs);
+  if (explicitIds.length > 0) assertNoRepeats(jobs);
   await assertIdsFree(store, explicitIds);
   let stored = 0;
   let tx = new Tx();
-  const flush = async (upTo: number) => {
-    if (tx.empty) return;
-    if (!await store.db.commit(tx)) {
+  // One commit stays in flight while the next batch is built: SQLite writes on its own thread,
+  // so building and writing overlap. Commits still go one after another, in order, so a failure
+  // knows exactly how many jobs were stored before it.
+  let inFlight: Promise<void> = Promise.resolve();
+  const send = async (batch: Tx, upTo: number) => {
+    if (!await store.db.commit(batch)) {
       throw new OperationError(
         `enqueue failed: a job id was taken meanwhile (${stored} jobs stored before it)`,
       );
     }
     stored = upTo;
     options.onProgress?.(stored);
+  };
+  const flush = async (upTo: number) => {
+    if (tx.empty) return;
+    await inFlight;
+    inFlight = send(tx, upTo);
+    inFlight.catch(() => {}); // Awaited at the next flush; never an unhandled rejection.
     tx = new Tx();
   };
   for (const [i, job] of jobs.entries()) {
@@ -98,10 +107,12 @@ export async function enqueueJobs(
     applyTransition(tx, null, job);
   }
   await flush(jobs.length);
+  await inFlight;
   if (jobs.length > 0) await store.doorbell.ring();
   return jobs;
 }
 
+/** Generated ids never repeat (they are monotonic); a caller's id may repeat any other. */
 function assertNoRepeats(jobs: Job[]): void {
   const seen = new Set<string>();
   for (const job of jobs) {

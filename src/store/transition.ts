@@ -38,10 +38,16 @@ export function applyTransition(tx: Tx, before: Job | null, after: Job | null): 
   if (id === undefined) return;
   const oldKeys = before ? indexKeys(before) : [];
   const newKeys = after ? indexKeys(after) : [];
-  const newSet = new Set(newKeys.map(keyString));
-  const oldSet = new Set(oldKeys.map(keyString));
-  for (const k of oldKeys) if (!newSet.has(keyString(k))) tx.delete(k);
-  for (const k of newKeys) if (!oldSet.has(keyString(k))) tx.set(k, id);
+  if (!before || !after) {
+    // A new or deleted job has nothing to compare (and bulk enqueue makes 100k of these).
+    for (const k of oldKeys) tx.delete(k);
+    for (const k of newKeys) tx.set(k, id);
+  } else {
+    const newSet = new Set(newKeys.map(keyString));
+    const oldSet = new Set(oldKeys.map(keyString));
+    for (const k of oldKeys) if (!newSet.has(keyString(k))) tx.delete(k);
+    for (const k of newKeys) if (!oldSet.has(keyString(k))) tx.set(k, id);
+  }
   if (before?.state !== after?.state) {
     if (before) tx.add(keys.count(before.state), -1);
     if (after) tx.add(keys.count(after.state), 1);
