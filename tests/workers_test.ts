@@ -283,6 +283,13 @@ Deno.test("a worker killed with SIGKILL mid-job is restarted by the supervisor a
   const pgid = await pgidOf(pgidFile);
   const victim = (await workerList(db)).find((w) => w.id === running.worker);
   ok(victim, `the worker running the job is registered: ${running.worker}`);
+  // Orphans can be killed only once the worker has published the job's process group, which
+  // any heartbeat after the spawn does. On a loaded machine the kill could otherwise come first.
+  const spawnedBy = (await Deno.stat(pgidFile)).mtime!.getTime();
+  await waitFor(async () => {
+    const w = (await workerList(db)).find((w) => w.id === victim.id);
+    return w !== undefined && Date.parse(w.heartbeat_at as string) >= spawnedBy;
+  }, { intervalMs: 50, what: "a heartbeat that publishes the job's process group" });
 
   Deno.kill(victim.pid, "SIGKILL");
 
