@@ -1,7 +1,7 @@
 /**
  * The floor of B2 on this disk: raw Deno KV writing the same keys and values as N pending jobs
  * (record, `state` index, `ready` index; one counter per commit), 333 jobs per atomic commit, one
- * commit at a time, with no queuectl code in the loop. Sequential, then with the next commit
+ * commit at a time, with no queuectl code in the timed loop. Sequential, then with the next commit
  * built while the last one is written (as `enqueueJobs` does).
  *
  * ```sh
@@ -10,34 +10,18 @@
  *
  * @module
  */
+import type { Job } from "../src/job.ts";
+import { keys } from "../src/store/keys.ts";
+import { newJob } from "../src/store/mod.ts";
+
 const n = Number(Deno.args[0] ?? "100000");
 const perCommit = 333;
 const now = Date.now();
-
-function record(i: number) {
-  const id = `01J${String(i).padStart(23, "0")}`;
-  const seq = `01K${String(i).padStart(23, "0")}`;
-  return {
-    id,
-    command: "true",
-    state: "pending",
-    attempts: 0,
-    runs: 0,
-    max_retries: 3,
-    priority: 0,
-    run_at: now,
-    timeout: null,
-    seq,
-    created_at: now,
-    updated_at: now,
-    started_at: null,
-    finished_at: null,
-    exit_code: null,
-    last_error: null,
-    worker: null,
-    cancel_requested: false,
-  };
-}
+// Built before the clock starts: the records of N pending jobs, as `enqueue` makes them.
+const records: Job[] = Array.from(
+  { length: n },
+  () => newJob({ command: "true", priority: 0, timeout: null }, { now, maxRetries: 3 }),
+);
 
 async function fill(pipelined: boolean): Promise<number> {
   const dir = await Deno.makeTempDir({ prefix: "queuectl-kvfloor-" });
@@ -48,12 +32,12 @@ async function fill(pipelined: boolean): Promise<number> {
     const op = kv.atomic();
     const end = Math.min(n, i + perCommit);
     for (let j = i; j < end; j++) {
-      const r = record(j);
-      op.set(["job", r.id], r);
-      op.set(["state", "pending", r.seq, r.id], r.id);
-      op.set(["ready", 0, r.seq, r.id], r.id);
+      const r = records[j]!;
+      op.set(keys.job(r.id), r);
+      op.set(keys.state("pending", r.seq, r.id), r.id);
+      op.set(keys.ready(r.priority, r.seq, r.id), r.id);
     }
-    op.sum(["count", "pending"], BigInt(end - i));
+    op.sum(keys.count("pending"), BigInt(end - i));
     if (pipelined) {
       await inFlight;
       inFlight = op.commit();
