@@ -1,56 +1,64 @@
 /**
- * Wakes idle workers when work arrives. On a local KV file, `kv.watch` does not see other
+ * Wakes idle workers when work arrives. The worker loop sees only the {@linkcode Doorbell}
+ * interface; `openStore` picks the mechanism. On a local KV file, `kv.watch` does not see other
  * processes' writes, so the bell is a small file beside the database that enqueuers touch and
  * workers watch with inotify (`Deno.watchFs`): a new job starts within milliseconds without
- * tight polling. Without a file (a remote KV) the wait is a plain timeout.
+ * tight polling. On a remote KV the bell is a key that workers `watch` (`watch_doorbell.ts`).
  *
  * @module
  */
 
+/** How a doorbell carries its rings: a watched file, a watched KV key, or nothing (polling). */
+export type DoorbellKind = "inotify" | "watch" | "none";
+
 /**
- * A wake-up signal shared by the processes of one database.
- *
- * @example
- * ```ts
- * const bell = new Doorbell("/tmp/q.kv.wake");
- * await bell.ring();
- * await bell.wait(1000); // returns at once: the ring was seen
- * bell.close();
- * ```
+ * A wake-up signal shared by the processes of one database. A missed ring costs one poll, never
+ * a job: every wait is bounded by the caller's timeout.
  */
-export class Doorbell {
-  readonly #path: string | null;
-  #watcher: Deno.FsWatcher | null = null;
-  #rung = false;
-  #wake: (() => void) | null = null;
-
-  /** @param path the bell file, or null for none */
-  constructor(path: string | null) {
-    this.#path = path;
-  }
-
-  /** Tells waiting workers that there is work. Never throws: a missed ring costs one poll. */
-  async ring(): Promise<void> {
-    if (!this.#path) return;
-    try {
-      await Deno.writeFile(this.#path, new Uint8Array([1]), { mode: 0o600 });
-    } catch {
-      // Workers fall back to polling.
-    }
-  }
-
+export interface Doorbell {
+  /** How rings travel. */
+  readonly kind: DoorbellKind;
+  /** Tells waiting workers that there is work. Never throws. */
+  ring(): Promise<void>;
   /**
    * Forgets rings seen so far. Call it before looking for work, so that a ring that arrives
    * between the look and the wait is not lost.
    */
-  arm(): void {
-    this.#startWatching();
+  arm(): void;
+  /** Waits until a ring, `ms` milliseconds, or `signal` aborts, whichever comes first. */
+  wait(ms: number, signal?: AbortSignal): Promise<void>;
+  /** Stops listening. */
+  close(): void;
+}
+
+/**
+ * The listening half every doorbell shares: remembers a ring that came while nobody waited,
+ * and wakes the one waiter.
+ *
+ * @example
+ * ```ts
+ * const latch = new RingLatch();
+ * latch.ring();
+ * await latch.wait(1000); // returns at once
+ * ```
+ */
+export class RingLatch {
+  #rung = false;
+  #wake: (() => void) | null = null;
+
+  /** Records a ring and wakes the waiter, if any. */
+  ring(): void {
+    this.#rung = true;
+    this.#wake?.();
+  }
+
+  /** Forgets rings seen so far. */
+  reset(): void {
     this.#rung = false;
   }
 
-  /** Waits until a ring, `ms` milliseconds, or `signal` aborts, whichever comes first. */
+  /** Waits until a ring (or one already seen), `ms`, or `signal`. */
   wait(ms: number, signal?: AbortSignal): Promise<void> {
-    this.#startWatching();
     if (this.#rung || signal?.aborted) {
       this.#rung = false;
       return Promise.resolve();
@@ -69,11 +77,65 @@ export class Doorbell {
     });
   }
 
+  /** Releases the waiter at once. */
+  release(): void {
+    this.#wake?.();
+  }
+}
+
+/**
+ * A doorbell file watched with inotify, for the processes of one host sharing a KV file.
+ *
+ * @example
+ * ```ts
+ * const bell = new FileDoorbell("/tmp/q.kv.wake");
+ * await bell.ring();
+ * await bell.wait(1000); // returns at once: the ring was seen
+ * bell.close();
+ * ```
+ */
+export class FileDoorbell implements Doorbell {
+  readonly #path: string | null;
+  readonly #latch = new RingLatch();
+  #watcher: Deno.FsWatcher | null = null;
+
+  /** @param path the bell file, or null for none (plain polling) */
+  constructor(path: string | null) {
+    this.#path = path;
+  }
+
+  /** "inotify", or "none" without a file. */
+  get kind(): DoorbellKind {
+    return this.#path ? "inotify" : "none";
+  }
+
+  /** Touches the bell file. Never throws: a missed ring costs one poll. */
+  async ring(): Promise<void> {
+    if (!this.#path) return;
+    try {
+      await Deno.writeFile(this.#path, new Uint8Array([1]), { mode: 0o600 });
+    } catch {
+      // Workers fall back to polling.
+    }
+  }
+
+  /** Starts watching (once) and forgets rings seen so far. */
+  arm(): void {
+    this.#startWatching();
+    this.#latch.reset();
+  }
+
+  /** Waits until a ring, `ms` milliseconds, or `signal` aborts, whichever comes first. */
+  wait(ms: number, signal?: AbortSignal): Promise<void> {
+    this.#startWatching();
+    return this.#latch.wait(ms, signal);
+  }
+
   /** Stops watching. */
   close(): void {
     this.#watcher?.close();
     this.#watcher = null;
-    this.#wake?.();
+    this.#latch.release();
   }
 
   #startWatching(): void {
@@ -87,10 +149,7 @@ export class Doorbell {
     const watcher = this.#watcher;
     (async () => {
       try {
-        for await (const _event of watcher) {
-          this.#rung = true;
-          this.#wake?.();
-        }
+        for await (const _event of watcher) this.#latch.ring();
       } catch {
         // Closed.
       }
