@@ -40,7 +40,8 @@ export async function tempDb(): Promise<TempDb & AsyncDisposable> {
   return {
     dir,
     path,
-    env: { QUEUECTL_DB: path, NO_COLOR: "1" },
+    // Strict limits in every CLI and worker subprocess too, even when a test file is run alone.
+    env: { QUEUECTL_DB: path, NO_COLOR: "1", QUEUECTL_STRICT_LIMITS: "1" },
     cleanup,
     [Symbol.asyncDispose]: cleanup,
   };

@@ -14,6 +14,8 @@ import {
   removeWorker,
   requestStop,
 } from "../store/mod.ts";
+import { measureClockOffset, SKEW_WARN_MS } from "../store/clock.ts";
+import type { Store } from "../store/mod.ts";
 import { hostName, workerId } from "../worker/identity.ts";
 import { isProcessAlive } from "../worker/run_command.ts";
 import { selfCommand } from "../worker/self_command.ts";
@@ -203,6 +205,8 @@ async function runOne(ctx: Context): Promise<void> {
     onStop(!!req?.force || signals > 1);
   };
   for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(sig, onSignal);
+  // In the background: the worker need not wait a second to start.
+  if (store.remote) checkSkew(store, log, config.lease_ms - config.heartbeat_ms);
   try {
     await new Worker(store, {
       id,
@@ -216,4 +220,18 @@ async function runOne(ctx: Context): Promise<void> {
   } finally {
     for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.removeSignalListener(sig, onSignal);
   }
+}
+
+/** Measures this host's clock against the KV server and warns when the skew is large. */
+function checkSkew(store: Store, log: Logger, toleratedMs: number): void {
+  measureClockOffset(store).then((skew) => {
+    if (!skew) return log.warn("clock.unknown", { reason: "the server sent no Date header" });
+    const fields = {
+      offset_ms: skew.offsetMs,
+      uncertainty_ms: skew.uncertaintyMs,
+      tolerated_ms: toleratedMs,
+    };
+    if (Math.abs(skew.offsetMs) > SKEW_WARN_MS) log.warn("clock.skew", fields);
+    else log.info("clock.offset", fields);
+  }).catch(() => {});
 }

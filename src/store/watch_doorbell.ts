@@ -76,14 +76,15 @@ export class WatchDoorbell implements Doorbell {
     }
     this.#reader = reader;
     (async () => {
-      // The first event is the current value, not a ring.
+      // The first event is the current value. It counts as a ring: it may carry one that came
+      // before the stream was up, and a spurious wake costs only one look.
       let seen: string | null | undefined = undefined;
       try {
         for (;;) {
           const next = await reader.read();
           if (next.done) break;
           const stamp = next.value[0]?.versionstamp ?? null;
-          if (seen !== undefined && stamp !== seen) this.#latch.ring();
+          if (stamp !== seen) this.#latch.ring();
           seen = stamp;
         }
       } catch {

@@ -31,6 +31,8 @@ export interface KvConnectServerOptions {
   path?: string;
   /** Port on 127.0.0.1; default a free one. */
   port?: number;
+  /** Shifts the server's HTTP `Date` header by this much, to play a host with a skewed clock. */
+  clockOffsetMs?: number;
 }
 
 /** A running server. */
@@ -104,25 +106,32 @@ export async function startKvConnectServer(
       onListen: () => {},
     },
     async (req) => {
-      const path = new URL(req.url).pathname;
-      requests[path] = (requests[path] ?? 0) + 1;
-      if (hangGate) await hangGate;
-      try {
-        if (req.method !== "POST") return text(405, "Method not allowed.");
-        if (path === "/") return await metadata(req, options.token);
-        const denied = checkDataPath(req, options.token);
-        if (denied) return denied;
-        const body = new Uint8Array(await req.arrayBuffer());
-        if (path === "/v2/snapshot_read") return proto(await snapshotRead(kv, body));
-        if (path === "/v2/atomic_write") return proto(await atomicWrite(kv, body));
-        if (path === "/v2/watch") return watch(kv, body, watches);
-        return text(404, "Resource not found.");
-      } catch (err) {
-        if (err instanceof BadRequest) return text(400, err.message);
-        return text(500, `An internal server error occurred: ${(err as Error).message}`);
-      }
+      const res = await handle(req);
+      // Stamped here, at answer time: the Date header Deno.serve adds by itself lags the
+      // clock by up to a second (measured), which would read as skew.
+      res.headers.set("date", new Date(Date.now() + (options.clockOffsetMs ?? 0)).toUTCString());
+      return res;
     },
   );
+  async function handle(req: Request): Promise<Response> {
+    const path = new URL(req.url).pathname;
+    requests[path] = (requests[path] ?? 0) + 1;
+    if (hangGate) await hangGate;
+    try {
+      if (req.method !== "POST") return text(405, "Method not allowed.");
+      if (path === "/") return await metadata(req, options.token);
+      const denied = checkDataPath(req, options.token);
+      if (denied) return denied;
+      const body = new Uint8Array(await req.arrayBuffer());
+      if (path === "/v2/snapshot_read") return proto(await snapshotRead(kv, body));
+      if (path === "/v2/atomic_write") return proto(await atomicWrite(kv, body));
+      if (path === "/v2/watch") return watch(kv, body, watches);
+      return text(404, "Resource not found.");
+    } catch (err) {
+      if (err instanceof BadRequest) return text(400, err.message);
+      return text(500, `An internal server error occurred: ${(err as Error).message}`);
+    }
+  }
   const url = `http://127.0.0.1:${server.addr.port}`;
   let closed = false;
   const close = async () => {
