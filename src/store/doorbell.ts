@@ -32,33 +32,40 @@ export interface Doorbell {
 }
 
 /**
- * The listening half every doorbell shares: remembers a ring that came while nobody waited,
- * and wakes the one waiter.
- *
- * @example
- * ```ts
- * const latch = new RingLatch();
- * latch.ring();
- * await latch.wait(1000); // returns at once
- * ```
+ * What every listening doorbell shares: it starts listening on first use, remembers a ring that
+ * came while nobody waited, and wakes the one waiter. Subclasses say how rings are sent and
+ * heard.
  */
-export class RingLatch {
+export abstract class ListeningDoorbell implements Doorbell {
+  /** How rings travel. */
+  abstract readonly kind: DoorbellKind;
   #rung = false;
   #wake: (() => void) | null = null;
 
-  /** Records a ring and wakes the waiter, if any. */
-  ring(): void {
+  /** Tells waiting workers that there is work. Never throws. */
+  abstract ring(): Promise<void>;
+
+  /** Starts listening, if not yet (called on every arm and wait, so it must be cheap). */
+  protected abstract listen(): void;
+
+  /** Stops listening. */
+  protected abstract stopListening(): void;
+
+  /** Records a ring that was heard and wakes the waiter, if any. */
+  protected heard(): void {
     this.#rung = true;
     this.#wake?.();
   }
 
-  /** Forgets rings seen so far. */
-  reset(): void {
+  /** Starts listening (once) and forgets rings seen so far. */
+  arm(): void {
+    this.listen();
     this.#rung = false;
   }
 
-  /** Waits until a ring (or one already seen), `ms`, or `signal`. */
+  /** Waits until a ring, `ms` milliseconds, or `signal` aborts, whichever comes first. */
   wait(ms: number, signal?: AbortSignal): Promise<void> {
+    this.listen();
     if (this.#rung || signal?.aborted) {
       this.#rung = false;
       return Promise.resolve();
@@ -77,8 +84,9 @@ export class RingLatch {
     });
   }
 
-  /** Releases the waiter at once. */
-  release(): void {
+  /** Stops listening and releases the waiter. */
+  close(): void {
+    this.stopListening();
     this.#wake?.();
   }
 }
@@ -94,13 +102,13 @@ export class RingLatch {
  * bell.close();
  * ```
  */
-export class FileDoorbell implements Doorbell {
+export class FileDoorbell extends ListeningDoorbell {
   readonly #path: string | null;
-  readonly #latch = new RingLatch();
   #watcher: Deno.FsWatcher | null = null;
 
   /** @param path the bell file, or null for none (plain polling) */
   constructor(path: string | null) {
+    super();
     this.#path = path;
   }
 
@@ -119,26 +127,14 @@ export class FileDoorbell implements Doorbell {
     }
   }
 
-  /** Starts watching (once) and forgets rings seen so far. */
-  arm(): void {
-    this.#startWatching();
-    this.#latch.reset();
-  }
-
-  /** Waits until a ring, `ms` milliseconds, or `signal` aborts, whichever comes first. */
-  wait(ms: number, signal?: AbortSignal): Promise<void> {
-    this.#startWatching();
-    return this.#latch.wait(ms, signal);
-  }
-
-  /** Stops watching. */
-  close(): void {
+  /** Stops watching the file. */
+  protected stopListening(): void {
     this.#watcher?.close();
     this.#watcher = null;
-    this.#latch.release();
   }
 
-  #startWatching(): void {
+  /** Watches the file with inotify, once. */
+  protected listen(): void {
     if (this.#watcher || !this.#path) return;
     try {
       Deno.writeFileSync(this.#path, new Uint8Array(), { append: true, mode: 0o600 });
@@ -149,7 +145,7 @@ export class FileDoorbell implements Doorbell {
     const watcher = this.#watcher;
     (async () => {
       try {
-        for await (const _event of watcher) this.#latch.ring();
+        for await (const _event of watcher) this.heard();
       } catch {
         // Closed.
       }

@@ -7,7 +7,7 @@
  * @module
  */
 import { type Db, Tx } from "./db.ts";
-import { type Doorbell, RingLatch } from "./doorbell.ts";
+import { ListeningDoorbell } from "./doorbell.ts";
 import { keys } from "./keys.ts";
 
 /**
@@ -20,17 +20,17 @@ import { keys } from "./keys.ts";
  * await bell.wait(500);
  * ```
  */
-export class WatchDoorbell implements Doorbell {
+export class WatchDoorbell extends ListeningDoorbell {
   /** Rings travel as KV watch events. */
   readonly kind = "watch" as const;
   readonly #db: Db;
-  readonly #latch = new RingLatch();
   #reader: ReadableStreamDefaultReader<Deno.KvEntryMaybe<unknown>[]> | null = null;
   #startedAt = 0;
   #closed = false;
 
   /** @param db the remote store's handle */
   constructor(db: Db) {
+    super();
     this.#db = db;
   }
 
@@ -43,27 +43,15 @@ export class WatchDoorbell implements Doorbell {
     }
   }
 
-  /** Starts watching (once) and forgets rings seen so far. */
-  arm(): void {
-    this.#startWatching();
-    this.#latch.reset();
-  }
-
-  /** Waits until a ring, `ms` milliseconds, or `signal` aborts, whichever comes first. */
-  wait(ms: number, signal?: AbortSignal): Promise<void> {
-    this.#startWatching();
-    return this.#latch.wait(ms, signal);
-  }
-
-  /** Stops watching. */
-  close(): void {
+  /** Stops watching the key. */
+  protected stopListening(): void {
     this.#closed = true;
     this.#reader?.cancel().catch(() => {});
     this.#reader = null;
-    this.#latch.release();
   }
 
-  #startWatching(): void {
+  /** Opens the watch stream, unless it is open. */
+  protected listen(): void {
     // A stream that ended is reopened, but at most once a second, so a broken server does not
     // turn into a tight reconnect loop.
     if (this.#reader || this.#closed || Date.now() - this.#startedAt < 1000) return;
@@ -84,11 +72,11 @@ export class WatchDoorbell implements Doorbell {
           const next = await reader.read();
           if (next.done) break;
           const stamp = next.value[0]?.versionstamp ?? null;
-          if (stamp !== seen) this.#latch.ring();
+          if (stamp !== seen) this.heard();
           seen = stamp;
         }
       } catch {
-        // The stream broke; the next arm() reopens it.
+        // The stream broke; the next arm or wait reopens it.
       } finally {
         if (this.#reader === reader) this.#reader = null;
       }
