@@ -18,6 +18,7 @@ import { configCommand } from "./config.ts";
 import { cancelCommand, deleteCommand, purgeCommand } from "./manage.ts";
 import { demoCommand } from "./demo.ts";
 import { doctorCommand } from "./doctor.ts";
+import { metricsCommand } from "./metrics.ts";
 
 /** The program's version, printed by `--version`. */
 export const VERSION = "0.1.0";
@@ -51,6 +52,7 @@ export function buildProgram(ctx: Context): Command {
       cancelCommand,
       deleteCommand,
       purgeCommand,
+      metricsCommand,
       doctorCommand,
       demoCommand,
     ]
