@@ -185,3 +185,26 @@ Deno.test("CLI and worker subprocesses inherit strict limits mode", async () => 
     what: "a strict worker",
   });
 });
+
+Deno.test("a worker whose server stops answering fails within the deadline and comes back with it", async () => {
+  await using q = await remoteQueue();
+  const db = { ...q.db, env: { ...q.db.env, QUEUECTL_DB_TIMEOUT: "1s" } };
+  await using workers = workersFor(db, 1);
+  const first = await waitFor(async () => {
+    const list: Json[] = JSON.parse(await cliOk(q.db, ["worker", "list", "--json"]));
+    return list[0]?.id as string | undefined;
+  }, { timeoutMs: 30_000, what: "a registered worker" });
+  q.server.hang = true;
+  await waitFor(() => /error worker\.failed .*did not answer within 1s/.test(workers.log()), {
+    timeoutMs: 15_000,
+    what: "the worker to give up on the silent server",
+  });
+  q.server.hang = false;
+  // Its supervisor restarts it; the new worker registers on the server that answers again.
+  await waitFor(async () => {
+    const list: Json[] = JSON.parse(await cliOk(q.db, ["worker", "list", "--json"]));
+    return list.some((w) => w.id !== first);
+  }, { timeoutMs: 30_000, what: "a restarted worker" });
+  const id = (await cliOk(q.db, ["enqueue", "--command", "true"])).trim();
+  await waitForJob(q.db, id, (j) => j.state === "completed", { timeoutMs: 20_000 });
+});
