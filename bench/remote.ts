@@ -98,7 +98,8 @@ async function measure(backend: string, env: Record<string, string>): Promise<Fi
     let c = await counts(env);
     while (c.completed! < total) {
       if (!first && c.completed! > 0) first = performance.now();
-      await new Promise((r) => setTimeout(r, 50));
+      // Each look is a whole CLI process: looking often would take CPU from the workers.
+      await new Promise((r) => setTimeout(r, 250));
       c = await counts(env);
     }
     const drained = c.completed!;
