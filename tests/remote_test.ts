@@ -167,6 +167,15 @@ Deno.test("a worker warns when its clock is far from the server's", async () => 
     workers.log(),
     /warn clock\.skew worker=\S+ offset_ms=(4|5)\d\d\d uncertainty_ms=\d+ tolerated_ms=9000/,
   );
+  // The worker publishes its offset, so doctor can tell how far apart the hosts are.
+  const listed = await waitFor(async () => {
+    const list: Json[] = JSON.parse(await cliOk(q.db, ["worker", "list", "--json"]));
+    return typeof list[0]?.clock_offset_ms === "number" ? list[0] : null;
+  }, { what: "the worker's published clock offset" });
+  ok(Math.abs(listed.clock_offset_ms - 5000) < 500, JSON.stringify(listed));
+  const again = JSON.parse(await cliOk(q.db, ["doctor", "--json"]));
+  equal(again.clock.workers_measured, 1);
+  equal(again.clock.workers_spread_ms, 0);
 });
 
 Deno.test("CLI and worker subprocesses inherit strict limits mode", async () => {

@@ -6,7 +6,7 @@
  */
 import { Command } from "commander";
 import { OperationError } from "../errors.ts";
-import { readConfig } from "../store/mod.ts";
+import { listWorkers, readConfig } from "../store/mod.ts";
 import { checkStore, repairStore } from "../store/doctor.ts";
 import { type ClockOffset, measureClockOffset, SKEW_WARN_MS } from "../store/clock.ts";
 import { REMOTE_LIMITS } from "../store/db.ts";
@@ -35,6 +35,7 @@ export function doctorCommand(ctx: Context): Command {
       const rtt = await roundTripMs(store);
       const wake = await checkWake(store);
       const clock = await measureClockOffset(store);
+      const spread = offsetSpread(await listWorkers(store));
       // A live worker keeps its job while the recoverer's clock runs ahead of its own by less
       // than the lease minus one heartbeat interval.
       const toleratedMs = config.lease_ms - config.heartbeat_ms;
@@ -56,6 +57,8 @@ export function doctorCommand(ctx: Context): Command {
               method: clock.method,
               warn_above_ms: SKEW_WARN_MS,
               tolerated_ms: toleratedMs,
+              workers_measured: spread.measured,
+              workers_spread_ms: spread.spreadMs,
             }
             : null,
           limits,
@@ -65,6 +68,12 @@ export function doctorCommand(ctx: Context): Command {
         ctx.out(`round trip: ${round(rtt)} ms (median of 5 reads)`);
         ctx.out(`wake-up:    ${wakeText(wake)}`);
         ctx.out(`clock:      ${clockText(clock, toleratedMs)}`);
+        if (spread.measured > 0) {
+          const verdict = spread.spreadMs! > toleratedMs ? "WARNING: more than" : "within";
+          ctx.out(
+            `            ${spread.measured} worker(s) measured their clocks: they span ${spread.spreadMs} ms (${verdict} the ${toleratedMs} ms the lease tolerates)`,
+          );
+        }
         ctx.out(`limits:     ${limitsText(limits.strict)}`);
         if (flags.repair) ctx.out(`repaired: ${repaired} key(s) rewritten`);
         ctx.out(`checked ${jobs} job(s): ${violations.length} violation(s)`);
@@ -81,6 +90,20 @@ export function doctorCommand(ctx: Context): Command {
         throw new OperationError(`doctor found ${violations.length} violation(s)`);
       }
     });
+}
+
+/**
+ * How far apart the clocks of the registered workers are: the spread of the offsets they
+ * measured against the server (pure). Null spread when none has measured.
+ */
+function offsetSpread(
+  workers: { clock_offset_ms?: number | null }[],
+): { measured: number; spreadMs: number | null } {
+  const offsets = workers.map((w) => w.clock_offset_ms).filter((o): o is number =>
+    typeof o === "number"
+  );
+  if (offsets.length === 0) return { measured: 0, spreadMs: null };
+  return { measured: offsets.length, spreadMs: Math.max(...offsets) - Math.min(...offsets) };
 }
 
 function round(ms: number): number {

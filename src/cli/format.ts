@@ -59,6 +59,7 @@ export function workerJson(w: WorkerRecord): Record<string, unknown> {
     heartbeat_at: iso(w.heartbeat_at),
     started_at: iso(w.started_at),
     processed: w.processed,
+    clock_offset_ms: w.clock_offset_ms ?? null,
   };
 }
 

@@ -205,27 +205,35 @@ async function runOne(ctx: Context): Promise<void> {
     onStop(!!req?.force || signals > 1);
   };
   for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(sig, onSignal);
+  const worker = new Worker(store, {
+    id,
+    host,
+    signal: stop.signal,
+    force: force.signal,
+    log,
+    onStopRequest: onStop,
+  });
   // In the background: the worker need not wait a second to start.
-  if (store.remote) checkSkew(store, log, config.lease_ms - config.heartbeat_ms);
+  if (store.remote) {
+    checkSkew(store, log, config.lease_ms - config.heartbeat_ms, (ms) => worker.setClockOffset(ms));
+  }
   try {
-    await new Worker(store, {
-      id,
-      host,
-      signal: stop.signal,
-      force: force.signal,
-      log,
-      onStopRequest: onStop,
-    })
-      .run();
+    await worker.run();
   } finally {
     for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.removeSignalListener(sig, onSignal);
   }
 }
 
 /** Measures this host's clock against the KV server and warns when the skew is large. */
-function checkSkew(store: Store, log: Logger, toleratedMs: number): void {
+function checkSkew(
+  store: Store,
+  log: Logger,
+  toleratedMs: number,
+  record: (offsetMs: number) => void,
+): void {
   measureClockOffset(store).then((skew) => {
     if (!skew) return log.warn("clock.unknown", { reason: "the server sent no Date header" });
+    record(skew.offsetMs);
     const fields = {
       offset_ms: skew.offsetMs,
       uncertainty_ms: skew.uncertaintyMs,

@@ -105,6 +105,11 @@ export class Worker {
     };
   }
 
+  /** Records this host's measured clock offset; the next heartbeat publishes it. */
+  setClockOffset(ms: number | null): void {
+    this.#record.clock_offset_ms = ms;
+  }
+
   /** Works until the stop signal, then deregisters. */
   async run(): Promise<void> {
     await this.#beat();
