@@ -18,6 +18,7 @@ import { configCommand } from "./config.ts";
 import { cancelCommand, deleteCommand, purgeCommand } from "./manage.ts";
 import { demoCommand } from "./demo.ts";
 import { doctorCommand } from "./doctor.ts";
+import { webCommand } from "./web.ts";
 
 /** The program's version, printed by `--version`. */
 export const VERSION = "0.1.0";
@@ -52,6 +53,7 @@ export function buildProgram(ctx: Context): Command {
       deleteCommand,
       purgeCommand,
       doctorCommand,
+      webCommand,
       demoCommand,
     ]
   ) program.addCommand(make(ctx));
