@@ -81,6 +81,12 @@ export function qs(params) {
   return s ? "?" + s : "";
 }
 
+// A table head; numeric columns are right-aligned like their cells.
+const NUMERIC = ["#", "Tries", "Prio", "Done", "Duration", "Exit"];
+export function thead(cols) {
+  return h("thead", {}, h("tr", {}, cols.map((c) => h("th", { class: NUMERIC.includes(c) ? "num" : null }, c))));
+}
+
 export function jobHref(id) {
   return "#/job/" + encodeURIComponent(id);
 }

@@ -6,7 +6,7 @@
 
 /** The script's source. */
 export const DLQ_JS = String.raw`// queuectl dashboard: the Dead Letter Queue.
-import { act, api, confirmButton, fill, h, jobHref, qs, since } from "./core.js";
+import { act, api, confirmButton, fill, h, jobHref, qs, since, thead } from "./core.js";
 
 const PAGE = 50;
 
@@ -40,7 +40,7 @@ export function dlqView() {
         return;
       }
       fill(body, h("table", { class: "grid jobs" },
-        h("thead", {}, h("tr", {}, ["ID", "Tries", "Died", "Command", "Last error", ""].map((c) => h("th", {}, c)))),
+        thead(["ID", "Tries", "Died", "Command", "Last error", ""]),
         h("tbody", {}, data.jobs.map((j) => h("tr", { "data-job": j.id },
           h("td", { class: "mono id" }, h("a", { href: jobHref(j.id) }, j.id)),
           h("td", { class: "num" }, j.attempts + "/" + (1 + j.max_retries)),

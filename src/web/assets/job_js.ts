@@ -7,7 +7,7 @@
 
 /** The script's source. */
 export const JOB_JS = String.raw`// queuectl dashboard: the job page.
-import { act, api, ApiError, badge, confirmButton, fill, h, qs, seconds, since, when } from "./core.js";
+import { act, api, ApiError, badge, confirmButton, fill, h, qs, seconds, since, when, thead } from "./core.js";
 
 const FINAL = ["completed", "dead", "canceled"];
 
@@ -57,7 +57,7 @@ export function jobView(id) {
       h("div", { class: "actions" }, actions(j)));
     const row = (k, v, cls) => [h("dt", {}, k), h("dd", { class: cls || "" }, v === null || v === undefined || v === "" ? "-" : v)];
     fill(spec,
-      row("command", h("code", { class: "cmd-full" }, j.command)),
+      row("command", h("code", { class: "cmd-full" }, j.command), "wide"),
       row("attempts", j.attempts + " of " + (1 + j.max_retries) + (j.runs !== j.attempts ? " (" + j.runs + " over its life)" : "")),
       row("priority", String(j.priority)),
       row("timeout", j.timeout === null ? "none" : j.timeout + " s"),
@@ -66,10 +66,10 @@ export function jobView(id) {
       row("started", when(j.started_at)),
       row("finished", when(j.finished_at)),
       row("exit code", j.exit_code === null ? null : String(j.exit_code)),
-      row("last error", j.last_error, "err"),
-      row("worker", j.worker, "mono"));
+      row("last error", j.last_error, "err wide"),
+      row("worker", j.worker, "mono wide"));
     fill(history, j.history.length === 0 ? h("p", { class: "muted" }, "Not run yet.") : h("table", { class: "grid" },
-      h("thead", {}, h("tr", {}, ["#", "Started", "Duration", "Outcome", "Exit", "Worker", "Error"].map((c) => h("th", {}, c)))),
+      thead(["#", "Started", "Duration", "Outcome", "Exit", "Worker", "Error"]),
       h("tbody", {}, j.history.slice().reverse().map((a) => h("tr", {},
         h("td", { class: "num" }, String(a.n)),
         h("td", {}, when(a.started_at)),

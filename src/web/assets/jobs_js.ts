@@ -7,7 +7,7 @@
 
 /** The script's source. */
 export const JOBS_JS = String.raw`// queuectl dashboard: the jobs table.
-import { api, badge, fill, h, jobHref, qs, since, STATES } from "./core.js";
+import { api, badge, fill, h, jobHref, qs, since, STATES, thead } from "./core.js";
 
 const PAGE = 50;
 
@@ -98,7 +98,7 @@ export function jobsView(query) {
 
 export function table(jobs) {
   return h("table", { class: "grid jobs" },
-    h("thead", {}, h("tr", {}, ["ID", "State", "Tries", "Prio", "Updated", "Command", "Last error"].map((c) => h("th", {}, c)))),
+    thead(["ID", "State", "Tries", "Prio", "Updated", "Command", "Last error"]),
     h("tbody", {}, jobs.map((j) => h("tr", { "data-job": j.id },
       h("td", { class: "mono id" }, h("a", { href: jobHref(j.id) }, j.id)),
       h("td", {}, badge(j.state)),

@@ -6,7 +6,7 @@
 
 /** The script's source. */
 export const OVERVIEW_JS = String.raw`// queuectl dashboard: the overview.
-import { ago, fill, h, jobHref, seconds, STATES } from "./core.js";
+import { ago, fill, h, jobHref, seconds, STATES, thead } from "./core.js";
 
 export function overviewView() {
   const cards = h("div", { class: "cards" });
@@ -91,7 +91,7 @@ function renderWorkers(box, workers) {
     return;
   }
   fill(box, h("table", { class: "grid" },
-    h("thead", {}, h("tr", {}, ["Worker", "Host", "State", "Current job", "Heartbeat", "Done"].map((c) => h("th", {}, c)))),
+    thead(["Worker", "Host", "State", "Current job", "Heartbeat", "Done"]),
     h("tbody", {}, workers.map((w) => h("tr", { "data-worker": w.id },
       h("td", { class: "mono" }, w.id),
       h("td", {}, w.host),

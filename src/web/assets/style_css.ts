@@ -77,6 +77,7 @@ table.grid { width: 100%; border-collapse: collapse; table-layout: auto; }
 .grid th { text-align: left; font-size: 12px; color: var(--muted); font-weight: 600; padding: 6px 10px; border-bottom: 1px solid var(--line); white-space: nowrap; }
 .grid td { padding: 7px 10px; border-bottom: 1px solid var(--line); vertical-align: middle; white-space: nowrap; }
 .grid tbody tr:hover { background: #fafbfc; }
+.grid th.num { text-align: right; }
 .grid .num { text-align: right; font-variant-numeric: tabular-nums; }
 .grid .cmd { max-width: 380px; overflow: hidden; text-overflow: ellipsis; }
 .grid .err { max-width: 260px; overflow: hidden; text-overflow: ellipsis; color: var(--danger); }
@@ -101,7 +102,9 @@ input:focus, select:focus, textarea:focus { outline: 2px solid var(--accent-soft
 .btn.small { padding: 2px 10px; font-size: 13px; }
 .pager { display: flex; justify-content: flex-end; gap: 8px; margin-top: 10px; }
 
-.spec { display: grid; grid-template-columns: 140px 1fr; gap: 6px 16px; margin: 0; }
+.spec { display: grid; grid-template-columns: 110px 1fr 110px 1fr; gap: 6px 16px; margin: 0; }
+.spec dd.wide { grid-column: span 3; }
+h1.mono { font-size: 18px; }
 .spec dt { color: var(--muted); }
 .spec dd { margin: 0; overflow-wrap: anywhere; }
 .spec .err { color: var(--danger); }
