@@ -19,7 +19,7 @@ export function enqueueView() {
   const timeout = h("input", { name: "timeout", placeholder: "e.g. 60s; none when empty" });
   const error = h("p", { class: "form-error", id: "form-error", role: "alert" });
   const submit = h("button", { class: "btn primary", type: "submit" }, "Enqueue");
-  const form = h("form", { class: "form", id: "enqueue-form" },
+  const form = h("form", { class: "form", id: "enqueue-form", novalidate: true },
     field("Command", command, "run as sh -c by a worker"),
     h("div", { class: "row" }, field("Id", id), field("Priority", priority, "-1000 to 1000, higher first"), field("Max retries", retries)),
     h("div", { class: "row" }, field("Delay", delay), field("Timeout", timeout)),
