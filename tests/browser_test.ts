@@ -151,7 +151,7 @@ Deno.test({
       await page.goto(web.url + "/#/job/from-form");
       await waitForBadge(page, "completed");
       await page.locator("#output", { hasText: "hello from the browser" }).waitFor();
-      await page.waitForFunction(() => !document.querySelector(".toast"));
+      await page.locator(".toast").first().waitFor({ state: "detached" });
       await page.screenshot({ path: join(SHOTS, "job.png") });
       await page.goto(web.url + "/");
       await page.locator('.card[data-state="completed"] .card-n', { hasText: /^3$/ }).waitFor();

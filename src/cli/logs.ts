@@ -1,18 +1,24 @@
 /**
- * `queuectl logs ID`: the captured output of an attempt, raw bytes, optionally followed live.
+ * `queuectl logs ID`: the captured output of an attempt, raw bytes (or NDJSON lines with
+ * `--json`), optionally followed live until the attempt ends.
  *
  * @module
  */
 import { Command } from "commander";
 import { OperationError, UsageError } from "../errors.ts";
-import { getJob, listAttempts, readOutput } from "../store/mod.ts";
+import { type Attempt, FINAL_STATES } from "../job.ts";
+import { getJob, listAttempts, type OutputStream, readOutput, type Store } from "../store/mod.ts";
 import type { Context } from "./context.ts";
 
 interface LogsFlags {
   stderr?: boolean;
   attempt?: string;
   follow?: boolean;
+  json?: boolean;
 }
+
+/** How often a follower looks for new output: a local read costs well under a millisecond. */
+const FOLLOW_POLL_MS = 100;
 
 /** Builds the `logs` command. */
 export function logsCommand(ctx: Context): Command {
@@ -21,7 +27,8 @@ export function logsCommand(ctx: Context): Command {
     .argument("<id>", "job id")
     .option("--stderr", "print stderr instead of stdout")
     .option("-a, --attempt <n>", "which attempt (default: the latest)")
-    .option("-f, --follow", "keep printing while the attempt runs")
+    .option("-f, --follow", "keep printing while the attempt runs; end when it ends")
+    .option("--json", 'print NDJSON: {"attempt","stream","line"} per line, then an "end" object')
     .action(async (id: string, flags: LogsFlags) => {
       const store = await ctx.store();
       const job = await getJob(store, id);
@@ -40,31 +47,115 @@ export function logsCommand(ctx: Context): Command {
         if (!flags.follow) return ctx.err(`job "${id}" has not run yet`);
         n = 1;
       }
-      const stream = flags.stderr ? "stderr" : "stdout";
-      let chunk = 0;
-      let offset = 0;
+      const stream: OutputStream = flags.stderr ? "stderr" : "stdout";
+      const print = flags.json ? new NdjsonPrinter(ctx, n, stream) : rawPrinter(ctx);
+      const cursor = new OutputCursor(store, { id, n, stream });
       for (;;) {
-        const chunks = await readOutput(store, id, n, { stream, fromChunk: chunk });
-        for (const c of chunks) {
-          // The last chunk grows in place; print only what is new since the last look.
-          const fresh = c.index === chunk ? c.data.subarray(offset) : c.data;
-          if (fresh.byteLength > 0) ctx.out(fresh);
-          chunk = c.index;
-          offset = c.data.byteLength;
-        }
-        if (!flags.follow) return;
-        const attempt = (await listAttempts(store, id)).find((a) => a.n === n);
-        if (attempt?.finished_at != null) {
-          const last = await readOutput(store, id, n, { stream, fromChunk: chunk });
-          for (const c of last) {
-            const fresh = c.index === chunk ? c.data.subarray(offset) : c.data;
-            if (fresh.byteLength > 0) ctx.out(fresh);
-            chunk = c.index;
-            offset = c.data.byteLength;
+        // Whether the attempt had ended is read before the output, so the last read sees all.
+        const end = await attemptEnd(store, id, n);
+        for (const bytes of await cursor.next()) print.bytes(bytes);
+        if (!flags.follow || end) {
+          print.end(end);
+          const total = end?.output?.[`${stream}_bytes`];
+          if (total !== undefined && total > cursor.bytes) {
+            // Cut output is never passed off as whole: say so where the bytes don't go.
+            ctx.err(
+              `queuectl: ${stream} of attempt ${n} was cut at ${cursor.bytes} of ${total} bytes ` +
+                `(config output_limit)`,
+            );
           }
           return;
         }
-        await new Promise((r) => setTimeout(r, 200));
+        await new Promise((r) => setTimeout(r, FOLLOW_POLL_MS));
       }
     });
+}
+
+/** How an attempt ended, or null while it may still produce output. */
+interface AttemptEnd {
+  outcome: string | null;
+  exit_code: number | null;
+  output?: Attempt["output"];
+}
+
+async function attemptEnd(store: Store, id: string, n: number): Promise<AttemptEnd | null> {
+  const attempt = (await listAttempts(store, id)).find((a) => a.n === n);
+  if (attempt?.finished_at != null) {
+    return { outcome: attempt.outcome, exit_code: attempt.exit_code, output: attempt.output };
+  }
+  if (attempt) return null;
+  // Not started: wait for it, unless the job has ended (or is gone) and will never run it.
+  const job = await getJob(store, id);
+  if (!job || (FINAL_STATES.includes(job.state) && job.runs < n)) {
+    return { outcome: job ? job.state : "deleted", exit_code: null };
+  }
+  return null;
+}
+
+/** Reads one stream's chunks and returns only the bytes not returned before. */
+class OutputCursor {
+  #chunk = 0;
+  #offset = 0;
+  /** Bytes returned so far. */
+  bytes = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly where: { id: string; n: number; stream: OutputStream },
+  ) {}
+
+  async next(): Promise<Uint8Array[]> {
+    const { id, n, stream } = this.where;
+    const out: Uint8Array[] = [];
+    for (const c of await readOutput(this.store, id, n, { stream, fromChunk: this.#chunk })) {
+      // The last chunk grows in place: return only what is new since the last look.
+      const fresh = c.index === this.#chunk ? c.data.subarray(this.#offset) : c.data;
+      if (fresh.byteLength > 0) out.push(fresh);
+      this.bytes += fresh.byteLength;
+      this.#chunk = c.index;
+      this.#offset = c.data.byteLength;
+    }
+    return out;
+  }
+}
+
+interface Printer {
+  bytes(data: Uint8Array): void;
+  end(end: AttemptEnd | null): void;
+}
+
+function rawPrinter(ctx: Context): Printer {
+  return { bytes: (data) => ctx.out(data), end: () => {} };
+}
+
+/** One JSON object per output line; a partial line waits for its newline or the end. */
+class NdjsonPrinter implements Printer {
+  #decoder = new TextDecoder();
+  #partial = "";
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly attempt: number,
+    private readonly stream: OutputStream,
+  ) {}
+
+  bytes(data: Uint8Array): void {
+    const lines = (this.#partial + this.#decoder.decode(data, { stream: true })).split("\n");
+    this.#partial = lines.pop() ?? "";
+    for (const line of lines) this.#line(line);
+  }
+
+  end(end: AttemptEnd | null): void {
+    const rest = this.#partial + this.#decoder.decode();
+    if (rest !== "") this.#line(rest);
+    if (end) {
+      const { output, ...rest } = end;
+      const truncated = output?.truncated ?? false;
+      this.ctx.out(JSON.stringify({ attempt: this.attempt, event: "end", ...rest, truncated }));
+    }
+  }
+
+  #line(line: string): void {
+    this.ctx.out(JSON.stringify({ attempt: this.attempt, stream: this.stream, line }));
+  }
 }

@@ -19,6 +19,7 @@ import { cancelCommand, deleteCommand, purgeCommand } from "./manage.ts";
 import { demoCommand } from "./demo.ts";
 import { doctorCommand } from "./doctor.ts";
 import { webCommand } from "./web.ts";
+import { metricsCommand } from "./metrics.ts";
 
 /** The program's version, printed by `--version`. */
 export const VERSION = "0.1.0";
@@ -52,6 +53,7 @@ export function buildProgram(ctx: Context): Command {
       cancelCommand,
       deleteCommand,
       purgeCommand,
+      metricsCommand,
       doctorCommand,
       webCommand,
       demoCommand,

@@ -28,10 +28,11 @@ export function showCommand(ctx: Context): Command {
       if (history.length === 0) return;
       ctx.out("\nhistory:");
       ctx.out(table(
-        ["#", "STARTED", "SECONDS", "OUTCOME", "EXIT", "WORKER", "ERROR"],
+        ["#", "STARTED", "ENDED", "SECONDS", "OUTCOME", "EXIT", "WORKER", "ERROR"],
         history.map((a) => [
           String(a.n),
           when(a.started_at),
+          when(a.finished_at),
           a.duration_ms === null ? "-" : (a.duration_ms / 1000).toFixed(3),
           a.outcome ?? "running",
           a.exit_code === null ? (a.signal ?? "-") : String(a.exit_code),

@@ -8,14 +8,28 @@ import { JOB_STATES } from "../job.ts";
 import { countJobs, listWorkers } from "../store/mod.ts";
 import type { Context } from "./context.ts";
 import { ago, table, workerJson } from "./format.ts";
+import { watchStatus } from "./watch.ts";
+import { parseDuration } from "../duration.ts";
+import { UsageError } from "../errors.ts";
 
 /** Builds the `status` command. */
 export function statusCommand(ctx: Context): Command {
   return new Command("status")
     .description("job counts per state and the workers")
     .option("--json", 'print {"counts": {...}, "workers": [...]}')
-    .action(async (flags: { json?: boolean }) => {
+    .option("-w, --watch", "redraw until Ctrl+C (plain lines, or NDJSON with --json, when piped)")
+    .option("--interval <duration>", "with --watch: how often to redraw", "1s")
+    .action(async (flags: { json?: boolean; watch?: boolean; interval: string }) => {
+      const intervalMs = parseDuration(flags.interval);
+      if (intervalMs < 100 || intervalMs > 3_600_000) {
+        throw new UsageError(`--interval must be from 100ms to 1h, got "${flags.interval}"`);
+      }
       const store = await ctx.store();
+      if (flags.watch) {
+        return await untilInterrupted((signal) =>
+          watchStatus(ctx, store, { intervalMs, signal, json: flags.json })
+        );
+      }
       const [counts, workers] = await Promise.all([countJobs(store), listWorkers(store)]);
       if (flags.json) {
         ctx.out(JSON.stringify({ counts, workers: workers.map(workerJson) }));
@@ -32,4 +46,16 @@ export function statusCommand(ctx: Context): Command {
         );
       }
     });
+}
+
+/** Runs `fn` with a signal that SIGINT or SIGTERM aborts, so the watch ends with exit 0. */
+async function untilInterrupted(fn: (signal: AbortSignal) => Promise<void>): Promise<void> {
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(sig, onSignal);
+  try {
+    await fn(stop.signal);
+  } finally {
+    for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.removeSignalListener(sig, onSignal);
+  }
 }

@@ -27,7 +27,8 @@ const U64_MINUS_ONE = 2n ** 64n - 1n;
 type Mutation =
   | { type: "set"; key: Deno.KvKey; value: unknown }
   | { type: "delete"; key: Deno.KvKey }
-  | { type: "sum"; key: Deno.KvKey; n: bigint };
+  | { type: "sum"; key: Deno.KvKey; n: bigint }
+  | { type: "max"; key: Deno.KvKey; n: bigint };
 
 /**
  * One atomic operation being built. It records what it will do so that its size can be checked
@@ -48,6 +49,7 @@ export class Tx {
   readonly mutations: Mutation[] = [];
   #bytes = 0;
   readonly #sums = new Map<string, Mutation & { type: "sum" }>();
+  readonly #maxes = new Map<string, Mutation & { type: "max" }>();
 
   /** Fails the commit unless `key` still has `versionstamp` (null: the key must not exist). */
   check(key: Deno.KvKey, versionstamp: string | null): this {
@@ -82,6 +84,22 @@ export class Tx {
     }
     const m = { type: "sum" as const, key, n: delta };
     this.#sums.set(id, m);
+    this.mutations.push(m);
+    this.#bytes += approxSize(key) + 8;
+    return this;
+  }
+
+  /** Raises the KvU64 at `key` to at least `n` (a non-negative integer). */
+  max(key: Deno.KvKey, n: number): this {
+    const value = BigInt(Math.max(0, Math.round(n)));
+    const id = JSON.stringify(key);
+    const existing = this.#maxes.get(id);
+    if (existing) {
+      if (value > existing.n) existing.n = value;
+      return this;
+    }
+    const m = { type: "max" as const, key, n: value };
+    this.#maxes.set(id, m);
     this.mutations.push(m);
     this.#bytes += approxSize(key) + 8;
     return this;
@@ -173,7 +191,8 @@ export class Db {
       for (const m of tx.mutations) {
         if (m.type === "set") op.set(m.key, m.value);
         else if (m.type === "delete") op.delete(m.key);
-        else op.sum(m.key, m.n);
+        else if (m.type === "sum") op.sum(m.key, m.n);
+        else op.max(m.key, m.n);
       }
       const res = await op.commit();
       return res.ok ? res.versionstamp : null;

@@ -67,6 +67,23 @@ export const keys = {
   config: (key: string): Deno.KvKey => ["config", key],
   /** Prefix of all configuration values. */
   configAll: ["config"] as Deno.KvKey,
+  /**
+   * `["metric", "m", minuteMs, ...name]`: a `Deno.KvU64` counter of one minute, written in the
+   * transition's atomic op. Names: a counter, `run`/`wait` and a bucket, `run_max`, or `worker`,
+   * a worker id and `completed`/`failed`.
+   */
+  metricMinute: (minute: number, ...name: (string | number)[]): Deno.KvKey => [
+    "metric",
+    "m",
+    minute,
+    ...name,
+  ],
+  /** Prefix of every minute bucket. */
+  metricMinutes: ["metric", "m"] as Deno.KvKey,
+  /** `["metric", "t", ...name]`: an all-time counter (a counter, `run`/`wait` and a bucket, `run_sum`, `wait_sum`). */
+  metricTotal: (...name: (string | number)[]): Deno.KvKey => ["metric", "t", ...name],
+  /** Prefix of the all-time counters. */
+  metricTotals: ["metric", "t"] as Deno.KvKey,
   /** `["probe"]`: written by `worker start` to learn that the database takes writes. */
   probe: ["probe"] as Deno.KvKey,
   /** `["doorbell"]`: bumped on enqueue so idle workers on a remote KV can `watch` it. */

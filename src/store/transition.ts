@@ -8,6 +8,7 @@
 import type { Job } from "../job.ts";
 import { keys } from "./keys.ts";
 import type { Tx } from "./db.ts";
+import { recordTransition } from "./metrics.ts";
 
 /**
  * The index keys a job must have in its state (besides `["job", id]`).
@@ -28,7 +29,8 @@ export function indexKeys(job: Job): Deno.KvKey[] {
 
 /**
  * Adds to `tx` everything that turns `before` into `after`: index entries removed and added,
- * counters moved, the record written. `before` null is a new job; `after` null deletes it.
+ * counters moved (state counts and metrics), the record written. `before` null is a new job;
+ * `after` null deletes it.
  * The caller adds the checks (the versionstamps it read).
  */
 export function applyTransition(tx: Tx, before: Job | null, after: Job | null): void {
@@ -44,6 +46,7 @@ export function applyTransition(tx: Tx, before: Job | null, after: Job | null): 
     if (before) tx.add(keys.count(before.state), -1);
     if (after) tx.add(keys.count(after.state), 1);
   }
+  recordTransition(tx, before, after);
   if (after) tx.set(keys.job(id), after);
   else tx.delete(keys.job(id));
 }

@@ -24,6 +24,7 @@ import {
   releaseClaim,
   removeWorker,
   type Store,
+  sweepMetrics,
   type WorkerRecord,
 } from "../store/mod.ts";
 import { isProcessAlive, killProcessGroup, runCommand, type RunResult } from "./run_command.ts";
@@ -75,6 +76,7 @@ export class Worker {
   #config: Config | null = null;
   #configAt = 0;
   #maintainedAt = 0;
+  #sweptAt = 0;
   #promotedAt = 0;
   #stopAsked = 0;
   /** A job already claimed (with the previous result) and not yet run. */
@@ -219,6 +221,11 @@ export class Worker {
       ]] as const
     ) {
       if (age > 0) await purgeJobs(this.#store, { state, before: now - age, max: 100 });
+    }
+    // Old minute buckets go once a minute; whichever worker looks first does it.
+    if (now - this.#sweptAt >= 60_000) {
+      this.#sweptAt = now;
+      await sweepMetrics(this.#store, { now });
     }
   }
 
