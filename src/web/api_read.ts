@@ -13,6 +13,7 @@ import {
   listAttempts,
   listWorkers,
   pageJobs,
+  readMetrics,
   readOutput,
   searchJobs,
   type WorkerRecord,
@@ -134,6 +135,12 @@ async function workers(ctx: RouteContext): Promise<Response> {
   return json((await listWorkers(ctx.store)).map((w) => workerView(w, ctx.now)));
 }
 
+/** The last-hour report, exactly as `queuectl metrics --json` prints it. */
+async function metrics(ctx: RouteContext): Promise<Response> {
+  queryOf(ctx.url, []);
+  return json(await readMetrics(ctx.store, { now: ctx.now }));
+}
+
 /** The read routes. */
 export const readRoutes: readonly Route[] = [
   { method: "GET", path: "/api/status", handle: status },
@@ -141,4 +148,5 @@ export const readRoutes: readonly Route[] = [
   { method: "GET", path: "/api/jobs/:id", handle: job },
   { method: "GET", path: "/api/jobs/:id/logs", handle: logs },
   { method: "GET", path: "/api/workers", handle: workers },
+  { method: "GET", path: "/api/metrics", handle: metrics },
 ];

@@ -231,3 +231,15 @@ Deno.test("GET /api/workers lists the registry", async () => {
   const list = await jsonOf<Json[]>(await web.handle(get("/api/workers")), 200);
   assertEquals(list.map((w) => [w.id, w.job, w.state]), [["w9", "a", "busy"]]);
 });
+
+Deno.test("GET /api/metrics gives the last-hour report of queuectl metrics --json", async () => {
+  await using web = await webFixture();
+  const now = Date.now();
+  const c = await enqueueAndClaim(web.store, spec({ id: "a" }), { now });
+  await finishAttempt(web.store, c, report(), { now: now + 20, settings: SETTINGS });
+  const m = await jsonOf<Json>(await web.handle(get("/api/metrics")), 200);
+  strictEqual(m.per_minute.length, 60);
+  strictEqual(m.window.completed, 1);
+  strictEqual(m.success_rate, 1);
+  strictEqual(m.per_minute.at(-1).completed + m.per_minute.at(-2).completed, 1);
+});

@@ -4,15 +4,19 @@
  *
  * @module
  */
-import { countJobs, listWorkers } from "../store/mod.ts";
+import { countJobs, listWorkers, readTotals } from "../store/mod.ts";
 import { queryOf } from "./params.ts";
 import { PROMETHEUS_TYPE, renderMetrics } from "./prometheus.ts";
 import type { Route, RouteContext } from "./router.ts";
 
 async function metrics(ctx: RouteContext): Promise<Response> {
   queryOf(ctx.url, []);
-  const [counts, workers] = await Promise.all([countJobs(ctx.store), listWorkers(ctx.store)]);
-  const body = renderMetrics({ counts, workers, totals: null, now: ctx.now });
+  const [counts, workers, totals] = await Promise.all([
+    countJobs(ctx.store),
+    listWorkers(ctx.store),
+    readTotals(ctx.store),
+  ]);
+  const body = renderMetrics({ counts, workers, totals, now: ctx.now });
   return new Response(body, { headers: { "Content-Type": PROMETHEUS_TYPE } });
 }
 

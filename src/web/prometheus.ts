@@ -5,30 +5,8 @@
  * @module
  */
 import type { JobState } from "../job.ts";
+import type { Histogram, MetricsTotals } from "../metrics.ts";
 import type { WorkerRecord } from "../store/mod.ts";
-
-/** A histogram as the metrics store keeps it: per-bucket (not cumulative) counts. */
-export interface HistogramData {
-  /** Upper bounds of the buckets in ms, ascending; one more bucket (+Inf) follows the last. */
-  bounds_ms: readonly number[];
-  /** Count per bucket, `bounds_ms.length + 1` of them (the last is above every bound). */
-  counts: readonly number[];
-  /** Sum of all observations in ms. */
-  sum_ms: number;
-}
-
-/** All-time totals, when the metrics store has them. */
-export interface MetricTotals {
-  enqueued: number;
-  completed: number;
-  failed: number;
-  dead: number;
-  canceled: number;
-  /** Run time of finished attempts. */
-  run: HistogramData;
-  /** Wait from enqueue (or due time) to start. */
-  wait: HistogramData;
-}
 
 /** What one scrape shows. */
 export interface Snapshot {
@@ -37,7 +15,7 @@ export interface Snapshot {
   /** Registered workers. */
   workers: readonly WorkerRecord[];
   /** All-time totals, or null before any were recorded. */
-  totals: MetricTotals | null;
+  totals: MetricsTotals | null;
   /** The clock reading of the scrape (ms). */
   now: number;
 }
@@ -50,7 +28,7 @@ export const PROMETHEUS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
  *
  * @example
  * ```ts
- * renderMetrics({ counts, workers: [], totals: null, now: Date.now() });
+ * renderMetrics({ counts, workers: [], totals: await readTotals(store), now: Date.now() });
  * // "# HELP queuectl_jobs Jobs in each state.\n# TYPE queuectl_jobs gauge\n..."
  * ```
  */
@@ -81,31 +59,33 @@ export function renderMetrics(s: Snapshot): string {
     sample("queuectl_worker_heartbeat_age_seconds", { worker: w.id, host: w.host }, age(w, s.now));
   }
   if (s.totals) {
-    const t = s.totals;
-    for (
-      const [name, value, help] of [
-        ["enqueued", t.enqueued, "Jobs enqueued."],
-        ["completed", t.completed, "Jobs that completed."],
-        ["failed", t.failed, "Attempts that failed (retried or not)."],
-        ["dead", t.dead, "Jobs moved to the Dead Letter Queue."],
-        ["canceled", t.canceled, "Jobs canceled."],
-      ] as const
-    ) {
+    const c = s.totals.counters;
+    const totals: [string, number, string][] = [
+      ["enqueued", c.enqueued, "Jobs enqueued."],
+      ["started", c.started, "Attempts started."],
+      ["completed", c.completed, "Jobs that completed."],
+      ["failed", c.retried + c.dead, "Attempts that failed (then retried, or the job died)."],
+      ["retried", c.retried, "Failed attempts that were retried."],
+      ["dead", c.dead, "Jobs moved to the Dead Letter Queue."],
+      ["canceled", c.canceled, "Jobs canceled."],
+      ["interrupted", c.interrupted, "Running attempts put back uncharged by a forced stop."],
+    ];
+    for (const [name, value, help] of totals) {
       family(`queuectl_jobs_${name}_total`, "counter", help);
       sample(`queuectl_jobs_${name}_total`, {}, value);
     }
-    histogram(out, "queuectl_job_run_seconds", "Run time of finished attempts.", t.run);
+    histogram(out, "queuectl_job_run_seconds", "Run time of finished attempts.", s.totals.run);
     histogram(
       out,
       "queuectl_job_wait_seconds",
       "Wait from enqueue (or due time) to start.",
-      t.wait,
+      s.totals.wait,
     );
   }
   return out.join("\n") + "\n";
 }
 
-function histogram(out: string[], name: string, help: string, h: HistogramData): void {
+function histogram(out: string[], name: string, help: string, h: Histogram): void {
   out.push(`# HELP ${name} ${help}`, `# TYPE ${name} histogram`);
   let cumulative = 0;
   for (const [i, bound] of h.bounds_ms.entries()) {

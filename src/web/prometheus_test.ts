@@ -1,6 +1,18 @@
 import { match, ok, strictEqual } from "node:assert/strict";
-import { countsOf, enqueue, registerWorker, spec } from "../../tests/factory.ts";
+import {
+  countsOf,
+  enqueue,
+  enqueueAndClaim,
+  failure,
+  registerWorker,
+  report,
+  SETTINGS,
+  spec,
+  T0,
+} from "../../tests/factory.ts";
+import { finishAttempt } from "../store/finish.ts";
 import { get, webFixture } from "../../tests/web_fixture.ts";
+import { zeroCounters } from "../metrics.ts";
 import { renderMetrics } from "./prometheus.ts";
 
 /** Every line is a `# HELP`/`# TYPE` comment or `name{labels} value`, and names are ours. */
@@ -39,20 +51,48 @@ Deno.test("GET /metrics is Prometheus text: jobs by state, DLQ size, workers, he
     String.raw`queuectl_worker_heartbeat_age_seconds{worker="w\"1",host="h\\x"}`,
   );
   ok(age !== undefined && age >= 2 && age < 60, `heartbeat age ${age}`);
+  strictEqual(samples.get("queuectl_jobs_enqueued_total"), 3);
+  strictEqual(samples.get("queuectl_jobs_completed_total"), 0);
+});
+
+Deno.test("GET /metrics counts finished attempts in the totals and both histograms", async () => {
+  await using web = await webFixture();
+  const ok1 = await enqueueAndClaim(web.store, spec({ id: "a" }), { now: T0 });
+  await finishAttempt(web.store, ok1, report(), { now: T0 + 250, settings: SETTINGS });
+  const bad = await enqueueAndClaim(web.store, spec({ id: "b", max_retries: 0 }), { now: T0 });
+  await finishAttempt(web.store, bad, failure(2), { now: T0 + 40, settings: SETTINGS });
+  const samples = assertExposition(await (await web.handle(get("/metrics"))).text());
+  strictEqual(samples.get("queuectl_jobs_completed_total"), 1);
+  strictEqual(samples.get("queuectl_jobs_dead_total"), 1);
+  strictEqual(samples.get("queuectl_jobs_failed_total"), 1);
+  strictEqual(samples.get("queuectl_job_run_seconds_count"), 2);
+  strictEqual(samples.get("queuectl_job_wait_seconds_count"), 2);
+  ok(Math.abs(samples.get("queuectl_job_run_seconds_sum")! - 0.29) < 1e-6);
+  strictEqual(samples.get('queuectl_job_run_seconds_bucket{le="+Inf"}'), 2);
+  strictEqual(samples.get("queuectl_dlq_size"), 1);
 });
 
 Deno.test("renderMetrics writes totals as counters and histograms as cumulative buckets", () => {
   const hist = { bounds_ms: [10, 100, 1000], counts: [1, 2, 3, 4], sum_ms: 5500 };
+  const counters = {
+    ...zeroCounters(),
+    enqueued: 10,
+    completed: 6,
+    retried: 3,
+    dead: 2,
+    canceled: 1,
+  };
   const text = renderMetrics({
     counts: countsOf({ dead: 2 }),
     workers: [],
     now: 0,
-    totals: { enqueued: 10, completed: 6, failed: 3, dead: 2, canceled: 1, run: hist, wait: hist },
+    totals: { counters, run: hist, wait: hist },
   });
   const samples = assertExposition(text);
   strictEqual(samples.get("queuectl_jobs_enqueued_total"), 10);
   strictEqual(samples.get("queuectl_jobs_completed_total"), 6);
-  strictEqual(samples.get("queuectl_jobs_failed_total"), 3);
+  strictEqual(samples.get("queuectl_jobs_failed_total"), 5, "retried + dead");
+  strictEqual(samples.get("queuectl_jobs_retried_total"), 3);
   strictEqual(samples.get("queuectl_dlq_size"), 2);
   strictEqual(samples.get('queuectl_job_run_seconds_bucket{le="0.01"}'), 1);
   strictEqual(samples.get('queuectl_job_run_seconds_bucket{le="0.1"}'), 3);

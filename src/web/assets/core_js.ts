@@ -82,7 +82,7 @@ export function qs(params) {
 }
 
 // A table head; numeric columns are right-aligned like their cells.
-const NUMERIC = ["#", "Tries", "Prio", "Done", "Duration", "Exit"];
+const NUMERIC = ["#", "Tries", "Prio", "Done", "Last hour", "Duration", "Exit"];
 export function thead(cols) {
   return h("thead", {}, h("tr", {}, cols.map((c) => h("th", { class: NUMERIC.includes(c) ? "num" : null }, c))));
 }

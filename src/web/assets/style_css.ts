@@ -58,9 +58,9 @@ main { max-width: 1240px; margin: 0 auto; padding: 20px 24px 48px; }
 .legend { margin-left: auto; color: var(--muted); font-size: 12px; }
 .key { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin: 0 4px 0 10px; vertical-align: -1px; }
 .k-completed, .b-completed { background: var(--completed); fill: var(--completed); }
-.k-failed, .b-failed { background: var(--failed); fill: var(--failed); }
+.k-failed, .b-retried { background: var(--failed); fill: var(--failed); }
 .k-dead, .b-dead { background: var(--dead); fill: var(--dead); }
-.bars { width: 100%; height: 150px; display: block; }
+.bars { width: 100%; height: auto; display: block; }
 .bars .hit { fill: transparent; }
 .bars g:hover .hit { fill: rgba(47, 91, 234, .08); }
 .bars .axis { stroke: var(--line); }
