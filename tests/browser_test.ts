@@ -167,3 +167,35 @@ Deno.test({
     ok(!/request_failed/.test(web.output()), web.output());
   },
 });
+
+Deno.test({
+  name: "with a token the dashboard asks to log in, and the HttpOnly cookie lets it work",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const token = "browser-test-token-0123456789";
+    await using db = await tempDb();
+    await using web = await startWeb(db, ["--token", token]);
+    const browser = await launch();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      page.setDefaultTimeout(20_000);
+      await page.goto(web.url + "/");
+      await page.waitForURL(/\/login$/);
+      await page.fill('input[name="token"]', "not-the-token");
+      await page.click('button[type="submit"]');
+      await page.locator(".form-error", { hasText: "wrong token" }).waitFor();
+      await page.fill('input[name="token"]', token);
+      await page.click('button[type="submit"]');
+      await page.locator('.card[data-state="pending"]').waitFor();
+      strictEqual(await page.evaluate("document.cookie"), "", "the session cookie is HttpOnly");
+      await page.goto(web.url + "/#/enqueue");
+      await page.fill('textarea[name="command"]', "true");
+      await page.click('#enqueue-form button[type="submit"]');
+      await page.waitForURL(/#\/job\/[0-9A-Z]{26}$/);
+      await page.locator(".panel-head .badge", { hasText: /^pending$/ }).waitFor();
+    } finally {
+      await browser.close();
+    }
+  },
+});
