@@ -31,7 +31,8 @@ export function dlqView() {
       const data = await api.get("/api/jobs" + qs({ state: "dead", limit: PAGE, order: "newest" }));
       fill(count, status.dlq + " job(s)");
       retryAll.disabled = purge.disabled = status.dlq === 0;
-      fill(more, data.next_cursor ? "Showing the newest " + PAGE + "." : "");
+      if (data.next_cursor) fill(more, "Showing the newest " + PAGE + ". ", h("a", { href: "#/jobs?state=dead" }, "Page through all dead jobs"));
+      else fill(more);
       const key = JSON.stringify(data.jobs);
       if (key === last) return;
       last = key;

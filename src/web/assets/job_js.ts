@@ -30,8 +30,10 @@ export function jobView(id) {
   let lastKey = "";
   let follow = { attempt: null, stream: null, offset: 0, decoder: null, running: false };
   const refreshSoon = () => dispatchEvent(new Event("queuectl:refresh"));
+  // The output follows the latest attempt until the user picks one.
+  let pinned = false;
   streamSel.addEventListener("change", () => { follow.attempt = null; refreshSoon(); });
-  attemptSel.addEventListener("change", () => { follow.attempt = null; refreshSoon(); });
+  attemptSel.addEventListener("change", () => { pinned = true; follow.attempt = null; refreshSoon(); });
 
   function actions(j) {
     const out = [];
@@ -80,7 +82,7 @@ export function jobView(id) {
         h("td", { class: "err" }, a.error || ""))))));
     const chosen = attemptSel.value;
     fill(attemptSel, j.history.slice().reverse().map((a) => h("option", { value: String(a.n) }, "attempt " + a.n)));
-    if (chosen && j.history.some((a) => String(a.n) === chosen)) attemptSel.value = chosen;
+    if (pinned && j.history.some((a) => String(a.n) === chosen)) attemptSel.value = chosen;
   }
 
   async function pollOutput(j) {

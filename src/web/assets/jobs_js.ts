@@ -39,6 +39,7 @@ export function jobsView(query) {
   let page = 0;
   let nextCursor = null;
   let results = [];
+  let scanned = 0;
   let last = "";
 
   async function load(reset) {
@@ -59,9 +60,11 @@ export function jobsView(query) {
     }
     if (text) {
       const s = data.search;
+      scanned += s.scanned;
+      const where = state ? " " + state + " job(s)" : " job(s)";
       fill(note, s.complete
-        ? "Searched every job" + (state ? " in " + state : "") + ": " + results.length + " match(es)."
-        : "Searched " + s.scanned + " more job(s)" + (state ? " in " + state : "") + " and stopped: " + results.length + " match(es) so far. ");
+        ? "Searched all" + where + ": " + results.length + " match(es)."
+        : "Searched the " + (order === "newest" ? "newest " : "oldest ") + scanned + where + " and stopped there: " + results.length + " match(es) so far. ");
       if (!s.complete) note.appendChild(h("button", { class: "btn small", type: "button", id: "search-more", onclick: more }, "Search further"));
       prev.hidden = next.hidden = true;
     } else {
@@ -75,12 +78,18 @@ export function jobsView(query) {
     cursors[0] = nextCursor;
     await load(false);
   }
-  prev.addEventListener("click", async () => { if (page > 0) { page--; await load(true); } });
+  prev.addEventListener("click", async () => {
+    if (page === 0) return;
+    page--;
+    await load(true);
+    scrollTo(0, 0);
+  });
   next.addEventListener("click", async () => {
     if (!nextCursor) return;
     cursors[page + 1] = nextCursor;
     page++;
     await load(true);
+    scrollTo(0, 0);
   });
 
   let loaded = false;
