@@ -269,3 +269,20 @@ Deno.test("status --interval outside 100ms..1h and logs --attempt 0 are bad usag
   const id = await enqueue(db, ["--command", "true"]);
   assertOneLineError(await cli(db, ["logs", id, "--attempt", "0"]), 2, /--attempt/);
 });
+
+Deno.test("cancel, delete, dlq retry, dlq purge and purge --json each print one JSON document", async () => {
+  await using db = await tempDb();
+  const id = await enqueue(db, ["--command", "true", "--delay", "1h"]);
+  const canceled = JSON.parse(await cliOk(db, ["cancel", id, "--json"]));
+  deepStrictEqual([canceled.id, canceled.state], [id, "canceled"]);
+  deepStrictEqual(JSON.parse(await cliOk(db, ["delete", id, "--json"])), { deleted: id });
+  deepStrictEqual(JSON.parse(await cliOk(db, ["dlq", "retry", "--all", "--json"])), {
+    requeued: 0,
+  });
+  deepStrictEqual(JSON.parse(await cliOk(db, ["dlq", "purge", "--json"])), { purged: 0 });
+  await cliOk(db, ["cancel", await enqueue(db, ["--command", "true", "--delay", "1h"])]);
+  deepStrictEqual(
+    JSON.parse(await cliOk(db, ["purge", "--state", "canceled", "--json"])),
+    { purged: 1 },
+  );
+});

@@ -30,14 +30,15 @@ export function dlqCommand(ctx: Context): Command {
     .description("move a dead job (or all of them) back to pending, with fresh attempts")
     .argument("[id]", "job id")
     .option("--all", "retry every dead job")
-    .action(async (id: string | undefined, flags: { all?: boolean }) => {
+    .option("--json", 'print the requeued job, or {"requeued": N} with --all')
+    .action(async (id: string | undefined, flags: { all?: boolean; json?: boolean }) => {
       if ((id === undefined) === !flags.all) {
         throw new UsageError("dlq retry takes a job id or --all");
       }
       const store = await ctx.store();
       if (id !== undefined) {
         const job = await retryDead(store, id, { now: Date.now() });
-        return ctx.out(`${job.id} requeued`);
+        return ctx.out(flags.json ? JSON.stringify(jobJson(job)) : `${job.id} requeued`);
       }
       const progress = new Progress(ctx, "retry");
       const n = await retryAllDead(store, {
@@ -45,18 +46,19 @@ export function dlqCommand(ctx: Context): Command {
         onProgress: (d) => progress.update(d),
       });
       progress.done();
-      ctx.out(`requeued ${n} job(s)`);
+      ctx.out(flags.json ? JSON.stringify({ requeued: n }) : `requeued ${n} job(s)`);
     });
   cmd.command("purge")
     .description("delete every dead job and its history")
-    .action(async () => {
+    .option("--json", 'print {"purged": N}')
+    .action(async (flags: { json?: boolean }) => {
       const progress = new Progress(ctx, "purge");
       const n = await purgeJobs(await ctx.store(), {
         state: "dead",
         onProgress: (d) => progress.update(d),
       });
       progress.done();
-      ctx.out(`purged ${n} job(s)`);
+      ctx.out(flags.json ? JSON.stringify({ purged: n }) : `purged ${n} job(s)`);
     });
   return cmd;
 }

@@ -20,6 +20,7 @@ export class Progress {
   readonly #label: string;
   readonly #total: number | null;
   #last = 0;
+  readonly #started = Date.now();
 
   /** @param ctx where to draw; @param label what is being done; total when known */
   constructor(ctx: Context, label: string, total: number | null = null) {
@@ -32,7 +33,8 @@ export class Progress {
   update(done: number): void {
     if (!this.#enabled) return;
     const now = Date.now();
-    if (now - this.#last < 100) return;
+    // Work that ends within a moment draws nothing: a bar that flashes once is noise.
+    if (now - this.#started < 300 || now - this.#last < 100) return;
     this.#last = now;
     let line = `${this.#label}: ${done}`;
     if (this.#total) {
@@ -45,6 +47,8 @@ export class Progress {
 
   /** Clears the line. */
   done(): void {
-    if (this.#enabled) Deno.stderr.writeSync(new TextEncoder().encode("\r\x1b[K"));
+    if (this.#enabled && this.#last > 0) {
+      Deno.stderr.writeSync(new TextEncoder().encode("\r\x1b[K"));
+    }
   }
 }
