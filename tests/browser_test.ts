@@ -194,6 +194,10 @@ Deno.test({
       await page.click('#enqueue-form button[type="submit"]');
       await page.waitForURL(/#\/job\/[0-9A-Z]{26}$/);
       await page.locator(".panel-head .badge", { hasText: /^pending$/ }).waitFor();
+      await page.click("#logout button");
+      await page.waitForURL(/\/login$/);
+      await page.goto(web.url + "/");
+      await page.waitForURL(/\/login$/);
     } finally {
       await browser.close();
     }

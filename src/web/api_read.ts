@@ -39,6 +39,7 @@ async function status(ctx: RouteContext): Promise<Response> {
     workers: workers.map((w) => workerView(w, ctx.now)),
     dlq: counts.dead,
     now: new Date(ctx.now).toISOString(),
+    auth_required: ctx.authRequired,
   });
 }
 

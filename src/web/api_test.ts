@@ -26,6 +26,7 @@ Deno.test("GET /api/status gives counts per state, workers with heartbeat age, a
   const body = await jsonOf<Json>(await web.handle(get("/api/status")), 200);
   assertEquals(body.counts, countsOf({ pending: 2, scheduled: 1 }));
   strictEqual(body.dlq, 0);
+  strictEqual(body.auth_required, false);
   strictEqual(body.workers.length, 1);
   strictEqual(body.workers[0].id, "w1");
   strictEqual(body.workers[0].host, "box");

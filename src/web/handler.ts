@@ -72,7 +72,14 @@ export function createHandler(
         res.headers.set("Allow", [...new Set(found.allow)].join(", "));
         return secure(res);
       }
-      const res = await found.route.handle({ req, url, params: found.params, store, now: now() });
+      const res = await found.route.handle({
+        req,
+        url,
+        params: found.params,
+        store,
+        now: now(),
+        authRequired: token !== null,
+      });
       return secure(res);
     } catch (err) {
       const { status, message, expected } = statusFor(err);

@@ -18,6 +18,8 @@ export interface RouteContext {
   store: Store;
   /** The clock reading for this request (epoch ms). */
   now: number;
+  /** True when the server requires a token (the page then offers to log out). */
+  authRequired: boolean;
 }
 
 /** One route. */

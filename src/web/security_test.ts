@@ -55,7 +55,7 @@ Deno.test("with a token, the API needs it as a bearer token; pages send the brow
   strictEqual(wrong.status, 401);
   strictEqual((await web.handle(get("/metrics"))).status, 401);
   const ok200 = await web.handle(get("/api/status", { Authorization: `Bearer ${TOKEN}` }));
-  strictEqual(ok200.status, 200);
+  strictEqual((await jsonOf<{ auth_required: boolean }>(ok200, 200)).auth_required, true);
   const page = await web.handle(get("/"));
   assertEquals([page.status, page.headers.get("location")], [303, "/login"]);
   strictEqual((await web.handle(get("/assets/app.js"))).status, 200, "static files are public");

@@ -55,6 +55,7 @@ async function refreshHeader() {
   const dlq = document.getElementById("dlq-count");
   fill(dlq, status.dlq > 0 ? String(status.dlq) : "");
   dlq.classList.toggle("hidden", status.dlq === 0);
+  document.getElementById("logout").classList.toggle("hidden", !status.auth_required);
   return status;
 }
 

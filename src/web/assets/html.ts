@@ -26,6 +26,7 @@ export const INDEX_HTML = `<!doctype html>
     <a href="#/enqueue" data-section="enqueue">Enqueue</a>
   </nav>
   <span id="live" class="live" title="">connecting</span>
+  <form id="logout" class="logout hidden" method="post" action="/logout"><button class="btn small ghost" type="submit">Log out</button></form>
 </header>
 <main id="view"></main>
 <div id="toasts" class="toasts" aria-live="polite"></div>

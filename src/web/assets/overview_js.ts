@@ -22,11 +22,17 @@ export function overviewView() {
       rates, chart),
     h("section", { class: "panel" }, h("h2", {}, "Workers"), workers));
   let last = "";
+  // The last-hour report reads every minute bucket: fetched every 5 s, not on every tick.
+  let metrics = null;
+  let metricsAt = 0;
   return {
     title: "Overview",
     el,
     async refresh(status) {
-      const metrics = await api.get("/api/metrics");
+      if (!metrics || Date.now() - metricsAt >= 5000) {
+        metrics = await api.get("/api/metrics");
+        metricsAt = Date.now();
+      }
       const key = JSON.stringify([status.counts, status.workers.map((w) => [w.id, w.state, w.job, Math.round(w.heartbeat_age_ms / 1000), w.processed]), metrics.per_minute, metrics.workers]);
       if (key === last) return;
       last = key;

@@ -34,6 +34,9 @@ nav a.active { background: #2a3350; color: #fff; }
 .live { font-size: 12px; color: #8fe3b0; }
 .live::before { content: ""; display: inline-block; width: 8px; height: 8px; margin-right: 6px; border-radius: 50%; background: currentColor; }
 .live.offline { color: #ff8a8a; }
+.logout { margin: 0; }
+.btn.ghost { background: transparent; color: #c5cad6; border-color: #3a4357; }
+.btn.ghost:hover:not(:disabled) { color: #fff; border-color: #c5cad6; }
 
 main { max-width: 1240px; margin: 0 auto; padding: 20px 24px 48px; }
 .stack { display: grid; gap: 16px; }
