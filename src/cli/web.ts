@@ -33,7 +33,8 @@ export function parseWebFlags(
   flags: WebFlags,
   envToken: string | undefined,
 ): { host: string; port: number; token: string | null } {
-  const host = flags.host.trim();
+  // `[::1]` is how a URL writes an IPv6 host; Deno.serve wants it bare.
+  const host = flags.host.trim().replace(/^\[(.*)\]$/, "$1");
   const ipv4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
   const name =
     /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/;

@@ -33,7 +33,7 @@ export function dlqView() {
       retryAll.disabled = purge.disabled = status.dlq === 0;
       if (data.next_cursor) fill(more, "Showing the newest " + PAGE + ". ", h("a", { href: "#/jobs?state=dead" }, "Page through all dead jobs"));
       else fill(more);
-      const key = JSON.stringify(data.jobs);
+      const key = JSON.stringify([data.jobs, Math.floor(Date.now() / 10000)]);
       if (key === last) return;
       last = key;
       if (!data.jobs.length) {

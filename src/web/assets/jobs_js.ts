@@ -53,7 +53,8 @@ export function jobsView(query) {
   }
 
   function draw(data) {
-    const key = JSON.stringify([results, nextCursor]);
+    // The ten-second tick keeps the "updated … ago" column from going stale.
+    const key = JSON.stringify([results, nextCursor, Math.floor(Date.now() / 10000)]);
     if (key !== last) {
       last = key;
       fill(body, results.length ? table(results) : h("p", { class: "empty" }, text ? "No job matches." : "No jobs here."));
