@@ -147,6 +147,21 @@ Deno.test({
       await page.locator("td", { hasText: /^canceled$/ }).first().waitFor();
       await assertNoReload(page, "cancel a running job");
 
+      // The jobs table: a state card filters it, and the search box finds by command text.
+      await page.goto(web.url + "/");
+      await page.click('.card[data-state="completed"]');
+      await page.waitForURL(/#\/jobs\?state=completed$/);
+      await page.locator('tr[data-job="xss"]').waitFor();
+      await page.fill('input[name="q"]', "FROM THE BROWSER");
+      await page.press('input[name="q"]', "Enter");
+      await page.locator(".note", { hasText: "Searched all completed job(s): 1 match" }).waitFor();
+      assertEquals(
+        await page.locator("tr[data-job]").evaluateAll((rows) =>
+          rows.map((r) => r.getAttribute("data-job"))
+        ),
+        ["from-form"],
+      );
+
       // The screenshots: a job page, and the overview with the workers.
       await page.goto(web.url + "/#/job/from-form");
       await waitForBadge(page, "completed");
