@@ -81,6 +81,7 @@ table.grid { width: 100%; border-collapse: collapse; table-layout: auto; }
 .grid td { padding: 7px 10px; border-bottom: 1px solid var(--line); vertical-align: middle; white-space: nowrap; }
 .grid tbody tr:hover { background: #fafbfc; }
 .grid th.num { text-align: right; }
+.grid th.num, .grid td.num { width: 1%; }
 .grid .num { text-align: right; font-variant-numeric: tabular-nums; }
 .grid .cmd { max-width: 380px; overflow: hidden; text-overflow: ellipsis; }
 .grid .err { max-width: 260px; overflow: hidden; text-overflow: ellipsis; color: var(--danger); }
