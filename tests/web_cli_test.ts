@@ -13,6 +13,8 @@ Deno.test("queuectl web refuses a bad host, port or token with one line and exit
     [["--host", "300.1.1.1"], /--host must be an IP address/],
     [["--host", "0.0.0.0"], /not loopback: .* set --token or QUEUECTL_WEB_TOKEN/],
     [["--token", "short"], /token must be at least 16 characters/],
+    [["--allow-host", "queue.example.com"], /--allow-host .* set --token/],
+    [["--allow-host", "a b", "--token", TOKEN], /--allow-host must be a host\[:port\]/],
     [["--host", "192.0.2.1", "--token", TOKEN, "--port", "0"], /cannot listen on 192\.0\.2\.1/],
   ];
   for (const [args, pattern] of cases) {

@@ -18,6 +18,7 @@ interface WebFlags {
   host: string;
   port: string;
   token?: string;
+  allowHost?: string[];
 }
 
 /**
@@ -26,13 +27,13 @@ interface WebFlags {
  * @example
  * ```ts
  * parseWebFlags({ host: "127.0.0.1", port: "8080" }, undefined);
- * // { host: "127.0.0.1", port: 8080, token: null }
+ * // { host: "127.0.0.1", port: 8080, token: null, publicHosts: [] }
  * ```
  */
 export function parseWebFlags(
   flags: WebFlags,
   envToken: string | undefined,
-): { host: string; port: number; token: string | null } {
+): { host: string; port: number; token: string | null; publicHosts: string[] } {
   // `[::1]` is how a URL writes an IPv6 host; Deno.serve wants it bare.
   const host = flags.host.trim().replace(/^\[(.*)\]$/, "$1");
   const ipv4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
@@ -64,7 +65,21 @@ export function parseWebFlags(
         `--token or QUEUECTL_WEB_TOKEN`,
     );
   }
-  return { host, port: Number(flags.port), token: raw ?? null };
+  const publicHosts = flags.allowHost ?? [];
+  for (const h of publicHosts) {
+    if (!/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(:\d{1,5})?$/.test(h)) {
+      throw new UsageError(
+        `--allow-host must be a host[:port] as a Host header has it, got ${JSON.stringify(h)}`,
+      );
+    }
+  }
+  if (publicHosts.length > 0 && raw === undefined) {
+    // A proxy that forwards a public name to a loopback server makes it public: same rule.
+    throw new UsageError(
+      "--allow-host serves the dashboard under another name, so set --token or QUEUECTL_WEB_TOKEN",
+    );
+  }
+  return { host, port: Number(flags.port), token: raw ?? null, publicHosts };
 }
 
 /** Builds the `web` command. */
@@ -74,6 +89,11 @@ export function webCommand(ctx: Context): Command {
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .option("--port <port>", "port to listen on (0 picks a free one)", "8080")
     .option("--token <token>", "require this access token (env QUEUECTL_WEB_TOKEN)")
+    .option(
+      "--allow-host <host[:port]>",
+      "also accept this Host header, e.g. the name a reverse proxy passes on (repeatable)",
+      (value: string, all: string[] = []) => [...all, value],
+    )
     .action((flags: WebFlags) => serve(ctx, flags));
 }
 

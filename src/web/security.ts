@@ -20,6 +20,11 @@ export interface GuardOptions {
   token: string | null;
   /** More host names that reach this server (the machine's name and addresses on a wildcard bind). */
   hosts?: readonly string[];
+  /**
+   * Host header values accepted as they are, whatever the port: the public name a reverse proxy
+   * passes on (`queue.example.com`, or `queue.example.com:8443`).
+   */
+  publicHosts?: readonly string[];
 }
 
 /** The name of the login cookie. */
@@ -57,11 +62,13 @@ export function isLoopback(host: string): boolean {
 
 /**
  * The request's Host header as `name:port`, or an HttpError 403 unless it names this server:
- * the bound host, loopback, or one of `hosts`, on the bound port.
+ * the bound host, loopback, or one of `hosts`, on the bound port; or exactly one of
+ * `publicHosts`.
  */
 export function checkHost(req: Request, options: GuardOptions): string {
   const raw = (req.headers.get("host") ?? "").toLowerCase();
   const m = /^(\[[0-9a-f:.]+\]|[a-z0-9._-]+)(?::(\d{1,5}))?$/.exec(raw);
+  if (m && options.publicHosts?.some((h) => h.toLowerCase() === raw)) return raw;
   const names = new Set([...LOOPBACK_NAMES, hostForm(options.host), ...(options.hosts ?? [])]);
   if (!m || !names.has(m[1]!) || Number(m[2] ?? 80) !== options.port) {
     throw new HttpError(
@@ -99,7 +106,8 @@ export function checkOrigin(req: Request, host: string, bearerOk: boolean): void
   } catch {
     originHost = null;
   }
-  const bare = host.replace(/:80$/, "");
+  // URL.host drops a default port (80, 443) that a Host header may still carry.
+  const bare = host.replace(/:(80|443)$/, "");
   if (originHost !== host && originHost !== bare) {
     throw new HttpError(403, `refused: Origin ${JSON.stringify(origin)} is not this server`);
   }

@@ -4,7 +4,8 @@ import { BASE, errorOf, get, jsonOf, post, webFixture } from "../../tests/web_fi
 import { ASSETS, INDEX_HTML } from "./assets/mod.ts";
 import { createHandler } from "./handler.ts";
 import { Logger } from "../log.ts";
-import { isLoopback, sameSecret } from "./security.ts";
+import { isLoopback, sameSecret, sessionValue } from "./security.ts";
+import { tempStore } from "../../tests/factory.ts";
 
 const TOKEN = "s3cret-token-0123456789";
 
@@ -201,4 +202,30 @@ Deno.test("secrets compare equal only when equal; loopback is recognised", async
   strictEqual(await sameSecret("", TOKEN), false);
   for (const h of ["127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]"]) ok(isLoopback(h), h);
   for (const h of ["0.0.0.0", "::", "10.0.0.1", "example.com", "128.0.0.1"]) ok(!isLoopback(h), h);
+});
+
+Deno.test("a public host name passed on by a reverse proxy is accepted only when configured", async () => {
+  await using store = await tempStore();
+  const handle = createHandler(store, {
+    host: "127.0.0.1",
+    port: 8080,
+    token: TOKEN,
+    publicHosts: ["queue.example.com"],
+  });
+  const auth = { Authorization: `Bearer ${TOKEN}` };
+  strictEqual(
+    (await handle(get("/api/status", { Host: "queue.example.com", ...auth }))).status,
+    200,
+  );
+  strictEqual(
+    (await handle(get("/api/status", { Host: "other.example.com", ...auth }))).status,
+    403,
+  );
+  const session = `queuectl_session=${await sessionValue(TOKEN)}`;
+  const proxied = (origin: string) =>
+    post("/api/jobs", { command: "true" }, {
+      headers: { Host: "queue.example.com", Origin: origin, Cookie: session },
+    });
+  strictEqual((await handle(proxied("https://queue.example.com"))).status, 201);
+  strictEqual((await handle(proxied("https://evil.example.com"))).status, 403);
 });
