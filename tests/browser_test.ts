@@ -2,8 +2,11 @@
  * The dashboard end to end: a real `queuectl web` on 127.0.0.1, real workers, and Debian's
  * Chromium driven through playwright-core. It enqueues through the form and watches the job
  * complete without a reload, retries a DLQ job by clicking, cancels a running job, checks that
- * markup in a command and its output renders as text, and takes the screenshots in
- * docs/screenshots/.
+ * markup in a command and its output renders as text, and takes screenshots: into a temp folder,
+ * or into the folder `QUEUECTL_SCREENSHOTS` names (`QUEUECTL_SCREENSHOTS=docs/screenshots` renews
+ * the committed ones), so a test run never dirties the checkout.
+ *
+ * @module
  */
 import { deepStrictEqual as assertEquals, ok, strictEqual } from "node:assert/strict";
 import { join } from "node:path";
@@ -12,7 +15,8 @@ import { tempDb, waitForJob, workersFor } from "./helpers.ts";
 import { startWeb } from "./web_server.ts";
 
 const CHROMIUM = Deno.env.get("QUEUECTL_CHROMIUM") ?? "/usr/bin/chromium";
-const SHOTS = new URL("../docs/screenshots/", import.meta.url).pathname;
+const SHOTS = Deno.env.get("QUEUECTL_SCREENSHOTS") ??
+  await Deno.makeTempDir({ prefix: "queuectl-shots-" });
 
 async function launch(): Promise<Browser> {
   try {
