@@ -7,6 +7,9 @@
  * @module
  */
 import { OperationError } from "../errors.ts";
+import { isLocked, wrapKvError } from "./db_errors.ts";
+
+export { isLocked } from "./db_errors.ts";
 
 /** The limits of a KV Connect server; local SQLite allows more, but the same code runs on both. */
 export const REMOTE_LIMITS = {
@@ -293,38 +296,6 @@ export class Db {
 /** "10s" or "1500ms". */
 function formatMs(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
-}
-
-/** True for SQLite's busy/locked errors, which are transient under concurrent writers. */
-export function isLocked(err: unknown): boolean {
-  const msg = err instanceof Error ? err.message : String(err);
-  return /database is locked|SQLITE_BUSY|database table is locked/i.test(msg);
-}
-
-/** SQLite's failures of the storage itself, which Deno KV also throws as TypeError. */
-function isStorage(err: Error): boolean {
-  return /read-only database|disk is full|disk I\/O error|disk image is malformed|unable to open database|not a database/i
-    .test(err.message);
-}
-
-/** A KV Connect server's refusal or failure (bad token, server error), as Deno reports it. */
-function isRemote(err: Error): boolean {
-  return /KV Connect|metadata endpoint/i.test(err.message);
-}
-
-function wrapKvError(err: unknown): unknown {
-  // Deno KV reports a lock that outlasted SQLite's busy timeout as a TypeError; past our own
-  // retry bound it is still a database failure, not a programming error.
-  if (
-    (err instanceof RangeError || err instanceof TypeError) && !isLocked(err) && !isStorage(err) &&
-    !isRemote(err)
-  ) {
-    return err;
-  }
-  if (err instanceof Error && !(err instanceof OperationError)) {
-    return new OperationError(`database error: ${err.message.split("\n")[0]}`, { cause: err });
-  }
-  return err;
 }
 
 function approxSize(v: unknown): number {
