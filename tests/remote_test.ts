@@ -217,3 +217,10 @@ Deno.test("a worker whose server stops answering fails within the deadline and c
   const id = (await cliOk(q.db, ["enqueue", "--command", "true"])).trim();
   await waitForJob(q.db, id, (j) => j.state === "completed", { timeoutMs: 20_000 });
 });
+
+Deno.test("a QUEUECTL_DB_TIMEOUT that is not a duration is bad input: exit 2", async () => {
+  await using q = await remoteQueue();
+  const r = await cli(q.db, ["status"], { env: { QUEUECTL_DB_TIMEOUT: "soon" } });
+  assertOneLineError(r, 2, /QUEUECTL_DB_TIMEOUT must be a duration such as 10s, got "soon"/);
+  equal(q.server.requests["/"] ?? 0, 0);
+});
