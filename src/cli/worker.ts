@@ -4,10 +4,12 @@
  * @module
  */
 import { Command } from "commander";
+import { join } from "node:path";
 import { UsageError } from "../errors.ts";
 import { Logger } from "../log.ts";
 import {
   assertWritable,
+  isRemoteLocation,
   listWorkers,
   readConfig,
   readStopRequest,
@@ -84,7 +86,7 @@ async function start(ctx: Context, flags: { count: string; detach?: boolean }): 
 }
 
 async function detach(ctx: Context, count: number, location: string): Promise<void> {
-  const logPath = location.includes("://") ? "queuectl-workers.log" : `${location}.log`;
+  const logPath = await detachedLogPath(location);
   const { cmd, args } = selfCommand([
     "worker",
     "start",
@@ -242,4 +244,16 @@ function checkSkew(
     if (Math.abs(skew.offsetMs) > SKEW_WARN_MS) log.warn("clock.skew", fields);
     else log.info("clock.offset", fields);
   }).catch(() => {});
+}
+
+/**
+ * Where a detached supervisor logs: beside a database file, or for a remote KV in the per-user
+ * folder under the server's name (never the current folder, which may be anywhere).
+ */
+async function detachedLogPath(location: string): Promise<string> {
+  if (!isRemoteLocation(location)) return `${location}.log`;
+  const home = Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE") ?? ".";
+  const dir = join(home, ".queuectl");
+  await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+  return join(dir, `remote-${new URL(location).host.replace(/[^A-Za-z0-9.-]/g, "_")}.log`);
 }
