@@ -1,6 +1,7 @@
 /**
- * The two error kinds the CLI maps to exit codes (in `src/cli/exit.ts`). Anything else that
- * escapes is a bug and also exits 1, with one line and no stack trace.
+ * The two error kinds the CLI maps to exit codes (in `src/cli/exit.ts`), and the two kinds of
+ * failed operation the web API tells apart (404, 409; `src/web/http_status.ts`). Anything else
+ * that escapes is a bug and also exits 1, with one line and no stack trace.
  *
  * @module
  */
@@ -34,5 +35,38 @@ export class OperationError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "OperationError";
+  }
+}
+
+/**
+ * The job (or other thing) asked for does not exist: exit 1 on the CLI, 404 from the web API.
+ *
+ * @example
+ * ```ts
+ * throw new NotFoundError(`job "a1" not found`);
+ * ```
+ */
+export class NotFoundError extends OperationError {
+  /** @param message one line that names what was not found */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "NotFoundError";
+  }
+}
+
+/**
+ * The operation clashes with the current state (a duplicate id, a job in the wrong state for
+ * it): exit 1 on the CLI, 409 from the web API.
+ *
+ * @example
+ * ```ts
+ * throw new ConflictError(`job "a1" already exists`);
+ * ```
+ */
+export class ConflictError extends OperationError {
+  /** @param message one line that says what clashed */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ConflictError";
   }
 }

@@ -35,23 +35,10 @@ Deno.test({
         async () => JSON.parse(await cliOk(db, ["worker", "list", "--json"])).length === WORKERS,
         { intervalMs: 100, timeoutMs: 30_000, what: `${WORKERS} registered workers` },
       );
-      // Enqueue in concurrent batches while the workers are already claiming: writers from
-      // several processes at once on top of the 8 workers' claims, finishes and heartbeats.
-      const per = JOBS / BATCHES;
-      const enqueued = await Promise.all(
-        Array.from({ length: BATCHES }, (_, b) =>
-          cli(db, ["enqueue", "--file", "-"], {
-            stdin: Array.from(
-              { length: per },
-              (_, i) => JSON.stringify({ id: `k${b * per + i}`, command }),
-            ).join("\n"),
-          })),
-      );
-      for (const r of enqueued) equal(r.code, 0, r.stderr);
-
       await using store = await storeOf(db);
       // While the workers churn, doctor must not mistake a transition it reads halfway for a
-      // broken invariant.
+      // broken invariant. It starts before the enqueues, so it runs while jobs move however
+      // fast the workers drain them.
       const liveDoctor: { code: number; violations: unknown[]; stderr: string }[] = [];
       let done = false;
       const doctoring = (async () => {
@@ -66,6 +53,19 @@ Deno.test({
         }
       })();
       try {
+        // Enqueue in concurrent batches while the workers are already claiming: writers from
+        // several processes at once on top of the 8 workers' claims, finishes and heartbeats.
+        const per = JOBS / BATCHES;
+        const enqueued = await Promise.all(
+          Array.from({ length: BATCHES }, (_, b) =>
+            cli(db, ["enqueue", "--file", "-"], {
+              stdin: Array.from(
+                { length: per },
+                (_, i) => JSON.stringify({ id: `k${b * per + i}`, command }),
+              ).join("\n"),
+            })),
+        );
+        for (const r of enqueued) equal(r.code, 0, r.stderr);
         await waitFor(async () => (await countJobs(store)).completed === JOBS, {
           timeoutMs: 60_000,
           intervalMs: 200,

@@ -31,6 +31,10 @@ interface DoctorJson {
   violations: { kind: string; job?: string; detail: string }[];
   repaired: number;
   unverified: string[];
+  round_trip_ms: number;
+  wake: { kind: string; delivered: boolean; ms: number | null };
+  clock: { method: string; offset_ms: number; uncertainty_ms: number };
+  limits: { strict: boolean; checks_per_atomic: number };
 }
 
 /** `doctor --json` (plus `extra` flags), parsed, with its exit code. */
@@ -89,15 +93,30 @@ Deno.test({
     equal(text.stderr, "");
     match(text.stdout, /^database: .*queue\.kv \(local\)$/m);
     match(text.stdout, /^checked 5 job\(s\): 0 violation\(s\)$/m);
+    match(text.stdout, /^round trip: [\d.]+ ms/m);
+    match(text.stdout, /^wake-up: +inotify doorbell file: delivered in [\d.]+ ms$/m);
+    match(text.stdout, /^clock: +0 ms skew \(one host, one clock\)$/m);
+    match(text.stdout, /^limits: +strict: remote limits enforced/m);
     const json = await doctorJson(db);
     equal(json.code, 0, json.stderr);
-    deepStrictEqual(json.out, {
+    const { round_trip_ms, wake, clock, limits, ...report } = json.out;
+    deepStrictEqual(report, {
       backend: "local",
       jobs: 5,
       violations: [],
       repaired: 0,
       unverified: [],
     });
+    ok(round_trip_ms >= 0 && round_trip_ms < 1000, `round trip ${round_trip_ms}`);
+    deepStrictEqual({ ...wake, ms: typeof wake.ms }, {
+      kind: "inotify",
+      delivered: true,
+      ms: "number",
+    });
+    equal(clock.method, "same host");
+    equal(clock.offset_ms, 0);
+    equal(limits.strict, true);
+    equal(limits.checks_per_atomic, 10);
   },
 });
 

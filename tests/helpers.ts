@@ -6,6 +6,7 @@
  */
 import { join } from "node:path";
 import { openStore, type Store } from "../src/store/mod.ts";
+import { startKvConnectServer } from "./support/kv_connect_server.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const CONFIG = new URL("../deno.json", import.meta.url).pathname;
@@ -37,10 +38,34 @@ export async function tempDb(): Promise<TempDb & AsyncDisposable> {
   const dir = await Deno.makeTempDir({ prefix: "queuectl-test-" });
   const path = join(dir, "queue.kv");
   const cleanup = () => Deno.remove(dir, { recursive: true }).catch(() => {});
+  // Strict limits in every CLI and worker subprocess too, even when a test file is run alone.
+  const env = { QUEUECTL_DB: path, NO_COLOR: "1", QUEUECTL_STRICT_LIMITS: "1" };
+  if (Deno.env.get("QUEUECTL_TEST_REMOTE") === "1") return await remoteTempDb(dir, env, cleanup);
+  return { dir, path, env, cleanup, [Symbol.asyncDispose]: cleanup };
+}
+
+/**
+ * With `QUEUECTL_TEST_REMOTE=1`, a test's database is a KV Connect server in this process
+ * instead of a file, so the CLI-only end-to-end suites can be run against a remote KV as they
+ * are: `QUEUECTL_TEST_REMOTE=1 deno test -A tests/lifecycle_test.ts`.
+ */
+async function remoteTempDb(
+  dir: string,
+  env: Record<string, string>,
+  removeDir: () => Promise<void>,
+): Promise<TempDb & AsyncDisposable> {
+  const token = "queuectl-test-token-0123";
+  // `storeOf` opens the server from this process; Deno's client reads the token from here.
+  Deno.env.set("DENO_KV_ACCESS_TOKEN", token);
+  const server = await startKvConnectServer({ token });
+  const cleanup = async () => {
+    await server.close();
+    await removeDir();
+  };
   return {
     dir,
-    path,
-    env: { QUEUECTL_DB: path, NO_COLOR: "1" },
+    path: server.url,
+    env: { ...env, QUEUECTL_DB: server.url, DENO_KV_ACCESS_TOKEN: token },
     cleanup,
     [Symbol.asyncDispose]: cleanup,
   };

@@ -61,7 +61,8 @@ export function demoCommand(ctx: Context): Command {
       ctx.out(
         `\nnext: queuectl show ${jobs[4]!.id}   (attempt history)\n` +
           `      queuectl logs ${jobs[0]!.id}   (captured output)\n` +
-          `      queuectl dlq list  ·  queuectl dlq retry ${jobs[5]!.id}`,
+          `      queuectl dlq list  ·  queuectl dlq retry ${jobs[5]!.id}\n` +
+          `      queuectl metrics  ·  queuectl status --watch  ·  queuectl web`,
       );
     });
 }

@@ -1,20 +1,29 @@
 /**
- * `queuectl doctor [--repair] [--json]`: checks the database's invariants.
+ * `queuectl doctor [--repair] [--json]`: checks the database's invariants, and reports how this
+ * host reaches it: backend, round trip, wake-up path, clock skew and the limits in force.
  *
  * @module
  */
 import { Command } from "commander";
 import { OperationError } from "../errors.ts";
-import { readConfig } from "../store/mod.ts";
+import { listWorkers, readConfig } from "../store/mod.ts";
 import { checkStore, repairStore } from "../store/doctor.ts";
+import { type ClockOffset, measureClockOffset, SKEW_WARN_MS } from "../store/clock.ts";
+import { REMOTE_LIMITS } from "../store/db.ts";
+import { checkWake, roundTripMs, type WakeCheck } from "../store/probe.ts";
 import type { Context } from "./context.ts";
 
 /** Builds the `doctor` command. */
 export function doctorCommand(ctx: Context): Command {
   return new Command("doctor")
-    .description("check indexes, counters, attempt counts and leases; --repair fixes indexes")
+    .description(
+      "check indexes, counters, attempt counts and leases, and the connection (round trip, wake-up, clock skew, limits); --repair fixes indexes",
+    )
     .option("--repair", "rebuild indexes and counters from the job records (stop workers first)")
-    .option("--json", 'print {"jobs": n, "violations": [...], "repaired": n, "unverified": [...]}')
+    .option(
+      "--json",
+      'print {"backend", "jobs", "violations", "repaired", "unverified", "round_trip_ms", "wake", "clock", "limits"}',
+    )
     .action(async (flags: { repair?: boolean; json?: boolean }) => {
       const store = await ctx.store();
       const config = await readConfig(store);
@@ -23,18 +32,49 @@ export function doctorCommand(ctx: Context): Command {
         now: Date.now(),
         leaseMs: config.lease_ms,
       });
+      const rtt = await roundTripMs(store);
+      const wake = await checkWake(store);
+      const clock = await measureClockOffset(store);
+      const spread = offsetSpread(await listWorkers(store));
+      // A live worker keeps its job while the recoverer's clock runs ahead of its own by less
+      // than the lease minus one heartbeat interval.
+      const toleratedMs = config.lease_ms - config.heartbeat_ms;
+      const backend = store.remote ? "remote" : "local";
+      const limits = { strict: store.db.strict, ...limitsJson() };
       if (flags.json) {
-        ctx.out(
-          JSON.stringify({
-            backend: store.remote ? "remote" : "local",
-            jobs,
-            violations,
-            repaired,
-            unverified,
-          }),
-        );
+        ctx.out(JSON.stringify({
+          backend,
+          jobs,
+          violations,
+          repaired,
+          unverified,
+          round_trip_ms: round(rtt),
+          wake: { ...wake, ms: wake.ms === null ? null : round(wake.ms) },
+          clock: clock
+            ? {
+              offset_ms: clock.offsetMs,
+              uncertainty_ms: clock.uncertaintyMs,
+              method: clock.method,
+              warn_above_ms: SKEW_WARN_MS,
+              tolerated_ms: toleratedMs,
+              workers_measured: spread.measured,
+              workers_spread_ms: spread.spreadMs,
+            }
+            : null,
+          limits,
+        }));
       } else {
-        ctx.out(`database: ${store.location} (${store.remote ? "remote" : "local"})`);
+        ctx.out(`database:   ${store.location} (${backend})`);
+        ctx.out(`round trip: ${round(rtt)} ms (median of 5 reads)`);
+        ctx.out(`wake-up:    ${wakeText(wake)}`);
+        ctx.out(`clock:      ${clockText(clock, toleratedMs)}`);
+        if (spread.measured > 0) {
+          const verdict = spread.spreadMs! > toleratedMs ? "WARNING: more than" : "within";
+          ctx.out(
+            `            ${spread.measured} worker(s) measured their clocks: they span ${spread.spreadMs} ms (${verdict} the ${toleratedMs} ms the lease tolerates)`,
+          );
+        }
+        ctx.out(`limits:     ${limitsText(limits.strict)}`);
         if (flags.repair) ctx.out(`repaired: ${repaired} key(s) rewritten`);
         ctx.out(`checked ${jobs} job(s): ${violations.length} violation(s)`);
         for (const v of violations) ctx.out(`  ${v.kind}: ${v.detail}`);
@@ -50,4 +90,61 @@ export function doctorCommand(ctx: Context): Command {
         throw new OperationError(`doctor found ${violations.length} violation(s)`);
       }
     });
+}
+
+/**
+ * How far apart the clocks of the registered workers are: the spread of the offsets they
+ * measured against the server (pure). Null spread when none has measured.
+ */
+function offsetSpread(
+  workers: { clock_offset_ms?: number | null }[],
+): { measured: number; spreadMs: number | null } {
+  const offsets = workers.map((w) => w.clock_offset_ms).filter((o): o is number =>
+    typeof o === "number"
+  );
+  if (offsets.length === 0) return { measured: 0, spreadMs: null };
+  return { measured: offsets.length, spreadMs: Math.max(...offsets) - Math.min(...offsets) };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
+
+function limitsJson() {
+  return {
+    checks_per_atomic: REMOTE_LIMITS.checks,
+    mutations_per_atomic: REMOTE_LIMITS.mutations,
+    bytes_per_atomic: 800 * 1024,
+    ranges_per_read: REMOTE_LIMITS.getMany,
+    entries_per_read: REMOTE_LIMITS.listLimit,
+  };
+}
+
+function wakeText(w: WakeCheck): string {
+  const how = w.kind === "watch"
+    ? "kv.watch of the doorbell key"
+    : w.kind === "inotify"
+    ? "inotify doorbell file"
+    : "polling only";
+  if (w.kind === "none") return how;
+  return w.delivered
+    ? `${how}: delivered in ${round(w.ms!)} ms`
+    : `${how}: NOT delivered within 3 s (workers fall back to polling every poll_interval_ms)`;
+}
+
+function clockText(c: ClockOffset | null, toleratedMs: number): string {
+  if (!c) return "unknown (the server sent no Date header)";
+  if (c.method === "same host") return "0 ms skew (one host, one clock)";
+  const sign = c.offsetMs > 0 ? "+" : "";
+  const verdict = Math.abs(c.offsetMs) > SKEW_WARN_MS ? "WARNING: above" : "within";
+  return `server is ${sign}${c.offsetMs} ms ± ${c.uncertaintyMs} ms from this host (${verdict} ${SKEW_WARN_MS} ms; the lease tolerates up to ${toleratedMs} ms between hosts)`;
+}
+
+function limitsText(strict: boolean): string {
+  const l = limitsJson();
+  const what =
+    `${l.checks_per_atomic} checks, ${l.mutations_per_atomic} mutations, 800 KiB per atomic op; ${l.ranges_per_read} ranges, ${l.entries_per_read} entries per read`;
+  return strict
+    ? `strict: remote limits enforced (${what})`
+    : `local: up to 100 checks per atomic op (QUEUECTL_STRICT_LIMITS=1 enforces the remote ${what})`;
 }

@@ -3,64 +3,7 @@
  *
  * @module
  */
-import type { Attempt, Job } from "../job.ts";
-import type { WorkerRecord } from "../store/mod.ts";
-
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
-
-/** A job as the `--json` contract prints it: snake_case fields, ISO 8601 times. */
-export interface JobJson {
-  [field: string]: unknown;
-}
-
-/**
- * A job in the JSON form of the CLI contract (pure).
- *
- * @example
- * ```ts
- * jobJson(job).created_at; // "2026-11-23T10:00:00.000Z"
- * ```
- */
-export function jobJson(job: Job): JobJson {
-  return {
-    id: job.id,
-    command: job.command,
-    state: job.state,
-    attempts: job.attempts,
-    max_retries: job.max_retries,
-    priority: job.priority,
-    run_at: iso(job.run_at),
-    timeout: job.timeout === null ? null : job.timeout / 1000,
-    created_at: iso(job.created_at),
-    updated_at: iso(job.updated_at),
-    started_at: iso(job.started_at),
-    finished_at: iso(job.finished_at),
-    exit_code: job.exit_code,
-    last_error: job.last_error,
-    worker: job.worker,
-    runs: job.runs,
-    cancel_requested: job.cancel_requested,
-  };
-}
-
-/** An attempt in JSON form, ISO times (pure). */
-export function attemptJson(a: Attempt): Record<string, unknown> {
-  return { ...a, started_at: iso(a.started_at), finished_at: iso(a.finished_at) };
-}
-
-/** A worker in JSON form: `id, pid, host, state, job, heartbeat_at` and more (pure). */
-export function workerJson(w: WorkerRecord): Record<string, unknown> {
-  return {
-    id: w.id,
-    pid: w.pid,
-    host: w.host,
-    state: w.state,
-    job: w.job,
-    heartbeat_at: iso(w.heartbeat_at),
-    started_at: iso(w.started_at),
-    processed: w.processed,
-  };
-}
+export { attemptJson, type JobJson, jobJson, workerJson } from "../json_view.ts";
 
 /**
  * Aligned columns with a header row (pure). Cells are cut to `max` characters.

@@ -18,6 +18,7 @@ import { configCommand } from "./config.ts";
 import { cancelCommand, deleteCommand, purgeCommand } from "./manage.ts";
 import { demoCommand } from "./demo.ts";
 import { doctorCommand } from "./doctor.ts";
+import { webCommand } from "./web.ts";
 import { metricsCommand } from "./metrics.ts";
 
 /** The program's version, printed by `--version`. */
@@ -54,6 +55,7 @@ export function buildProgram(ctx: Context): Command {
       purgeCommand,
       metricsCommand,
       doctorCommand,
+      webCommand,
       demoCommand,
     ]
   ) program.addCommand(make(ctx));

@@ -42,7 +42,9 @@ export function statusCommand(ctx: Context): Command {
       ctx.out(`workers: ${workers.length} (${busy} busy)`);
       for (const w of workers) {
         ctx.out(
-          `  ${w.id}  ${w.state}${w.job ? ` ${w.job}` : ""}  beat ${ago(w.heartbeat_at, now)}`,
+          `  ${w.id}  host ${w.host}  ${w.state}${w.job ? ` ${w.job}` : ""}  beat ${
+            ago(w.heartbeat_at, now)
+          }`,
         );
       }
     });

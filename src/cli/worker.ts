@@ -4,16 +4,20 @@
  * @module
  */
 import { Command } from "commander";
+import { join } from "node:path";
 import { UsageError } from "../errors.ts";
 import { Logger } from "../log.ts";
 import {
   assertWritable,
+  isRemoteLocation,
   listWorkers,
   readConfig,
   readStopRequest,
   removeWorker,
   requestStop,
 } from "../store/mod.ts";
+import { measureClockOffset, SKEW_WARN_MS } from "../store/clock.ts";
+import type { Store } from "../store/mod.ts";
 import { hostName, workerId } from "../worker/identity.ts";
 import { isProcessAlive } from "../worker/run_command.ts";
 import { selfCommand } from "../worker/self_command.ts";
@@ -82,7 +86,7 @@ async function start(ctx: Context, flags: { count: string; detach?: boolean }): 
 }
 
 async function detach(ctx: Context, count: number, location: string): Promise<void> {
-  const logPath = location.includes("://") ? "queuectl-workers.log" : `${location}.log`;
+  const logPath = await detachedLogPath(location);
   const { cmd, args } = selfCommand([
     "worker",
     "start",
@@ -203,17 +207,53 @@ async function runOne(ctx: Context): Promise<void> {
     onStop(!!req?.force || signals > 1);
   };
   for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(sig, onSignal);
+  const worker = new Worker(store, {
+    id,
+    host,
+    signal: stop.signal,
+    force: force.signal,
+    log,
+    onStopRequest: onStop,
+  });
+  // In the background: the worker need not wait a second to start.
+  if (store.remote) {
+    checkSkew(store, log, config.lease_ms - config.heartbeat_ms, (ms) => worker.setClockOffset(ms));
+  }
   try {
-    await new Worker(store, {
-      id,
-      host,
-      signal: stop.signal,
-      force: force.signal,
-      log,
-      onStopRequest: onStop,
-    })
-      .run();
+    await worker.run();
   } finally {
     for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.removeSignalListener(sig, onSignal);
   }
+}
+
+/** Measures this host's clock against the KV server and warns when the skew is large. */
+function checkSkew(
+  store: Store,
+  log: Logger,
+  toleratedMs: number,
+  record: (offsetMs: number) => void,
+): void {
+  measureClockOffset(store).then((skew) => {
+    if (!skew) return log.warn("clock.unknown", { reason: "the server sent no Date header" });
+    record(skew.offsetMs);
+    const fields = {
+      offset_ms: skew.offsetMs,
+      uncertainty_ms: skew.uncertaintyMs,
+      tolerated_ms: toleratedMs,
+    };
+    if (Math.abs(skew.offsetMs) > SKEW_WARN_MS) log.warn("clock.skew", fields);
+    else log.info("clock.offset", fields);
+  }).catch(() => {});
+}
+
+/**
+ * Where a detached supervisor logs: beside a database file, or for a remote KV in the per-user
+ * folder under the server's name (never the current folder, which may be anywhere).
+ */
+async function detachedLogPath(location: string): Promise<string> {
+  if (!isRemoteLocation(location)) return `${location}.log`;
+  const home = Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE") ?? ".";
+  const dir = join(home, ".queuectl");
+  await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+  return join(dir, `remote-${new URL(location).host.replace(/[^A-Za-z0-9.-]/g, "_")}.log`);
 }

@@ -5,7 +5,7 @@
  */
 import type { Job } from "../job.ts";
 import { newId } from "../ids.ts";
-import { OperationError } from "../errors.ts";
+import { ConflictError, NotFoundError } from "../errors.ts";
 import { Tx } from "./db.ts";
 import { keys } from "./keys.ts";
 import { applyTransition } from "./transition.ts";
@@ -26,7 +26,7 @@ export async function cancelJob(store: Store, id: string, options: { now: number
   for (;;) {
     const current = await store.db.get<Job>(keys.job(id));
     const job = current.value;
-    if (!job) throw new OperationError(`job "${id}" not found`);
+    if (!job) throw new NotFoundError(`job "${id}" not found`);
     let after: Job;
     if (job.state === "processing") {
       if (job.cancel_requested) return job;
@@ -40,7 +40,7 @@ export async function cancelJob(store: Store, id: string, options: { now: number
         finished_at: options.now,
       };
     } else {
-      throw new OperationError(`job "${id}" is ${job.state} and cannot be canceled`);
+      throw new ConflictError(`job "${id}" is ${job.state} and cannot be canceled`);
     }
     const tx = new Tx().check(current.key, current.versionstamp);
     applyTransition(tx, job, after);

@@ -7,6 +7,9 @@
  * @module
  */
 import { OperationError } from "../errors.ts";
+import { isLocked, wrapKvError } from "./db_errors.ts";
+
+export { isLocked } from "./db_errors.ts";
 
 /** The limits of a KV Connect server; local SQLite allows more, but the same code runs on both. */
 export const REMOTE_LIMITS = {
@@ -122,6 +125,14 @@ export interface DbOptions {
   strict?: boolean;
   /** How long "database is locked" is retried before giving up, in ms. Default 30000. */
   lockedRetryMs?: number;
+  /**
+   * The longest one call may take, in ms; 0 for no limit (the default). A remote client retries
+   * a server that is down forever, so remote stores set one: a dead server then fails the call
+   * with one clear error instead of hanging it.
+   */
+  timeoutMs?: number;
+  /** What to call the database in errors (its path or URL). Default "the database". */
+  name?: string;
 }
 
 /**
@@ -139,12 +150,34 @@ export class Db {
   readonly kv: Deno.Kv;
   readonly #strict: boolean;
   readonly #lockedRetryMs: number;
+  readonly #timeoutMs: number;
+  readonly #name: string;
 
   /** Wraps an open KV handle. */
   constructor(kv: Deno.Kv, options: DbOptions = {}) {
     this.kv = kv;
     this.#strict = options.strict ?? false;
     this.#lockedRetryMs = options.lockedRetryMs ?? 30_000;
+    this.#timeoutMs = options.timeoutMs ?? 0;
+    this.#name = options.name ?? "the database";
+  }
+
+  /** True when operations beyond the remote limits are refused. */
+  get strict(): boolean {
+    return this.#strict;
+  }
+
+  /**
+   * Streams the entries of `keyList` (at most 10): first their current values, then each change.
+   * Over KV Connect this sees every writer; on a local file only this process's own writes.
+   */
+  watch(keyList: Deno.KvKey[]): ReadableStream<Deno.KvEntryMaybe<unknown>[]> {
+    if (keyList.length > REMOTE_LIMITS.getMany) {
+      throw new RangeError(
+        `watch takes at most ${REMOTE_LIMITS.getMany} keys, got ${keyList.length}`,
+      );
+    }
+    return this.kv.watch(keyList) as ReadableStream<Deno.KvEntryMaybe<unknown>[]>;
   }
 
   /** Reads one key. */
@@ -235,7 +268,7 @@ export class Db {
     let delay = 0;
     for (;;) {
       try {
-        return await fn();
+        return await this.#withDeadline(fn());
       } catch (err) {
         if (!isLocked(err) || Date.now() > deadline) throw wrapKvError(err);
         await new Promise((r) => setTimeout(r, delay * (0.5 + Math.random())));
@@ -243,32 +276,26 @@ export class Db {
       }
     }
   }
-}
 
-/** True for SQLite's busy/locked errors, which are transient under concurrent writers. */
-export function isLocked(err: unknown): boolean {
-  const msg = err instanceof Error ? err.message : String(err);
-  return /database is locked|SQLITE_BUSY|database table is locked/i.test(msg);
-}
-
-/** SQLite's failures of the storage itself, which Deno KV also throws as TypeError. */
-function isStorage(err: Error): boolean {
-  return /read-only database|disk is full|disk I\/O error|disk image is malformed|unable to open database|not a database/i
-    .test(err.message);
-}
-
-function wrapKvError(err: unknown): unknown {
-  // Deno KV reports a lock that outlasted SQLite's busy timeout as a TypeError; past our own
-  // retry bound it is still a database failure, not a programming error.
-  if (
-    (err instanceof RangeError || err instanceof TypeError) && !isLocked(err) && !isStorage(err)
-  ) {
-    return err;
+  #withDeadline<T>(work: Promise<T>): Promise<T> {
+    if (this.#timeoutMs <= 0) return work;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(
+          new OperationError(
+            `${this.#name} did not answer within ${formatMs(this.#timeoutMs)} (is the server up?)`,
+          ),
+        );
+      }, this.#timeoutMs);
+    });
+    return Promise.race([work, late]).finally(() => clearTimeout(timer));
   }
-  if (err instanceof Error && !(err instanceof OperationError)) {
-    return new OperationError(`database error: ${err.message.split("\n")[0]}`, { cause: err });
-  }
-  return err;
+}
+
+/** "10s" or "1500ms". */
+function formatMs(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
 function approxSize(v: unknown): number {

@@ -231,3 +231,27 @@ store.close();
   const { jobs } = await checkInvariants(store);
   strictEqual(jobs.size, 1200);
 });
+
+Deno.test("a call that never returns fails after timeoutMs with a one-line OperationError", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const stuck = new Proxy(kv, {
+    get(target, prop) {
+      if (prop === "get") return () => new Promise(() => {});
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  const db = new Db(stuck, { timeoutMs: 200, name: "database http://kv.example" });
+  const t0 = Date.now();
+  try {
+    await rejects(
+      db.get(["x"]),
+      (e: unknown) =>
+        e instanceof OperationError &&
+        e.message === "database http://kv.example did not answer within 200ms (is the server up?)",
+    );
+    ok(Date.now() - t0 < 2000);
+  } finally {
+    kv.close();
+  }
+});

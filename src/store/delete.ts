@@ -4,7 +4,7 @@
  * @module
  */
 import { FINAL_STATES, type Job, type JobState } from "../job.ts";
-import { OperationError, UsageError } from "../errors.ts";
+import { ConflictError, NotFoundError, UsageError } from "../errors.ts";
 import { Tx } from "./db.ts";
 import { keys } from "./keys.ts";
 import { applyTransition } from "./transition.ts";
@@ -22,9 +22,9 @@ export async function deleteJob(store: Store, id: string): Promise<void> {
   for (;;) {
     const current = await store.db.get<Job>(keys.job(id));
     const job = current.value;
-    if (!job) throw new OperationError(`job "${id}" not found`);
+    if (!job) throw new NotFoundError(`job "${id}" not found`);
     if (!FINAL_STATES.includes(job.state)) {
-      throw new OperationError(`job "${id}" is ${job.state}; cancel it before deleting it`);
+      throw new ConflictError(`job "${id}" is ${job.state}; cancel it before deleting it`);
     }
     const tx = new Tx().check(current.key, current.versionstamp);
     applyTransition(tx, job, null);

@@ -5,7 +5,7 @@
  */
 import type { Job } from "../job.ts";
 import { newId } from "../ids.ts";
-import { OperationError } from "../errors.ts";
+import { ConflictError, NotFoundError } from "../errors.ts";
 import { Tx } from "./db.ts";
 import { keys } from "./keys.ts";
 import { applyTransition } from "./transition.ts";
@@ -23,9 +23,9 @@ export async function retryDead(store: Store, id: string, options: { now: number
   for (;;) {
     const current = await store.db.get<Job>(keys.job(id));
     const job = current.value;
-    if (!job) throw new OperationError(`job "${id}" not found`);
+    if (!job) throw new NotFoundError(`job "${id}" not found`);
     if (job.state !== "dead") {
-      throw new OperationError(`job "${id}" is ${job.state}, not in the DLQ (dead)`);
+      throw new ConflictError(`job "${id}" is ${job.state}, not in the DLQ (dead)`);
     }
     const after = requeued(job, options.now);
     const tx = new Tx().check(current.key, current.versionstamp);

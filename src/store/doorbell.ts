@@ -1,56 +1,71 @@
 /**
- * Wakes idle workers when work arrives. On a local KV file, `kv.watch` does not see other
+ * Wakes idle workers when work arrives. The worker loop sees only the {@linkcode Doorbell}
+ * interface; `openStore` picks the mechanism. On a local KV file, `kv.watch` does not see other
  * processes' writes, so the bell is a small file beside the database that enqueuers touch and
  * workers watch with inotify (`Deno.watchFs`): a new job starts within milliseconds without
- * tight polling. Without a file (a remote KV) the wait is a plain timeout.
+ * tight polling. On a remote KV the bell is a key that workers `watch` (`watch_doorbell.ts`).
  *
  * @module
  */
 
+/** How a doorbell carries its rings: a watched file, a watched KV key, or nothing (polling). */
+export type DoorbellKind = "inotify" | "watch" | "none";
+
 /**
- * A wake-up signal shared by the processes of one database.
- *
- * @example
- * ```ts
- * const bell = new Doorbell("/tmp/q.kv.wake");
- * await bell.ring();
- * await bell.wait(1000); // returns at once: the ring was seen
- * bell.close();
- * ```
+ * A wake-up signal shared by the processes of one database. A missed ring costs one poll, never
+ * a job: every wait is bounded by the caller's timeout.
  */
-export class Doorbell {
-  readonly #path: string | null;
-  #watcher: Deno.FsWatcher | null = null;
-  #rung = false;
-  #wake: (() => void) | null = null;
-
-  /** @param path the bell file, or null for none */
-  constructor(path: string | null) {
-    this.#path = path;
-  }
-
-  /** Tells waiting workers that there is work. Never throws: a missed ring costs one poll. */
-  async ring(): Promise<void> {
-    if (!this.#path) return;
-    try {
-      await Deno.writeFile(this.#path, new Uint8Array([1]), { mode: 0o600 });
-    } catch {
-      // Workers fall back to polling.
-    }
-  }
-
+export interface Doorbell {
+  /** How rings travel. */
+  readonly kind: DoorbellKind;
+  /** Tells waiting workers that there is work. Never throws. */
+  ring(): Promise<void>;
   /**
    * Forgets rings seen so far. Call it before looking for work, so that a ring that arrives
    * between the look and the wait is not lost.
    */
+  arm(): void;
+  /** Waits until a ring, `ms` milliseconds, or `signal` aborts, whichever comes first. */
+  wait(ms: number, signal?: AbortSignal): Promise<void>;
+  /** Stops listening. */
+  close(): void;
+}
+
+/**
+ * What every listening doorbell shares: it starts listening on first use, remembers a ring that
+ * came while nobody waited, and wakes the one waiter. Subclasses say how rings are sent and
+ * heard.
+ */
+export abstract class ListeningDoorbell implements Doorbell {
+  /** How rings travel. */
+  abstract readonly kind: DoorbellKind;
+  #rung = false;
+  #wake: (() => void) | null = null;
+
+  /** Tells waiting workers that there is work. Never throws. */
+  abstract ring(): Promise<void>;
+
+  /** Starts listening, if not yet (called on every arm and wait, so it must be cheap). */
+  protected abstract listen(): void;
+
+  /** Stops listening. */
+  protected abstract stopListening(): void;
+
+  /** Records a ring that was heard and wakes the waiter, if any. */
+  protected heard(): void {
+    this.#rung = true;
+    this.#wake?.();
+  }
+
+  /** Starts listening (once) and forgets rings seen so far. */
   arm(): void {
-    this.#startWatching();
+    this.listen();
     this.#rung = false;
   }
 
   /** Waits until a ring, `ms` milliseconds, or `signal` aborts, whichever comes first. */
   wait(ms: number, signal?: AbortSignal): Promise<void> {
-    this.#startWatching();
+    this.listen();
     if (this.#rung || signal?.aborted) {
       this.#rung = false;
       return Promise.resolve();
@@ -69,14 +84,57 @@ export class Doorbell {
     });
   }
 
-  /** Stops watching. */
+  /** Stops listening and releases the waiter. */
   close(): void {
-    this.#watcher?.close();
-    this.#watcher = null;
+    this.stopListening();
     this.#wake?.();
   }
+}
 
-  #startWatching(): void {
+/**
+ * A doorbell file watched with inotify, for the processes of one host sharing a KV file.
+ *
+ * @example
+ * ```ts
+ * const bell = new FileDoorbell("/tmp/q.kv.wake");
+ * await bell.ring();
+ * await bell.wait(1000); // returns at once: the ring was seen
+ * bell.close();
+ * ```
+ */
+export class FileDoorbell extends ListeningDoorbell {
+  readonly #path: string | null;
+  #watcher: Deno.FsWatcher | null = null;
+
+  /** @param path the bell file, or null for none (plain polling) */
+  constructor(path: string | null) {
+    super();
+    this.#path = path;
+  }
+
+  /** "inotify", or "none" without a file. */
+  get kind(): DoorbellKind {
+    return this.#path ? "inotify" : "none";
+  }
+
+  /** Touches the bell file. Never throws: a missed ring costs one poll. */
+  async ring(): Promise<void> {
+    if (!this.#path) return;
+    try {
+      await Deno.writeFile(this.#path, new Uint8Array([1]), { mode: 0o600 });
+    } catch {
+      // Workers fall back to polling.
+    }
+  }
+
+  /** Stops watching the file. */
+  protected stopListening(): void {
+    this.#watcher?.close();
+    this.#watcher = null;
+  }
+
+  /** Watches the file with inotify, once. */
+  protected listen(): void {
     if (this.#watcher || !this.#path) return;
     try {
       Deno.writeFileSync(this.#path, new Uint8Array(), { append: true, mode: 0o600 });
@@ -87,10 +145,7 @@ export class Doorbell {
     const watcher = this.#watcher;
     (async () => {
       try {
-        for await (const _event of watcher) {
-          this.#rung = true;
-          this.#wake?.();
-        }
+        for await (const _event of watcher) this.heard();
       } catch {
         // Closed.
       }

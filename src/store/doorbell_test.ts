@@ -1,12 +1,12 @@
 import { ok } from "node:assert/strict";
 import { join } from "node:path";
-import { Doorbell } from "./doorbell.ts";
+import { FileDoorbell } from "./doorbell.ts";
 
 Deno.test("a ring from another Doorbell on the same file wakes a waiting one well before its timeout", async () => {
   const dir = await Deno.makeTempDir({ prefix: "queuectl-unit-" });
   const path = join(dir, "q.kv.wake");
-  const waiter = new Doorbell(path);
-  const ringer = new Doorbell(path);
+  const waiter = new FileDoorbell(path);
+  const ringer = new FileDoorbell(path);
   try {
     waiter.arm();
     const started = performance.now();
@@ -22,7 +22,7 @@ Deno.test("a ring from another Doorbell on the same file wakes a waiting one wel
 });
 
 Deno.test("a Doorbell without a file waits for its timeout", async () => {
-  const bell = new Doorbell(null);
+  const bell = new FileDoorbell(null);
   await bell.ring();
   const started = performance.now();
   await bell.wait(30);
@@ -31,7 +31,7 @@ Deno.test("a Doorbell without a file waits for its timeout", async () => {
 });
 
 Deno.test("an aborted signal ends a Doorbell wait at once", async () => {
-  const bell = new Doorbell(null);
+  const bell = new FileDoorbell(null);
   const abort = new AbortController();
   const started = performance.now();
   const waiting = bell.wait(5_000, abort.signal);

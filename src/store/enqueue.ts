@@ -6,7 +6,7 @@
 import type { Job } from "../job.ts";
 import type { JobSpec } from "../spec.ts";
 import { newId } from "../ids.ts";
-import { OperationError, UsageError } from "../errors.ts";
+import { ConflictError, UsageError } from "../errors.ts";
 import { REMOTE_LIMITS, Tx } from "./db.ts";
 import { keys } from "./keys.ts";
 import { applyTransition } from "./transition.ts";
@@ -83,7 +83,7 @@ export async function enqueueJobs(
   let inFlight: Promise<void> = Promise.resolve();
   const send = async (batch: Tx, upTo: number) => {
     if (!await store.db.commit(batch)) {
-      throw new OperationError(
+      throw new ConflictError(
         `enqueue failed: a job id was taken meanwhile (${stored} jobs stored before it)`,
       );
     }
@@ -124,5 +124,5 @@ function assertNoRepeats(jobs: Job[]): void {
 async function assertIdsFree(store: Store, ids: string[]): Promise<void> {
   const found = await store.db.getMany(ids.map((id) => keys.job(id)));
   const taken = found.find((e) => e.value !== null);
-  if (taken) throw new OperationError(`job "${String(taken.key[1])}" already exists`);
+  if (taken) throw new ConflictError(`job "${String(taken.key[1])}" already exists`);
 }

@@ -86,6 +86,11 @@ export const keys = {
   metricTotals: ["metric", "t"] as Deno.KvKey,
   /** `["probe"]`: written by `worker start` to learn that the database takes writes. */
   probe: ["probe"] as Deno.KvKey,
-  /** `["doorbell"]`: bumped on enqueue so idle workers on a remote KV can `watch` it. */
+  /**
+   * `["doorbell"]`: a counter bumped after enqueue, DLQ retry, promotion and requeue, so idle
+   * workers on a remote KV can `watch` it.
+   */
   doorbell: ["doorbell"] as Deno.KvKey,
+  /** `["probe_watch"]`: written by `doctor` to learn whether `watch` delivers. */
+  probeWatch: ["probe_watch"] as Deno.KvKey,
 } as const;

@@ -13,6 +13,8 @@ export { nextDueAt, promoteDue } from "./promote.ts";
 export { type Recovered, recoverLost } from "./recover.ts";
 export { countJobs, getJob, type JobPage, listAttempts, listJobs } from "./query.ts";
 export { readOutput, writeOutputChunk } from "./output.ts";
+export { type CursorPage, pageJobs, type PageOrder } from "./page.ts";
+export { searchJobs, type SearchResult } from "./search.ts";
 export { readMetrics, readTotals, sweepMetrics } from "./metrics.ts";
 export { retryAllDead, retryDead } from "./dlq.ts";
 export { cancelJob } from "./cancel.ts";

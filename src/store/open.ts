@@ -4,9 +4,14 @@
  * @module
  */
 import { dirname, join } from "node:path";
-import { OperationError } from "../errors.ts";
+import { parseDuration } from "../duration.ts";
+import { OperationError, UsageError } from "../errors.ts";
 import { Db, isLocked } from "./db.ts";
-import { Doorbell } from "./doorbell.ts";
+import { type Doorbell, FileDoorbell } from "./doorbell.ts";
+import { WatchDoorbell } from "./watch_doorbell.ts";
+
+/** How long one remote KV call may take unless `QUEUECTL_DB_TIMEOUT` says otherwise. */
+export const REMOTE_TIMEOUT_MS = 10_000;
 
 /** An open queue database. Every store operation takes one. */
 export interface Store {
@@ -24,8 +29,17 @@ export interface Store {
 
 /** Options of {@linkcode openStore}. */
 export interface OpenOptions {
-  /** Refuse operations beyond the remote KV limits even locally. Default: env `QUEUECTL_STRICT_LIMITS=1`. */
+  /**
+   * Refuse operations beyond the remote KV limits even locally. Default: always for a remote
+   * KV, else env `QUEUECTL_STRICT_LIMITS=1`.
+   */
   strict?: boolean;
+  /**
+   * The longest the open and each later KV call may take, in ms (0: no limit). Default: env
+   * `QUEUECTL_DB_TIMEOUT` (a duration), else 10 s for a remote KV and no limit for a file,
+   * whose calls are already bounded by the "database is locked" retry.
+   */
+  timeoutMs?: number;
 }
 
 /**
@@ -61,19 +75,24 @@ export function isRemoteLocation(location: string): boolean {
  */
 export async function openStore(location: string, options: OpenOptions = {}): Promise<Store> {
   const remote = isRemoteLocation(location);
-  const strict = options.strict ?? Deno.env.get("QUEUECTL_STRICT_LIMITS") === "1";
+  const strict = options.strict ?? (remote || Deno.env.get("QUEUECTL_STRICT_LIMITS") === "1");
+  const timeoutMs = options.timeoutMs ?? envTimeout() ?? (remote ? REMOTE_TIMEOUT_MS : 0);
   let kv: Deno.Kv;
   try {
-    if (!remote) await prepareFile(location);
-    kv = await openRetrying(location);
+    if (remote) kv = await openRemote(location, timeoutMs);
+    else {
+      await prepareFile(location);
+      kv = await openRetrying(location);
+    }
   } catch (err) {
     if (err instanceof OperationError) throw err;
-    const why = err instanceof Error ? err.message.split("\n")[0] : String(err);
-    throw new OperationError(`cannot open database ${location}: ${why}`, { cause: err });
+    throw new OperationError(`cannot open database ${location}: ${openFailure(err)}`, {
+      cause: err,
+    });
   }
   if (!remote) await tightenMode(location);
-  const db = new Db(kv, { strict });
-  const doorbell = new Doorbell(remote ? null : `${location}.wake`);
+  const db = new Db(kv, { strict, timeoutMs, name: `database ${location}` });
+  const doorbell: Doorbell = remote ? new WatchDoorbell(db) : new FileDoorbell(`${location}.wake`);
   return {
     db,
     location,
@@ -84,6 +103,67 @@ export async function openStore(location: string, options: OpenOptions = {}): Pr
       db.close();
     },
   };
+}
+
+function envTimeout(): number | undefined {
+  const text = Deno.env.get("QUEUECTL_DB_TIMEOUT");
+  if (text === undefined || text.trim() === "") return undefined;
+  try {
+    return parseDuration(text);
+  } catch {
+    throw new UsageError(`QUEUECTL_DB_TIMEOUT must be a duration such as 10s, got "${text}"`);
+  }
+}
+
+/**
+ * Opens a KV Connect URL. Deno does the metadata exchange (and the token check) here, but it
+ * waits forever on a server that accepts connections and never answers: hence the deadline.
+ */
+async function openRemote(url: string, timeoutMs: number): Promise<Deno.Kv> {
+  if (!Deno.env.get("DENO_KV_ACCESS_TOKEN")) {
+    throw new OperationError(
+      `cannot open database ${url}: DENO_KV_ACCESS_TOKEN is not set (it must hold the server's access token)`,
+    );
+  }
+  const opening = Deno.openKv(url);
+  if (timeoutMs <= 0) return await opening;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let gaveUp = false;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      gaveUp = true;
+      reject(
+        new OperationError(
+          `cannot open database ${url}: the server did not answer within ${timeoutMs / 1000}s`,
+        ),
+      );
+    }, timeoutMs);
+  });
+  // A late success must not leak an open handle.
+  opening.then((kv) => {
+    if (gaveUp) kv.close();
+  }, () => {});
+  try {
+    return await Promise.race([opening, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The reason an open failed, in one line a user can act on. */
+function openFailure(err: unknown): string {
+  const text = (err instanceof Error ? err.message : String(err)).split("\n")[0]!
+    .replace(/^Could not open Deno KV database: /, "");
+  const status = /responded with status (4\d\d[^:]*)(?::\s*(.*))?/.exec(text);
+  if (status && /^40[13]/.test(status[1]!)) {
+    return `the server refused the access token in DENO_KV_ACCESS_TOKEN (${status[1]}${
+      status[2] ? `: ${status[2]}` : ""
+    })`;
+  }
+  if (/Connection refused/i.test(text)) return "cannot reach the server (connection refused)";
+  const dns = /dns error|failed to lookup address/i.test(text);
+  if (dns) return "cannot reach the server (unknown host name)";
+  return text;
 }
 
 async function prepareFile(path: string): Promise<void> {

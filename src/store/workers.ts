@@ -33,6 +33,12 @@ export interface WorkerRecord {
   processed: number;
   /** Pid of the supervisor that started it (same host), which `worker stop` signals. */
   supervisor: number | null;
+  /**
+   * The KV server's clock minus this host's, in ms, as measured at start-up on a remote KV
+   * (absent locally and until measured). Comparing workers' offsets gives the skew between
+   * their hosts, which eats into the lease.
+   */
+  clock_offset_ms?: number | null;
 }
 
 /** A stop request left for a worker under `["control", id]`. */

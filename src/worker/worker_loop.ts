@@ -105,10 +105,20 @@ export class Worker {
     };
   }
 
+  /** Records this host's measured clock offset; the next heartbeat publishes it. */
+  setClockOffset(ms: number | null): void {
+    this.#record.clock_offset_ms = ms;
+  }
+
   /** Works until the stop signal, then deregisters. */
   async run(): Promise<void> {
     await this.#beat();
-    this.#log.info("worker.started", { pid: Deno.pid, host: this.#opts.host });
+    this.#log.info("worker.started", {
+      pid: Deno.pid,
+      host: this.#opts.host,
+      wake: this.#store.doorbell.kind,
+      strict: this.#store.db.strict,
+    });
     // Say at once that a stop was taken (the registry shows `stopping` during the grace period),
     // not only after the running job has finished.
     let stopBeat: Promise<void> = Promise.resolve();

@@ -1,0 +1,159 @@
+/**
+ * `queuectl web [--host 127.0.0.1] [--port 8080] [--token T]`: serves the dashboard and the JSON
+ * API until Ctrl+C. A non-loopback host needs a token (`--token` or `QUEUECTL_WEB_TOKEN`).
+ *
+ * @module
+ */
+import { Command } from "commander";
+import { OperationError, UsageError } from "../errors.ts";
+import { Logger } from "../log.ts";
+import { createHandler } from "../web/handler.ts";
+import { hostForm, isLoopback } from "../web/security.ts";
+import type { Context } from "./context.ts";
+
+/** Shortest token accepted: long enough that guessing it over HTTP is hopeless. */
+export const MIN_TOKEN_LENGTH = 16;
+
+interface WebFlags {
+  host: string;
+  port: string;
+  token?: string;
+  allowHost?: string[];
+}
+
+/**
+ * Checks `--host`, `--port` and the token (pure): a UsageError for anything wrong.
+ *
+ * @example
+ * ```ts
+ * parseWebFlags({ host: "127.0.0.1", port: "8080" }, undefined);
+ * // { host: "127.0.0.1", port: 8080, token: null, publicHosts: [] }
+ * ```
+ */
+export function parseWebFlags(
+  flags: WebFlags,
+  envToken: string | undefined,
+): { host: string; port: number; token: string | null; publicHosts: string[] } {
+  // `[::1]` is how a URL writes an IPv6 host; Deno.serve wants it bare.
+  const host = flags.host.trim().replace(/^\[(.*)\]$/, "$1");
+  const ipv4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+  const name =
+    /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
+  const ipv6 = /^[0-9A-Fa-f:.]+$/.test(host) && host.includes(":");
+  const validV4 = ipv4 !== null && ipv4.slice(1).every((p) => Number(p) <= 255);
+  if (!(validV4 || ipv6 || (ipv4 === null && name.test(host)))) {
+    throw new UsageError(
+      `--host must be an IP address or host name, got ${JSON.stringify(flags.host)}`,
+    );
+  }
+  if (!/^\d{1,5}$/.test(flags.port) || Number(flags.port) > 65535) {
+    throw new UsageError(
+      `--port must be an integer from 0 to 65535 (0 picks a free one), got ${
+        JSON.stringify(flags.port)
+      }`,
+    );
+  }
+  const raw = flags.token ?? (envToken === "" ? undefined : envToken);
+  if (raw !== undefined && (raw.length < MIN_TOKEN_LENGTH || /\s/.test(raw))) {
+    throw new UsageError(
+      `the web token must be at least ${MIN_TOKEN_LENGTH} characters without spaces, got ${raw.length}`,
+    );
+  }
+  if (!isLoopback(host) && raw === undefined) {
+    throw new UsageError(
+      `--host ${host} is not loopback: anyone who reaches it could run commands, so set ` +
+        `--token or QUEUECTL_WEB_TOKEN`,
+    );
+  }
+  const publicHosts = flags.allowHost ?? [];
+  for (const h of publicHosts) {
+    if (!/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(:\d{1,5})?$/.test(h)) {
+      throw new UsageError(
+        `--allow-host must be a host[:port] as a Host header has it, got ${JSON.stringify(h)}`,
+      );
+    }
+  }
+  if (publicHosts.length > 0 && raw === undefined) {
+    // A proxy that forwards a public name to a loopback server makes it public: same rule.
+    throw new UsageError(
+      "--allow-host serves the dashboard under another name, so set --token or QUEUECTL_WEB_TOKEN",
+    );
+  }
+  return { host, port: Number(flags.port), token: raw ?? null, publicHosts };
+}
+
+/** Builds the `web` command. */
+export function webCommand(ctx: Context): Command {
+  return new Command("web")
+    .description("serve the live dashboard and the JSON API (loopback only unless a token is set)")
+    .option("--host <host>", "address to listen on", "127.0.0.1")
+    .option("--port <port>", "port to listen on (0 picks a free one)", "8080")
+    .option("--token <token>", "require this access token (env QUEUECTL_WEB_TOKEN)")
+    .option(
+      "--allow-host <host[:port]>",
+      "also accept this Host header, e.g. the name a reverse proxy passes on (repeatable)",
+      (value: string, all: string[] = []) => [...all, value],
+    )
+    .action((flags: WebFlags) => serve(ctx, flags));
+}
+
+async function serve(ctx: Context, flags: WebFlags): Promise<void> {
+  const options = parseWebFlags(flags, Deno.env.get("QUEUECTL_WEB_TOKEN"));
+  const store = await ctx.store();
+  const log = new Logger({ fields: { web: Deno.pid } });
+  const stop = new AbortController();
+  let handler: ((req: Request) => Promise<Response>) | null = null;
+  let server: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    server = Deno.serve({
+      hostname: options.host,
+      port: options.port,
+      signal: stop.signal,
+      onListen: () => {},
+      onError: (err) => {
+        log.error("web.unhandled", { error: err instanceof Error ? err.message : String(err) });
+        return new Response("internal error\n", { status: 500 });
+      },
+    }, (req) => handler!(req));
+  } catch (err) {
+    const why = err instanceof Error ? err.message.split("\n")[0] : String(err);
+    if (err instanceof Deno.errors.AddrInUse) {
+      throw new OperationError(`cannot listen on ${options.host}:${options.port}: address in use`);
+    }
+    throw new UsageError(`cannot listen on ${options.host}:${options.port}: ${why}`);
+  }
+  const port = server.addr.port;
+  handler = createHandler(store, { ...options, port, hosts: extraHosts(options.host), log });
+  ctx.out(
+    `queuectl web: serving http://${hostForm(options.host)}:${port}/ (database ${store.location})`,
+  );
+  if (options.token !== null) ctx.out("queuectl web: a token is required (bearer or login form)");
+  const onSignal = () => stop.abort();
+  for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(sig, onSignal);
+  try {
+    await server.finished;
+  } finally {
+    for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.removeSignalListener(sig, onSignal);
+  }
+  ctx.out("queuectl web: stopped");
+}
+
+/**
+ * Names that reach a wildcard-bound server besides loopback: the machine's name and its
+ * interface addresses. A specific bind needs none; its own address is already allowed.
+ */
+function extraHosts(host: string): string[] {
+  if (host !== "0.0.0.0" && host !== "::") return [];
+  const out: string[] = [];
+  try {
+    out.push(Deno.hostname().toLowerCase());
+  } catch {
+    // No host name: addresses still work.
+  }
+  try {
+    for (const i of Deno.networkInterfaces()) out.push(hostForm(i.address.split("%")[0]!));
+  } catch {
+    // Without interface access only loopback and the host name are accepted.
+  }
+  return out;
+}

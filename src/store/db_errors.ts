@@ -1,0 +1,58 @@
+/**
+ * Telling apart the failures of a KV call: transient SQLite locks (retried), failures of the
+ * storage or of a KV Connect server (reported as OperationError, exit 1), and programming
+ * errors (passed through).
+ *
+ * @module
+ */
+import { OperationError } from "../errors.ts";
+
+/**
+ * True for SQLite's busy/locked errors, which are transient under concurrent writers.
+ *
+ * @example
+ * ```ts
+ * isLocked(new Error("database is locked")); // true
+ * ```
+ */
+export function isLocked(err: unknown): boolean {
+  const msg = err instanceof Error ? err.message : String(err);
+  return /database is locked|SQLITE_BUSY|database table is locked/i.test(msg);
+}
+
+/** SQLite's failures of the storage itself, which Deno KV also throws as TypeError. */
+function isStorage(err: Error): boolean {
+  return /read-only database|disk is full|disk I\/O error|disk image is malformed|unable to open database|not a database/i
+    .test(err.message);
+}
+
+/** A KV Connect server's refusal or failure (bad token, server error), as Deno reports it. */
+function isRemote(err: Error): boolean {
+  return /KV Connect|metadata endpoint/i.test(err.message);
+}
+
+/**
+ * The error a caller sees for a failed KV call (pure). Programming errors (a RangeError or
+ * TypeError of a bad key or value) pass through. Failures of the database (a lock that
+ * outlasted the retry, a broken or full disk, a KV Connect server's refusal) become one-line
+ * OperationErrors, which the CLI maps to exit 1.
+ *
+ * @example
+ * ```ts
+ * wrapKvError(new TypeError("database is locked")); // OperationError "database error: database is locked"
+ * ```
+ */
+export function wrapKvError(err: unknown): unknown {
+  // Deno KV reports a lock that outlasted SQLite's busy timeout as a TypeError; past our own
+  // retry bound it is still a database failure, not a programming error.
+  if (
+    (err instanceof RangeError || err instanceof TypeError) && !isLocked(err) && !isStorage(err) &&
+    !isRemote(err)
+  ) {
+    return err;
+  }
+  if (err instanceof Error && !(err instanceof OperationError)) {
+    return new OperationError(`database error: ${err.message.split("\n")[0]}`, { cause: err });
+  }
+  return err;
+}

@@ -1,0 +1,57 @@
+import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
+import { UsageError } from "../errors.ts";
+import { enqueue, enqueueAndClaim, spec, T0, tempStore } from "../../tests/factory.ts";
+import { claimNext } from "./claim.ts";
+import { decodeCursor, encodeCursor, pageJobs } from "./page.ts";
+
+async function walk(
+  store: Parameters<typeof pageJobs>[0],
+  options: Omit<Parameters<typeof pageJobs>[1], "cursor">,
+): Promise<string[]> {
+  const seen: string[] = [];
+  let cursor: string | undefined;
+  for (let i = 0; i < 20; i++) {
+    const page = await pageJobs(store, { ...options, cursor });
+    seen.push(...page.jobs.map((j) => j.id));
+    if (!page.cursor) break;
+    cursor = page.cursor;
+  }
+  return seen;
+}
+
+Deno.test("pageJobs pages one state's index from either end", async () => {
+  await using store = await tempStore();
+  const jobs = await enqueue(store, ["e", "c", "a", "d", "b"].map((id) => spec({ id })));
+  const ids = jobs.map((j) => j.id);
+  assertEquals(await walk(store, { state: "pending", limit: 2 }), ids);
+  assertEquals(await walk(store, { state: "pending", limit: 2, order: "newest" }), ids.reverse());
+  assertEquals(await pageJobs(store, { state: "dead", limit: 5 }), { jobs: [], cursor: null });
+});
+
+Deno.test("pageJobs without a state pages every job by id", async () => {
+  await using store = await tempStore();
+  await enqueue(
+    store,
+    ["b", "a", "c"].map((id) => spec({ id, run_at: id === "c" ? T0 + 9 : undefined })),
+  );
+  assertEquals(await walk(store, { limit: 2 }), ["a", "b", "c"]);
+  assertEquals(await walk(store, { limit: 1, order: "newest" }), ["c", "b", "a"]);
+});
+
+Deno.test("pageJobs continues after a job that left the state since the last page", async () => {
+  await using store = await tempStore();
+  await enqueue(store, ["a", "b", "c", "d"].map((id) => spec({ id })));
+  const first = await pageJobs(store, { state: "pending", limit: 1 });
+  assertEquals(first.jobs.map((j) => j.id), ["a"]);
+  await enqueueAndClaim(store, spec({ id: "x", priority: 1000 })); // claims x, not a
+  await claimNext(store, { workerId: "w1", now: T0 }); // a moves to processing
+  const next = await pageJobs(store, { state: "pending", limit: 10, cursor: first.cursor! });
+  assertEquals(next.jobs.map((j) => j.id), ["b", "c", "d"]);
+});
+
+Deno.test("cursors round-trip and a forged one is a UsageError", () => {
+  assertEquals(decodeCursor(encodeCursor(["01J", "é:id"])), ["01J", "é:id"]);
+  for (const bad of ["", "bogus!", encodeCursor([]), btoa("[1,2]"), btoa('{"a":1}')]) {
+    throws(() => decodeCursor(bad), UsageError, bad);
+  }
+});

@@ -1,0 +1,111 @@
+/**
+ * Finding jobs by id or command text with a bounded cost: an exact id lookup first, then a scan
+ * of at most `scan` jobs from one end of an index, which the caller can continue.
+ *
+ * @module
+ */
+import type { Job, JobState } from "../job.ts";
+import { keys } from "./keys.ts";
+import type { Store } from "./open.ts";
+import { encodeCursor, indexOf, type PageOrder, selectorAfter } from "./page.ts";
+
+/** Options of {@linkcode searchJobs}. */
+export interface SearchOptions {
+  /** Text to find in a job's id or command (case-insensitive). */
+  text: string;
+  /** Only jobs of this state. */
+  state?: JobState;
+  /** Stop after this many matches (1..1000). Default 50. */
+  limit?: number;
+  /** Look at no more than this many jobs in this call (1..10,000). Default 2,000. */
+  scan?: number;
+  /** Resume a scan where a previous call's `cursor` left it. */
+  cursor?: string;
+  /** `oldest` (default) or `newest` first. */
+  order?: PageOrder;
+}
+
+/** What a search found, and how far it looked. */
+export interface SearchResult {
+  /** Matching jobs; an exact id match comes first. */
+  jobs: Job[];
+  /** How many jobs the scan looked at. */
+  scanned: number;
+  /** Where to resume the scan, or null when it reached the end of the index. */
+  cursor: string | null;
+}
+
+const BATCH = 200;
+
+/**
+ * Searches jobs by id or command. The job whose id equals `text` is found with one read
+ * whatever the queue's size; the substring scan reads at most `scan` jobs, so a search over
+ * 100k jobs stays bounded and says (through `cursor`) that it stopped early.
+ *
+ * @example
+ * ```ts
+ * const { jobs, cursor } = await searchJobs(store, { text: "backup", state: "dead" });
+ * ```
+ */
+export async function searchJobs(store: Store, options: SearchOptions): Promise<SearchResult> {
+  const needle = options.text.toLowerCase();
+  const limit = clamp(options.limit ?? 50, 1, 1000);
+  const scanMax = clamp(options.scan ?? 2000, 1, 10_000);
+  const order = options.order ?? "oldest";
+  const matches = (j: Job) =>
+    (!options.state || j.state === options.state) &&
+    (j.id.toLowerCase().includes(needle) || j.command.toLowerCase().includes(needle));
+
+  const jobs: Job[] = [];
+  const seen = new Set<string>();
+  if (options.cursor === undefined && options.text !== "") {
+    const exact = (await store.db.get<Job>(keys.job(options.text))).value;
+    if (exact && matches(exact)) {
+      jobs.push(exact);
+      seen.add(exact.id);
+    }
+  }
+
+  const index = indexOf(options.state);
+  let cursor = options.cursor;
+  let scanned = 0;
+  let more = true;
+  while (more && scanned < scanMax && jobs.length < limit) {
+    const want = Math.min(BATCH, scanMax - scanned);
+    const selector = selectorAfter(index, cursor, order);
+    const batch = await readBatch(store, options.state, selector, want, order === "newest");
+    scanned += batch.length;
+    more = batch.length === want;
+    for (const { job, key } of batch) {
+      cursor = encodeCursor(index.positionOf(key));
+      if (job && !seen.has(job.id) && matches(job)) {
+        jobs.push(job);
+        seen.add(job.id);
+        if (jobs.length >= limit) break;
+      }
+    }
+    // Stopping mid-batch on the limit resumes just after the last match, not the batch end.
+    if (jobs.length >= limit) more = true;
+  }
+  return { jobs, scanned, cursor: more ? cursor ?? null : null };
+}
+
+async function readBatch(
+  store: Store,
+  state: JobState | undefined,
+  selector: Deno.KvListSelector,
+  limit: number,
+  reverse: boolean,
+): Promise<{ job: Job | null; key: Deno.KvKey }[]> {
+  if (!state) {
+    const entries = await store.db.list<Job>(selector, { limit, reverse });
+    return entries.map((e) => ({ job: e.value, key: e.key }));
+  }
+  const entries = await store.db.list<string>(selector, { limit, reverse });
+  const found = await store.db.getMany<Job>(entries.map((e) => keys.job(e.value)));
+  return entries.map((e, i) => ({ job: found[i]?.value ?? null, key: e.key }));
+}
+
+function clamp(n: number, min: number, max: number): number {
+  return Math.max(min, Math.min(Math.floor(n), max));
+}

@@ -1,0 +1,64 @@
+import { deepStrictEqual as assertEquals, strictEqual } from "node:assert/strict";
+import { enqueue, spec, tempStore } from "../../tests/factory.ts";
+import { searchJobs } from "./search.ts";
+
+Deno.test("searchJobs finds jobs by id or command text, case-insensitive", async () => {
+  await using store = await tempStore();
+  await enqueue(store, [
+    spec({ id: "nightly-backup", command: "tar czf /tmp/b.tgz ." }),
+    spec({ id: "report", command: "make REPORT" }),
+    spec({ id: "other", command: "true" }),
+  ]);
+  const byCommand = await searchJobs(store, { text: "report" });
+  assertEquals(byCommand.jobs.map((j) => j.id), ["report"]);
+  assertEquals((await searchJobs(store, { text: "BACKUP" })).jobs.map((j) => j.id), [
+    "nightly-backup",
+  ]);
+  assertEquals((await searchJobs(store, { text: "true", state: "dead" })).jobs, []);
+});
+
+Deno.test("searchJobs finds an exact id first however far the scan would have to go", async () => {
+  await using store = await tempStore();
+  await enqueue(
+    store,
+    Array.from({ length: 30 }, (_, i) => spec({ id: `j${i}`, command: "true" })),
+  );
+  const res = await searchJobs(store, { text: "j29", scan: 5 });
+  strictEqual(res.jobs[0]?.id, "j29");
+  strictEqual(res.scanned, 5);
+  strictEqual(typeof res.cursor, "string", "the scan stopped early and says where to go on");
+});
+
+Deno.test("searchJobs bounds its scan and resumes from its cursor to the end", async () => {
+  await using store = await tempStore();
+  await enqueue(
+    store,
+    Array.from(
+      { length: 25 },
+      (_, i) =>
+        spec({ id: `k${String(i).padStart(2, "0")}`, command: i % 5 === 0 ? "echo hit" : "true" }),
+    ),
+  );
+  const found: string[] = [];
+  let cursor: string | undefined;
+  let calls = 0;
+  for (;;) {
+    const res = await searchJobs(store, { text: "hit", state: "pending", scan: 7, cursor });
+    calls++;
+    strictEqual(res.scanned <= 7, true);
+    found.push(...res.jobs.map((j) => j.id));
+    if (!res.cursor) break;
+    cursor = res.cursor;
+  }
+  assertEquals(found, ["k00", "k05", "k10", "k15", "k20"]);
+  strictEqual(calls, 4);
+  const limited = await searchJobs(store, { text: "hit", limit: 2, order: "newest" });
+  assertEquals(limited.jobs.map((j) => j.id), ["k20", "k15"]);
+  const rest = await searchJobs(store, {
+    text: "hit",
+    limit: 10,
+    order: "newest",
+    cursor: limited.cursor!,
+  });
+  assertEquals(rest.jobs.map((j) => j.id), ["k10", "k05", "k00"]);
+});

@@ -1,0 +1,153 @@
+/**
+ * The read side of the JSON API: status, job pages and search, one job with its history, its
+ * captured output, and the workers. Jobs use the CLI's `--json` form (`src/json_view.ts`).
+ *
+ * @module
+ */
+import { NotFoundError } from "../errors.ts";
+import type { Job } from "../job.ts";
+import { attemptJson, jobJson, workerJson } from "../json_view.ts";
+import {
+  countJobs,
+  getJob,
+  listAttempts,
+  listWorkers,
+  pageJobs,
+  readMetrics,
+  readOutput,
+  searchJobs,
+  type WorkerRecord,
+} from "../store/mod.ts";
+import type { OutputStream } from "../store/mod.ts";
+import { choiceParam, intParam, queryOf, stateParam } from "./params.ts";
+import { json } from "./response.ts";
+import type { Route, RouteContext } from "./router.ts";
+
+/** How many jobs one search call looks at before it stops and offers to go on. */
+export const SEARCH_SCAN = 5000;
+
+/** A worker as the API shows it: the CLI's JSON form plus how old its heartbeat is. */
+export function workerView(w: WorkerRecord, now: number): Record<string, unknown> {
+  return { ...workerJson(w), heartbeat_age_ms: Math.max(0, now - w.heartbeat_at) };
+}
+
+async function status(ctx: RouteContext): Promise<Response> {
+  queryOf(ctx.url, []);
+  const [counts, workers] = await Promise.all([countJobs(ctx.store), listWorkers(ctx.store)]);
+  return json({
+    counts,
+    workers: workers.map((w) => workerView(w, ctx.now)),
+    dlq: counts.dead,
+    now: new Date(ctx.now).toISOString(),
+    auth_required: ctx.authRequired,
+  });
+}
+
+async function jobs(ctx: RouteContext): Promise<Response> {
+  const q = queryOf(ctx.url, ["state", "limit", "cursor", "order", "q"]);
+  const state = stateParam(q.get("state"));
+  const limit = intParam("limit", q.get("limit"), { min: 1, max: 1000, fallback: 50 });
+  const cursor = q.get("cursor") || undefined;
+  const order = choiceParam("order", q.get("order"), ["oldest", "newest"] as const);
+  const text = (q.get("q") ?? "").trim();
+  if (text === "") {
+    const page = await pageJobs(ctx.store, { state, limit, cursor, order });
+    return json({ jobs: page.jobs.map(jobJson), next_cursor: page.cursor });
+  }
+  const found = await searchJobs(ctx.store, {
+    text,
+    state,
+    limit,
+    cursor,
+    order,
+    scan: SEARCH_SCAN,
+  });
+  return json({
+    jobs: found.jobs.map(jobJson),
+    next_cursor: found.cursor,
+    search: { scanned: found.scanned, complete: found.cursor === null },
+  });
+}
+
+/** The job of the path's `:id`, or a 404. */
+export async function jobOf(ctx: RouteContext): Promise<Job> {
+  const id = ctx.params.id!;
+  const job = await getJob(ctx.store, id);
+  if (!job) throw new NotFoundError(`job ${JSON.stringify(id)} not found`);
+  return job;
+}
+
+async function job(ctx: RouteContext): Promise<Response> {
+  queryOf(ctx.url, []);
+  const found = await jobOf(ctx);
+  const history = await listAttempts(ctx.store, found.id);
+  return json({ ...jobJson(found), history: history.map(attemptJson) });
+}
+
+/**
+ * An attempt's captured output as raw bytes (text/plain; the page shows it as text). From
+ * `offset` on, so a page following a running attempt fetches only what is new. Headers say
+ * which attempt it is, where the next read starts, and whether the attempt still runs.
+ */
+async function logs(ctx: RouteContext): Promise<Response> {
+  const q = queryOf(ctx.url, ["stream", "attempt", "offset"]);
+  const stream: OutputStream = choiceParam("stream", q.get("stream"), ["stdout", "stderr"]);
+  const found = await jobOf(ctx);
+  const n = intParam("attempt", q.get("attempt"), {
+    min: 1,
+    max: 1_000_000,
+    fallback: found.runs,
+  });
+  const offset = intParam("offset", q.get("offset"), { min: 0, max: 2 ** 40, fallback: 0 });
+  if (n > found.runs) {
+    throw new NotFoundError(
+      `job ${JSON.stringify(found.id)} has ${found.runs} attempt(s), not ${n}`,
+    );
+  }
+  const headers = new Headers({ "Content-Type": "text/plain; charset=utf-8" });
+  headers.set("X-Queuectl-Attempt", String(n));
+  if (n === 0) {
+    headers.set("X-Queuectl-Offset", "0");
+    headers.set("X-Queuectl-Running", "false");
+    return new Response(new Uint8Array(), { headers });
+  }
+  const chunks = await readOutput(ctx.store, found.id, n, { stream });
+  const attempt = (await listAttempts(ctx.store, found.id)).find((a) => a.n === n);
+  const total = chunks.reduce((sum, c) => sum + c.data.byteLength, 0);
+  const body = new Uint8Array(Math.max(0, total - offset));
+  let at = 0;
+  let pos = 0;
+  for (const c of chunks) {
+    const from = Math.max(0, offset - pos);
+    if (from < c.data.byteLength) {
+      body.set(c.data.subarray(from), at);
+      at += c.data.byteLength - from;
+    }
+    pos += c.data.byteLength;
+  }
+  headers.set("X-Queuectl-Offset", String(total));
+  headers.set("X-Queuectl-Running", String(!!attempt && attempt.finished_at === null));
+  headers.set("X-Queuectl-Truncated", String(!!attempt?.output?.truncated));
+  return new Response(body, { headers });
+}
+
+async function workers(ctx: RouteContext): Promise<Response> {
+  queryOf(ctx.url, []);
+  return json((await listWorkers(ctx.store)).map((w) => workerView(w, ctx.now)));
+}
+
+/** The last-hour report, exactly as `queuectl metrics --json` prints it. */
+async function metrics(ctx: RouteContext): Promise<Response> {
+  queryOf(ctx.url, []);
+  return json(await readMetrics(ctx.store, { now: ctx.now }));
+}
+
+/** The read routes. */
+export const readRoutes: readonly Route[] = [
+  { method: "GET", path: "/api/status", handle: status },
+  { method: "GET", path: "/api/jobs", handle: jobs },
+  { method: "GET", path: "/api/jobs/:id", handle: job },
+  { method: "GET", path: "/api/jobs/:id/logs", handle: logs },
+  { method: "GET", path: "/api/workers", handle: workers },
+  { method: "GET", path: "/api/metrics", handle: metrics },
+];

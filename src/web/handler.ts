@@ -1,0 +1,117 @@
+/**
+ * The web layer's entry: `createHandler(store, options)` turns requests into responses. Every
+ * request passes the same gate, in this order: the Host check (DNS rebinding), the Origin check
+ * for anything that changes state (CSRF), the token (when one is set), then the route. Every
+ * answer carries the security headers, and every failure is one line (a bug's details go to the
+ * log, not to the client).
+ *
+ * @module
+ */
+import { Logger } from "../log.ts";
+import type { Store } from "../store/mod.ts";
+import { readRoutes } from "./api_read.ts";
+import { writeRoutes } from "./api_write.ts";
+import { statusFor } from "./http_status.ts";
+import { metricsRoutes } from "./metrics_route.ts";
+import { pageRoutes } from "./pages.ts";
+import { jsonError, secure } from "./response.ts";
+import { matchRoute, type Route } from "./router.ts";
+import { checkHost, checkOrigin, credentials, type GuardOptions } from "./security.ts";
+
+/** Options of {@linkcode createHandler}. */
+export interface HandlerOptions extends GuardOptions {
+  /** Where unexpected errors are logged. Default: a Logger on stderr. */
+  log?: Logger;
+  /** The clock. Default: `Date.now`. */
+  now?: () => number;
+}
+
+/** Paths anyone may fetch, even when a token is required: the login form and static files. */
+function isPublic(method: string, path: string): boolean {
+  if (path.startsWith("/assets/")) return method === "GET" || method === "HEAD";
+  return path === "/login" || path === "/logout";
+}
+
+/**
+ * Builds the dashboard's request handler on an open store.
+ *
+ * @example
+ * ```ts
+ * const handler = createHandler(store, { host: "127.0.0.1", port: 8080, token: null });
+ * const res = await handler(new Request("http://127.0.0.1:8080/api/status"));
+ * ```
+ */
+export function createHandler(
+  store: Store,
+  options: HandlerOptions,
+): (req: Request) => Promise<Response> {
+  const log = options.log ?? new Logger({ fields: { web: true } });
+  const now = options.now ?? Date.now;
+  const token = options.token;
+  const routes: Route[] = [
+    ...pageRoutes(token),
+    ...readRoutes,
+    ...writeRoutes,
+    ...metricsRoutes,
+  ];
+  return async (req: Request): Promise<Response> => {
+    let url: URL | null = null;
+    try {
+      url = new URL(req.url);
+      const host = checkHost(req, options);
+      const creds = await credentials(req, token);
+      checkOrigin(req, host, creds.bearer);
+      const path = url.pathname;
+      if (!isPublic(req.method, path) && !creds.bearer && !creds.cookie) {
+        return secure(refuseUnauthenticated(req.method, path));
+      }
+      const found = matchRoute(routes, req.method, path);
+      if (found === null) return secure(failure(url, 404, `no route ${req.method} ${path}`));
+      if ("allow" in found) {
+        const res = failure(url, 405, `${req.method} is not allowed on ${path}`);
+        res.headers.set("Allow", [...new Set(found.allow)].join(", "));
+        return secure(res);
+      }
+      const res = await found.route.handle({
+        req,
+        url,
+        params: found.params,
+        store,
+        now: now(),
+        authRequired: token !== null,
+      });
+      return secure(res);
+    } catch (err) {
+      const { status, message, expected } = statusFor(err);
+      if (!expected) {
+        log.error("web.request_failed", {
+          method: req.method,
+          path: url?.pathname ?? req.url,
+          error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+        });
+      }
+      return secure(failure(url, status, message));
+    }
+  };
+}
+
+/** API and metrics clients get a 401 to act on; a browser on a page is sent to the login form. */
+function refuseUnauthenticated(method: string, path: string): Response {
+  if (path.startsWith("/api/") || path === "/metrics" || method !== "GET") {
+    return jsonError(401, "authentication required: send Authorization: Bearer <token>", {
+      "WWW-Authenticate": 'Bearer realm="queuectl"',
+    });
+  }
+  return new Response(null, { status: 303, headers: { Location: "/login" } });
+}
+
+/** A one-line failure: JSON under /api/, plain text elsewhere. */
+function failure(url: URL | null, status: number, message: string): Response {
+  if (url && (url.pathname.startsWith("/api/") || url.pathname === "/api")) {
+    return jsonError(status, message);
+  }
+  return new Response(message + "\n", {
+    status,
+    headers: { "Content-Type": "text/plain; charset=utf-8" },
+  });
+}

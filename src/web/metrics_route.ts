@@ -1,0 +1,26 @@
+/**
+ * The `GET /metrics` route: reads the counters, workers and totals and renders them for
+ * Prometheus.
+ *
+ * @module
+ */
+import { countJobs, listWorkers, readTotals } from "../store/mod.ts";
+import { queryOf } from "./params.ts";
+import { PROMETHEUS_TYPE, renderMetrics } from "./prometheus.ts";
+import type { Route, RouteContext } from "./router.ts";
+
+async function metrics(ctx: RouteContext): Promise<Response> {
+  queryOf(ctx.url, []);
+  const [counts, workers, totals] = await Promise.all([
+    countJobs(ctx.store),
+    listWorkers(ctx.store),
+    readTotals(ctx.store),
+  ]);
+  const body = renderMetrics({ counts, workers, totals, now: ctx.now });
+  return new Response(body, { headers: { "Content-Type": PROMETHEUS_TYPE } });
+}
+
+/** The metrics route. */
+export const metricsRoutes: readonly Route[] = [
+  { method: "GET", path: "/metrics", handle: metrics },
+];

@@ -1,0 +1,106 @@
+import { match, ok, strictEqual } from "node:assert/strict";
+import {
+  countsOf,
+  enqueue,
+  enqueueAndClaim,
+  failure,
+  registerWorker,
+  report,
+  SETTINGS,
+  spec,
+  T0,
+} from "../../tests/factory.ts";
+import { finishAttempt } from "../store/finish.ts";
+import { get, webFixture } from "../../tests/web_fixture.ts";
+import { zeroCounters } from "../metrics.ts";
+import { renderMetrics } from "./prometheus.ts";
+
+/** Every line is a `# HELP`/`# TYPE` comment or `name{labels} value`, and names are ours. */
+function assertExposition(text: string): Map<string, number> {
+  const samples = new Map<string, number>();
+  ok(text.endsWith("\n"), "ends with a newline");
+  const label = String.raw`[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*"`;
+  const sample = new RegExp(
+    String.raw`^(queuectl_[a-zA-Z0-9_]*)(\{${label}(?:,${label})*\})? (-?[0-9.e+-]+|NaN|[+-]Inf)$`,
+  );
+  for (const line of text.slice(0, -1).split("\n")) {
+    if (line.startsWith("#")) {
+      match(line, /^# (HELP queuectl_[a-z_]+ .+|TYPE queuectl_[a-z_]+ (gauge|counter|histogram))$/);
+      continue;
+    }
+    const m = sample.exec(line);
+    ok(m, `not a sample line: ${JSON.stringify(line)}`);
+    samples.set(m[1]! + (m[2] ?? ""), Number(m[3]));
+  }
+  return samples;
+}
+
+Deno.test("GET /metrics is Prometheus text: jobs by state, DLQ size, workers, heartbeat age", async () => {
+  await using web = await webFixture();
+  await enqueue(web.store, [spec(), spec(), spec({ run_at: Date.now() + 9e6 })]);
+  await registerWorker(web.store, { id: 'w"1', host: "h\\x", heartbeat_at: Date.now() - 2000 });
+  const res = await web.handle(get("/metrics"));
+  strictEqual(res.status, 200);
+  match(res.headers.get("content-type")!, /^text\/plain; version=0\.0\.4/);
+  const samples = assertExposition(await res.text());
+  strictEqual(samples.get('queuectl_jobs{state="pending"}'), 2);
+  strictEqual(samples.get('queuectl_jobs{state="scheduled"}'), 1);
+  strictEqual(samples.get("queuectl_dlq_size"), 0);
+  strictEqual(samples.get("queuectl_workers"), 1);
+  const age = samples.get(
+    String.raw`queuectl_worker_heartbeat_age_seconds{worker="w\"1",host="h\\x"}`,
+  );
+  ok(age !== undefined && age >= 2 && age < 60, `heartbeat age ${age}`);
+  strictEqual(samples.get("queuectl_jobs_enqueued_total"), 3);
+  strictEqual(samples.get("queuectl_jobs_completed_total"), 0);
+});
+
+Deno.test("GET /metrics counts finished attempts in the totals and both histograms", async () => {
+  await using web = await webFixture();
+  const ok1 = await enqueueAndClaim(web.store, spec({ id: "a" }), { now: T0 });
+  await finishAttempt(web.store, ok1, report(), { now: T0 + 250, settings: SETTINGS });
+  const bad = await enqueueAndClaim(web.store, spec({ id: "b", max_retries: 0 }), { now: T0 });
+  await finishAttempt(web.store, bad, failure(2), { now: T0 + 40, settings: SETTINGS });
+  const samples = assertExposition(await (await web.handle(get("/metrics"))).text());
+  strictEqual(samples.get("queuectl_jobs_completed_total"), 1);
+  strictEqual(samples.get("queuectl_jobs_dead_total"), 1);
+  strictEqual(samples.get("queuectl_jobs_failed_total"), 1);
+  strictEqual(samples.get("queuectl_job_run_seconds_count"), 2);
+  strictEqual(samples.get("queuectl_job_wait_seconds_count"), 2);
+  ok(Math.abs(samples.get("queuectl_job_run_seconds_sum")! - 0.29) < 1e-6);
+  strictEqual(samples.get('queuectl_job_run_seconds_bucket{le="+Inf"}'), 2);
+  strictEqual(samples.get("queuectl_dlq_size"), 1);
+});
+
+Deno.test("renderMetrics writes totals as counters and histograms as cumulative buckets", () => {
+  const hist = { bounds_ms: [10, 100, 1000], counts: [1, 2, 3, 4], sum_ms: 5500 };
+  const counters = {
+    ...zeroCounters(),
+    enqueued: 10,
+    completed: 6,
+    retried: 3,
+    dead: 2,
+    canceled: 1,
+  };
+  const text = renderMetrics({
+    counts: countsOf({ dead: 2 }),
+    workers: [],
+    now: 0,
+    totals: { counters, run: hist, wait: hist },
+  });
+  const samples = assertExposition(text);
+  strictEqual(samples.get("queuectl_jobs_enqueued_total"), 10);
+  strictEqual(samples.get("queuectl_jobs_completed_total"), 6);
+  strictEqual(samples.get("queuectl_jobs_failed_total"), 5, "retried + dead");
+  strictEqual(samples.get("queuectl_jobs_retried_total"), 3);
+  strictEqual(samples.get("queuectl_dlq_size"), 2);
+  strictEqual(samples.get('queuectl_job_run_seconds_bucket{le="0.01"}'), 1);
+  strictEqual(samples.get('queuectl_job_run_seconds_bucket{le="0.1"}'), 3);
+  strictEqual(samples.get('queuectl_job_run_seconds_bucket{le="1"}'), 6);
+  strictEqual(samples.get('queuectl_job_run_seconds_bucket{le="+Inf"}'), 10);
+  strictEqual(samples.get("queuectl_job_run_seconds_count"), 10);
+  strictEqual(samples.get("queuectl_job_run_seconds_sum"), 5.5);
+  strictEqual(samples.get('queuectl_job_wait_seconds_bucket{le="+Inf"}'), 10);
+  match(text, /# TYPE queuectl_job_wait_seconds histogram/);
+  match(text, /# TYPE queuectl_jobs_enqueued_total counter/);
+});
