@@ -124,6 +124,36 @@ Deno.test("logs --follow prints each line while the job runs and ends with the j
   await Promise.all([raw.stderr.cancel(), ndjson.stderr.cancel()]);
 });
 
+Deno.test("logs --follow follows a failed attempt's retry and ends only when the job does", async () => {
+  await using db = await tempDb();
+  await cliOk(db, ["config", "set", "backoff_base", "1"]);
+  const marker = join(db.dir, "ran-once");
+  const id = await enqueue(db, [
+    "--command",
+    `if [ -e ${sh(marker)} ]; then echo second try; else touch ${
+      sh(marker)
+    }; echo first try; exit 3; fi`,
+  ]);
+  const raw = spawnCli(db, ["logs", id, "--follow"]);
+  const ndjson = spawnCli(db, ["logs", id, "--follow", "--json"]);
+  const [rawOut, jsonOut] = [collect(raw), collect(ndjson)];
+  const rawErr = new Response(raw.stderr).text();
+  await using _workers = workersFor(db, 1);
+  const [rawStatus, jsonStatus] = await Promise.all([raw.status, ndjson.status]);
+  await Promise.all([rawOut.done, jsonOut.done]);
+  deepStrictEqual([rawStatus.code, rawOut.text()], [0, "first try\nsecond try\n"]);
+  equal(await rawErr, "queuectl: attempt 1 failed; following attempt 2\n");
+  equal(jsonStatus.code, 0);
+  deepStrictEqual(jsonOut.text().trim().split("\n").map((l) => JSON.parse(l)), [
+    { attempt: 1, stream: "stdout", line: "first try" },
+    { attempt: 1, event: "end", outcome: "failed", exit_code: 3, truncated: false },
+    { attempt: 2, stream: "stdout", line: "second try" },
+    { attempt: 2, event: "end", outcome: "succeeded", exit_code: 0, truncated: false },
+  ]);
+  equal((await waitForJob(db, id, () => true)).state, "completed");
+  await ndjson.stderr.cancel();
+});
+
 Deno.test("logs --follow of a job canceled before it ran ends at once instead of waiting forever", async () => {
   await using db = await tempDb();
   const id = await enqueue(db, ["--command", "true", "--delay", "1h"]);

@@ -27,7 +27,7 @@ export function logsCommand(ctx: Context): Command {
     .argument("<id>", "job id")
     .option("--stderr", "print stderr instead of stdout")
     .option("-a, --attempt <n>", "which attempt (default: the latest)")
-    .option("-f, --follow", "keep printing while the attempt runs; end when it ends")
+    .option("-f, --follow", "keep printing while the job runs, retries included; end when it ends")
     .option("--json", 'print NDJSON: {"attempt","stream","line"} per line, then an "end" object')
     .action(async (id: string, flags: LogsFlags) => {
       const store = await ctx.store();
@@ -48,27 +48,58 @@ export function logsCommand(ctx: Context): Command {
         n = 1;
       }
       const stream: OutputStream = flags.stderr ? "stderr" : "stdout";
-      const print = flags.json ? new NdjsonPrinter(ctx, n, stream) : rawPrinter(ctx);
-      const cursor = new OutputCursor(store, { id, n, stream });
       for (;;) {
-        // Whether the attempt had ended is read before the output, so the last read sees all.
-        const end = await attemptEnd(store, id, n);
-        for (const bytes of await cursor.next()) print.bytes(bytes);
-        if (!flags.follow || end) {
-          print.end(end);
-          const total = end?.output?.[`${stream}_bytes`];
-          if (total !== undefined && total > cursor.bytes) {
-            // Cut output is never passed off as whole: say so where the bytes don't go.
-            ctx.err(
-              `queuectl: ${stream} of attempt ${n} was cut at ${cursor.bytes} of ${total} bytes ` +
-                `(config output_limit)`,
-            );
-          }
-          return;
+        const end = await printAttempt(ctx, store, { id, n, stream, ...flags });
+        // Without --attempt, following means the job: a retry's output follows its failure's.
+        if (!flags.follow || flags.attempt !== undefined || !end) return;
+        const next = await nextAttempt(store, id, n);
+        if (next === null) return;
+        if (!flags.json) {
+          ctx.err(`queuectl: attempt ${n} ${end.outcome}; following attempt ${next}`);
         }
-        await new Promise((r) => setTimeout(r, FOLLOW_POLL_MS));
+        n = next;
       }
     });
+}
+
+/** Prints one attempt's stream (following it while it runs); returns how it ended. */
+async function printAttempt(
+  ctx: Context,
+  store: Store,
+  options: { id: string; n: number; stream: OutputStream; follow?: boolean; json?: boolean },
+): Promise<AttemptEnd | null> {
+  const { id, n, stream } = options;
+  const print = options.json ? new NdjsonPrinter(ctx, n, stream) : rawPrinter(ctx);
+  const cursor = new OutputCursor(store, { id, n, stream });
+  for (;;) {
+    // Whether the attempt had ended is read before the output, so the last read sees all.
+    const end = await attemptEnd(store, id, n);
+    for (const bytes of await cursor.next()) print.bytes(bytes);
+    if (!options.follow || end) {
+      print.end(end);
+      const total = end?.output?.[`${stream}_bytes`];
+      if (total !== undefined && total > cursor.bytes) {
+        // Cut output is never passed off as whole: say so where the bytes don't go.
+        ctx.err(
+          `queuectl: ${stream} of attempt ${n} was cut at ${cursor.bytes} of ${total} bytes ` +
+            `(config output_limit)`,
+        );
+      }
+      return end;
+    }
+    await new Promise((r) => setTimeout(r, FOLLOW_POLL_MS));
+  }
+}
+
+/** Waits for the attempt after `n` to start; null when the job ended (or went) instead. */
+async function nextAttempt(store: Store, id: string, n: number): Promise<number | null> {
+  for (;;) {
+    const job = await getJob(store, id);
+    if (!job) return null;
+    if (job.runs > n) return n + 1;
+    if (FINAL_STATES.includes(job.state)) return null;
+    await new Promise((r) => setTimeout(r, FOLLOW_POLL_MS));
+  }
 }
 
 /** How an attempt ended, or null while it may still produce output. */
