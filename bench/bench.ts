@@ -321,8 +321,8 @@ if (results.B1) {
   });
   add({
     id: "B1",
-    figure: "  deno run of a script that only imports commander (npm)",
-    value: p50p95(b.deno_commander),
+    figure: "  deno run of a script that only imports @stricli/core (npm)",
+    value: p50p95(b.deno_parser),
     ref: "",
     goal: "",
     met: null,

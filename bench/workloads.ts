@@ -403,8 +403,8 @@ export interface B1 {
   enqueue: Summary;
   /** `queuectl --version`: the CLI's start-up (module graph) without opening the database. */
   cli_version: Summary;
-  /** `deno run` of a script that only imports `commander` (npm): the cost of npm code. */
-  deno_commander: Summary;
+  /** `deno run` of a script that only imports the parser `@stricli/core` (npm). */
+  deno_parser: Summary;
   /** `deno run` of an empty script: the runtime's own start-up. */
   deno_empty: Summary;
   /** `sh -c true`. */
@@ -416,8 +416,8 @@ export async function b1(env: Env, db: TempDb, runs = env.sizes.b1Runs): Promise
   const cmds: Record<keyof B1, () => Promise<{ code: number; ms: number; stderr: string }>> = {
     enqueue: () => db.cli(["enqueue", "--command", "true"]),
     cli_version: () => db.cli(["--version"]),
-    deno_commander: () =>
-      run(DENO, ["run", "-A", "--config", CONFIG, `${ROOT}/bench/commander_only.ts`], {
+    deno_parser: () =>
+      run(DENO, ["run", "-A", "--config", CONFIG, `${ROOT}/bench/parser_only.ts`], {
         env: db.env,
       }),
     deno_empty: () =>
@@ -429,7 +429,7 @@ export async function b1(env: Env, db: TempDb, runs = env.sizes.b1Runs): Promise
   const xs: Record<keyof B1, number[]> = {
     enqueue: [],
     cli_version: [],
-    deno_commander: [],
+    deno_parser: [],
     deno_empty: [],
     sh_true: [],
   };
@@ -443,7 +443,7 @@ export async function b1(env: Env, db: TempDb, runs = env.sizes.b1Runs): Promise
   return {
     enqueue: summary(xs.enqueue),
     cli_version: summary(xs.cli_version),
-    deno_commander: summary(xs.deno_commander),
+    deno_parser: summary(xs.deno_parser),
     deno_empty: summary(xs.deno_empty),
     sh_true: summary(xs.sh_true),
   };

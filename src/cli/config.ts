@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { Command } from "commander";
+import { buildCommand, buildRouteMap, type CommandContext, type RouteMap } from "@stricli/core";
 import {
   CONFIG_DESCRIPTIONS,
   CONFIG_KEYS,
@@ -15,52 +15,61 @@ import {
 import { readConfig, resetConfig, writeConfig } from "../store/mod.ts";
 import type { Context } from "./context.ts";
 import { table } from "./format.ts";
+import { positional, toggle } from "./params.ts";
 
 /** Builds the `config` command group. */
-export function configCommand(ctx: Context): Command {
-  const cmd = new Command("config").description(
-    "runtime configuration (running workers pick up changes)",
-  );
-  cmd.command("show")
-    .description("show every key, its value and its default")
-    .option("--json", "print a JSON object")
-    .action(async (flags: { json?: boolean }) => {
-      const config = await readConfig(await ctx.store());
-      if (flags.json) return ctx.out(JSON.stringify(config));
-      ctx.out(table(
-        ["KEY", "VALUE", "DEFAULT", "MEANING"],
-        CONFIG_KEYS.map((k) => [
-          k,
-          formatConfigValue(k, config[k]),
-          formatConfigValue(k, DEFAULT_CONFIG[k]),
-          CONFIG_DESCRIPTIONS[k],
-        ]),
-        70,
-      ));
-    });
-  cmd.command("get")
-    .description("print one value")
-    .argument("<key>", "a config key, snake_case or kebab-case")
-    .action(async (name: string) => {
-      const key = normalizeConfigKey(name);
-      const config = await readConfig(await ctx.store());
-      ctx.out(formatConfigValue(key, config[key]));
-    });
-  cmd.command("set")
-    .description("set one value (validated)")
-    .argument("<key>", "a config key, snake_case or kebab-case")
-    .argument("<value>", "the new value")
-    .action(async (name: string, text: string) => {
-      const key = normalizeConfigKey(name);
-      const value = parseConfigValue(key, text);
-      await writeConfig(await ctx.store(), key, value);
-      ctx.out(`${key} = ${formatConfigValue(key, value)}`);
-    });
-  cmd.command("reset")
-    .description("forget every set value: the defaults apply again")
-    .action(async () => {
-      await resetConfig(await ctx.store());
-      ctx.out("configuration reset to defaults");
-    });
-  return cmd;
+export function configCommand(ctx: Context): RouteMap<CommandContext> {
+  const key = positional("key", "a config key, snake_case or kebab-case");
+  return buildRouteMap({
+    docs: { brief: "runtime configuration (running workers pick up changes)" },
+    routes: {
+      show: buildCommand({
+        docs: { brief: "show every key, its value and its default" },
+        parameters: { flags: { json: toggle("print a JSON object") } },
+        func: async (flags: { json?: boolean }) => {
+          const config = await readConfig(await ctx.store());
+          if (flags.json) return ctx.out(JSON.stringify(config));
+          ctx.out(table(
+            ["KEY", "VALUE", "DEFAULT", "MEANING"],
+            CONFIG_KEYS.map((k) => [
+              k,
+              formatConfigValue(k, config[k]),
+              formatConfigValue(k, DEFAULT_CONFIG[k]),
+              CONFIG_DESCRIPTIONS[k],
+            ]),
+            70,
+          ));
+        },
+      }),
+      get: buildCommand({
+        docs: { brief: "print one value" },
+        parameters: { positional: { kind: "tuple", parameters: [key] } },
+        func: async (_flags: Record<never, never>, name: string) => {
+          const key = normalizeConfigKey(name);
+          const config = await readConfig(await ctx.store());
+          ctx.out(formatConfigValue(key, config[key]));
+        },
+      }),
+      set: buildCommand({
+        docs: { brief: "set one value (validated)" },
+        parameters: {
+          positional: { kind: "tuple", parameters: [key, positional("value", "the new value")] },
+        },
+        func: async (_flags: Record<never, never>, name: string, text: string) => {
+          const key = normalizeConfigKey(name);
+          const value = parseConfigValue(key, text);
+          await writeConfig(await ctx.store(), key, value);
+          ctx.out(`${key} = ${formatConfigValue(key, value)}`);
+        },
+      }),
+      reset: buildCommand({
+        docs: { brief: "forget every set value: the defaults apply again" },
+        parameters: {},
+        func: async () => {
+          await resetConfig(await ctx.store());
+          ctx.out("configuration reset to defaults");
+        },
+      }),
+    },
+  });
 }

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { Command } from "commander";
+import { buildCommand, type Command, type CommandContext } from "@stricli/core";
 import { FINAL_STATES, type Job } from "../job.ts";
 import { Logger } from "../log.ts";
 import { parseJobSpec } from "../spec.ts";
@@ -11,6 +11,7 @@ import { enqueueJobs, getJob, readConfig } from "../store/mod.ts";
 import { runSupervisor } from "../worker/supervisor.ts";
 import type { Context } from "./context.ts";
 import { printJobs } from "./list.ts";
+import { withDefault } from "./params.ts";
 
 /** The demo's jobs: what each shows. */
 const DEMO_JOBS = [
@@ -28,11 +29,13 @@ const DEMO_JOBS = [
 ];
 
 /** Builds the `demo` command. */
-export function demoCommand(ctx: Context): Command {
-  return new Command("demo")
-    .description("enqueue a small mixed workload, run 2 workers until it settles, show the outcome")
-    .option("-n, --count <n>", "workers", "2")
-    .action(async (flags: { count: string }) => {
+export function demoCommand(ctx: Context): Command<CommandContext> {
+  return buildCommand({
+    docs: {
+      brief: "enqueue a small mixed workload, run 2 workers until it settles, show the outcome",
+    },
+    parameters: { flags: { count: withDefault("workers", "n", "2") }, aliases: { n: "count" } },
+    func: async (flags: { count: string }) => {
       const store = await ctx.store();
       const now = Date.now();
       const run = new Date(now).toISOString().replace(/[-:]/g, "").slice(0, 15);
@@ -64,7 +67,8 @@ export function demoCommand(ctx: Context): Command {
           `      queuectl dlq list  ·  queuectl dlq retry ${jobs[5]!.id}\n` +
           `      queuectl metrics  ·  queuectl status --watch  ·  queuectl web`,
       );
-    });
+    },
+  });
 }
 
 async function waitFinal(

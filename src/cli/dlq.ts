@@ -3,62 +3,78 @@
  *
  * @module
  */
-import { Command } from "commander";
+import { buildCommand, buildRouteMap, type CommandContext, type RouteMap } from "@stricli/core";
 import { UsageError } from "../errors.ts";
 import { listJobs, purgeJobs, retryAllDead, retryDead } from "../store/mod.ts";
 import type { Context } from "./context.ts";
 import { jobJson } from "./format.ts";
 import { parseLimit, printJobs } from "./list.ts";
 import { Progress } from "./progress.ts";
+import { optionalPositional, toggle, withDefault } from "./params.ts";
 
 /** Builds the `dlq` command group. */
-export function dlqCommand(ctx: Context): Command {
-  const cmd = new Command("dlq").description("the Dead Letter Queue: jobs whose retries are spent");
-  cmd.command("list")
-    .description("list dead jobs")
-    .option("-l, --limit <n>", "at most this many (1-1000)", "100")
-    .option("--json", "print a JSON array")
-    .action(async (flags: { limit: string; json?: boolean }) => {
-      const page = await listJobs(await ctx.store(), {
-        state: "dead",
-        limit: parseLimit(flags.limit),
-      });
-      if (flags.json) return ctx.out(JSON.stringify(page.jobs.map(jobJson)));
-      printJobs(ctx, page.jobs);
-    });
-  cmd.command("retry")
-    .description("move a dead job (or all of them) back to pending, with fresh attempts")
-    .argument("[id]", "job id")
-    .option("--all", "retry every dead job")
-    .option("--json", 'print the requeued job, or {"requeued": N} with --all')
-    .action(async (id: string | undefined, flags: { all?: boolean; json?: boolean }) => {
-      if ((id === undefined) === !flags.all) {
-        throw new UsageError("dlq retry takes a job id or --all");
-      }
-      const store = await ctx.store();
-      if (id !== undefined) {
-        const job = await retryDead(store, id, { now: Date.now() });
-        return ctx.out(flags.json ? JSON.stringify(jobJson(job)) : `${job.id} requeued`);
-      }
-      const progress = new Progress(ctx, "retry");
-      const n = await retryAllDead(store, {
-        now: Date.now(),
-        onProgress: (d) => progress.update(d),
-      });
-      progress.done();
-      ctx.out(flags.json ? JSON.stringify({ requeued: n }) : `requeued ${n} job(s)`);
-    });
-  cmd.command("purge")
-    .description("delete every dead job and its history")
-    .option("--json", 'print {"purged": N}')
-    .action(async (flags: { json?: boolean }) => {
-      const progress = new Progress(ctx, "purge");
-      const n = await purgeJobs(await ctx.store(), {
-        state: "dead",
-        onProgress: (d) => progress.update(d),
-      });
-      progress.done();
-      ctx.out(flags.json ? JSON.stringify({ purged: n }) : `purged ${n} job(s)`);
-    });
-  return cmd;
+export function dlqCommand(ctx: Context): RouteMap<CommandContext> {
+  return buildRouteMap({
+    docs: { brief: "the Dead Letter Queue: jobs whose retries are spent" },
+    routes: {
+      list: buildCommand({
+        docs: { brief: "list dead jobs" },
+        parameters: {
+          flags: {
+            limit: withDefault("at most this many (1-1000)", "n", "100"),
+            json: toggle("print a JSON array"),
+          },
+          aliases: { l: "limit" },
+        },
+        func: async (flags: { limit: string; json?: boolean }) => {
+          const page = await listJobs(await ctx.store(), {
+            state: "dead",
+            limit: parseLimit(flags.limit),
+          });
+          if (flags.json) return ctx.out(JSON.stringify(page.jobs.map(jobJson)));
+          printJobs(ctx, page.jobs);
+        },
+      }),
+      retry: buildCommand({
+        docs: { brief: "move a dead job (or all of them) back to pending, with fresh attempts" },
+        parameters: {
+          flags: {
+            all: toggle("retry every dead job"),
+            json: toggle('print the requeued job, or {"requeued": N} with --all'),
+          },
+          positional: { kind: "tuple", parameters: [optionalPositional("id", "job id")] },
+        },
+        func: async (flags: { all?: boolean; json?: boolean }, id: string | undefined) => {
+          if ((id === undefined) === !flags.all) {
+            throw new UsageError("dlq retry takes a job id or --all");
+          }
+          const store = await ctx.store();
+          if (id !== undefined) {
+            const job = await retryDead(store, id, { now: Date.now() });
+            return ctx.out(flags.json ? JSON.stringify(jobJson(job)) : `${job.id} requeued`);
+          }
+          const progress = new Progress(ctx, "retry");
+          const n = await retryAllDead(store, {
+            now: Date.now(),
+            onProgress: (d) => progress.update(d),
+          });
+          progress.done();
+          ctx.out(flags.json ? JSON.stringify({ requeued: n }) : `requeued ${n} job(s)`);
+        },
+      }),
+      purge: buildCommand({
+        docs: { brief: "delete every dead job and its history" },
+        parameters: { flags: { json: toggle('print {"purged": N}') } },
+        func: async (flags: { json?: boolean }) => {
+          const progress = new Progress(ctx, "purge");
+          const n = await purgeJobs(await ctx.store(), {
+            state: "dead",
+            onProgress: (d) => progress.update(d),
+          });
+          progress.done();
+          ctx.out(flags.json ? JSON.stringify({ purged: n }) : `purged ${n} job(s)`);
+        },
+      }),
+    },
+  });
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Command } from "commander";
+import { buildCommand, type Command, type CommandContext } from "@stricli/core";
 import { OperationError } from "../errors.ts";
 import { listWorkers, readConfig } from "../store/mod.ts";
 import { checkStore, repairStore } from "../store/doctor.ts";
@@ -12,19 +12,26 @@ import { type ClockOffset, measureClockOffset, SKEW_WARN_MS } from "../store/clo
 import { REMOTE_LIMITS } from "../store/db.ts";
 import { checkWake, roundTripMs, type WakeCheck } from "../store/probe.ts";
 import type { Context } from "./context.ts";
+import { toggle } from "./params.ts";
 
 /** Builds the `doctor` command. */
-export function doctorCommand(ctx: Context): Command {
-  return new Command("doctor")
-    .description(
-      "check indexes, counters, attempt counts and leases, and the connection (round trip, wake-up, clock skew, limits); --repair fixes indexes",
-    )
-    .option("--repair", "rebuild indexes and counters from the job records (stop workers first)")
-    .option(
-      "--json",
-      'print {"backend", "jobs", "violations", "repaired", "unverified", "round_trip_ms", "wake", "clock", "limits"}',
-    )
-    .action(async (flags: { repair?: boolean; json?: boolean }) => {
+export function doctorCommand(ctx: Context): Command<CommandContext> {
+  return buildCommand({
+    docs: {
+      brief:
+        "check indexes, counters, attempt counts and leases, and the connection (round trip, wake-up, clock skew, limits); --repair fixes indexes",
+    },
+    parameters: {
+      flags: {
+        repair: toggle(
+          "rebuild indexes and counters from the job records (stop workers first)",
+        ),
+        json: toggle(
+          'print {"backend", "jobs", "violations", "repaired", "unverified", "round_trip_ms", "wake", "clock", "limits"}',
+        ),
+      },
+    },
+    func: async (flags: { repair?: boolean; json?: boolean }) => {
       const store = await ctx.store();
       const config = await readConfig(store);
       const repaired = flags.repair ? await repairStore(store) : 0;
@@ -89,7 +96,8 @@ export function doctorCommand(ctx: Context): Command {
       if (violations.length > 0) {
         throw new OperationError(`doctor found ${violations.length} violation(s)`);
       }
-    });
+    },
+  });
 }
 
 /**

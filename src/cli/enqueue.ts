@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { Command } from "commander";
+import { buildCommand, type Command, type CommandContext } from "@stricli/core";
 import { UsageError } from "../errors.ts";
 import { type JobSpec, parseJobSpec } from "../spec.ts";
 import { showValue } from "../suggest.ts";
@@ -11,6 +11,7 @@ import { enqueueJobs, readConfig } from "../store/mod.ts";
 import type { Context } from "./context.ts";
 import { jobJson } from "./format.ts";
 import { Progress } from "./progress.ts";
+import { optional, optionalPositional, toggle } from "./params.ts";
 
 interface EnqueueFlags {
   command?: string;
@@ -25,20 +26,30 @@ interface EnqueueFlags {
 }
 
 /** Builds the `enqueue` command. */
-export function enqueueCommand(ctx: Context): Command {
-  return new Command("enqueue")
-    .description("add a job: a JSON spec, flags, or an NDJSON file of specs")
-    .argument("[json]", `job spec, e.g. '{"command":"echo hi","priority":5}'`)
-    .option("-c, --command <cmd>", "shell command to run")
-    .option("--id <id>", "job id (1-128 of A-Z a-z 0-9 . _ : -); generated when absent")
-    .option("-p, --priority <n>", "-1000..1000, higher runs first (default 0)")
-    .option("--delay <duration>", "run after this long: 500ms, 30s, 5m, 2h, 1d")
-    .option("--run-at <iso>", "run at this time (ISO 8601)")
-    .option("--timeout <duration>", "kill an attempt after this long")
-    .option("--max-retries <n>", "retries after the first attempt (default: config)")
-    .option("-f, --file <path>", "read one JSON spec per line; - reads standard input")
-    .option("--json", "print the job as JSON")
-    .action(async (json: string | undefined, flags: EnqueueFlags) => {
+export function enqueueCommand(ctx: Context): Command<CommandContext> {
+  return buildCommand({
+    docs: { brief: "add a job: a JSON spec, flags, or an NDJSON file of specs" },
+    parameters: {
+      flags: {
+        command: optional("shell command to run", "cmd"),
+        id: optional("job id (1-128 of A-Z a-z 0-9 . _ : -); generated when absent", "id"),
+        priority: optional("-1000..1000, higher runs first (default 0)", "n"),
+        delay: optional("run after this long: 500ms, 30s, 5m, 2h, 1d", "duration"),
+        runAt: optional("run at this time (ISO 8601)", "iso"),
+        timeout: optional("kill an attempt after this long", "duration"),
+        maxRetries: optional("retries after the first attempt (default: config)", "n"),
+        file: optional("read one JSON spec per line; - reads standard input", "path"),
+        json: toggle("print the job as JSON"),
+      },
+      aliases: { c: "command", p: "priority", f: "file" },
+      positional: {
+        kind: "tuple",
+        parameters: [
+          optionalPositional("json", `job spec, e.g. '{"command":"echo hi","priority":5}'`),
+        ],
+      },
+    },
+    func: async (flags: EnqueueFlags, json: string | undefined) => {
       const now = Date.now();
       const specs = flags.file !== undefined
         ? await readSpecFile(flags.file, json, flags, now)
@@ -58,7 +69,8 @@ export function enqueueCommand(ctx: Context): Command {
         );
       } else if (flags.json) ctx.out(JSON.stringify(jobJson(jobs[0]!)));
       else ctx.out(jobs[0]!.id);
-    });
+    },
+  });
 }
 
 function parseJsonArg(json: string | undefined): Record<string, unknown> {

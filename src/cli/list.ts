@@ -3,13 +3,14 @@
  *
  * @module
  */
-import { Command } from "commander";
+import { buildCommand, type Command, type CommandContext } from "@stricli/core";
 import { JOB_STATES, type JobState } from "../job.ts";
 import { UsageError } from "../errors.ts";
 import { listJobs } from "../store/mod.ts";
 import type { Context } from "./context.ts";
 import { jobJson, table, when } from "./format.ts";
 import type { Job } from "../job.ts";
+import { optional, toggle, withDefault } from "./params.ts";
 
 /**
  * Reads a `--state` value (pure).
@@ -59,19 +60,25 @@ export function printJobs(ctx: Context, jobs: Job[]): void {
 }
 
 /** Builds the `list` command. */
-export function listCommand(ctx: Context): Command {
-  return new Command("list")
-    .description("list jobs, oldest transition first within a state")
-    .option("-s, --state <state>", `only jobs in this state: ${JOB_STATES.join(", ")}`)
-    .option("-l, --limit <n>", "at most this many (1-1000)", "50")
-    .option("--after <id>", "continue after this job id (paging)")
-    .option("--json", "print a JSON array")
-    .action(async (flags: { state?: string; limit: string; after?: string; json?: boolean }) => {
+export function listCommand(ctx: Context): Command<CommandContext> {
+  return buildCommand({
+    docs: { brief: "list jobs, oldest transition first within a state" },
+    parameters: {
+      flags: {
+        state: optional(`only jobs in this state: ${JOB_STATES.join(", ")}`, "state"),
+        limit: withDefault("at most this many (1-1000)", "n", "50"),
+        after: optional("continue after this job id (paging)", "id"),
+        json: toggle("print a JSON array"),
+      },
+      aliases: { s: "state", l: "limit" },
+    },
+    func: async (flags: { state?: string; limit: string; after?: string; json?: boolean }) => {
       const state = flags.state === undefined ? undefined : parseState(flags.state);
       const limit = parseLimit(flags.limit);
       const page = await listJobs(await ctx.store(), { state, limit, after: flags.after });
       if (flags.json) return ctx.out(JSON.stringify(page.jobs.map(jobJson)));
       printJobs(ctx, page.jobs);
       if (page.next) ctx.out(`… more: --after ${page.next}`);
-    });
+    },
+  });
 }

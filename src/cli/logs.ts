@@ -4,11 +4,12 @@
  *
  * @module
  */
-import { Command } from "commander";
+import { buildCommand, type Command, type CommandContext } from "@stricli/core";
 import { OperationError, UsageError } from "../errors.ts";
 import { type Attempt, FINAL_STATES } from "../job.ts";
 import { getJob, listAttempts, type OutputStream, readOutput, type Store } from "../store/mod.ts";
 import type { Context } from "./context.ts";
+import { optional, positional, toggle } from "./params.ts";
 
 interface LogsFlags {
   stderr?: boolean;
@@ -21,15 +22,20 @@ interface LogsFlags {
 const FOLLOW_POLL_MS = 100;
 
 /** Builds the `logs` command. */
-export function logsCommand(ctx: Context): Command {
-  return new Command("logs")
-    .description("print the output of a job's latest (or given) attempt")
-    .argument("<id>", "job id")
-    .option("--stderr", "print stderr instead of stdout")
-    .option("-a, --attempt <n>", "which attempt (default: the latest)")
-    .option("-f, --follow", "keep printing while the job runs, retries included; end when it ends")
-    .option("--json", 'print NDJSON: {"attempt","stream","line"} per line, then an "end" object')
-    .action(async (id: string, flags: LogsFlags) => {
+export function logsCommand(ctx: Context): Command<CommandContext> {
+  return buildCommand({
+    docs: { brief: "print the output of a job's latest (or given) attempt" },
+    parameters: {
+      flags: {
+        stderr: toggle("print stderr instead of stdout"),
+        attempt: optional("which attempt (default: the latest)", "n"),
+        follow: toggle("keep printing while the job runs, retries included; end when it ends"),
+        json: toggle('print NDJSON: {"attempt","stream","line"} per line, then an "end" object'),
+      },
+      aliases: { a: "attempt", f: "follow" },
+      positional: { kind: "tuple", parameters: [positional("id", "job id")] },
+    },
+    func: async (flags: LogsFlags, id: string) => {
       const store = await ctx.store();
       const job = await getJob(store, id);
       if (!job) throw new OperationError(`job "${id}" not found`);
@@ -59,7 +65,8 @@ export function logsCommand(ctx: Context): Command {
         }
         n = next;
       }
-    });
+    },
+  });
 }
 
 /** Prints one attempt's stream (following it while it runs); returns how it ended. */

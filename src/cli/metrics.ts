@@ -3,21 +3,25 @@
  *
  * @module
  */
-import { Command } from "commander";
+import { buildCommand, type Command, type CommandContext } from "@stricli/core";
 import type { MetricsReport } from "../metrics.ts";
 import { readMetrics } from "../store/mod.ts";
 import type { Context } from "./context.ts";
 import { table, when } from "./format.ts";
+import { toggle } from "./params.ts";
 
 /** Builds the `metrics` command. */
-export function metricsCommand(ctx: Context): Command {
-  return new Command("metrics")
-    .description("throughput, success rate, run and wait times, retries and DLQ over the last hour")
-    .option("--json", "print the report as one JSON document")
-    .action(async (flags: { json?: boolean }) => {
+export function metricsCommand(ctx: Context): Command<CommandContext> {
+  return buildCommand({
+    docs: {
+      brief: "throughput, success rate, run and wait times, retries and DLQ over the last hour",
+    },
+    parameters: { flags: { json: toggle("print the report as one JSON document") } },
+    func: async (flags: { json?: boolean }) => {
       const report = await readMetrics(await ctx.store(), { now: Date.now() });
       ctx.out(flags.json ? JSON.stringify(report) : formatMetrics(report));
-    });
+    },
+  });
 }
 
 /**

@@ -2,11 +2,22 @@
  * The command tree. Each command lives in its own file; this module wires them together and
  * turns every error into an exit code in one place.
  *
+ * The parser is `@stricli/core`: plain ES modules without Node built-ins, so loading it costs
+ * next to nothing (commander pulled in Deno's Node compatibility layer, ~60 ms per start).
+ *
  * @module
  */
-import { Command, CommanderError } from "commander";
+import {
+  type Application,
+  buildApplication,
+  buildRouteMap,
+  type CommandContext,
+  run,
+  type StricliProcess,
+} from "@stricli/core";
 import { type Context, processContext } from "./context.ts";
-import { exitFor } from "./exit.ts";
+import { exitFor, parserText, type RunFailure } from "./exit.ts";
+import { UsageError } from "../errors.ts";
 import { enqueueCommand } from "./enqueue.ts";
 import { workerCommand } from "./worker.ts";
 import { statusCommand } from "./status.ts";
@@ -24,53 +35,54 @@ import { metricsCommand } from "./metrics.ts";
 /** The program's version, printed by `--version`. */
 export const VERSION = "0.1.0";
 
+/** Commands that only group subcommands: alone, they print their help and exit 2. */
+const GROUPS = new Set(["worker", "dlq", "config"]);
+
 /**
- * Builds the full command tree on a context.
+ * Builds the full command tree on a context; `failure` receives what a command throws.
  *
  * @example
  * ```ts
- * const program = buildProgram(ctx);
- * await program.parseAsync(["status"], { from: "user" });
+ * const app = buildProgram(ctx, {}, ["status"]);
  * ```
  */
-export function buildProgram(ctx: Context): Command {
-  const program = new Command("queuectl")
-    .description("a background job queue for shell commands, on Deno KV")
-    .version(VERSION, "-V, --version")
-    .option("--db <path|url>", "database file or KV Connect URL (env QUEUECTL_DB)")
-    .showSuggestionAfterError(true)
-    .enablePositionalOptions(false);
-  for (
-    const make of [
-      enqueueCommand,
-      workerCommand,
-      statusCommand,
-      listCommand,
-      showCommand,
-      logsCommand,
-      dlqCommand,
-      configCommand,
-      cancelCommand,
-      deleteCommand,
-      purgeCommand,
-      metricsCommand,
-      doctorCommand,
-      webCommand,
-      demoCommand,
-    ]
-  ) program.addCommand(make(ctx));
-  const strict = (cmd: Command) => {
-    cmd.exitOverride().configureOutput({
-      writeOut: (s) => ctx.out(s.replace(/\n$/, "")),
-      writeErr: (s) => ctx.err(s.replace(/\n$/, "")),
-      // One line: commander puts its "(Did you mean …?)" hint on a line of its own.
-      outputError: (s, write) =>
-        write(s.replace(/^error: /, "queuectl: ").replace(/\s*\n\s*(?=\S)/g, " ")),
-    });
-    cmd.commands.forEach(strict);
-  };
-  strict(program);
-  return program;
+export function buildProgram(
+  ctx: Context,
+  failure: RunFailure,
+  args: readonly string[],
+): Application<CommandContext> {
+  const root = buildRouteMap({
+    docs: {
+      brief: "a background job queue for shell commands, on Deno KV",
+      fullDescription: "a background job queue for shell commands, on Deno KV\n\n" +
+        "Global options, before or after the command:\n" +
+        "  --db <path|url>  database file or KV Connect URL (env QUEUECTL_DB)\n" +
+        "  -V, --version    print the version",
+    },
+    routes: {
+      enqueue: enqueueCommand(ctx),
+      worker: workerCommand(ctx),
+      status: statusCommand(ctx),
+      list: listCommand(ctx),
+      show: showCommand(ctx),
+      logs: logsCommand(ctx),
+      dlq: dlqCommand(ctx),
+      config: configCommand(ctx),
+      cancel: cancelCommand(ctx),
+      delete: deleteCommand(ctx),
+      purge: purgeCommand(ctx),
+      metrics: metricsCommand(ctx),
+      doctor: doctorCommand(ctx),
+      web: webCommand(ctx),
+      demo: demoCommand(ctx),
+    },
+  });
+  return buildApplication(root, {
+    name: "queuectl",
+    scanner: { caseStyle: "allow-kebab-for-camel", allowArgumentEscapeSequence: true },
+    documentation: { caseStyle: "convert-camel-to-kebab" },
+    localization: { loadText: () => parserText(failure, args) },
+  });
 }
 
 /**
@@ -83,24 +95,71 @@ export function buildProgram(ctx: Context): Command {
  * ```
  */
 export async function runCli(args: string[], context?: Context): Promise<number> {
-  let program: Command | undefined;
-  const ctx = context ?? processContext(() => program?.opts().db as string | undefined);
+  let db: string | undefined;
+  const ctx = context ?? processContext(() => db);
   try {
-    program = buildProgram(ctx);
-    if (args.length === 0) {
-      program.outputHelp();
+    const global = takeGlobal(args);
+    db = global.db;
+    let rest = global.rest;
+    if (rest[0] === "--version" || rest[0] === "-V") {
+      ctx.out(VERSION);
+      return 0;
+    }
+    // `help <command>` is `<command> --help`.
+    if (rest[0] === "help") rest = [...rest.slice(1), "--help"];
+    // A bare program or group is a usage mistake: show what it offers, exit 2.
+    if (rest.length === 0 || (rest.length === 1 && GROUPS.has(rest[0]!))) {
+      await parse(ctx, [...rest, "--help"]);
       return 2;
     }
-    await program.parseAsync(args, { from: "user" });
-    return 0;
+    return await parse(ctx, rest);
   } catch (err) {
     const { code, message } = exitFor(err);
     if (message) ctx.err(message);
-    if (!(err instanceof CommanderError) && code === 1 && Deno.env.get("QUEUECTL_DEBUG")) {
-      console.error(err);
-    }
+    if (code === 1 && Deno.env.get("QUEUECTL_DEBUG")) console.error(err);
     return code;
   } finally {
     ctx.close();
   }
+}
+
+/** Runs the parser on `args`; rethrows what the command threw, or returns 0 or 2. */
+async function parse(ctx: Context, args: string[]): Promise<number> {
+  const failure: RunFailure = {};
+  const messages: string[] = [];
+  const process: StricliProcess = {
+    // Only help text reaches here; its first usage line reads "Usage: queuectl …" as before.
+    stdout: { write: (s) => ctx.out(s.replace(/^USAGE\n +/, "Usage: ").replace(/\n$/, "")) },
+    // The parser's own messages: the first one is the one line we print.
+    stderr: { write: (s) => void messages.push(s) },
+    env: {},
+  };
+  await run(buildProgram(ctx, failure, args), args, { process });
+  if (failure.thrown) throw failure.error;
+  if (!process.exitCode) return 0;
+  const first = messages.map((m) => m.replace(/\s*\n\s*(?=\S)/g, " ").trim()).find((m) => m);
+  ctx.err(first ?? "queuectl: invalid arguments");
+  return 2;
+}
+
+/**
+ * Takes the global `--db` out of `args` wherever it appears before `--`, as the old parser
+ * accepted it before or after the command.
+ */
+function takeGlobal(args: readonly string[]): { db?: string; rest: string[] } {
+  const rest: string[] = [];
+  let db: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === "--") {
+      rest.push(...args.slice(i));
+      break;
+    }
+    if (a === "--db") {
+      if (i + 1 >= args.length) throw new UsageError("option '--db <path|url>' argument missing");
+      db = args[++i];
+    } else if (a.startsWith("--db=")) db = a.slice("--db=".length);
+    else rest.push(a);
+  }
+  return { db, rest };
 }

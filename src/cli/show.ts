@@ -3,19 +3,22 @@
  *
  * @module
  */
-import { Command } from "commander";
+import { buildCommand, type Command, type CommandContext } from "@stricli/core";
 import { OperationError } from "../errors.ts";
 import { getJob, listAttempts } from "../store/mod.ts";
 import type { Context } from "./context.ts";
 import { attemptJson, jobJson, table, when } from "./format.ts";
+import { positional, toggle } from "./params.ts";
 
 /** Builds the `show` command. */
-export function showCommand(ctx: Context): Command {
-  return new Command("show")
-    .description("show one job with its attempt history")
-    .argument("<id>", "job id")
-    .option("--json", "print the job object, history under `history`")
-    .action(async (id: string, flags: { json?: boolean }) => {
+export function showCommand(ctx: Context): Command<CommandContext> {
+  return buildCommand({
+    docs: { brief: "show one job with its attempt history" },
+    parameters: {
+      flags: { json: toggle("print the job object, history under `history`") },
+      positional: { kind: "tuple", parameters: [positional("id", "job id")] },
+    },
+    func: async (flags: { json?: boolean }, id: string) => {
       const store = await ctx.store();
       const job = await getJob(store, id);
       if (!job) throw new OperationError(`job "${id}" not found`);
@@ -40,5 +43,6 @@ export function showCommand(ctx: Context): Command {
           a.error ?? "",
         ]),
       ));
-    });
+    },
+  });
 }

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { Command } from "commander";
+import { buildCommand, type Command, type CommandContext } from "@stricli/core";
 import { JOB_STATES } from "../job.ts";
 import { countJobs, listWorkers } from "../store/mod.ts";
 import type { Context } from "./context.ts";
@@ -11,15 +11,21 @@ import { ago, table, workerJson } from "./format.ts";
 import { watchStatus } from "./watch.ts";
 import { parseDuration } from "../duration.ts";
 import { UsageError } from "../errors.ts";
+import { toggle, withDefault } from "./params.ts";
 
 /** Builds the `status` command. */
-export function statusCommand(ctx: Context): Command {
-  return new Command("status")
-    .description("job counts per state and the workers")
-    .option("--json", 'print {"counts": {...}, "workers": [...]}')
-    .option("-w, --watch", "redraw until Ctrl+C (plain lines, or NDJSON with --json, when piped)")
-    .option("--interval <duration>", "with --watch: how often to redraw", "1s")
-    .action(async (flags: { json?: boolean; watch?: boolean; interval: string }) => {
+export function statusCommand(ctx: Context): Command<CommandContext> {
+  return buildCommand({
+    docs: { brief: "job counts per state and the workers" },
+    parameters: {
+      flags: {
+        json: toggle('print {"counts": {...}, "workers": [...]}'),
+        watch: toggle("redraw until Ctrl+C (plain lines, or NDJSON with --json, when piped)"),
+        interval: withDefault("with --watch: how often to redraw", "duration", "1s"),
+      },
+      aliases: { w: "watch" },
+    },
+    func: async (flags: { json?: boolean; watch?: boolean; interval: string }) => {
       const intervalMs = parseDuration(flags.interval);
       if (intervalMs < 100 || intervalMs > 3_600_000) {
         throw new UsageError(`--interval must be from 100ms to 1h, got "${flags.interval}"`);
@@ -47,7 +53,8 @@ export function statusCommand(ctx: Context): Command {
           }`,
         );
       }
-    });
+    },
+  });
 }
 
 /** Runs `fn` with a signal that SIGINT or SIGTERM aborts, so the watch ends with exit 0. */

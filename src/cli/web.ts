@@ -4,12 +4,13 @@
  *
  * @module
  */
-import { Command } from "commander";
+import { buildCommand, type Command, type CommandContext } from "@stricli/core";
 import { OperationError, UsageError } from "../errors.ts";
 import { Logger } from "../log.ts";
 import { createHandler } from "../web/handler.ts";
 import { hostForm, isLoopback } from "../web/security.ts";
 import type { Context } from "./context.ts";
+import { optional, repeatable, withDefault } from "./params.ts";
 
 /** Shortest token accepted: long enough that guessing it over HTTP is hopeless. */
 export const MIN_TOKEN_LENGTH = 16;
@@ -83,18 +84,24 @@ export function parseWebFlags(
 }
 
 /** Builds the `web` command. */
-export function webCommand(ctx: Context): Command {
-  return new Command("web")
-    .description("serve the live dashboard and the JSON API (loopback only unless a token is set)")
-    .option("--host <host>", "address to listen on", "127.0.0.1")
-    .option("--port <port>", "port to listen on (0 picks a free one)", "8080")
-    .option("--token <token>", "require this access token (env QUEUECTL_WEB_TOKEN)")
-    .option(
-      "--allow-host <host[:port]>",
-      "also accept this Host header, e.g. the name a reverse proxy passes on (repeatable)",
-      (value: string, all: string[] = []) => [...all, value],
-    )
-    .action((flags: WebFlags) => serve(ctx, flags));
+export function webCommand(ctx: Context): Command<CommandContext> {
+  return buildCommand({
+    docs: {
+      brief: "serve the live dashboard and the JSON API (loopback only unless a token is set)",
+    },
+    parameters: {
+      flags: {
+        host: withDefault("address to listen on", "host", "127.0.0.1"),
+        port: withDefault("port to listen on (0 picks a free one)", "port", "8080"),
+        token: optional("require this access token (env QUEUECTL_WEB_TOKEN)", "token"),
+        allowHost: repeatable(
+          "also accept this Host header, e.g. the name a reverse proxy passes on (repeatable)",
+          "host[:port]",
+        ),
+      },
+    },
+    func: (flags: WebFlags) => serve(ctx, flags),
+  });
 }
 
 async function serve(ctx: Context, flags: WebFlags): Promise<void> {

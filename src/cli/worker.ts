@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { Command } from "commander";
-import { join } from "node:path";
+import { buildCommand, buildRouteMap, type CommandContext, type RouteMap } from "@stricli/core";
+import { join } from "../path.ts";
 import { UsageError } from "../errors.ts";
 import { Logger } from "../log.ts";
 import {
@@ -25,30 +25,46 @@ import { runSupervisor } from "../worker/supervisor.ts";
 import { Worker } from "../worker/worker_loop.ts";
 import type { Context } from "./context.ts";
 import { ago, table, workerJson } from "./format.ts";
+import { toggle, withDefault } from "./params.ts";
 
 /** Builds the `worker` command group. */
-export function workerCommand(ctx: Context): Command {
-  const cmd = new Command("worker").description("start, stop and list workers");
-  cmd.command("start")
-    .description("run N workers until stopped (Ctrl+C or `worker stop`)")
-    .option("-n, --count <n>", "how many workers, 1-64", "1")
-    .option("-d, --detach", "run in the background and return at once")
-    .action((flags: { count: string; detach?: boolean }) => start(ctx, flags));
-  cmd.command("stop")
-    .description("stop workers: running jobs finish first (--force: killed and requeued)")
-    .option("--force", "kill running jobs now; they go back to pending, uncharged")
-    .option("--timeout <seconds>", "how long to wait for workers to exit", "15")
-    .action((flags: { force?: boolean; timeout: string }) => stop(ctx, flags));
-  cmd.command("list")
-    .description("list registered workers")
-    .option("--json", "print a JSON array")
-    .action((flags: { json?: boolean }) => list(ctx, flags));
-  cmd.addCommand(
-    new Command("run").description("run one worker in this process (used by `worker start`)")
-      .action(() => runOne(ctx)),
-    { hidden: true },
-  );
-  return cmd;
+export function workerCommand(ctx: Context): RouteMap<CommandContext> {
+  return buildRouteMap({
+    docs: { brief: "start, stop and list workers", hideRoute: { run: true } },
+    routes: {
+      start: buildCommand({
+        docs: { brief: "run N workers until stopped (Ctrl+C or `worker stop`)" },
+        parameters: {
+          flags: {
+            count: withDefault("how many workers, 1-64", "n", "1"),
+            detach: toggle("run in the background and return at once"),
+          },
+          aliases: { n: "count", d: "detach" },
+        },
+        func: (flags: { count: string; detach?: boolean }) => start(ctx, flags),
+      }),
+      stop: buildCommand({
+        docs: { brief: "stop workers: running jobs finish first (--force: killed and requeued)" },
+        parameters: {
+          flags: {
+            force: toggle("kill running jobs now; they go back to pending, uncharged"),
+            timeout: withDefault("how long to wait for workers to exit", "seconds", "15"),
+          },
+        },
+        func: (flags: { force?: boolean; timeout: string }) => stop(ctx, flags),
+      }),
+      list: buildCommand({
+        docs: { brief: "list registered workers" },
+        parameters: { flags: { json: toggle("print a JSON array") } },
+        func: (flags: { json?: boolean }) => list(ctx, flags),
+      }),
+      run: buildCommand({
+        docs: { brief: "run one worker in this process (used by `worker start`)" },
+        parameters: {},
+        func: () => runOne(ctx),
+      }),
+    },
+  });
 }
 
 function parseCount(text: string): number {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { dirname, join } from "node:path";
+import { dirname, join } from "../path.ts";
 import { parseDuration } from "../duration.ts";
 import { OperationError, UsageError } from "../errors.ts";
 import { Db, isLocked } from "./db.ts";

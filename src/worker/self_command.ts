@@ -4,8 +4,6 @@
  *
  * @module
  */
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 
 /**
  * The executable and arguments that run this program with `args`, optionally with V8 flags (as
@@ -28,7 +26,8 @@ export function selfCommand(
   const pre = ["run", "-A", "--unstable-kv"];
   if (options.v8Flags?.length) pre.push(`--v8-flags=${options.v8Flags.join(",")}`);
   if (main.startsWith("file:")) {
-    const config = join(dirname(fileURLToPath(main)), "deno.json");
+    // The deno.json beside main.ts (a file: URL, POSIX path: no node:url needed).
+    const config = decodeURIComponent(new URL("deno.json", main).pathname);
     try {
       Deno.statSync(config);
       pre.push("--config", config);
