@@ -4,7 +4,7 @@
  * @module
  */
 import { UsageError } from "../errors.ts";
-import { openStore, resolveLocation, type Store } from "../store/mod.ts";
+import { openStore, resolveLocation, type Store } from "../store/open.ts";
 import { OutputClosed } from "./exit.ts";
 
 /** The injected world of a command: tests capture output, `main.ts` uses the real one. */

@@ -11,46 +11,65 @@ import {
   type Application,
   buildApplication,
   buildRouteMap,
+  type Command,
   type CommandContext,
+  type RouteMap,
   run,
   type StricliProcess,
 } from "@stricli/core";
 import { type Context, processContext } from "./context.ts";
 import { exitFor, parserText, type RunFailure } from "./exit.ts";
 import { UsageError } from "../errors.ts";
-import { enqueueCommand } from "./enqueue.ts";
-import { workerCommand } from "./worker.ts";
-import { statusCommand } from "./status.ts";
-import { listCommand } from "./list.ts";
-import { showCommand } from "./show.ts";
-import { logsCommand } from "./logs.ts";
-import { dlqCommand } from "./dlq.ts";
-import { configCommand } from "./config.ts";
-import { cancelCommand, deleteCommand, purgeCommand } from "./manage.ts";
-import { demoCommand } from "./demo.ts";
-import { doctorCommand } from "./doctor.ts";
-import { webCommand } from "./web.ts";
-import { metricsCommand } from "./metrics.ts";
-
 /** The program's version, printed by `--version`. */
 export const VERSION = "0.1.0";
 
 /** Commands that only group subcommands: alone, they print their help and exit 2. */
 const GROUPS = new Set(["worker", "dlq", "config"]);
 
+type Target = Command<CommandContext> | RouteMap<CommandContext>;
+
 /**
- * Builds the full command tree on a context; `failure` receives what a command throws.
+ * Every command, in help order, loaded on demand: a run imports only the module of the command
+ * it names, so `enqueue` does not pay for the web server or the worker at start-up.
+ */
+const COMMANDS: Record<string, (ctx: Context) => Promise<Target>> = {
+  enqueue: async (ctx) => (await import("./enqueue.ts")).enqueueCommand(ctx),
+  worker: async (ctx) => (await import("./worker.ts")).workerCommand(ctx),
+  status: async (ctx) => (await import("./status.ts")).statusCommand(ctx),
+  list: async (ctx) => (await import("./list.ts")).listCommand(ctx),
+  show: async (ctx) => (await import("./show.ts")).showCommand(ctx),
+  logs: async (ctx) => (await import("./logs.ts")).logsCommand(ctx),
+  dlq: async (ctx) => (await import("./dlq.ts")).dlqCommand(ctx),
+  config: async (ctx) => (await import("./config.ts")).configCommand(ctx),
+  cancel: async (ctx) => (await import("./manage.ts")).cancelCommand(ctx),
+  delete: async (ctx) => (await import("./manage.ts")).deleteCommand(ctx),
+  purge: async (ctx) => (await import("./manage.ts")).purgeCommand(ctx),
+  metrics: async (ctx) => (await import("./metrics.ts")).metricsCommand(ctx),
+  doctor: async (ctx) => (await import("./doctor.ts")).doctorCommand(ctx),
+  web: async (ctx) => (await import("./web.ts")).webCommand(ctx),
+  demo: async (ctx) => (await import("./demo.ts")).demoCommand(ctx),
+};
+
+/**
+ * Builds the command tree on a context: only the command `args` name when it is a known one,
+ * else all of them (root help, suggestions for an unknown command). `failure` receives what a
+ * command throws.
  *
  * @example
  * ```ts
- * const app = buildProgram(ctx, {}, ["status"]);
+ * const app = await buildProgram(ctx, {}, ["status"]);
  * ```
  */
-export function buildProgram(
+export async function buildProgram(
   ctx: Context,
   failure: RunFailure,
   args: readonly string[],
-): Application<CommandContext> {
+): Promise<Application<CommandContext>> {
+  const first = args[0] ?? "";
+  const names = Object.hasOwn(COMMANDS, first) ? [first] : Object.keys(COMMANDS);
+  const routes = Object.fromEntries(
+    await Promise.all(names.map(async (name) => [name, await COMMANDS[name]!(ctx)] as const)),
+  );
   const root = buildRouteMap({
     docs: {
       brief: "a background job queue for shell commands, on Deno KV",
@@ -59,23 +78,7 @@ export function buildProgram(
         "  --db <path|url>  database file or KV Connect URL (env QUEUECTL_DB)\n" +
         "  -V, --version    print the version",
     },
-    routes: {
-      enqueue: enqueueCommand(ctx),
-      worker: workerCommand(ctx),
-      status: statusCommand(ctx),
-      list: listCommand(ctx),
-      show: showCommand(ctx),
-      logs: logsCommand(ctx),
-      dlq: dlqCommand(ctx),
-      config: configCommand(ctx),
-      cancel: cancelCommand(ctx),
-      delete: deleteCommand(ctx),
-      purge: purgeCommand(ctx),
-      metrics: metricsCommand(ctx),
-      doctor: doctorCommand(ctx),
-      web: webCommand(ctx),
-      demo: demoCommand(ctx),
-    },
+    routes,
   });
   return buildApplication(root, {
     name: "queuectl",
@@ -134,7 +137,7 @@ async function parse(ctx: Context, args: string[]): Promise<number> {
     stderr: { write: (s) => void messages.push(s) },
     env: {},
   };
-  await run(buildProgram(ctx, failure, args), args, { process });
+  await run(await buildProgram(ctx, failure, args), args, { process });
   if (failure.thrown) throw failure.error;
   if (!process.exitCode) return 0;
   const first = messages.map((m) => m.replace(/\s*\n\s*(?=\S)/g, " ").trim()).find((m) => m);
