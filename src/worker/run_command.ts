@@ -2,12 +2,15 @@
  * Runs one shell command as its own process group and reports how it ended. This module knows
  * nothing about jobs, queues or KV: the worker maps a {@link RunResult} onto a job attempt.
  *
- * Every command gets a fresh session (through `setsid`, else `detached: true`), so its pid is
- * also its process-group id and a single `kill(-pgid)` reaches the shell and everything it started, including
- * background grandchildren that would otherwise outlive the job and hold our pipes open.
+ * Every command gets a fresh session, so its pid is also its process-group id and a single
+ * `kill(-pgid)` reaches the shell and everything it started, including background grandchildren
+ * that would otherwise outlive the job and hold our pipes open. On Linux with glibc the session
+ * comes from one posix_spawn call ({@link sessionSpawner}); elsewhere from exec'ing `setsid`, else
+ * Deno's `detached: true`.
  *
  * @module
  */
+import { type SessionChild, sessionSpawner } from "./spawn_session.ts";
 
 /** Which output pipe a chunk came from. */
 export type StreamName = "stdout" | "stderr";
@@ -124,17 +127,9 @@ export async function runCommand(command: string, options: RunOptions = {}): Pro
     return { ...NOT_RUN, aborted: true, error: canceledText(options.signal.reason) };
   }
 
-  let child: Deno.ChildProcess;
+  let child: SessionChild;
   try {
-    const [program, session] = sessionCommand(options.shell ?? "sh", command);
-    child = new Deno.Command(program, {
-      ...session,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-      env: options.env,
-      cwd: options.cwd,
-    }).spawn();
+    child = startSession(options.shell ?? "sh", command, options);
   } catch (err) {
     const durationMs = performance.now() - started;
     return { ...NOT_RUN, durationMs, error: `could not start: ${errorText(err)}` };
@@ -180,7 +175,11 @@ export async function runCommand(command: string, options: RunOptions = {}): Pro
   ] as const;
   const reading = Promise.all(readers.map((r) => r.done));
 
-  const status = await child.status;
+  let lost: string | null = null;
+  const status = await child.status.catch((err): Deno.CommandStatus => {
+    lost = errorText(err);
+    return { success: false, code: 1, signal: null };
+  });
   exited = true;
   const durationMs = performance.now() - started;
   clearTimeout(timeoutTimer);
@@ -196,9 +195,10 @@ export async function runCommand(command: string, options: RunOptions = {}): Pro
 
   const [out, err] = readers;
   const signal = status.signal ?? null;
-  const exitCode = signal === null ? status.code : null;
+  const exitCode = signal === null && lost === null ? status.code : null;
   let error: string | null = null;
-  if (cause === "timeout") error = `timed out after ${formatMs(timeoutMs)}`;
+  if (lost !== null) error = `lost its exit status: ${lost}`;
+  else if (cause === "timeout") error = `timed out after ${formatMs(timeoutMs)}`;
   else if (cause === "abort") error = canceledText(options.signal?.reason);
   else if (signal !== null) error = `killed by ${signal}`;
   else if (exitCode !== 0) error = `exit code ${exitCode}`;
@@ -369,16 +369,29 @@ function formatMs(ms: number): string {
 }
 
 /**
- * How to start `shell -c command` as the leader of a new session. `setsid` (util-linux, on every
- * Debian) execs the shell in place, so the pid stays the group id; it costs about 1 ms less per
- * job than Deno's `detached: true`, which forks the whole worker process to call setsid(2)
- * (measured here: 1.95 ms against 3.0 ms for `sh -c true`). A shell that cannot be found is
- * spawned directly, so the failure reads "could not start" rather than setsid's exit 127.
+ * Starts `shell -c command` as the leader of a new session. One posix_spawn where it works;
+ * else `setsid` (util-linux, on every Debian), which execs the shell in place so the pid stays
+ * the group id, and costs about 1 ms less per job than Deno's `detached: true`, which forks the
+ * whole worker process to call setsid(2). A shell that cannot be found is spawned directly, so
+ * the failure reads "could not start" rather than setsid's exit 127.
  */
-function sessionCommand(shell: string, command: string): [string, Deno.CommandOptions] {
+function startSession(shell: string, command: string, options: RunOptions): SessionChild {
+  const { env, cwd } = options;
+  const shellPath = findOnPath(shell);
+  const spawner = shellPath === null ? null : sessionSpawner();
+  if (spawner) return spawner.spawn(shellPath!, [shell, "-c", command], { env, cwd });
   const setsid = findOnPath("setsid");
-  if (setsid && findOnPath(shell)) return [setsid, { args: [shell, "-c", command] }];
-  return [shell, { args: ["-c", command], detached: true }];
+  const [program, session]: [string, Deno.CommandOptions] = setsid && shellPath
+    ? [setsid, { args: [shell, "-c", command] }]
+    : [shell, { args: ["-c", command], detached: true }];
+  return new Deno.Command(program, {
+    ...session,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env,
+    cwd,
+  }).spawn();
 }
 
 const pathCache = new Map<string, string | null>();

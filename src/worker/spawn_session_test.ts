@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import { decodeWaitStatus, sessionSpawner } from "./spawn_session.ts";
+import { runCommand } from "./run_command.ts";
+
+const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+const linuxGlibc = sessionSpawner() !== null;
+
+Deno.test("decodeWaitStatus reads exit codes and signal deaths as Deno.Command reports them", () => {
+  assert.deepEqual(decodeWaitStatus(0), { success: true, code: 0, signal: null });
+  assert.deepEqual(decodeWaitStatus(3 << 8), { success: false, code: 3, signal: null });
+  assert.deepEqual(decodeWaitStatus(255 << 8), { success: false, code: 255, signal: null });
+  assert.deepEqual(decodeWaitStatus(9), { success: false, code: 137, signal: "SIGKILL" });
+  assert.deepEqual(decodeWaitStatus(15 | 0x80), { success: false, code: 143, signal: "SIGTERM" });
+});
+
+Deno.test({
+  name: "posix_spawn starts the shell as a session leader with its pipes, env, cwd and signals",
+  ignore: !linuxGlibc,
+  fn: async () => {
+    const child = sessionSpawner()!.spawn("/bin/sh", [
+      "sh",
+      "-c",
+      // pid, pgid and sid are equal for a session leader; SigBlk is the blocked mask, and
+      // SigIgn bit 13 (0x1000) would be an ignored SIGPIPE.
+      'ps -o pid=,pgid=,sid= -p $$; grep -E "^Sig(Blk|Ign)" /proc/$$/status; pwd; echo "$X"; ' +
+      "read line; echo eof=$? >&2; exit 4",
+    ], { env: { X: "from-env" }, cwd: "/tmp" });
+    const [out, err, status] = await Promise.all([
+      new Response(child.stdout).text(),
+      new Response(child.stderr).text(),
+      child.status,
+    ]);
+    const [ids, blocked, ignored, cwd, x] = out.trim().split("\n");
+    const [pid, pgid, sid] = ids!.trim().split(/\s+/).map(Number);
+    assert.equal(pid, child.pid);
+    assert.equal(pgid, child.pid);
+    assert.equal(sid, child.pid);
+    assert.match(blocked!, /^SigBlk:\s+0+$/);
+    const ignoredMask = BigInt(`0x${ignored!.split(/\s+/)[1]}`);
+    assert.equal(ignoredMask & (1n << 12n), 0n, `SIGPIPE is ignored: ${ignored}`);
+    assert.equal(cwd, "/tmp");
+    assert.equal(x, "from-env");
+    // stdin is /dev/null: the read sees end of file at once.
+    assert.equal(err.trim(), "eof=1");
+    assert.deepEqual(status, { success: false, code: 4, signal: null });
+  },
+});
+
+Deno.test({
+  name: "posix_spawn refuses a NUL byte and a missing program with an error, starting nothing",
+  ignore: !linuxGlibc,
+  fn: () => {
+    const spawner = sessionSpawner()!;
+    assert.throws(() => spawner.spawn("/bin/sh", ["sh", "-c", "echo a\0b"], {}), /nul byte/);
+    assert.throws(() => spawner.spawn("/bin/sh", ["sh"], { env: { A: "x\0y" } }), /nul byte/);
+    assert.throws(
+      () => spawner.spawn("/nonexistent/sh", ["sh", "-c", "true"], {}),
+      /No such file or directory/,
+    );
+  },
+});
+
+Deno.test("a command with a NUL byte reports 'could not start' instead of running a prefix", async () => {
+  const r = await runCommand("echo ran\0; echo more");
+  assert.equal(r.exitCode, null);
+  assert.equal(text(r.stdout), "");
+  assert.match(r.error!, /^could not start: .*nul byte/);
+});
+
+Deno.test({
+  name: "the setsid fallback (QUEUECTL_SPAWN=setsid) passes the same run_command tests",
+  ignore: !linuxGlibc,
+  fn: async () => {
+    const test = new URL("./run_command_test.ts", import.meta.url).pathname;
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["test", "-A", "--quiet", test],
+      env: { QUEUECTL_SPAWN: "setsid", NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const report = text(out.stdout) + text(out.stderr);
+    assert.equal(out.code, 0, report);
+    assert.match(report, /ok \| \d+ passed \| 0 failed/);
+  },
+});
