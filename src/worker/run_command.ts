@@ -338,12 +338,14 @@ function concat(parts: Uint8Array<ArrayBuffer>[], size: number): Uint8Array<Arra
 
 /** Best-effort group kill: the group may be gone, or the pid reused by something not ours. */
 function tryKillGroup(pgid: number, signal: Deno.Signal): void {
-  // After every job the group is usually gone already, and Deno reports that by throwing: the
-  // stack trace it would capture each time is pure cost here, so none is taken.
+  // After every job the group is usually gone already. Deno reports that by throwing, so the
+  // FFI kill is used where it exists, and elsewhere no stack trace is captured for it.
+  const spawner = sessionSpawner();
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
-    killProcessGroup(pgid, signal);
+    if (spawner) spawner.killGroup(pgid, signal);
+    else killProcessGroup(pgid, signal);
   } catch {
     // Nothing better to do; the post-exit KILL and the drain deadline still bound the run.
   } finally {

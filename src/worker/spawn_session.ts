@@ -43,6 +43,12 @@ export interface SessionSpawner {
     args: readonly string[],
     options: { env?: Record<string, string>; cwd?: string },
   ): SessionChild;
+  /**
+   * Sends `signal` to process group `pgid` (above 1) with kill(2) and reports whether it was
+   * delivered. Unlike `Deno.kill`, a group that is gone costs no exception: after every job the
+   * group is usually gone already, and the error Deno builds for that was a visible cost.
+   */
+  killGroup(pgid: number, signal: Deno.Signal): boolean;
 }
 
 const SYMBOLS = {
@@ -70,6 +76,7 @@ const SYMBOLS = {
   sigaddset: { parameters: ["buffer", "i32"], result: "i32" },
   pipe2: { parameters: ["buffer", "i32"], result: "i32" },
   close: { parameters: ["i32"], result: "i32" },
+  kill: { parameters: ["i32", "i32"], result: "i32" },
   waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32", nonblocking: true },
   strerror: { parameters: ["i32"], result: "pointer" },
   __errno_location: { parameters: [], result: "pointer" },
@@ -205,6 +212,13 @@ function makeSpawner(libc: Libc): SessionSpawner {
   };
 
   return {
+    killGroup(pgid, signal) {
+      const signo = SIGNALS.indexOf(signal);
+      if (!Number.isInteger(pgid) || pgid <= 1 || signo <= 0) {
+        throw new RangeError(`cannot signal process group ${pgid} with ${signal}`);
+      }
+      return libc.kill(-pgid, signo) === 0;
+    },
     spawn(path, args, options) {
       if (options.cwd !== undefined && libc.posix_spawn_file_actions_addchdir_np === null) {
         throw new Error("this C library cannot set the working directory of a spawned process");

@@ -83,3 +83,18 @@ Deno.test({
     assert.match(report, /ok \| \d+ passed \| 0 failed/);
   },
 });
+
+Deno.test({
+  name: "killGroup signals a live group, reports a gone one as undelivered and refuses pgid <= 1",
+  ignore: !linuxGlibc,
+  fn: async () => {
+    const spawner = sessionSpawner()!;
+    const child = spawner.spawn("/bin/sh", ["sh", "-c", "exec sleep 30"], {});
+    assert.equal(spawner.killGroup(child.pid, "SIGTERM"), true);
+    assert.deepEqual(await child.status, { success: false, code: 143, signal: "SIGTERM" });
+    await Promise.all([child.stdout.cancel(), child.stderr.cancel()]);
+    assert.equal(spawner.killGroup(child.pid, "SIGKILL"), false);
+    assert.throws(() => spawner.killGroup(1, "SIGKILL"), RangeError);
+    assert.throws(() => spawner.killGroup(0, "SIGKILL"), RangeError);
+  },
+});
