@@ -1,7 +1,7 @@
 /**
  * A profiling probe for a real worker process, loaded with `deno run --preload bench/kv_probe.ts`.
  * It wraps the Deno APIs the worker uses — Deno KV reads and commits, `Deno.Command` spawns and
- * `Deno.writeFile` (the doorbell) — counting and timing each call, without any change to the
+ * the FFI spawner's `posix_spawn` and `waitpid`, and `Deno.writeFile` (the doorbell) — counting and timing each call, without any change to the
  * program. The tally is written as JSON to `$QUEUECTL_BENCH_PROBE_DIR/probe-<pid>.json` every
  * 500 ms and when the process exits.
  *
@@ -177,6 +177,37 @@ if (dir) {
       child.status.then(() => record("child: spawn to exit", t0), () => {});
       return child;
     });
+
+  // The worker's FFI spawner (src/worker/spawn_session.ts): the same two rows as for Deno.Command.
+  const dlopen = Deno.dlopen;
+  Object.defineProperty(Deno, "dlopen", {
+    value: (...args: Parameters<typeof dlopen>) => {
+      const lib = dlopen(...args);
+      // deno-lint-ignore no-explicit-any
+      const symbols: Record<string, any> = { ...lib.symbols };
+      let spawnedAt = 0;
+      if (typeof symbols.posix_spawn === "function") {
+        const spawn = symbols.posix_spawn;
+        symbols.posix_spawn = (...a: unknown[]) => {
+          spawnedAt = now();
+          const rc = spawn(...a);
+          record("spawn (sync part)", spawnedAt);
+          return rc;
+        };
+      }
+      if (typeof symbols.waitpid === "function") {
+        const waitpid = symbols.waitpid;
+        symbols.waitpid = (...a: unknown[]) =>
+          waitpid(...a).then((r: number) => {
+            record("child: spawn to exit", spawnedAt);
+            return r;
+          });
+      }
+      return { symbols, close: () => lib.close() };
+    },
+    configurable: true,
+    writable: true,
+  });
 
   const writeFile = Deno.writeFile;
   Object.defineProperty(Deno, "writeFile", {
