@@ -289,6 +289,9 @@ if (results.primitives) {
   if (p.spawn_setsid_sh_true_piped) {
     prim("`setsid sh -c true`, piped output (no detached/env)", p.spawn_setsid_sh_true_piped);
   }
+  if (p.spawn_run_command) {
+    prim('the worker\'s spawn: `runCommand("true")`, piped, job env', p.spawn_run_command);
+  }
   prim("Deno.writeFile of 1 byte (doorbell ring)", p.write_file);
   for (const c of p.commit_ceiling) {
     add({

@@ -8,6 +8,7 @@
  */
 import type { Job } from "../src/job.ts";
 import { parseJobSpec } from "../src/spec.ts";
+import { runCommand } from "../src/worker/run_command.ts";
 import {
   countJobs,
   enqueueJobs,
@@ -190,6 +191,8 @@ export interface Primitives {
   spawn_sh_true_worker_style: Summary;
   /** `setsid sh -c true`, piped and read, no `detached`/`env`: a cheaper way to a new session. */
   spawn_setsid_sh_true_piped: Summary | null;
+  /** `runCommand("true")` with a job's env: the worker's own spawn, output read, to exit. */
+  spawn_run_command: Summary;
   /** One `Deno.writeFile` of one byte (a doorbell ring). */
   write_file: Summary;
   /** Job-sized commits in a row from one process, and from two at once on one file. */
@@ -364,6 +367,8 @@ export async function primitives(env: Env): Promise<Primitives> {
     } catch {
       // No setsid(1) on this machine.
     }
+    const jobEnv = { QUEUECTL_JOB_ID: "bench", QUEUECTL_ATTEMPT: "1", QUEUECTL_RUN: "1" };
+    const spawn_run_command = await timeMany(spawnN, () => runCommand("true", { env: jobEnv }));
     const bell = `${dir}/bell`;
     const one = new Uint8Array([1]);
     const write_file = await timeMany(n, () => Deno.writeFile(bell, one, { mode: 0o600 }));
@@ -385,6 +390,7 @@ export async function primitives(env: Env): Promise<Primitives> {
       spawn_sh_true_env,
       spawn_sh_true_worker_style,
       spawn_setsid_sh_true_piped,
+      spawn_run_command,
       write_file,
       commit_ceiling,
     };
