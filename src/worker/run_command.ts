@@ -10,7 +10,11 @@
  *
  * @module
  */
+import { capture } from "./pipe_capture.ts";
+import { tryKillGroup } from "./process_group.ts";
 import { type SessionChild, sessionSpawner } from "./spawn_session.ts";
+
+export { isProcessAlive, killProcessGroup } from "./process_group.ts";
 
 /** Which output pipe a chunk came from. */
 export type StreamName = "stdout" | "stderr";
@@ -217,140 +221,6 @@ export async function runCommand(command: string, options: RunOptions = {}): Pro
     pid: pgid,
     error,
   };
-}
-
-/**
- * Sends `signal` to every process in group `pgid`; ignores ESRCH (already gone). Returns whether
- * it was delivered. Deno 2.9.6 passes a negative pid straight to kill(2), which addresses the
- * group, so no external `kill` binary is needed. Other errors (e.g. EPERM) are thrown.
- *
- * @example
- * ```ts
- * killProcessGroup(result.pid!, "SIGTERM"); // false if the group already exited
- * ```
- */
-export function killProcessGroup(pgid: number, signal: Deno.Signal): boolean {
-  // kill(-1) signals every process we may signal and kill(-0) our own group: never allow those.
-  if (!Number.isInteger(pgid) || pgid <= 1) {
-    throw new RangeError(`process-group id must be an integer above 1, got ${pgid}`);
-  }
-  try {
-    Deno.kill(-pgid, signal);
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
-  }
-}
-
-/**
- * True if a process with this pid exists (kill 0) and is not a zombie. Zombies count as gone
- * because an orphan killed here may never be reaped when PID 1 does not reap (some containers).
- *
- * @example
- * ```ts
- * if (isProcessAlive(pid)) killProcessGroup(pid, "SIGKILL");
- * ```
- */
-export function isProcessAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    // Signal 0 is not in Deno.Signal's type, but Deno 2.9.6 passes it through to kill(2).
-    Deno.kill(pid, 0 as unknown as Deno.Signal);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    // EPERM: it exists, it just is not ours.
-    if (!(err instanceof Deno.errors.PermissionDenied)) throw err;
-  }
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    // The state letter follows the last ")", since the command name itself may hold ")".
-    return stat[stat.lastIndexOf(")") + 2] !== "Z";
-  } catch {
-    // No /proc (not Linux), or it exited since kill(0): kill(0)'s answer is the best we have.
-    return true;
-  }
-}
-
-/** Bytes per pipe read, as Deno's own default reader uses. */
-const READ_BYTES = 64 * 1024;
-/**
- * Read buffers handed back after a run, reused by the next. Deno's default reader allocates a
- * fresh 64 KiB buffer for every read; at two pipes per job that was 128 KiB of garbage per job
- * even for a silent command, and the GC pressure it made showed up in a worker's CPU profile.
- */
-const spareBuffers: ArrayBuffer[] = [];
-
-/** Reads one pipe to its end, keeping the first `limit` bytes and counting the rest. */
-function capture(
-  name: StreamName,
-  stream: ReadableStream<Uint8Array>,
-  limit: number,
-  emit: (name: StreamName, chunk: Uint8Array) => void,
-) {
-  const reader = stream.getReader({ mode: "byob" });
-  const kept: Uint8Array<ArrayBuffer>[] = [];
-  let keptBytes = 0;
-  let total = 0;
-  const done = (async () => {
-    // A BYOB read transfers the buffer and hands it back in the result, so one buffer serves
-    // every read of this pipe, and then the next run.
-    let buffer = spareBuffers.pop() ?? new ArrayBuffer(READ_BYTES);
-    try {
-      for (;;) {
-        const r = await reader.read(new Uint8Array(buffer));
-        if (!r.value) break;
-        buffer = r.value.buffer;
-        if (r.done) break;
-        total += r.value.byteLength;
-        if (keptBytes < limit) {
-          const part = r.value.slice(0, limit - keptBytes);
-          kept.push(part);
-          keptBytes += part.byteLength;
-        }
-        // A copy: the buffer is reused for the next read, and a callback may keep or change it.
-        emit(name, r.value.slice());
-      }
-      // A cancelled read leaves the buffer detached (length 0): only whole ones go back.
-      if (buffer.byteLength === READ_BYTES && spareBuffers.length < 8) spareBuffers.push(buffer);
-    } catch {
-      // A read error (e.g. after cancel) just ends this stream's output; its buffer is lost.
-    }
-  })();
-  return {
-    done,
-    cancel: () => reader.cancel().catch(() => {}),
-    total: () => total,
-    bytes: () => concat(kept, keptBytes),
-  };
-}
-
-function concat(parts: Uint8Array<ArrayBuffer>[], size: number): Uint8Array<ArrayBuffer> {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(size);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.byteLength;
-  }
-  return out;
-}
-
-/** Best-effort group kill: the group may be gone, or the pid reused by something not ours. */
-function tryKillGroup(pgid: number, signal: Deno.Signal): void {
-  // After every job the group is usually gone already. Deno reports that by throwing, so the
-  // FFI kill is used where it exists, and elsewhere no stack trace is captured for it.
-  const spawner = sessionSpawner();
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    if (spawner) spawner.killGroup(pgid, signal);
-    else killProcessGroup(pgid, signal);
-  } catch {
-    // Nothing better to do; the post-exit KILL and the drain deadline still bound the run.
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
 }
 
 function canceledText(reason: unknown): string {
