@@ -43,10 +43,9 @@ export function applyTransition(tx: Tx, before: Job | null, after: Job | null): 
     for (const k of oldKeys) tx.delete(k);
     for (const k of newKeys) tx.set(k, id);
   } else {
-    const newSet = new Set(newKeys.map(keyString));
-    const oldSet = new Set(oldKeys.map(keyString));
-    for (const k of oldKeys) if (!newSet.has(keyString(k))) tx.delete(k);
-    for (const k of newKeys) if (!oldSet.has(keyString(k))) tx.set(k, id);
+    // At most two keys a side: comparing parts beats building strings on the per-job path.
+    for (const k of oldKeys) if (!newKeys.some((n) => sameKey(n, k))) tx.delete(k);
+    for (const k of newKeys) if (!oldKeys.some((o) => sameKey(o, k))) tx.set(k, id);
   }
   if (before?.state !== after?.state) {
     if (before) tx.add(keys.count(before.state), -1);
@@ -57,6 +56,9 @@ export function applyTransition(tx: Tx, before: Job | null, after: Job | null): 
   else tx.delete(keys.job(id));
 }
 
-function keyString(key: Deno.KvKey): string {
-  return JSON.stringify(key, (_k, v) => (typeof v === "bigint" ? `${v}n` : v));
+/** Whether two index keys are equal; their parts are strings and numbers. */
+function sameKey(a: Deno.KvKey, b: Deno.KvKey): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
