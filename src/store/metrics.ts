@@ -1,7 +1,8 @@
 /**
- * Metrics in KV: per-minute and all-time `Deno.KvU64` counters, written by `applyTransition` in
- * the same atomic operation as the transition they count, so they never drift from what
- * happened and reading them never scans jobs.
+ * Metrics in KV: per-minute `Deno.KvU64` counters, written by `applyTransition` in the same atomic
+ * operation as the transition they count, so they never drift from what happened and reading
+ * them never scans jobs. All-time totals are not written per transition: the sweep folds each
+ * expired minute into them, and readers add the live minutes.
  *
  * @module
  */
@@ -30,21 +31,17 @@ import { countJobs } from "./query.ts";
 
 /**
  * Adds to `tx` the metric counters the transition from `before` to `after` moves. Sums of one
- * key within a batch merge into one mutation, so a bulk enqueue costs two extra mutations.
+ * key within a batch merge into one mutation, so a bulk enqueue costs one extra mutation.
  */
 export function recordTransition(tx: Tx, before: Job | null, after: Job | null): void {
   const events = transitionEvents(before, after);
   if (!events) return;
   const minute = minuteOf(events.at);
-  for (const c of events.counters) {
-    tx.add(keys.metricMinute(minute, c), 1);
-    tx.add(keys.metricTotal(c), 1);
-  }
+  for (const c of events.counters) tx.add(keys.metricMinute(minute, c), 1);
   for (const s of events.samples) {
-    const b = bucketOf(s.ms);
-    tx.add(keys.metricMinute(minuteOf(s.at), s.timing, b), s.delta);
-    tx.add(keys.metricTotal(s.timing, b), s.delta);
-    tx.add(keys.metricTotal(`${s.timing}_sum`), s.delta * Math.round(s.ms));
+    const at = minuteOf(s.at);
+    tx.add(keys.metricMinute(at, s.timing, bucketOf(s.ms)), s.delta);
+    tx.add(keys.metricMinute(at, `${s.timing}_sum`), s.delta * Math.round(s.ms));
     if (s.timing === "run") tx.max(keys.metricMinute(minute, "run_max"), s.ms);
   }
   if (events.worker) {
@@ -102,7 +99,9 @@ export async function readMetrics(store: Store, options: { now: number }): Promi
 }
 
 /**
- * All-time counters and histograms (for Prometheus' `/metrics`).
+ * All-time counters and histograms (for Prometheus' `/metrics`): the folded totals plus every
+ * minute not yet swept. A fold moves a minute into the totals in one atomic operation, so no
+ * reading counts a minute twice or misses it.
  *
  * @example
  * ```ts
@@ -116,22 +115,36 @@ export async function readTotals(store: Store): Promise<MetricsTotals> {
     run: emptyHistogram(),
     wait: emptyHistogram(),
   };
-  for (const { key, value } of await listAll(store, { prefix: keys.metricTotals })) {
-    const n = Number(value.value);
-    const [kind, bucket] = key.slice(2);
+  const add = (name: readonly Deno.KvKeyPart[], n: number) => {
+    const [kind, bucket] = name;
     if (kind === "run" || kind === "wait") {
       const h: Histogram = out[kind];
-      h.counts[bucket as number] = n;
-    } else if (kind === "run_sum") out.run.sum_ms = n;
-    else if (kind === "wait_sum") out.wait.sum_ms = n;
-    else if (COUNTERS.includes(kind as Counter)) out.counters[kind as Counter] = n;
+      h.counts[bucket as number] = (h.counts[bucket as number] ?? 0) + n;
+    } else if (kind === "run_sum") out.run.sum_ms += n;
+    else if (kind === "wait_sum") out.wait.sum_ms += n;
+    else if (COUNTERS.includes(kind as Counter)) out.counters[kind as Counter] += n;
+  };
+  const [folded, live] = await Promise.all([
+    listAll(store, { prefix: keys.metricFoldedAll }),
+    listAll(store, { prefix: keys.metricMinutes }),
+  ]);
+  for (const { key, value } of folded) add(key.slice(2), signed(value));
+  for (const { key, value } of live) {
+    const name = foldedName(key);
+    if (name) add(name, signed(value));
   }
   return out;
 }
 
+/** Keys per fold: each is checked, and a remote KV allows 10 checks per atomic operation. */
+const FOLD_BATCH = 10;
+
 /**
- * Deletes minute buckets older than `KEEP_MINUTES`, at most `max` keys per call (default 500).
- * Returns how many it deleted.
+ * Folds minute buckets older than `KEEP_MINUTES` into the all-time totals and deletes them, at
+ * most `max` keys per call (default 500). Returns how many it folded. Each batch checks the
+ * versionstamp of every key it deletes, so a minute is folded exactly once even when several
+ * workers sweep at the same moment (the later commit fails, and finds nothing on its next sweep),
+ * and a write that lands between the read and the fold is not lost.
  *
  * @example
  * ```ts
@@ -147,12 +160,46 @@ export async function sweepMetrics(
     { start: keys.metricMinutes, end: keys.metricMinute(cutoff) },
     { limit: Math.min(options.max ?? 500, 500) },
   );
-  if (old.length === 0) return 0;
+  let folded = 0;
+  for (let i = 0; i < old.length; i += FOLD_BATCH) {
+    const batch = old.slice(i, i + FOLD_BATCH);
+    const tx = new Tx();
+    for (const e of batch) {
+      tx.check(e.key, e.versionstamp).delete(e.key);
+      const name = foldedName(e.key);
+      if (name) tx.add(keys.metricFolded(...name), signed(e.value));
+    }
+    if (await store.db.commit(tx) !== null) folded += batch.length;
+  }
+  await dropLegacyTotals(store);
+  return folded;
+}
+
+/** The totals a minute key adds to (its name without the minute), or null for none. */
+function foldedName(key: Deno.KvKey): (string | number)[] | null {
+  const name = key.slice(3) as (string | number)[];
+  const kind = name[0];
+  // `run_max` has no all-time counterpart, and per-worker counts are only kept per minute.
+  if (kind === "run_max" || kind === "worker") return null;
+  return name;
+}
+
+/**
+ * Deletes the all-time keys of the earlier layout. They also counted the live minutes, which
+ * the totals now add themselves: kept, they would count those minutes twice.
+ */
+async function dropLegacyTotals(store: Store): Promise<void> {
+  const legacy = await store.db.list<unknown>({ prefix: keys.metricLegacyTotals }, { limit: 500 });
+  if (legacy.length === 0) return;
   const tx = new Tx();
-  for (const e of old) tx.delete(e.key);
-  // Deletes without checks: a counter of a minute that old is never written again.
+  for (const e of legacy) tx.delete(e.key);
   await store.db.commit(tx);
-  return old.length;
+}
+
+/** A counter's value read as signed: a released claim may briefly take a bucket below zero. */
+function signed(value: unknown): number {
+  const n = value instanceof Deno.KvU64 ? value.value : 0n;
+  return Number(n >= 2n ** 63n ? n - 2n ** 64n : n);
 }
 
 /** Lists every entry of a selector, a page of 1,000 at a time (the remote read limit). */
