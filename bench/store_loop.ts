@@ -48,6 +48,8 @@ async function child(root: string, jobs: number): Promise<void> {
   const store = await import(`${root}/src/store/mod.ts`);
   const db = await import(`${root}/src/store/db.ts`);
   const { DEFAULT_CONFIG } = await import(`${root}/src/config.ts`);
+  // A tree with per-worker metric tallies gets one, as its worker loop would pass.
+  const tallyModule = await import(`${root}/src/store/metric_tally.ts`).catch(() => null);
   const libc = Deno.dlopen("libc.so.6", {
     clock_gettime: { parameters: ["i32", "buffer"], result: "i32" },
   });
@@ -88,6 +90,7 @@ async function child(root: string, jobs: number): Promise<void> {
     }));
     await store.enqueueJobs(s, specs, { now: now0, maxRetries: 3 });
     const workerId = `${Deno.hostname()}:${Deno.pid}:0`;
+    const tally = tallyModule ? new tallyModule.MetricTally(workerId) : undefined;
     const report = {
       outcome: "succeeded",
       exit_code: 0,
@@ -96,7 +99,7 @@ async function child(root: string, jobs: number): Promise<void> {
       duration_ms: 1,
       output: { stdout_bytes: 0, stderr_bytes: 0, truncated: false },
     };
-    let claimed = await store.claimNext(s, { workerId, now: Date.now() });
+    let claimed = await store.claimNext(s, { workerId, now: Date.now(), tally });
     commits = mutations = bytes = 0;
     const cpu0 = threadUs();
     const sql0 = sqliteMs();
@@ -112,6 +115,7 @@ async function child(root: string, jobs: number): Promise<void> {
       const h = await store.finishAndClaimNext(s, claimed, report, {
         now,
         settings: DEFAULT_CONFIG,
+        tally,
       });
       done++;
       claimed = h.next;

@@ -78,13 +78,24 @@ export const keys = {
     minute,
     ...name,
   ],
+  /**
+   * `["metric", "m", minuteMs, "tally", workerId]`: one worker's counts of that minute in one value
+   * (see `metric_tally.ts`), which it rewrites with each of its transitions.
+   */
+  metricTally: (minute: number, workerId: string): Deno.KvKey => [
+    "metric",
+    "m",
+    minute,
+    "tally",
+    workerId,
+  ],
   /** Prefix of every minute bucket. */
   metricMinutes: ["metric", "m"] as Deno.KvKey,
   /**
    * `["metric", "f", ...name]`: an all-time total of what swept minutes held (a counter, `run`/`wait`
    * and a bucket, `run_sum`, `wait_sum`). All-time figures are these plus the live minutes.
    */
-  metricFolded: (...name: (string | number)[]): Deno.KvKey => ["metric", "f", ...name],
+  metricFolded: (...name: Deno.KvKeyPart[]): Deno.KvKey => ["metric", "f", ...name],
   /** Prefix of the folded totals. */
   metricFoldedAll: ["metric", "f"] as Deno.KvKey,
   /**

@@ -28,14 +28,21 @@ import { Tx } from "./db.ts";
 import { keys } from "./keys.ts";
 import type { Store } from "./open.ts";
 import { countJobs } from "./query.ts";
+import { type TallyDraft, tallyParts } from "./metric_tally.ts";
 
 /**
- * Adds to `tx` the metric counters the transition from `before` to `after` moves. Sums of one
+ * Adds to `tx` the metric counters the transition from `before` to `after` moves, or counts them
+ * into a worker's `tally` (which the caller writes into `tx`) when they belong to it. Sums of one
  * key within a batch merge into one mutation, so a bulk enqueue costs one extra mutation.
  */
-export function recordTransition(tx: Tx, before: Job | null, after: Job | null): void {
+export function recordTransition(
+  tx: Tx,
+  before: Job | null,
+  after: Job | null,
+  tally?: TallyDraft,
+): void {
   const events = transitionEvents(before, after);
-  if (!events) return;
+  if (!events || tally?.absorb(events)) return;
   const minute = minuteOf(events.at);
   for (const c of events.counters) tx.add(keys.metricMinute(minute, c), 1);
   for (const s of events.samples) {
@@ -85,15 +92,18 @@ export async function readMetrics(store: Store, options: { now: number }): Promi
       };
       minutes.set(minute, data);
     }
-    const n = Number(value.value);
-    const [kind, a, b] = key.slice(3);
-    if (kind === "run" || kind === "wait") data[kind].set(a as number, n);
-    else if (kind === "run_max") data.run_max = n;
-    else if (kind === "worker") {
-      const w = data.workers.get(a as string) ?? { completed: 0, failed: 0 };
-      w[b as "completed" | "failed"] = n;
-      data.workers.set(a as string, w);
-    } else if (COUNTERS.includes(kind as Counter)) data.counters[kind as Counter] = n;
+    for (const [[kind, a, b], n] of minuteParts(key, value)) {
+      if (kind === "run" || kind === "wait") {
+        data[kind].set(a as number, (data[kind].get(a as number) ?? 0) + n);
+      } else if (kind === "run_max") data.run_max = Math.max(data.run_max, n);
+      else if (kind === "worker") {
+        const w = data.workers.get(a as string) ?? { completed: 0, failed: 0 };
+        w[b as "completed" | "failed"] += n;
+        data.workers.set(a as string, w);
+      } else if (COUNTERS.includes(kind as Counter)) {
+        data.counters[kind as Counter] = (data.counters[kind as Counter] ?? 0) + n;
+      }
+    }
   }
   return summarize([...minutes.values()], { now: options.now, dlq: counts.dead });
 }
@@ -130,8 +140,7 @@ export async function readTotals(store: Store): Promise<MetricsTotals> {
   ]);
   for (const { key, value } of folded) add(key.slice(2), signed(value));
   for (const { key, value } of live) {
-    const name = foldedName(key);
-    if (name) add(name, signed(value));
+    for (const [name, n] of minuteParts(key, value)) if (folds(name)) add(name, n);
   }
   return out;
 }
@@ -156,7 +165,7 @@ export async function sweepMetrics(
   options: { now: number; max?: number },
 ): Promise<number> {
   const cutoff = minuteOf(options.now) - KEEP_MINUTES * MINUTE_MS;
-  const old = await store.db.list<Deno.KvU64>(
+  const old = await store.db.list<unknown>(
     { start: keys.metricMinutes, end: keys.metricMinute(cutoff) },
     { limit: Math.min(options.max ?? 500, 500) },
   );
@@ -166,8 +175,9 @@ export async function sweepMetrics(
     const tx = new Tx();
     for (const e of batch) {
       tx.check(e.key, e.versionstamp).delete(e.key);
-      const name = foldedName(e.key);
-      if (name) tx.add(keys.metricFolded(...name), signed(e.value));
+      for (const [name, n] of minuteParts(e.key, e.value)) {
+        if (folds(name)) tx.add(keys.metricFolded(...name), n);
+      }
     }
     if (await store.db.commit(tx) !== null) folded += batch.length;
   }
@@ -175,13 +185,19 @@ export async function sweepMetrics(
   return folded;
 }
 
-/** The totals a minute key adds to (its name without the minute), or null for none. */
-function foldedName(key: Deno.KvKey): (string | number)[] | null {
-  const name = key.slice(3) as (string | number)[];
-  const kind = name[0];
+/**
+ * What one minute entry counts, as counter names (without the minute) and values: a counter key
+ * stands for itself, a worker's tally for each count it holds.
+ */
+function minuteParts(key: Deno.KvKey, value: unknown): [Deno.KvKeyPart[], number][] {
+  if (key[3] === "tally") return tallyParts(key[4] as string, value);
+  return [[key.slice(3), signed(value)]];
+}
+
+/** Whether a minute count adds to the all-time totals. */
+function folds(name: readonly Deno.KvKeyPart[]): boolean {
   // `run_max` has no all-time counterpart, and per-worker counts are only kept per minute.
-  if (kind === "run_max" || kind === "worker") return null;
-  return name;
+  return name[0] !== "run_max" && name[0] !== "worker";
 }
 
 /**
@@ -206,11 +222,11 @@ function signed(value: unknown): number {
 async function listAll(
   store: Store,
   selector: { prefix: Deno.KvKey } | { start: Deno.KvKey; end: Deno.KvKey },
-): Promise<Deno.KvEntry<Deno.KvU64>[]> {
-  const out: Deno.KvEntry<Deno.KvU64>[] = [];
+): Promise<Deno.KvEntry<unknown>[]> {
+  const out: Deno.KvEntry<unknown>[] = [];
   let from: Deno.KvKey | undefined;
   for (;;) {
-    const page = await store.db.list<Deno.KvU64>(
+    const page = await store.db.list<unknown>(
       from === undefined
         ? selector
         : "prefix" in selector

@@ -9,6 +9,7 @@ import type { Job } from "../job.ts";
 import { keys } from "./keys.ts";
 import type { Tx } from "./db.ts";
 import { recordTransition } from "./metrics.ts";
+import type { TallyDraft } from "./metric_tally.ts";
 
 /**
  * The index keys a job must have in its state (besides `["job", id]`).
@@ -30,10 +31,16 @@ export function indexKeys(job: Job): Deno.KvKey[] {
 /**
  * Adds to `tx` everything that turns `before` into `after`: index entries removed and added,
  * counters moved (state counts and metrics), the record written. `before` null is a new job;
- * `after` null deletes it.
+ * `after` null deletes it. With `tally`, a worker's own transition is counted into its minute
+ * tally instead of into counter keys (the caller writes the tally into `tx`).
  * The caller adds the checks (the versionstamps it read).
  */
-export function applyTransition(tx: Tx, before: Job | null, after: Job | null): void {
+export function applyTransition(
+  tx: Tx,
+  before: Job | null,
+  after: Job | null,
+  options: { tally?: TallyDraft } = {},
+): void {
   const id = (after ?? before)?.id;
   if (id === undefined) return;
   const oldKeys = before ? indexKeys(before) : [];
@@ -51,7 +58,7 @@ export function applyTransition(tx: Tx, before: Job | null, after: Job | null): 
     if (before) tx.add(keys.count(before.state), -1);
     if (after) tx.add(keys.count(after.state), 1);
   }
-  recordTransition(tx, before, after);
+  recordTransition(tx, before, after, options.tally);
   if (after) tx.set(keys.job(id), after);
   else tx.delete(keys.job(id));
 }
