@@ -9,6 +9,7 @@ import { Tx } from "./db.ts";
 import { keys } from "./keys.ts";
 import { applyTransition } from "./transition.ts";
 import type { Store } from "./open.ts";
+import type { MetricTally, TallyDraft } from "./metric_tally.ts";
 
 /** A job this worker now owns, with the versionstamp its result must match. */
 export interface Claimed {
@@ -30,6 +31,8 @@ export interface ClaimOptions {
   fetch?: number;
   /** Random source in [0, 1), for tests. Default `Math.random`. */
   random?: () => number;
+  /** The worker's metric tally, to count the claim into (one write instead of counter keys). */
+  tally?: MetricTally;
 }
 
 /**
@@ -71,9 +74,14 @@ export async function claimNext(store: Store, options: ClaimOptions): Promise<Cl
     const candidates = await readCandidates(store, options);
     if (candidates.length === 0) return null;
     for (const { entry, current } of candidates) {
+      const { tally, now } = options;
+      await tally?.ready(store, now);
       const tx = new Tx();
-      const job = addClaim(tx, entry, current, options);
+      const draft = tally?.draft(now);
+      const job = addClaim(tx, entry, current, { workerId: options.workerId, now, draft });
+      draft?.write(tx);
       const versionstamp = await store.db.commit(tx);
+      if (draft) tally!.settle(draft, versionstamp);
       if (versionstamp !== null) return { job, versionstamp };
     }
   }
@@ -119,13 +127,14 @@ export async function readCandidates(store: Store, options: ClaimOptions): Promi
 
 /**
  * Adds to `tx` the claim of one candidate: checks of its `ready` entry and record, the move to
- * processing, and its open attempt record. Returns the job as it will be written.
+ * processing, and its open attempt record. Returns the job as it will be written. With `draft`,
+ * the claim is counted into it (the caller writes it into `tx`).
  */
 export function addClaim(
   tx: Tx,
   entry: Deno.KvEntry<string>,
   current: Deno.KvEntry<Job>,
-  options: { workerId: string; now: number },
+  options: { workerId: string; now: number; draft?: TallyDraft },
 ): Job {
   const before = current.value;
   const after: Job = {
@@ -152,7 +161,7 @@ export function addClaim(
     output: null,
   };
   tx.check(entry.key, entry.versionstamp).check(current.key, current.versionstamp);
-  applyTransition(tx, before, after);
+  applyTransition(tx, before, after, { tally: options.draft });
   tx.set(keys.attempt(after.id, attempt.n), attempt);
   return after;
 }

@@ -11,6 +11,7 @@ import { keys } from "./keys.ts";
 import { applyTransition } from "./transition.ts";
 import type { Store } from "./open.ts";
 import type { Claimed } from "./claim.ts";
+import type { MetricTally, TallyDraft } from "./metric_tally.ts";
 
 /** The full report of a finished attempt. */
 export interface AttemptReport extends AttemptEnd {
@@ -28,6 +29,8 @@ export interface FinishOptions {
   now: number;
   /** Backoff settings for a failure. */
   settings: RetrySettings;
+  /** The worker's metric tally, to count the result into (one write instead of counter keys). */
+  tally?: MetricTally;
 }
 
 /**
@@ -50,10 +53,16 @@ export async function finishAttempt(
 ): Promise<Job | null> {
   let before = claimed.job;
   let versionstamp = claimed.versionstamp;
+  const { tally } = options;
   for (;;) {
+    await tally?.ready(store, options.now);
     const tx = new Tx().check(keys.job(before.id), versionstamp);
-    const after = addFinish(tx, before, report, options);
-    if (await store.db.commit(tx) !== null) {
+    const draft = tally?.draft(options.now);
+    const after = addFinish(tx, before, report, { ...options, draft });
+    draft?.write(tx);
+    const written = await store.db.commit(tx);
+    if (draft) tally!.settle(draft, written);
+    if (written !== null) {
       if (after.state === "pending") await store.doorbell.ring();
       return after;
     }
@@ -68,12 +77,13 @@ export async function finishAttempt(
 /**
  * Adds to `tx` the end of `before`'s running attempt: the job's next state and the closed attempt
  * record. The caller adds the check of the record's versionstamp. Returns the job as written.
+ * With `draft`, the result is counted into it (the caller writes it into `tx`).
  */
 export function addFinish(
   tx: Tx,
   before: Job,
   report: AttemptReport,
-  options: FinishOptions,
+  options: FinishOptions & { draft?: TallyDraft },
 ): Job {
   const after: Job = { ...afterAttempt(before, report, options), seq: newId(options.now) };
   const attempt: Attempt = {
@@ -88,7 +98,7 @@ export function addFinish(
     duration_ms: report.duration_ms,
     output: report.output,
   };
-  applyTransition(tx, before, after);
+  applyTransition(tx, before, after, { tally: options.draft });
   tx.set(keys.attempt(before.id, attempt.n), attempt);
   return after;
 }

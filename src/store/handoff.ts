@@ -46,12 +46,18 @@ export async function finishAndClaimNext(
   });
   // A lost race for a candidate tries the next one; when every try fails (the other worker
   // took them, or this job's own record changed), the result is written alone.
+  const { tally, now } = options;
   for (const candidate of candidates) {
     if (candidate.current.value.id === claimed.job.id) continue;
+    await tally?.ready(store, now);
     const tx = new Tx().check(keys.job(claimed.job.id), claimed.versionstamp);
-    const job = addFinish(tx, claimed.job, report, options);
-    const next = addClaim(tx, candidate.entry, candidate.current, { workerId, now: options.now });
+    const draft = tally?.draft(now);
+    const job = addFinish(tx, claimed.job, report, { ...options, draft });
+    const next = addClaim(tx, candidate.entry, candidate.current, { workerId, now, draft });
+    draft?.write(tx);
+    dropNoOpSums(tx);
     const versionstamp = await store.db.commit(tx);
+    if (draft) tally!.settle(draft, versionstamp);
     if (versionstamp !== null) {
       if (job.state === "pending") await store.doorbell.ring();
       return { job, next: { job: next, versionstamp } };
@@ -89,4 +95,16 @@ export async function releaseClaim(
   if (await store.db.commit(tx) === null) return false;
   await store.doorbell.ring();
   return true;
+}
+
+/**
+ * Drops the counter sums that net to zero: a handoff takes `processing` down by one for the
+ * finished job and up by one for the claimed one, and a sum of zero changes nothing but costs
+ * a SQLite write.
+ */
+function dropNoOpSums(tx: Tx): void {
+  for (let i = tx.mutations.length - 1; i >= 0; i--) {
+    const m = tx.mutations[i]!;
+    if (m.type === "sum" && m.n === 0n) tx.mutations.splice(i, 1);
+  }
 }

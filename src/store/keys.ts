@@ -69,8 +69,8 @@ export const keys = {
   configAll: ["config"] as Deno.KvKey,
   /**
    * `["metric", "m", minuteMs, ...name]`: a `Deno.KvU64` counter of one minute, written in the
-   * transition's atomic op. Names: a counter, `run`/`wait` and a bucket, `run_max`, or `worker`,
-   * a worker id and `completed`/`failed`.
+   * transition's atomic op. Names: a counter, `run`/`wait` and a bucket, `run_sum`/`wait_sum`,
+   * `run_max`, or `worker`, a worker id and `completed`/`failed`.
    */
   metricMinute: (minute: number, ...name: (string | number)[]): Deno.KvKey => [
     "metric",
@@ -78,12 +78,31 @@ export const keys = {
     minute,
     ...name,
   ],
+  /**
+   * `["metric", "m", minuteMs, "tally", workerId]`: one worker's counts of that minute in one value
+   * (see `metric_tally.ts`), which it rewrites with each of its transitions.
+   */
+  metricTally: (minute: number, workerId: string): Deno.KvKey => [
+    "metric",
+    "m",
+    minute,
+    "tally",
+    workerId,
+  ],
   /** Prefix of every minute bucket. */
   metricMinutes: ["metric", "m"] as Deno.KvKey,
-  /** `["metric", "t", ...name]`: an all-time counter (a counter, `run`/`wait` and a bucket, `run_sum`, `wait_sum`). */
-  metricTotal: (...name: (string | number)[]): Deno.KvKey => ["metric", "t", ...name],
-  /** Prefix of the all-time counters. */
-  metricTotals: ["metric", "t"] as Deno.KvKey,
+  /**
+   * `["metric", "f", ...name]`: an all-time total of what swept minutes held (a counter, `run`/`wait`
+   * and a bucket, `run_sum`, `wait_sum`). All-time figures are these plus the live minutes.
+   */
+  metricFolded: (...name: Deno.KvKeyPart[]): Deno.KvKey => ["metric", "f", ...name],
+  /** Prefix of the folded totals. */
+  metricFoldedAll: ["metric", "f"] as Deno.KvKey,
+  /**
+   * `["metric", "t", ...]`: all-time counters written beside every minute counter before totals
+   * were folded from swept minutes. Nothing reads them; the sweep deletes them.
+   */
+  metricLegacyTotals: ["metric", "t"] as Deno.KvKey,
   /** `["probe"]`: written by `worker start` to learn that the database takes writes. */
   probe: ["probe"] as Deno.KvKey,
   /**

@@ -1,7 +1,8 @@
 /**
- * Metrics in KV: per-minute and all-time `Deno.KvU64` counters, written by `applyTransition` in
- * the same atomic operation as the transition they count, so they never drift from what
- * happened and reading them never scans jobs.
+ * Metrics in KV: per-minute `Deno.KvU64` counters, written by `applyTransition` in the same atomic
+ * operation as the transition they count, so they never drift from what happened and reading
+ * them never scans jobs. All-time totals are not written per transition: the sweep folds each
+ * expired minute into them, and readers add the live minutes.
  *
  * @module
  */
@@ -27,24 +28,27 @@ import { Tx } from "./db.ts";
 import { keys } from "./keys.ts";
 import type { Store } from "./open.ts";
 import { countJobs } from "./query.ts";
+import { type TallyDraft, tallyParts } from "./metric_tally.ts";
 
 /**
- * Adds to `tx` the metric counters the transition from `before` to `after` moves. Sums of one
- * key within a batch merge into one mutation, so a bulk enqueue costs two extra mutations.
+ * Adds to `tx` the metric counters the transition from `before` to `after` moves, or counts them
+ * into a worker's `tally` (which the caller writes into `tx`) when they belong to it. Sums of one
+ * key within a batch merge into one mutation, so a bulk enqueue costs one extra mutation.
  */
-export function recordTransition(tx: Tx, before: Job | null, after: Job | null): void {
+export function recordTransition(
+  tx: Tx,
+  before: Job | null,
+  after: Job | null,
+  tally?: TallyDraft,
+): void {
   const events = transitionEvents(before, after);
-  if (!events) return;
+  if (!events || tally?.absorb(events)) return;
   const minute = minuteOf(events.at);
-  for (const c of events.counters) {
-    tx.add(keys.metricMinute(minute, c), 1);
-    tx.add(keys.metricTotal(c), 1);
-  }
+  for (const c of events.counters) tx.add(keys.metricMinute(minute, c), 1);
   for (const s of events.samples) {
-    const b = bucketOf(s.ms);
-    tx.add(keys.metricMinute(minuteOf(s.at), s.timing, b), s.delta);
-    tx.add(keys.metricTotal(s.timing, b), s.delta);
-    tx.add(keys.metricTotal(`${s.timing}_sum`), s.delta * Math.round(s.ms));
+    const at = minuteOf(s.at);
+    tx.add(keys.metricMinute(at, s.timing, bucketOf(s.ms)), s.delta);
+    tx.add(keys.metricMinute(at, `${s.timing}_sum`), s.delta * Math.round(s.ms));
     if (s.timing === "run") tx.max(keys.metricMinute(minute, "run_max"), s.ms);
   }
   if (events.worker) {
@@ -88,21 +92,26 @@ export async function readMetrics(store: Store, options: { now: number }): Promi
       };
       minutes.set(minute, data);
     }
-    const n = Number(value.value);
-    const [kind, a, b] = key.slice(3);
-    if (kind === "run" || kind === "wait") data[kind].set(a as number, n);
-    else if (kind === "run_max") data.run_max = n;
-    else if (kind === "worker") {
-      const w = data.workers.get(a as string) ?? { completed: 0, failed: 0 };
-      w[b as "completed" | "failed"] = n;
-      data.workers.set(a as string, w);
-    } else if (COUNTERS.includes(kind as Counter)) data.counters[kind as Counter] = n;
+    for (const [[kind, a, b], n] of minuteParts(key, value)) {
+      if (kind === "run" || kind === "wait") {
+        data[kind].set(a as number, (data[kind].get(a as number) ?? 0) + n);
+      } else if (kind === "run_max") data.run_max = Math.max(data.run_max, n);
+      else if (kind === "worker") {
+        const w = data.workers.get(a as string) ?? { completed: 0, failed: 0 };
+        w[b as "completed" | "failed"] += n;
+        data.workers.set(a as string, w);
+      } else if (COUNTERS.includes(kind as Counter)) {
+        data.counters[kind as Counter] = (data.counters[kind as Counter] ?? 0) + n;
+      }
+    }
   }
   return summarize([...minutes.values()], { now: options.now, dlq: counts.dead });
 }
 
 /**
- * All-time counters and histograms (for Prometheus' `/metrics`).
+ * All-time counters and histograms (for Prometheus' `/metrics`): the folded totals plus every
+ * minute not yet swept. A fold moves a minute into the totals in one atomic operation, so no
+ * reading counts a minute twice or misses it.
  *
  * @example
  * ```ts
@@ -116,22 +125,35 @@ export async function readTotals(store: Store): Promise<MetricsTotals> {
     run: emptyHistogram(),
     wait: emptyHistogram(),
   };
-  for (const { key, value } of await listAll(store, { prefix: keys.metricTotals })) {
-    const n = Number(value.value);
-    const [kind, bucket] = key.slice(2);
+  const add = (name: readonly Deno.KvKeyPart[], n: number) => {
+    const [kind, bucket] = name;
     if (kind === "run" || kind === "wait") {
       const h: Histogram = out[kind];
-      h.counts[bucket as number] = n;
-    } else if (kind === "run_sum") out.run.sum_ms = n;
-    else if (kind === "wait_sum") out.wait.sum_ms = n;
-    else if (COUNTERS.includes(kind as Counter)) out.counters[kind as Counter] = n;
+      h.counts[bucket as number] = (h.counts[bucket as number] ?? 0) + n;
+    } else if (kind === "run_sum") out.run.sum_ms += n;
+    else if (kind === "wait_sum") out.wait.sum_ms += n;
+    else if (COUNTERS.includes(kind as Counter)) out.counters[kind as Counter] += n;
+  };
+  const [folded, live] = await Promise.all([
+    listAll(store, { prefix: keys.metricFoldedAll }),
+    listAll(store, { prefix: keys.metricMinutes }),
+  ]);
+  for (const { key, value } of folded) add(key.slice(2), signed(value));
+  for (const { key, value } of live) {
+    for (const [name, n] of minuteParts(key, value)) if (folds(name)) add(name, n);
   }
   return out;
 }
 
+/** Keys per fold: each is checked, and a remote KV allows 10 checks per atomic operation. */
+const FOLD_BATCH = 10;
+
 /**
- * Deletes minute buckets older than `KEEP_MINUTES`, at most `max` keys per call (default 500).
- * Returns how many it deleted.
+ * Folds minute buckets older than `KEEP_MINUTES` into the all-time totals and deletes them, at
+ * most `max` keys per call (default 500). Returns how many it folded. Each batch checks the
+ * versionstamp of every key it deletes, so a minute is folded exactly once even when several
+ * workers sweep at the same moment (the later commit fails, and finds nothing on its next sweep),
+ * and a write that lands between the read and the fold is not lost.
  *
  * @example
  * ```ts
@@ -143,27 +165,68 @@ export async function sweepMetrics(
   options: { now: number; max?: number },
 ): Promise<number> {
   const cutoff = minuteOf(options.now) - KEEP_MINUTES * MINUTE_MS;
-  const old = await store.db.list<Deno.KvU64>(
+  const old = await store.db.list<unknown>(
     { start: keys.metricMinutes, end: keys.metricMinute(cutoff) },
     { limit: Math.min(options.max ?? 500, 500) },
   );
-  if (old.length === 0) return 0;
+  let folded = 0;
+  for (let i = 0; i < old.length; i += FOLD_BATCH) {
+    const batch = old.slice(i, i + FOLD_BATCH);
+    const tx = new Tx();
+    for (const e of batch) {
+      tx.check(e.key, e.versionstamp).delete(e.key);
+      for (const [name, n] of minuteParts(e.key, e.value)) {
+        if (folds(name)) tx.add(keys.metricFolded(...name), n);
+      }
+    }
+    if (await store.db.commit(tx) !== null) folded += batch.length;
+  }
+  await dropLegacyTotals(store);
+  return folded;
+}
+
+/**
+ * What one minute entry counts, as counter names (without the minute) and values: a counter key
+ * stands for itself, a worker's tally for each count it holds.
+ */
+function minuteParts(key: Deno.KvKey, value: unknown): [Deno.KvKeyPart[], number][] {
+  if (key[3] === "tally") return tallyParts(key[4] as string, value);
+  return [[key.slice(3), signed(value)]];
+}
+
+/** Whether a minute count adds to the all-time totals. */
+function folds(name: readonly Deno.KvKeyPart[]): boolean {
+  // `run_max` has no all-time counterpart, and per-worker counts are only kept per minute.
+  return name[0] !== "run_max" && name[0] !== "worker";
+}
+
+/**
+ * Deletes the all-time keys of the earlier layout. They also counted the live minutes, which
+ * the totals now add themselves: kept, they would count those minutes twice.
+ */
+async function dropLegacyTotals(store: Store): Promise<void> {
+  const legacy = await store.db.list<unknown>({ prefix: keys.metricLegacyTotals }, { limit: 500 });
+  if (legacy.length === 0) return;
   const tx = new Tx();
-  for (const e of old) tx.delete(e.key);
-  // Deletes without checks: a counter of a minute that old is never written again.
+  for (const e of legacy) tx.delete(e.key);
   await store.db.commit(tx);
-  return old.length;
+}
+
+/** A counter's value read as signed: a released claim may briefly take a bucket below zero. */
+function signed(value: unknown): number {
+  const n = value instanceof Deno.KvU64 ? value.value : 0n;
+  return Number(n >= 2n ** 63n ? n - 2n ** 64n : n);
 }
 
 /** Lists every entry of a selector, a page of 1,000 at a time (the remote read limit). */
 async function listAll(
   store: Store,
   selector: { prefix: Deno.KvKey } | { start: Deno.KvKey; end: Deno.KvKey },
-): Promise<Deno.KvEntry<Deno.KvU64>[]> {
-  const out: Deno.KvEntry<Deno.KvU64>[] = [];
+): Promise<Deno.KvEntry<unknown>[]> {
+  const out: Deno.KvEntry<unknown>[] = [];
   let from: Deno.KvKey | undefined;
   for (;;) {
-    const page = await store.db.list<Deno.KvU64>(
+    const page = await store.db.list<unknown>(
       from === undefined
         ? selector
         : "prefix" in selector

@@ -3,6 +3,7 @@ import {
   checkInvariants,
   enqueue,
   failure,
+  reopen,
   report,
   SETTINGS,
   spec,
@@ -17,6 +18,7 @@ import { releaseClaim } from "./handoff.ts";
 import { readMetrics, readTotals, sweepMetrics } from "./metrics.ts";
 import type { Store } from "./open.ts";
 import { promoteDue } from "./promote.ts";
+import { Tx } from "./db.ts";
 
 const claim = async (store: Store, now: number, workerId = "w1") => {
   const c = await claimNext(store, { workerId, now });
@@ -112,7 +114,11 @@ Deno.test("the report covers only the last hour, and sweepMetrics deletes bucket
   strictEqual(await sweepMetrics(store, { now }), 0, "nothing left to sweep");
   strictEqual((await readMetrics(store, { now: T0 })).window.enqueued, 0, "the old minute is gone");
   strictEqual((await readMetrics(store, { now })).window.enqueued, 1, "the recent one stays");
-  strictEqual((await readTotals(store)).counters.enqueued, 2, "totals are never swept");
+  strictEqual(
+    (await readTotals(store)).counters.enqueued,
+    2,
+    "the swept minute is folded into the totals",
+  );
 });
 
 Deno.test("readMetrics pages through more than 1,000 bucket entries", async () => {
@@ -130,4 +136,41 @@ Deno.test("readMetrics pages through more than 1,000 bucket entries", async () =
   strictEqual(m.window.completed, 1200);
   strictEqual(m.workers.length, 20);
   ok(m.workers.every((w) => w.completed === 60), "each worker's 60 completions counted");
+});
+
+Deno.test("two sweeps folding the same old minutes at once count them once, and the totals match", async () => {
+  await using store = await tempStore();
+  await using other = await reopen(store);
+  // 12 minutes of work, each minute with more keys than one fold batch holds.
+  for (let minute = 0; minute < 12; minute++) {
+    const at = T0 + minute * MINUTE_MS;
+    await enqueue(store, [spec({ id: `a${minute}` }), spec({ id: `b${minute}` })], at);
+    for (const w of ["w1", "w2"]) {
+      const c = await claim(store, at + 10, w);
+      await finishAttempt(store, c, report({ duration_ms: 5 + minute }), {
+        now: at + 20 + minute,
+        settings: SETTINGS,
+      });
+    }
+  }
+  const before = await readTotals(store);
+  strictEqual(before.counters.completed, 24);
+  const now = T0 + 200 * MINUTE_MS;
+  const [a, b] = await Promise.all([sweepMetrics(store, { now }), sweepMetrics(other, { now })]);
+  ok(a + b > 0, "the old minutes were folded");
+  // Whatever one sweep lost to the other, a later sweep finishes.
+  await sweepMetrics(store, { now });
+  strictEqual(await sweepMetrics(other, { now }), 0, "nothing left to fold");
+  assertEquals(await readTotals(store), before, "each minute counted exactly once");
+  strictEqual((await readMetrics(store, { now: T0 + 5 * MINUTE_MS })).window.completed, 0);
+});
+
+Deno.test("the totals add live minutes to folded ones, and a legacy all-time key is dropped", async () => {
+  await using store = await tempStore();
+  await enqueue(store, spec({ id: "old" }), T0);
+  await store.db.commit(new Tx().add(["metric", "t", "enqueued"], 7));
+  await sweepMetrics(store, { now: T0 + 150 * MINUTE_MS });
+  await enqueue(store, spec({ id: "new" }), T0 + 150 * MINUTE_MS);
+  strictEqual((await readTotals(store)).counters.enqueued, 2, "one folded, one live");
+  strictEqual((await store.db.list({ prefix: ["metric", "t"] }, { limit: 10 })).length, 0);
 });

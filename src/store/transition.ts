@@ -9,6 +9,7 @@ import type { Job } from "../job.ts";
 import { keys } from "./keys.ts";
 import type { Tx } from "./db.ts";
 import { recordTransition } from "./metrics.ts";
+import type { TallyDraft } from "./metric_tally.ts";
 
 /**
  * The index keys a job must have in its state (besides `["job", id]`).
@@ -30,10 +31,16 @@ export function indexKeys(job: Job): Deno.KvKey[] {
 /**
  * Adds to `tx` everything that turns `before` into `after`: index entries removed and added,
  * counters moved (state counts and metrics), the record written. `before` null is a new job;
- * `after` null deletes it.
+ * `after` null deletes it. With `tally`, a worker's own transition is counted into its minute
+ * tally instead of into counter keys (the caller writes the tally into `tx`).
  * The caller adds the checks (the versionstamps it read).
  */
-export function applyTransition(tx: Tx, before: Job | null, after: Job | null): void {
+export function applyTransition(
+  tx: Tx,
+  before: Job | null,
+  after: Job | null,
+  options: { tally?: TallyDraft } = {},
+): void {
   const id = (after ?? before)?.id;
   if (id === undefined) return;
   const oldKeys = before ? indexKeys(before) : [];
@@ -43,20 +50,22 @@ export function applyTransition(tx: Tx, before: Job | null, after: Job | null): 
     for (const k of oldKeys) tx.delete(k);
     for (const k of newKeys) tx.set(k, id);
   } else {
-    const newSet = new Set(newKeys.map(keyString));
-    const oldSet = new Set(oldKeys.map(keyString));
-    for (const k of oldKeys) if (!newSet.has(keyString(k))) tx.delete(k);
-    for (const k of newKeys) if (!oldSet.has(keyString(k))) tx.set(k, id);
+    // At most two keys a side: comparing parts beats building strings on the per-job path.
+    for (const k of oldKeys) if (!newKeys.some((n) => sameKey(n, k))) tx.delete(k);
+    for (const k of newKeys) if (!oldKeys.some((o) => sameKey(o, k))) tx.set(k, id);
   }
   if (before?.state !== after?.state) {
     if (before) tx.add(keys.count(before.state), -1);
     if (after) tx.add(keys.count(after.state), 1);
   }
-  recordTransition(tx, before, after);
+  recordTransition(tx, before, after, options.tally);
   if (after) tx.set(keys.job(id), after);
   else tx.delete(keys.job(id));
 }
 
-function keyString(key: Deno.KvKey): string {
-  return JSON.stringify(key, (_k, v) => (typeof v === "bigint" ? `${v}n` : v));
+/** Whether two index keys are equal; their parts are strings and numbers. */
+function sameKey(a: Deno.KvKey, b: Deno.KvKey): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -29,6 +29,8 @@ import {
 } from "../store/mod.ts";
 import { isProcessAlive, killProcessGroup, runCommand, type RunResult } from "./run_command.ts";
 import { OutputSink } from "./output_sink.ts";
+// TODO(lead): re-export MetricTally from store/mod.ts and import it from there.
+import { MetricTally } from "../store/metric_tally.ts";
 
 /** Options of {@linkcode Worker}. */
 export interface WorkerOptions {
@@ -79,6 +81,8 @@ export class Worker {
   #sweptAt = 0;
   #promotedAt = 0;
   #stopAsked = 0;
+  /** This worker's metric counts of the current minute, written with its own transitions. */
+  readonly #tally: MetricTally;
   /** A job already claimed (with the previous result) and not yet run. */
   #next: Claimed | null = null;
   #record: WorkerRecord;
@@ -90,6 +94,7 @@ export class Worker {
     this.#store = store;
     this.#opts = options;
     this.#log = options.log ?? new Logger({ fields: { worker: options.id } });
+    this.#tally = new MetricTally(options.id);
     const now = Date.now();
     this.#record = {
       id: options.id,
@@ -170,7 +175,11 @@ export class Worker {
     await this.#maintain(config);
     if (this.#opts.signal.aborted) return false;
     const claimed = this.#next ??
-      await claimNext(this.#store, { workerId: this.#opts.id, now: Date.now() });
+      await claimNext(this.#store, {
+        workerId: this.#opts.id,
+        now: Date.now(),
+        tally: this.#tally,
+      });
     this.#next = null;
     if (!claimed) return false;
     await this.#execute(claimed, config);
@@ -289,7 +298,7 @@ export class Worker {
     this.#current = null;
     const report = toReport(result, why, sink.summary);
     // While it keeps working, the worker claims its next job in the same commit as this result.
-    const finishOptions = { now: Date.now(), settings: config };
+    const finishOptions = { now: Date.now(), settings: config, tally: this.#tally };
     let written: Job | null;
     if (this.#opts.signal.aborted) {
       written = await finishAttempt(this.#store, claimed, report, finishOptions);

@@ -1,0 +1,170 @@
+/**
+ * One worker's metric counts of the current minute, kept as a single KV value that the worker
+ * rewrites in the same atomic operation as each of its transitions. A busy worker's claim and
+ * finish then add one `set` (and one check) to the commit instead of about eight `sum`s of
+ * separate counter keys, which is most of the SQLite work metrics cost per job. The counts still
+ * commit or fail with the transition, so they cannot drift: the worker is the key's only writer,
+ * and every write checks the versionstamp it last saw, so a write it missed (a sweep that folded
+ * the minute, a second handle with the same worker id) fails the commit and makes it re-read.
+ *
+ * @module
+ */
+import { bucketOf, type Counter, COUNTERS, minuteOf, type TransitionEvents } from "../metrics.ts";
+import type { Tx } from "./db.ts";
+import { keys } from "./keys.ts";
+import type { Store } from "./open.ts";
+
+/**
+ * The stored counts: `started`…`interrupted`, `run.<bucket>` and `wait.<bucket>` sample counts,
+ * `run_sum`/`wait_sum` in ms, `run_max`, and `worker.completed`/`worker.failed`.
+ */
+export type TallyValue = Record<string, number>;
+
+/**
+ * A worker's tally of the current minute. Pass it to `claimNext`, `finishAndClaimNext` and
+ * `finishAttempt`; each calls {@linkcode MetricTally.ready}, then {@linkcode MetricTally.draft}
+ * for every commit it builds, and {@linkcode MetricTally.settle} with the commit's result.
+ *
+ * @example
+ * ```ts
+ * const tally = new MetricTally("host:1:0");
+ * await claimNext(store, { workerId: "host:1:0", now: Date.now(), tally });
+ * ```
+ */
+export class MetricTally {
+  /** The worker whose transitions it counts. */
+  readonly workerId: string;
+  #minute = -1;
+  #value: TallyValue = {};
+  #versionstamp: string | null = null;
+  /** False until read, and after a commit that carried it failed: then the value may be stale. */
+  #known = false;
+
+  /** @param workerId the worker whose transitions it counts */
+  constructor(workerId: string) {
+    this.workerId = workerId;
+  }
+
+  /** Reads the stored value of `now`'s minute, if what this process holds may be stale. */
+  async ready(store: Store, now: number): Promise<void> {
+    const minute = minuteOf(now);
+    if (this.#known && minute === this.#minute) return;
+    if (this.#known && minute > this.#minute) {
+      // A new minute: nothing has written it yet, and the check of null would catch it if so.
+      this.#adopt(minute, {}, null);
+      return;
+    }
+    const entry = await store.db.get<TallyValue>(keys.metricTally(minute, this.workerId));
+    this.#adopt(minute, entry.value ?? {}, entry.versionstamp);
+  }
+
+  /** A copy to count one commit's transitions into; `now` picks the minute. */
+  draft(now: number): TallyDraft {
+    const minute = minuteOf(now);
+    const fresh = minute !== this.#minute || !this.#known;
+    return new TallyDraft(this.workerId, minute, fresh ? {} : { ...this.#value }, {
+      versionstamp: fresh ? null : this.#versionstamp,
+    });
+  }
+
+  /** Takes the result of the commit that carried `draft`: its versionstamp, or null if it failed. */
+  settle(draft: TallyDraft, versionstamp: string | null): void {
+    if (!draft.dirty) return;
+    if (versionstamp === null) this.#known = false;
+    else this.#adopt(draft.minute, draft.value, versionstamp);
+  }
+
+  #adopt(minute: number, value: TallyValue, versionstamp: string | null): void {
+    this.#minute = minute;
+    this.#value = value;
+    this.#versionstamp = versionstamp;
+    this.#known = true;
+  }
+}
+
+/** One commit's view of a tally: the counts it adds, then the checked write of the result. */
+export class TallyDraft {
+  /** The worker whose transitions it counts. */
+  readonly workerId: string;
+  /** The minute it counts. */
+  readonly minute: number;
+  /** The counts as they will be written. */
+  readonly value: TallyValue;
+  readonly #versionstamp: string | null;
+  #dirty = false;
+
+  /** @param options the versionstamp `value` was read with (null: the key does not exist) */
+  constructor(
+    workerId: string,
+    minute: number,
+    value: TallyValue,
+    options: { versionstamp: string | null },
+  ) {
+    this.workerId = workerId;
+    this.minute = minute;
+    this.value = value;
+    this.#versionstamp = options.versionstamp;
+  }
+
+  /** True once it counted something, so the commit must write it. */
+  get dirty(): boolean {
+    return this.#dirty;
+  }
+
+  /**
+   * Counts `events` if all of them belong to this minute and this worker; returns false (and
+   * counts nothing) otherwise, and the caller writes them as counter keys.
+   */
+  absorb(events: TransitionEvents): boolean {
+    if (minuteOf(events.at) !== this.minute) return false;
+    if (events.samples.some((s) => minuteOf(s.at) !== this.minute)) return false;
+    if (events.worker && events.worker.id !== this.workerId) return false;
+    const v = this.value;
+    for (const c of events.counters) v[c] = (v[c] ?? 0) + 1;
+    for (const s of events.samples) {
+      const bucket = `${s.timing}.${bucketOf(s.ms)}`;
+      v[bucket] = (v[bucket] ?? 0) + s.delta;
+      v[`${s.timing}_sum`] = (v[`${s.timing}_sum`] ?? 0) + s.delta * Math.round(s.ms);
+      if (s.timing === "run") v.run_max = Math.max(v.run_max ?? 0, Math.round(s.ms));
+    }
+    if (events.worker) {
+      const outcome = events.worker.ok ? "worker.completed" : "worker.failed";
+      v[outcome] = (v[outcome] ?? 0) + 1;
+    }
+    this.#dirty = true;
+    return true;
+  }
+
+  /** Adds the checked write of the counts to `tx`, if it counted anything. */
+  write(tx: Tx): void {
+    if (!this.#dirty) return;
+    const key = keys.metricTally(this.minute, this.workerId);
+    tx.check(key, this.#versionstamp).set(key, this.value);
+  }
+}
+
+/**
+ * What a stored tally counts, as the minute counter names it stands for (`["run", 6]`,
+ * `["worker", id, "completed"]`…) and their values, so readers and the sweep treat it like
+ * those keys (pure).
+ *
+ * @example
+ * ```ts
+ * tallyParts("w1", { started: 2, "wait.3": 2 }); // [[["started"], 2], [["wait", 3], 2]]
+ * ```
+ */
+export function tallyParts(workerId: string, value: unknown): [Deno.KvKeyPart[], number][] {
+  const out: [Deno.KvKeyPart[], number][] = [];
+  if (!value || typeof value !== "object") return out;
+  for (const [part, n] of Object.entries(value as TallyValue)) {
+    if (typeof n !== "number" || n === 0 && part !== "run_max") continue;
+    const dot = part.indexOf(".");
+    const head = dot < 0 ? part : part.slice(0, dot);
+    const tail = part.slice(dot + 1);
+    if (head === "run" || head === "wait") out.push([[head, Number(tail)], n]);
+    else if (head === "worker") out.push([["worker", workerId, tail], n]);
+    else if (head === "run_sum" || head === "wait_sum" || head === "run_max") out.push([[head], n]);
+    else if (COUNTERS.includes(head as Counter)) out.push([[head], n]);
+  }
+  return out;
+}
