@@ -92,6 +92,20 @@ export class Tx {
     return this;
   }
 
+  /**
+   * Removes the counter sums that net to zero (a job that leaves `processing` and the next that
+   * enters it in one commit): each would still cost SQLite a write that changes nothing.
+   */
+  dropZeroSums(): this {
+    for (let i = this.mutations.length - 1; i >= 0; i--) {
+      const m = this.mutations[i]!;
+      if (m.type !== "sum" || m.n !== 0n) continue;
+      this.mutations.splice(i, 1);
+      this.#sums.delete(JSON.stringify(m.key));
+    }
+    return this;
+  }
+
   /** Raises the KvU64 at `key` to at least `n` (a non-negative integer). */
   max(key: Deno.KvKey, n: number): this {
     const value = BigInt(Math.max(0, Math.round(n)));

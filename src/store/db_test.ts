@@ -42,6 +42,19 @@ Deno.test("Tx add(key, -1) after add(key, +1) coalesces to a zero sum that leave
   assertEquals((await counters(store)).dead, -1, "a counter below zero wraps to 2^64-1");
 });
 
+Deno.test("Tx.dropZeroSums removes only the sums that net to zero, and a later add starts afresh", () => {
+  const tx = new Tx();
+  tx.add(["count", "processing"], -1).set(["job", "a"], 1).add(["count", "processing"], 1);
+  tx.add(["count", "completed"], 1);
+  tx.dropZeroSums();
+  assertEquals(tx.mutations.map((m) => [m.type, m.key]), [
+    ["set", ["job", "a"]],
+    ["sum", ["count", "completed"]],
+  ]);
+  tx.add(["count", "processing"], 2);
+  assertEquals(tx.mutations.length, 3);
+});
+
 Deno.test("Db.commit returns null and writes nothing when a versionstamp check fails", async () => {
   await using store = await tempStore();
   ok(await store.db.commit(new Tx().set(["job", "a"], 1)));

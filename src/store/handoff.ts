@@ -55,7 +55,7 @@ export async function finishAndClaimNext(
     const job = addFinish(tx, claimed.job, report, { ...options, draft });
     const next = addClaim(tx, candidate.entry, candidate.current, { workerId, now, draft });
     draft?.write(tx);
-    dropNoOpSums(tx);
+    tx.dropZeroSums();
     const versionstamp = await store.db.commit(tx);
     if (draft) tally!.settle(draft, versionstamp);
     if (versionstamp !== null) {
@@ -95,16 +95,4 @@ export async function releaseClaim(
   if (await store.db.commit(tx) === null) return false;
   await store.doorbell.ring();
   return true;
-}
-
-/**
- * Drops the counter sums that net to zero: a handoff takes `processing` down by one for the
- * finished job and up by one for the claimed one, and a sum of zero changes nothing but costs
- * a SQLite write.
- */
-function dropNoOpSums(tx: Tx): void {
-  for (let i = tx.mutations.length - 1; i >= 0; i--) {
-    const m = tx.mutations[i]!;
-    if (m.type === "sum" && m.n === 0n) tx.mutations.splice(i, 1);
-  }
 }
