@@ -7,7 +7,10 @@ import { buildCommand, type Command, type CommandContext } from "@stricli/core";
 import { UsageError } from "../errors.ts";
 import { type JobSpec, parseJobSpec } from "../spec.ts";
 import { showValue } from "../suggest.ts";
-import { enqueueJobs, readConfig } from "../store/mod.ts";
+// The operation files themselves, not the store barrel: a start-up pays for every module it
+// loads, and the barrel loads all of the store (B1).
+import { enqueueJobs } from "../store/enqueue.ts";
+import { readConfig } from "../store/config_store.ts";
 import type { Context } from "./context.ts";
 import { jobJson } from "./format.ts";
 import { Progress } from "./progress.ts";
