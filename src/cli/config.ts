@@ -12,7 +12,7 @@ import {
   normalizeConfigKey,
   parseConfigValue,
 } from "../config.ts";
-import { readConfig, resetConfig, writeConfig } from "../store/mod.ts";
+import { readConfig, resetConfig, writeConfig } from "../store/config_store.ts";
 import type { Context } from "./context.ts";
 import { table } from "./format.ts";
 import { positional, toggle } from "./params.ts";

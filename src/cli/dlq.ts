@@ -5,7 +5,9 @@
  */
 import { buildCommand, buildRouteMap, type CommandContext, type RouteMap } from "@stricli/core";
 import { UsageError } from "../errors.ts";
-import { listJobs, purgeJobs, retryAllDead, retryDead } from "../store/mod.ts";
+import { listJobs } from "../store/query.ts";
+import { purgeJobs } from "../store/delete.ts";
+import { retryAllDead, retryDead } from "../store/dlq.ts";
 import type { Context } from "./context.ts";
 import { jobJson } from "./format.ts";
 import { parseLimit, printJobs } from "./list.ts";

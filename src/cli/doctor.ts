@@ -6,7 +6,8 @@
  */
 import { buildCommand, type Command, type CommandContext } from "@stricli/core";
 import { OperationError } from "../errors.ts";
-import { listWorkers, readConfig } from "../store/mod.ts";
+import { readConfig } from "../store/config_store.ts";
+import { listWorkers } from "../store/workers.ts";
 import { checkStore, repairStore } from "../store/doctor.ts";
 import { type ClockOffset, measureClockOffset, SKEW_WARN_MS } from "../store/clock.ts";
 import { REMOTE_LIMITS } from "../store/db.ts";

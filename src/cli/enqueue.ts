@@ -1,145 +1,17 @@
 /**
- * `queuectl enqueue`: one job from JSON or flags, or many from NDJSON (`--file`, `--file -`).
+ * `queuectl enqueue` for the parser: its parameters and handler live in `enqueue_run.ts`.
  *
  * @module
  */
 import { buildCommand, type Command, type CommandContext } from "@stricli/core";
-import { UsageError } from "../errors.ts";
-import { type JobSpec, parseJobSpec } from "../spec.ts";
-import { showValue } from "../suggest.ts";
-import { enqueueJobs, readConfig } from "../store/mod.ts";
 import type { Context } from "./context.ts";
-import { jobJson } from "./format.ts";
-import { Progress } from "./progress.ts";
-import { optional, optionalPositional, toggle } from "./params.ts";
-
-interface EnqueueFlags {
-  command?: string;
-  id?: string;
-  priority?: string;
-  delay?: string;
-  runAt?: string;
-  timeout?: string;
-  maxRetries?: string;
-  file?: string;
-  json?: boolean;
-}
+import { ENQUEUE_PARAMETERS, type EnqueueFlags, runEnqueue } from "./enqueue_run.ts";
 
 /** Builds the `enqueue` command. */
 export function enqueueCommand(ctx: Context): Command<CommandContext> {
   return buildCommand({
     docs: { brief: "add a job: a JSON spec, flags, or an NDJSON file of specs" },
-    parameters: {
-      flags: {
-        command: optional("shell command to run", "cmd"),
-        id: optional("job id (1-128 of A-Z a-z 0-9 . _ : -); generated when absent", "id"),
-        priority: optional("-1000..1000, higher runs first (default 0)", "n"),
-        delay: optional("run after this long: 500ms, 30s, 5m, 2h, 1d", "duration"),
-        runAt: optional("run at this time (ISO 8601)", "iso"),
-        timeout: optional("kill an attempt after this long", "duration"),
-        maxRetries: optional("retries after the first attempt (default: config)", "n"),
-        file: optional("read one JSON spec per line; - reads standard input", "path"),
-        json: toggle("print the job as JSON"),
-      },
-      aliases: { c: "command", p: "priority", f: "file" },
-      positional: {
-        kind: "tuple",
-        parameters: [
-          optionalPositional("json", `job spec, e.g. '{"command":"echo hi","priority":5}'`),
-        ],
-      },
-    },
-    func: async (flags: EnqueueFlags, json: string | undefined) => {
-      const now = Date.now();
-      const specs = flags.file !== undefined
-        ? await readSpecFile(flags.file, json, flags, now)
-        : [parseJobSpec(mergeFlags(parseJsonArg(json), flags), { now })];
-      const store = await ctx.store();
-      const config = await readConfig(store);
-      const progress = specs.length > 5000 ? new Progress(ctx, "enqueue", specs.length) : null;
-      const jobs = await enqueueJobs(store, specs, {
-        now,
-        maxRetries: config.max_retries,
-        onProgress: (n) => progress?.update(n),
-      });
-      progress?.done();
-      if (flags.file !== undefined) {
-        ctx.out(
-          flags.json ? JSON.stringify({ enqueued: jobs.length }) : `enqueued ${jobs.length} jobs`,
-        );
-      } else if (flags.json) ctx.out(JSON.stringify(jobJson(jobs[0]!)));
-      else ctx.out(jobs[0]!.id);
-    },
+    parameters: ENQUEUE_PARAMETERS,
+    func: (flags: EnqueueFlags, json: string | undefined) => runEnqueue(ctx, flags, json),
   });
-}
-
-function parseJsonArg(json: string | undefined): Record<string, unknown> {
-  if (json === undefined) return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch (err) {
-    throw new UsageError(`invalid job JSON: ${(err as Error).message}`);
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new UsageError('invalid job JSON: expected an object like {"command":"echo hi"}');
-  }
-  return value as Record<string, unknown>;
-}
-
-/** Flags override the JSON spec's fields; numbers given as text are read as numbers. */
-function mergeFlags(spec: Record<string, unknown>, flags: EnqueueFlags): Record<string, unknown> {
-  if (flags.delay !== undefined && flags.runAt !== undefined) {
-    throw new UsageError(
-      `enqueue takes --delay or --run-at, not both, got --delay ${showValue(flags.delay, 40)} ` +
-        `and --run-at ${showValue(flags.runAt, 40)}`,
-    );
-  }
-  const out = { ...spec };
-  const num = (s: string) => (/^-?\d+(\.\d+)?$/.test(s.trim()) ? Number(s) : s);
-  if (flags.command !== undefined) out.command = flags.command;
-  if (flags.id !== undefined) out.id = flags.id;
-  if (flags.priority !== undefined) out.priority = num(flags.priority);
-  if (flags.delay !== undefined) out.delay = flags.delay;
-  if (flags.runAt !== undefined) out.run_at = flags.runAt;
-  if (flags.timeout !== undefined) out.timeout = flags.timeout;
-  if (flags.maxRetries !== undefined) out.max_retries = num(flags.maxRetries);
-  if ("delay" in out && "run_at" in out && flags.delay !== undefined) delete out.run_at;
-  if ("delay" in out && "run_at" in out && flags.runAt !== undefined) delete out.delay;
-  return out;
-}
-
-async function readSpecFile(
-  path: string,
-  json: string | undefined,
-  flags: EnqueueFlags,
-  now: number,
-): Promise<JobSpec[]> {
-  if (json !== undefined || flags.command !== undefined || flags.id !== undefined) {
-    throw new UsageError("--file cannot be combined with a JSON argument, --command or --id");
-  }
-  let text: string;
-  try {
-    text = path === "-"
-      ? await new Response(Deno.stdin.readable).text()
-      : await Deno.readTextFile(path);
-  } catch (err) {
-    throw new UsageError(`cannot read ${path}: ${(err as Error).message.split("\n")[0]}`);
-  }
-  const specs: JobSpec[] = [];
-  const lines = text.split("\n");
-  for (const [i, raw] of lines.entries()) {
-    const line = raw.trim();
-    if (line === "" || line.startsWith("#")) continue;
-    try {
-      specs.push(parseJobSpec(mergeFlags(parseJsonArg(line), flags), { now }));
-    } catch (err) {
-      if (err instanceof UsageError) throw new UsageError(`line ${i + 1}: ${err.message}`);
-      throw err;
-    }
-  }
-  if (specs.length === 0) {
-    throw new UsageError(`no job specs in ${path === "-" ? "standard input" : path}`);
-  }
-  return specs;
 }

@@ -3,18 +3,6 @@
  *
  * @module
  */
-import {
-  AliasNotFoundError,
-  type ApplicationText,
-  ArgumentParseError,
-  FlagNotFoundError,
-  InvalidNegatedFlagSyntaxError,
-  text_en,
-  UnexpectedFlagError,
-  UnexpectedPositionalError,
-  UnsatisfiedFlagError,
-  UnsatisfiedPositionalError,
-} from "@stricli/core";
 import { OperationError, UsageError } from "../errors.ts";
 
 /** Exit codes of the CLI contract. */
@@ -59,76 +47,14 @@ export function exitFor(err: unknown): { code: number; message: string | null } 
   return { code: EXIT.failed, message: `queuectl: unexpected error: ${oneLine(msg)}` };
 }
 
-function oneLine(text: string): string {
-  return text.split("\n")[0]!.trim();
-}
-
-/** What a command threw, kept for {@link exitFor} rather than printed by the parser. */
-export interface RunFailure {
-  /** True once a command threw. */
-  thrown?: boolean;
-  /** The thrown value. */
-  error?: unknown;
-}
-
 /**
- * The parser's texts: its usage errors as one `queuectl: ` line in the old wording, and a
- * command's exception recorded in `failure` (printed nowhere here). `args` tell a missing
- * value from a missing option.
+ * The first line of `text`, trimmed: every message the CLI prints is one line (pure).
  *
  * @example
  * ```ts
- * localization: { loadText: () => parserText(failure, args) }
+ * oneLine("bad value\n  at parse"); // "bad value"
  * ```
  */
-export function parserText(failure: RunFailure, args: readonly string[]): ApplicationText {
-  return {
-    ...text_en,
-    noCommandRegisteredForInput: ({ input, corrections }) =>
-      `queuectl: unknown command '${input}'${didYouMean(corrections)}`,
-    exceptionWhileParsingArguments: (exc) => `queuectl: ${usageMessage(exc, args)}`,
-    exceptionWhileRunningCommand: (exc) => {
-      failure.thrown = true;
-      failure.error = exc;
-      return "";
-    },
-  };
-}
-
-function didYouMean(corrections: readonly string[], prefix = ""): string {
-  const first = corrections[0]?.replace(/`/g, "");
-  return first === undefined ? "" : ` (Did you mean ${prefix}${first}?)`;
-}
-
-function usageMessage(exc: unknown, args: readonly string[]): string {
-  if (exc instanceof FlagNotFoundError) {
-    return `unknown option '--${exc.input}'${didYouMean(exc.corrections, "--")}`;
-  }
-  if (exc instanceof AliasNotFoundError) return `unknown option '-${exc.input}'`;
-  if (exc instanceof UnsatisfiedFlagError) {
-    const last = args.at(-1) ?? "";
-    if (exc.nextFlagName) {
-      return `option '--${exc.externalFlagName}' argument missing (got --${exc.nextFlagName})`;
-    }
-    return last.startsWith("-") && last !== "--help"
-      ? `option '--${exc.externalFlagName}' argument missing`
-      : `required option '--${exc.externalFlagName}' not specified`;
-  }
-  if (exc instanceof UnsatisfiedPositionalError) {
-    return `missing required argument '${exc.placeholder}'`;
-  }
-  if (exc instanceof UnexpectedPositionalError) {
-    return `too many arguments: expected ${exc.expectedCount}, got ${JSON.stringify(exc.input)}`;
-  }
-  if (exc instanceof UnexpectedFlagError) {
-    return `option '--${exc.externalFlagName}' given twice: ${JSON.stringify(exc.previousInput)} ` +
-      `and ${JSON.stringify(exc.input)}`;
-  }
-  if (exc instanceof ArgumentParseError) {
-    return `invalid value ${JSON.stringify(exc.input)} for ${exc.externalFlagNameOrPlaceholder}`;
-  }
-  if (exc instanceof InvalidNegatedFlagSyntaxError) {
-    return `option '--no-${exc.externalFlagName}' takes no value`;
-  }
-  return oneLine(exc instanceof Error ? exc.message : String(exc));
+export function oneLine(text: string): string {
+  return text.split("\n")[0]!.trim();
 }

@@ -6,7 +6,7 @@
 import { buildCommand, type Command, type CommandContext } from "@stricli/core";
 import { JOB_STATES, type JobState } from "../job.ts";
 import { UsageError } from "../errors.ts";
-import { listJobs } from "../store/mod.ts";
+import { listJobs } from "../store/query.ts";
 import type { Context } from "./context.ts";
 import { jobJson, table, when } from "./format.ts";
 import type { Job } from "../job.ts";

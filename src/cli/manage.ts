@@ -5,7 +5,8 @@
  */
 import { buildCommand, type Command, type CommandContext } from "@stricli/core";
 import { parseDuration } from "../duration.ts";
-import { cancelJob, deleteJob, purgeJobs } from "../store/mod.ts";
+import { cancelJob } from "../store/cancel.ts";
+import { deleteJob, purgeJobs } from "../store/delete.ts";
 import type { Context } from "./context.ts";
 import { parseState } from "./list.ts";
 import { Progress } from "./progress.ts";

@@ -5,7 +5,7 @@
  */
 import { buildCommand, type Command, type CommandContext } from "@stricli/core";
 import type { MetricsReport } from "../metrics.ts";
-import { readMetrics } from "../store/mod.ts";
+import { readMetrics } from "../store/metrics.ts";
 import type { Context } from "./context.ts";
 import { table, when } from "./format.ts";
 import { toggle } from "./params.ts";

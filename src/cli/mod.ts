@@ -2,37 +2,30 @@
  * The command tree. Each command lives in its own file; this module wires them together and
  * turns every error into an exit code in one place.
  *
- * The parser is `@stricli/core`: plain ES modules without Node built-ins, so loading it costs
- * next to nothing (commander pulled in Deno's Node compatibility layer, ~60 ms per start).
+ * A line goes to the parser (`parser.ts`, loaded on demand) unless it is a plain line of a
+ * command in `SIMPLE`, which `simple_args.ts` reads without it: a CLI start is dominated by
+ * module loading, and the parser is the largest module.
  *
  * @module
  */
-import {
-  type Application,
-  buildApplication,
-  buildRouteMap,
-  type Command,
-  type CommandContext,
-  type RouteMap,
-  run,
-  type StricliProcess,
-} from "@stricli/core";
 import { type Context, processContext } from "./context.ts";
-import { exitFor, parserText, type RunFailure } from "./exit.ts";
+import { exitFor } from "./exit.ts";
+import type { EnqueueFlags } from "./enqueue_run.ts";
+import type { CommandTable } from "./parser.ts";
+import { type Scanned, scanSimple, type SimpleParameters } from "./simple_args.ts";
 import { UsageError } from "../errors.ts";
+
 /** The program's version, printed by `--version`. */
 export const VERSION = "0.1.0";
 
 /** Commands that only group subcommands: alone, they print their help and exit 2. */
 const GROUPS = new Set(["worker", "dlq", "config"]);
 
-type Target = Command<CommandContext> | RouteMap<CommandContext>;
-
 /**
  * Every command, in help order, loaded on demand: a run imports only the module of the command
  * it names, so `enqueue` does not pay for the web server or the worker at start-up.
  */
-const COMMANDS: Record<string, (ctx: Context) => Promise<Target>> = {
+export const COMMANDS: CommandTable = {
   enqueue: async (ctx) => (await import("./enqueue.ts")).enqueueCommand(ctx),
   worker: async (ctx) => (await import("./worker.ts")).workerCommand(ctx),
   status: async (ctx) => (await import("./status.ts")).statusCommand(ctx),
@@ -50,43 +43,29 @@ const COMMANDS: Record<string, (ctx: Context) => Promise<Target>> = {
   demo: async (ctx) => (await import("./demo.ts")).demoCommand(ctx),
 };
 
-/**
- * Builds the command tree on a context: only the command `args` name when it is a known one,
- * else all of them (root help, suggestions for an unknown command). `failure` receives what a
- * command throws.
- *
- * @example
- * ```ts
- * const app = await buildProgram(ctx, {}, ["status"]);
- * ```
- */
-export async function buildProgram(
-  ctx: Context,
-  failure: RunFailure,
-  args: readonly string[],
-): Promise<Application<CommandContext>> {
-  const first = args[0] ?? "";
-  const names = Object.hasOwn(COMMANDS, first) ? [first] : Object.keys(COMMANDS);
-  const routes = Object.fromEntries(
-    await Promise.all(names.map(async (name) => [name, await COMMANDS[name]!(ctx)] as const)),
-  );
-  const root = buildRouteMap({
-    docs: {
-      brief: "a background job queue for shell commands, on Deno KV",
-      fullDescription: "a background job queue for shell commands, on Deno KV\n\n" +
-        "Global options, before or after the command:\n" +
-        "  --db <path|url>  database file or KV Connect URL (env QUEUECTL_DB)\n" +
-        "  -V, --version    print the version",
-    },
-    routes,
-  });
-  return buildApplication(root, {
-    name: "queuectl",
-    scanner: { caseStyle: "allow-kebab-for-camel", allowArgumentEscapeSequence: true },
-    documentation: { caseStyle: "convert-camel-to-kebab" },
-    localization: { loadText: () => parserText(failure, args) },
-  });
+/** A command the CLI can run without the parser: its parameters, and a runner for them. */
+interface SimpleCommand {
+  /** The parameters the parser would get (`scanSimple` reads the same object). */
+  parameters: SimpleParameters;
+  /** Runs the command on what `scanSimple` read. */
+  run(ctx: Context, scanned: Scanned): Promise<void>;
 }
+
+/**
+ * Commands whose plain lines skip the parser, each loaded on demand. Only `enqueue` is here:
+ * it is the one whose start-up is a measured figure (B1), and a job is often enqueued by a
+ * script in a loop.
+ */
+const SIMPLE: Readonly<Record<string, () => Promise<SimpleCommand>>> = {
+  enqueue: async () => {
+    const { ENQUEUE_PARAMETERS, runEnqueue } = await import("./enqueue_run.ts");
+    return {
+      parameters: ENQUEUE_PARAMETERS,
+      // The scanner gives parsed options their text and switches true: EnqueueFlags' shapes.
+      run: (ctx, { flags, positionals }) => runEnqueue(ctx, flags as EnqueueFlags, positionals[0]),
+    };
+  },
+};
 
 /**
  * Runs the CLI with `args` and returns the exit code: 0 ok, 1 operation failed, 2 bad usage.
@@ -115,6 +94,14 @@ export async function runCli(args: string[], context?: Context): Promise<number>
       await parse(ctx, [...rest, "--help"]);
       return 2;
     }
+    if (Object.hasOwn(SIMPLE, rest[0]!)) {
+      const command = await SIMPLE[rest[0]!]!();
+      const scanned = scanSimple(rest.slice(1), command.parameters);
+      if (scanned) {
+        await command.run(ctx, scanned);
+        return 0;
+      }
+    }
     return await parse(ctx, rest);
   } catch (err) {
     const { code, message } = exitFor(err);
@@ -126,23 +113,9 @@ export async function runCli(args: string[], context?: Context): Promise<number>
   }
 }
 
-/** Runs the parser on `args`; rethrows what the command threw, or returns 0 or 2. */
+/** Loads the parser and runs it on `args` (see `parser.ts`). */
 async function parse(ctx: Context, args: string[]): Promise<number> {
-  const failure: RunFailure = {};
-  const messages: string[] = [];
-  const process: StricliProcess = {
-    // Only help text reaches here; its first usage line reads "Usage: queuectl …" as before.
-    stdout: { write: (s) => ctx.out(s.replace(/^USAGE\n +/, "Usage: ").replace(/\n$/, "")) },
-    // The parser's own messages: the first one is the one line we print.
-    stderr: { write: (s) => void messages.push(s) },
-    env: {},
-  };
-  await run(await buildProgram(ctx, failure, args), args, { process });
-  if (failure.thrown) throw failure.error;
-  if (!process.exitCode) return 0;
-  const first = messages.map((m) => m.replace(/\s*\n\s*(?=\S)/g, " ").trim()).find((m) => m);
-  ctx.err(first ?? "queuectl: invalid arguments");
-  return 2;
+  return await (await import("./parser.ts")).parse(ctx, args, COMMANDS);
 }
 
 /**

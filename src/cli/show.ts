@@ -5,7 +5,7 @@
  */
 import { buildCommand, type Command, type CommandContext } from "@stricli/core";
 import { OperationError } from "../errors.ts";
-import { getJob, listAttempts } from "../store/mod.ts";
+import { getJob, listAttempts } from "../store/query.ts";
 import type { Context } from "./context.ts";
 import { attemptJson, jobJson, table, when } from "./format.ts";
 import { positional, toggle } from "./params.ts";

@@ -5,7 +5,8 @@
  */
 import { buildCommand, type Command, type CommandContext } from "@stricli/core";
 import { JOB_STATES } from "../job.ts";
-import { countJobs, listWorkers } from "../store/mod.ts";
+import { countJobs } from "../store/query.ts";
+import { listWorkers } from "../store/workers.ts";
 import type { Context } from "./context.ts";
 import { ago, table, workerJson } from "./format.ts";
 import { watchStatus } from "./watch.ts";

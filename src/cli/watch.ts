@@ -6,7 +6,9 @@
  * @module
  */
 import { type Job, JOB_STATES, type JobState } from "../job.ts";
-import { countJobs, listJobs, listWorkers, type Store, type WorkerRecord } from "../store/mod.ts";
+import { countJobs, listJobs } from "../store/query.ts";
+import type { Store } from "../store/open.ts";
+import { listWorkers, type WorkerRecord } from "../store/workers.ts";
 import type { Context } from "./context.ts";
 import { ago, jobJson, table, when, workerJson } from "./format.ts";
 

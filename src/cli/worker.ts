@@ -7,17 +7,16 @@ import { buildCommand, buildRouteMap, type CommandContext, type RouteMap } from 
 import { join } from "../path.ts";
 import { UsageError } from "../errors.ts";
 import { Logger } from "../log.ts";
+import { isRemoteLocation, type Store } from "../store/open.ts";
+import { readConfig } from "../store/config_store.ts";
 import {
   assertWritable,
-  isRemoteLocation,
   listWorkers,
-  readConfig,
   readStopRequest,
   removeWorker,
   requestStop,
-} from "../store/mod.ts";
+} from "../store/workers.ts";
 import { measureClockOffset, SKEW_WARN_MS } from "../store/clock.ts";
-import type { Store } from "../store/mod.ts";
 import { hostName, workerId } from "../worker/identity.ts";
 import { isProcessAlive } from "../worker/run_command.ts";
 import { selfCommand } from "../worker/self_command.ts";

@@ -1,6 +1,8 @@
 /**
  * The store: the only code that touches Deno KV. One file per operation; this module gathers
- * them for callers.
+ * them for callers that use many (the worker, the web API, tests, the bench). A CLI command
+ * imports the files of the operations it runs instead: a CLI start pays for every module it
+ * loads, and this one loads the whole store (B1, B6).
  *
  * @module
  */

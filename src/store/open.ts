@@ -81,7 +81,7 @@ export async function openStore(location: string, options: OpenOptions = {}): Pr
   try {
     if (remote) kv = await openRemote(location, timeoutMs);
     else {
-      await prepareFile(location);
+      prepareFile(location);
       kv = await openRetrying(location);
     }
   } catch (err) {
@@ -90,7 +90,7 @@ export async function openStore(location: string, options: OpenOptions = {}): Pr
       cause: err,
     });
   }
-  if (!remote) await tightenMode(location);
+  if (!remote) tightenMode(location);
   const db = new Db(kv, { strict, timeoutMs, name: `database ${location}` });
   const doorbell: Doorbell = remote ? new WatchDoorbell(db) : new FileDoorbell(`${location}.wake`);
   return {
@@ -166,27 +166,39 @@ function openFailure(err: unknown): string {
   return text;
 }
 
-async function prepareFile(path: string): Promise<void> {
+/**
+ * Makes sure the folder exists and that `path` is not a folder. An existing database, the
+ * common case, costs one stat: its folder exists, so there is nothing to create. Anything else
+ * (a new file, an unreadable path) takes the full route, which reports the failure.
+ */
+function prepareFile(path: string): void {
+  try {
+    if (Deno.statSync(path).isFile) return;
+  } catch {
+    // Missing or unreadable: the full route below says which.
+  }
   const dir = dirname(path);
   try {
-    await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+    Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (err) {
     const why = err instanceof Error ? err.message.split("\n")[0] : String(err);
     throw new OperationError(`cannot create database folder ${dir}: ${why}`, { cause: err });
   }
   try {
-    const info = await Deno.stat(path);
+    const info = Deno.statSync(path);
     if (info.isDirectory) throw new OperationError(`cannot open database ${path}: it is a folder`);
   } catch (err) {
     if (!(err instanceof Deno.errors.NotFound)) throw err;
   }
 }
 
-async function tightenMode(path: string): Promise<void> {
-  // A database that anyone can write lets anyone run commands as the worker's user.
+function tightenMode(path: string): void {
+  // A database that anyone can write lets anyone run commands as the worker's user. SQLite gives
+  // the WAL files the database's mode, so usually all three are right already and a stat each
+  // replaces the chmod (sync: these are local metadata calls, and nothing else runs meanwhile).
   for (const p of [path, `${path}-wal`, `${path}-shm`]) {
     try {
-      await Deno.chmod(p, 0o600);
+      if ((Deno.statSync(p).mode! & 0o7777) !== 0o600) Deno.chmodSync(p, 0o600);
     } catch {
       // The WAL files come and go; a missing one is fine.
     }

@@ -43,3 +43,22 @@ Deno.test("openStore of a folder path fails with a one-line OperationError", asy
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("openStore tightens an existing database file and its WAL files that anyone could read", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "queuectl-unit-" });
+  try {
+    const path = join(dir, "queue.kv");
+    const kv = await Deno.openKv(path);
+    await kv.set(["config", "max_retries"], 2);
+    // Held open, so that the WAL files stay while the store opens the same file.
+    for (const p of [path, `${path}-wal`, `${path}-shm`]) Deno.chmodSync(p, 0o644);
+    const store = await openStore(path);
+    for (const p of [path, `${path}-wal`, `${path}-shm`]) {
+      strictEqual((await Deno.stat(p)).mode! & 0o777, 0o600, p);
+    }
+    store.close();
+    kv.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
