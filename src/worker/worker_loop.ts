@@ -13,6 +13,7 @@ import {
   finishAndClaimNext,
   finishAttempt,
   getJob,
+  MetricTally,
   nextDueAt,
   promoteDue,
   pruneWorkers,
@@ -29,8 +30,6 @@ import {
 } from "../store/mod.ts";
 import { isProcessAlive, killProcessGroup, runCommand, type RunResult } from "./run_command.ts";
 import { OutputSink } from "./output_sink.ts";
-// TODO(lead): re-export MetricTally from store/mod.ts and import it from there.
-import { MetricTally } from "../store/metric_tally.ts";
 
 /** Options of {@linkcode Worker}. */
 export interface WorkerOptions {
