@@ -37,8 +37,10 @@ export class MetricTally {
   #minute = -1;
   #value: TallyValue = {};
   #versionstamp: string | null = null;
-  /** False until read, and after a commit that carried it failed: then the value may be stale. */
+  /** False until read, and after commits that carried it failed twice in a row. */
   #known = false;
+  /** Failed commits in a row that carried this tally. */
+  #failures = 0;
 
   /** @param workerId the worker whose transitions it counts */
   constructor(workerId: string) {
@@ -56,6 +58,7 @@ export class MetricTally {
     }
     const entry = await store.db.get<TallyValue>(keys.metricTally(minute, this.workerId));
     this.#adopt(minute, entry.value ?? {}, entry.versionstamp);
+    this.#failures = 0;
   }
 
   /** A copy to count one commit's transitions into; `now` picks the minute. */
@@ -67,11 +70,21 @@ export class MetricTally {
     });
   }
 
-  /** Takes the result of the commit that carried `draft`: its versionstamp, or null if it failed. */
+  /**
+   * Takes the result of the commit that carried `draft`: its versionstamp, or null if it failed.
+   * A failed commit says not which check failed, and it is nearly always a lost race for a job,
+   * not the tally (which only this worker writes). So the value is kept for one more try, whose
+   * commit checks it again, and re-read only after a second failure in a row: a lost race then
+   * costs no extra read, and a stale tally one extra failed commit, never a lost count.
+   */
   settle(draft: TallyDraft, versionstamp: string | null): void {
     if (!draft.dirty) return;
-    if (versionstamp === null) this.#known = false;
-    else this.#adopt(draft.minute, draft.value, versionstamp);
+    if (versionstamp === null) {
+      if (++this.#failures >= 2) this.#known = false;
+    } else {
+      this.#failures = 0;
+      this.#adopt(draft.minute, draft.value, versionstamp);
+    }
   }
 
   #adopt(minute: number, value: TallyValue, versionstamp: string | null): void {

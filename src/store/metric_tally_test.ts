@@ -111,3 +111,23 @@ Deno.test("tallyParts names each count as the counter key it stands for", () => 
   );
   assertEquals(tallyParts("w1", null), []);
 });
+
+Deno.test("one failed commit keeps the tally without a read; a second failure in a row re-reads it", async () => {
+  const store = await tempStore();
+  const tally = new MetricTally("w1");
+  await tally.ready(store, T0);
+  const failed = () => {
+    const draft = tally.draft(T0);
+    draft.absorb({ at: T0, counters: ["started"], samples: [], worker: null });
+    tally.settle(draft, null);
+  };
+  failed();
+  // The store is closed from here on: a read would throw.
+  await store[Symbol.asyncDispose]();
+  await tally.ready(store, T0);
+  assertEquals(tally.draft(T0).value, {}, "the failed commit's counts are not kept");
+  failed();
+  let read = false;
+  await tally.ready(store, T0).catch(() => (read = true));
+  ok(read, "the second failure in a row makes the next try read the stored tally");
+});
