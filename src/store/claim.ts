@@ -37,26 +37,56 @@ export interface ClaimOptions {
 
 /**
  * The order in which to try `n` candidates listed in priority-then-FIFO order (pure). The oldest
- * job is always tried first, so a lone worker runs equal priorities in FIFO order; workers that
- * lose the race for it spread from a random start over the next few of the same priority instead
- * of all racing for the second. Lower priorities come only after every higher one.
+ * job is tried first, so a lone worker runs equal priorities in FIFO order; workers that lose the
+ * race for it spread from a random start over the next few of the same priority instead of all
+ * racing for the second. A `contended` worker (one that lost a race a moment ago) spreads its
+ * first try too, over the first few of the highest priority: otherwise every worker goes for the
+ * same oldest job each time, and all but one lose a commit for it. Lower priorities come only
+ * after every higher one, either way.
  *
  * @example
  * ```ts
  * claimOrder([0, 0, 0, 5], () => 0.5); // [0, 2, 1, 3]
+ * claimOrder([0, 0, 0, 5], () => 0.5, { contended: true }); // [1, 2, 0, 3]
  * ```
  */
-export function claimOrder(priorities: readonly number[], random: () => number): number[] {
+export function claimOrder(
+  priorities: readonly number[],
+  random: () => number,
+  options: { contended?: boolean } = {},
+): number[] {
   const n = priorities.length;
   if (n === 0) return [];
   let head = 1;
   while (head < n && priorities[head] === priorities[0]) head++;
+  const order: number[] = [];
+  if (options.contended) {
+    const width = Math.min(head, 4);
+    const start = Math.floor(random() * width);
+    for (let i = 0; i < width; i++) order.push((start + i) % width);
+    for (let i = width; i < n; i++) order.push(i);
+    return order;
+  }
   const spread = Math.min(head, 4) - 1;
   const start = spread > 0 ? Math.floor(random() * spread) : 0;
-  const order: number[] = [0];
+  order.push(0);
   for (let i = 0; i < spread; i++) order.push(1 + (start + i) % spread);
   for (let i = spread + 1; i < n; i++) order.push(i);
   return order;
+}
+
+/** How long after a lost race a worker counts as contended (see {@linkcode claimOrder}). */
+export const CONTENDED_MS = 2000;
+// When each worker of this process last lost a race for a job. It only steers which candidate is
+// tried first; every claim is still checked, so a stale or missing entry costs nothing but order.
+const lostRaceAt = new Map<string, number>();
+
+/**
+ * Notes that `workerId` lost a race for a job at `now` (a claim commit that failed), so that its
+ * next claims spread their first try.
+ */
+export function noteLostRace(workerId: string, now: number): void {
+  lostRaceAt.set(workerId, now);
 }
 
 /**
@@ -83,6 +113,7 @@ export async function claimNext(store: Store, options: ClaimOptions): Promise<Cl
       const versionstamp = await store.db.commit(tx);
       if (draft) tally!.settle(draft, versionstamp);
       if (versionstamp !== null) return { job, versionstamp };
+      noteLostRace(options.workerId, now);
     }
   }
   return null;
@@ -112,8 +143,13 @@ export async function readCandidates(store: Store, options: ClaimOptions): Promi
     { limit: options.window ?? 8 },
   );
   if (ready.length === 0) return [];
-  const order = claimOrder(ready.map((e) => e.key[1] as number), options.random ?? Math.random)
-    .slice(0, options.fetch ?? 2);
+  const lost = lostRaceAt.get(options.workerId);
+  const contended = lost !== undefined && options.now - lost < CONTENDED_MS;
+  const order = claimOrder(
+    ready.map((e) => e.key[1] as number),
+    options.random ?? Math.random,
+    { contended },
+  ).slice(0, options.fetch ?? 2);
   const jobs = await store.db.getMany<Job>(order.map((i) => keys.job(ready[i]!.value)));
   const out: Candidate[] = [];
   for (const [k, i] of order.entries()) {

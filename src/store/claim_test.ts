@@ -32,13 +32,28 @@ Deno.test("claimOrder spreads over at most the first 4 of a long equal-priority 
   assertEquals(claimOrder(Array(8).fill(0), () => 0.99), [0, 3, 1, 2, 4, 5, 6, 7]);
 });
 
-Deno.test("claimOrder always returns a permutation of the candidates", () => {
+Deno.test("claimOrder always returns a permutation of the candidates, contended or not", () => {
   const cases = [[1], [0, 0], [0, 1, 2], [0, 0, 0, 0, 0, 1, 1], Array(12).fill(-3)];
   for (const priorities of cases) {
-    for (let r = 0; r < 1; r += 0.07) {
-      const order = claimOrder(priorities, () => r);
-      assertEquals([...order].sort((a, b) => a - b), priorities.map((_, i) => i));
+    for (const contended of [false, true]) {
+      for (let r = 0; r < 1; r += 0.07) {
+        const order = claimOrder(priorities, () => r, { contended });
+        assertEquals([...order].sort((a, b) => a - b), priorities.map((_, i) => i));
+      }
     }
+  }
+});
+
+Deno.test("a contended claimOrder spreads the first try over the first 4 of the top priority only", () => {
+  const firsts = new Set<number>();
+  for (let r = 0; r < 1; r += 0.05) {
+    firsts.add(claimOrder(Array(8).fill(0), () => r, { contended: true })[0]!);
+  }
+  assertEquals([...firsts].sort(), [0, 1, 2, 3]);
+  // A higher priority still goes first, and a lower one last, whatever the draw.
+  for (const r of [0, 0.5, 0.99]) {
+    assertEquals(claimOrder([-5, 0, 0], () => r, { contended: true }), [0, 1, 2]);
+    assertEquals(claimOrder([0, 0, 3], () => r, { contended: true }).at(-1), 2);
   }
 });
 

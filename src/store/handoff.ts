@@ -9,7 +9,7 @@ import type { Job } from "../job.ts";
 import { Tx } from "./db.ts";
 import { keys } from "./keys.ts";
 import { applyTransition } from "./transition.ts";
-import { addClaim, type Claimed, readCandidates } from "./claim.ts";
+import { addClaim, type Claimed, noteLostRace, readCandidates } from "./claim.ts";
 import { addFinish, type AttemptReport, finishAttempt, type FinishOptions } from "./finish.ts";
 import type { Store } from "./open.ts";
 
@@ -62,6 +62,7 @@ export async function finishAndClaimNext(
       if (job.state === "pending") await store.doorbell.ring();
       return { job, next: { job: next, versionstamp } };
     }
+    noteLostRace(workerId, now);
   }
   return { job: await finishAttempt(store, claimed, report, options), next: null };
 }
