@@ -13,7 +13,7 @@
  * @module
  */
 import { countJobs } from "../src/store/mod.ts";
-import { DENO, loadavg, procCpu, procMemory, ROOT, TempDb, waitUntil } from "./lib.ts";
+import { loadavg, procCpu, procMemory, ROOT, spawnWorkerRun, TempDb, waitUntil } from "./lib.ts";
 import { bulkEnqueue } from "./workloads.ts";
 
 const argv = [...Deno.args];
@@ -45,27 +45,7 @@ async function once(root: string): Promise<Run> {
     const store = await db.open();
     const load = loadavg()[0];
     const t0 = performance.now();
-    const children = Array.from({ length: workers }, () =>
-      new Deno.Command(DENO, {
-        args: [
-          "run",
-          "-A",
-          "--unstable-kv",
-          ...denoFlags,
-          "--config",
-          `${root}/deno.json`,
-          `${root}/main.ts`,
-          "worker",
-          "run",
-          "--db",
-          db.path,
-        ],
-        env: db.env,
-        cwd: root,
-        stdin: "null",
-        stdout: "null",
-        stderr: "null",
-      }).spawn());
+    const children = Array.from({ length: workers }, () => spawnWorkerRun(db, { root, denoFlags }));
     await waitUntil(`${n} jobs`, async () => (await countJobs(store)).completed >= n, 600_000, 20);
     const wall = performance.now() - t0;
     let workerMs = 0;

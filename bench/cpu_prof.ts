@@ -10,7 +10,7 @@
  * @module
  */
 import { countJobs } from "../src/store/mod.ts";
-import { DENO, ROOT, TempDb, waitUntil } from "./lib.ts";
+import { ROOT, spawnWorkerRun, TempDb, waitUntil } from "./lib.ts";
 import { bulkEnqueue } from "./workloads.ts";
 
 const argv = [...Deno.args];
@@ -40,27 +40,10 @@ const profDir = keep || `${tmp}/prof`;
 try {
   await bulkEnqueue(db, n, '{"command":"true"}', "prof");
   const store = await db.open();
-  const child = new Deno.Command(DENO, {
-    args: [
-      "run",
-      "-A",
-      "--unstable-kv",
-      "--cpu-prof",
-      `--cpu-prof-dir=${profDir}`,
-      "--config",
-      `${root}/deno.json`,
-      `${root}/main.ts`,
-      "worker",
-      "run",
-      "--db",
-      db.path,
-    ],
-    env: db.env,
-    cwd: root,
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
+  const child = spawnWorkerRun(db, {
+    root,
+    denoFlags: ["--cpu-prof", `--cpu-prof-dir=${profDir}`],
+  });
   await waitUntil(`${n} jobs`, async () => (await countJobs(store)).completed >= n, 600_000, 50);
   store.close();
   child.kill("SIGTERM");

@@ -461,3 +461,34 @@ export interface Row {
   /** Whether the goal is met; null when there is no goal. */
   met: boolean | null;
 }
+
+/**
+ * Starts one `worker run` process on `db` from the tree at `root`, as the supervisor starts it
+ * but with its output discarded; `denoFlags` go before the script (e.g. `--cpu-prof`).
+ */
+export function spawnWorkerRun(
+  db: TempDb,
+  options: { root?: string; denoFlags?: readonly string[] } = {},
+): Deno.ChildProcess {
+  const root = options.root ?? ROOT;
+  return new Deno.Command(DENO, {
+    args: [
+      "run",
+      "-A",
+      "--unstable-kv",
+      ...(options.denoFlags ?? []),
+      "--config",
+      `${root}/deno.json`,
+      `${root}/main.ts`,
+      "worker",
+      "run",
+      "--db",
+      db.path,
+    ],
+    env: db.env,
+    cwd: root,
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+}
