@@ -287,10 +287,10 @@ export interface InvariantReport {
 
 /**
  * Asserts the store's structural invariants by reading every key (no limits apply here):
- * - each job is in exactly the index entries `indexKeys(job)` names (its `state` entry, a
- *   `ready` entry while pending, a `scheduled` entry while scheduled or failed), no more;
+ * - each job is in exactly the index entries `indexKeys(job)` names (its `ready` entry while
+ *   pending, else its `state` entry, plus a `scheduled` entry while scheduled or failed), no more;
  * - every index entry points to an existing job whose state and keys match it;
- * - every counter equals the size of its state index (and the number of jobs in that state);
+ * - every counter equals the size of its state's listing (and the number of jobs in that state);
  * - a job's attempt records are exactly 1..runs; only a processing job's latest attempt is
  *   unfinished, and a processing job names its worker;
  * - attempt and output records belong to existing jobs and existing attempts.
@@ -324,6 +324,7 @@ export async function checkInvariants(store: Store): Promise<InvariantReport> {
       );
       seen.set(keyId(e.key), id);
       if (prefix[0] === "state") stateIndex[e.key[1] as JobState]++;
+      if (prefix[0] === "ready") stateIndex.pending++;
     }
   }
   for (const [k, id] of expected) {

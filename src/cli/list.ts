@@ -62,7 +62,7 @@ export function printJobs(ctx: Context, jobs: Job[]): void {
 /** Builds the `list` command. */
 export function listCommand(ctx: Context): Command<CommandContext> {
   return buildCommand({
-    docs: { brief: "list jobs, oldest transition first within a state" },
+    docs: { brief: "list jobs: pending ones in the order they will run, others oldest first" },
     parameters: {
       flags: {
         state: optional(`only jobs in this state: ${JOB_STATES.join(", ")}`, "state"),

@@ -231,7 +231,7 @@ async function recheckCounter(
   for (let i = 0; i < RECHECK_TRIES; i++) {
     const before = await store.db.get<Deno.KvU64>(keys.count(state));
     let size = 0;
-    for await (const _ of scan(store, keys.stateAll(state))) size++;
+    for await (const _ of scan(store, keys.listing(state))) size++;
     const after = await store.db.get<Deno.KvU64>(keys.count(state));
     if (before.versionstamp !== after.versionstamp) continue;
     const n = Number(after.value?.value ?? 0n);

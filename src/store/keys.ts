@@ -31,10 +31,24 @@ export const keys = {
   scheduled: (runAt: number, id: string): Deno.KvKey => ["scheduled", runAt, id],
   /** Prefix of all scheduled entries. */
   scheduledAll: ["scheduled"] as Deno.KvKey,
-  /** `["state", state, seq, id]`: jobs of one state, oldest transition first. */
+  /**
+   * `["state", state, seq, id]`: jobs of one state, oldest transition first. Pending jobs have
+   * none: their `ready` entry lists them (see {@linkcode keys.listing}).
+   */
   state: (state: JobState, seq: string, id: string): Deno.KvKey => ["state", state, seq, id],
   /** Prefix of one state's index. */
   stateAll: (state: JobState): Deno.KvKey => ["state", state],
+  /**
+   * The prefix that lists the jobs of one state: `ready` for pending jobs (so in claim order),
+   * the state index for every other state. A bulk enqueue of pending jobs then writes two rows
+   * per job, not three, and that is what SQLite's time goes on.
+   */
+  listing: (state: JobState): Deno.KvKey => state === "pending" ? ["ready"] : ["state", state],
+  /** The entry that lists `job` in its state, under {@linkcode keys.listing}. */
+  listedAt: (job: { state: JobState; priority: number; seq: string; id: string }): Deno.KvKey =>
+    job.state === "pending"
+      ? ["ready", 0 - job.priority, job.seq, job.id]
+      : ["state", job.state, job.seq, job.id],
   /** `["count", state]`: a `Deno.KvU64` counter kept in step with the state index. */
   count: (state: JobState): Deno.KvKey => ["count", state],
   /** `["worker", workerId]`: registry entry and heartbeat. */

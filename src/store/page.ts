@@ -67,8 +67,9 @@ export function decodeCursor(cursor: string): Position {
   } catch {
     throw fail();
   }
-  const ok = Array.isArray(value) && value.length >= 1 && value.length <= 2 &&
-    value.every((v) => typeof v === "string");
+  // Up to three parts: the `ready` listing of pending jobs is `[-priority, seq, id]`.
+  const ok = Array.isArray(value) && value.length >= 1 && value.length <= 3 &&
+    value.every((v) => typeof v === "string" || Number.isFinite(v));
   if (!ok) throw fail();
   return value as string[];
 }
@@ -80,7 +81,7 @@ export function indexOf(state: JobState | undefined): {
   positionOf: (key: Deno.KvKey) => Position;
 } {
   if (state) {
-    const prefix = keys.stateAll(state);
+    const prefix = keys.listing(state);
     return {
       prefix,
       keyAt: (p) => [...prefix, ...p],

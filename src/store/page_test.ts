@@ -38,6 +38,23 @@ Deno.test("pageJobs without a state pages every job by id", async () => {
   assertEquals(await walk(store, { limit: 1, order: "newest" }), ["c", "b", "a"]);
 });
 
+Deno.test("pageJobs pages pending jobs in claim order: higher priority first, then FIFO", async () => {
+  await using store = await tempStore();
+  await enqueue(store, [
+    spec({ id: "a" }),
+    spec({ id: "b", priority: 5 }),
+    spec({ id: "c" }),
+    spec({ id: "d", priority: 5 }),
+  ]);
+  assertEquals(await walk(store, { state: "pending", limit: 3 }), ["b", "d", "a", "c"]);
+  assertEquals(await walk(store, { state: "pending", limit: 3, order: "newest" }), [
+    "c",
+    "a",
+    "d",
+    "b",
+  ]);
+});
+
 Deno.test("pageJobs continues after a job that left the state since the last page", async () => {
   await using store = await tempStore();
   await enqueue(store, ["a", "b", "c", "d"].map((id) => spec({ id })));
@@ -51,7 +68,9 @@ Deno.test("pageJobs continues after a job that left the state since the last pag
 
 Deno.test("cursors round-trip and a forged one is a UsageError", () => {
   assertEquals(decodeCursor(encodeCursor(["01J", "é:id"])), ["01J", "é:id"]);
-  for (const bad of ["", "bogus!", encodeCursor([]), btoa("[1,2]"), btoa('{"a":1}')]) {
+  assertEquals(decodeCursor(encodeCursor([-5, "01J", "a"])), [-5, "01J", "a"]);
+  const forged = [btoa("[1,2,3,4]"), btoa("[null]"), btoa("[true]"), btoa('{"a":1}')];
+  for (const bad of ["", "bogus!", encodeCursor([]), ...forged]) {
     throws(() => decodeCursor(bad), UsageError, bad);
   }
 });

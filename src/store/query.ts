@@ -39,8 +39,8 @@ export interface JobPage {
 }
 
 /**
- * Lists jobs: with a state, through that state's index (oldest transition first, no scan of
- * other jobs); without one, by id.
+ * Lists jobs: with a state, through that state's listing (no scan of other jobs): pending jobs
+ * in claim order, the others oldest transition first; without a state, by id.
  *
  * @example
  * ```ts
@@ -60,7 +60,7 @@ export async function listJobs(store: Store, options: ListOptions): Promise<JobP
     // the most one list may return.
     return { jobs, next: entries.length === limit ? jobs[jobs.length - 1]!.id : null };
   }
-  const prefix = keys.stateAll(options.state);
+  const prefix = keys.listing(options.state);
   let start: Deno.KvKey | undefined;
   if (options.after !== undefined) {
     // Restarting from the top would show a paging script the same jobs again: refuse instead.
@@ -70,7 +70,7 @@ export async function listJobs(store: Store, options: ListOptions): Promise<JobP
         `cannot continue after job "${options.after}": it is no longer ${options.state}`,
       );
     }
-    start = [...keys.state(anchor.state, anchor.seq, anchor.id), ""];
+    start = [...keys.listedAt(anchor), ""];
   }
   const page = await store.db.list<string>(start ? { prefix, start } : { prefix }, { limit });
   const found = await store.db.getMany<Job>(page.map((e) => keys.job(e.value)));

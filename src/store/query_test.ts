@@ -40,6 +40,21 @@ Deno.test("listJobs by state pages through the state index in transition order",
   assertEquals(await listJobs(store, { state: "dead", limit: 10 }), { jobs: [], next: null });
 });
 
+Deno.test("listJobs of pending jobs pages in claim order: higher priority first, then FIFO", async () => {
+  await using store = await tempStore();
+  const priorities = [0, 3, 0, -1, 3, 0];
+  await enqueue(store, priorities.map((priority, i) => spec({ id: `j${i}`, priority })));
+  const seen: string[] = [];
+  let after: string | undefined;
+  for (let page = 0; page < 10; page++) {
+    const res = await listJobs(store, { state: "pending", limit: 2, after });
+    seen.push(...res.jobs.map((j) => j.id));
+    if (!res.next) break;
+    after = res.next;
+  }
+  assertEquals(seen, ["j1", "j4", "j0", "j2", "j5", "j3"]);
+});
+
 Deno.test("listJobs without a state pages through every job by id", async () => {
   await using store = await tempStore();
   await enqueue(

@@ -12,16 +12,18 @@ import { recordTransition } from "./metrics.ts";
 import type { TallyDraft } from "./metric_tally.ts";
 
 /**
- * The index keys a job must have in its state (besides `["job", id]`).
+ * The index keys a job must have in its state (besides `["job", id]`): its `state` entry, except
+ * that a pending job is listed by its `ready` entry alone.
  *
  * @example
  * ```ts
- * indexKeys({ ...job, state: "pending" }); // [["ready", -p, seq, id], ["state", "pending", seq, id]]
+ * indexKeys({ ...job, state: "pending" }); // [["ready", -p, seq, id]]
+ * indexKeys({ ...job, state: "failed" }); // [["state", "failed", seq, id], ["scheduled", t, id]]
  * ```
  */
 export function indexKeys(job: Job): Deno.KvKey[] {
+  if (job.state === "pending") return [keys.ready(job.priority, job.seq, job.id)];
   const out: Deno.KvKey[] = [keys.state(job.state, job.seq, job.id)];
-  if (job.state === "pending") out.push(keys.ready(job.priority, job.seq, job.id));
   if (job.state === "scheduled" || job.state === "failed") {
     out.push(keys.scheduled(job.run_at, job.id));
   }
@@ -54,6 +56,9 @@ export function applyTransition(
     for (const k of oldKeys) if (!newKeys.some((n) => sameKey(n, k))) tx.delete(k);
     for (const k of newKeys) if (!oldKeys.some((o) => sameKey(o, k))) tx.set(k, id);
   }
+  // A database written before pending jobs lost their `state` entry still holds one for each job
+  // that was pending then; it goes with the job's next transition (a missing key writes nothing).
+  if (before?.state === "pending") tx.delete(keys.state("pending", before.seq, id));
   if (before?.state !== after?.state) {
     if (before) tx.add(keys.count(before.state), -1);
     if (after) tx.add(keys.count(after.state), 1);

@@ -9,12 +9,9 @@ const U64_MINUS_ONE = 2n ** 64n - 1n;
 /** The mutations besides the metric counters (which `store/metrics_test.ts` covers). */
 const jobMutations = (tx: Tx) => tx.mutations.filter((m) => m.key[0] !== "metric");
 
-Deno.test("indexKeys names the state entry, plus ready while pending and scheduled while waiting", () => {
+Deno.test("indexKeys names the ready entry alone while pending, else the state entry plus scheduled while waiting", () => {
   const j = job({ id: "a", seq: "S1", priority: 7, run_at: 99 });
-  assertEquals(indexKeys({ ...j, state: "pending" }), [
-    ["state", "pending", "S1", "a"],
-    ["ready", -7, "S1", "a"],
-  ]);
+  assertEquals(indexKeys({ ...j, state: "pending" }), [["ready", -7, "S1", "a"]]);
   assertEquals(indexKeys({ ...j, state: "scheduled" }), [
     ["state", "scheduled", "S1", "a"],
     ["scheduled", 99, "a"],
@@ -29,31 +26,30 @@ Deno.test("indexKeys names the state entry, plus ready while pending and schedul
 });
 
 Deno.test("indexKeys of priority 0 uses the key 0, never -0", () => {
-  const [, ready] = indexKeys(job({ id: "a", seq: "S", priority: 0, state: "pending" }));
+  const [ready] = indexKeys(job({ id: "a", seq: "S", priority: 0, state: "pending" }));
   assertEquals(Object.is(ready![1], 0), true);
 });
 
-Deno.test("applyTransition of a new job adds its index entries, counter and record", () => {
+Deno.test("applyTransition of a new pending job writes its ready entry, counter and record: two rows", () => {
   const j = job({ id: "a", seq: "S", state: "pending" });
   const tx = new Tx();
   applyTransition(tx, null, j);
   assertEquals(jobMutations(tx), [
-    { type: "set", key: ["state", "pending", "S", "a"], value: "a" },
     { type: "set", key: ["ready", 0, "S", "a"], value: "a" },
     { type: "sum", key: ["count", "pending"], n: 1n },
     { type: "set", key: ["job", "a"], value: j },
   ]);
 });
 
-Deno.test("applyTransition from pending to processing moves the entries and both counters", () => {
+Deno.test("applyTransition from pending to processing moves the entries, drops a legacy pending entry and moves both counters", () => {
   const before = job({ id: "a", seq: "S1", state: "pending" });
   const after = { ...before, seq: "S2", state: "processing" as const };
   const tx = new Tx();
   applyTransition(tx, before, after);
   assertEquals(jobMutations(tx), [
-    { type: "delete", key: ["state", "pending", "S1", "a"] },
     { type: "delete", key: ["ready", 0, "S1", "a"] },
     { type: "set", key: ["state", "processing", "S2", "a"], value: "a" },
+    { type: "delete", key: ["state", "pending", "S1", "a"] },
     { type: "sum", key: ["count", "pending"], n: U64_MINUS_ONE },
     { type: "sum", key: ["count", "processing"], n: 1n },
     { type: "set", key: ["job", "a"], value: after },
