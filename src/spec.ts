@@ -143,7 +143,8 @@ function readCommand(value: unknown): string {
     // A shell cannot receive NUL in an argument; better to refuse than to run a truncated one.
     throw new UsageError(`command must not contain a NUL byte, got ${showValue(value, 40)}`);
   }
-  const bytes = new TextEncoder().encode(value).length;
+  // UTF-8 takes at most three bytes per UTF-16 unit, so most commands need no encoding to pass.
+  const bytes = value.length * 3 <= MAX_COMMAND_BYTES ? 0 : new TextEncoder().encode(value).length;
   if (bytes > MAX_COMMAND_BYTES) {
     throw new UsageError(
       `command must be at most ${MAX_COMMAND_BYTES} bytes, got ${bytes} bytes ` +

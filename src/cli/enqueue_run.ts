@@ -11,7 +11,7 @@ import { type JobSpec, parseJobSpec } from "../spec.ts";
 import { showValue } from "../suggest.ts";
 // The operation files themselves, not the store barrel: a start-up pays for every module it
 // loads, and the barrel loads all of the store (B1).
-import { enqueueJobs } from "../store/enqueue.ts";
+import { enqueueJobs, enqueueMany } from "../store/enqueue.ts";
 import { readConfig } from "../store/config_store.ts";
 import type { Context } from "./context.ts";
 import { jobJson } from "./format.ts";
@@ -89,19 +89,16 @@ export async function runEnqueue(
     : [parseJobSpec(mergeFlags(parseJsonArg(json), flags), { now })];
   const store = await ctx.store();
   const config = await readConfig(store);
+  const options = { now, maxRetries: config.max_retries };
+  if (flags.file === undefined) {
+    const [job] = await enqueueJobs(store, specs, options);
+    ctx.out(flags.json ? JSON.stringify(jobJson(job!)) : job!.id);
+    return;
+  }
   const progress = specs.length > 5000 ? new Progress(ctx, "enqueue", specs.length) : null;
-  const jobs = await enqueueJobs(store, specs, {
-    now,
-    maxRetries: config.max_retries,
-    onProgress: (n) => progress?.update(n),
-  });
+  const n = await enqueueMany(store, specs, { ...options, onProgress: (n) => progress?.update(n) });
   progress?.done();
-  if (flags.file !== undefined) {
-    ctx.out(
-      flags.json ? JSON.stringify({ enqueued: jobs.length }) : `enqueued ${jobs.length} jobs`,
-    );
-  } else if (flags.json) ctx.out(JSON.stringify(jobJson(jobs[0]!)));
-  else ctx.out(jobs[0]!.id);
+  ctx.out(flags.json ? JSON.stringify({ enqueued: n }) : `enqueued ${n} jobs`);
 }
 
 function parseJsonArg(json: string | undefined): Record<string, unknown> {
@@ -159,11 +156,15 @@ async function readSpecFile(
   }
   const specs: JobSpec[] = [];
   const lines = text.split("\n");
+  // Most files come without flags to apply: no copy of each line's fields then.
+  const plain = flags.priority === undefined && flags.delay === undefined &&
+    flags.runAt === undefined && flags.timeout === undefined && flags.maxRetries === undefined;
   for (const [i, raw] of lines.entries()) {
     const line = raw.trim();
     if (line === "" || line.startsWith("#")) continue;
     try {
-      specs.push(parseJobSpec(mergeFlags(parseJsonArg(line), flags), { now }));
+      const fields = parseJsonArg(line);
+      specs.push(parseJobSpec(plain ? fields : mergeFlags(fields, flags), { now }));
     } catch (err) {
       if (err instanceof UsageError) throw new UsageError(`line ${i + 1}: ${err.message}`);
       throw err;

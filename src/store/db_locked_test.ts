@@ -7,6 +7,7 @@ import {
   spec,
   tempStore,
 } from "../../tests/factory.ts";
+import { enqueueMany } from "./enqueue.ts";
 
 const HAS_SQLITE3 = (() => {
   try {
@@ -19,7 +20,7 @@ const HAS_SQLITE3 = (() => {
 
 Deno.test({
   name:
-    "a write blocked by another connection's exclusive lock past SQLite's busy timeout is retried until it succeeds",
+    "writes blocked by another connection's exclusive lock past SQLite's busy timeout, a bulk enqueue's staged commits among them, are retried until they succeed",
   ignore: !HAS_SQLITE3,
   async fn() {
     await using store = await tempStore({ strict: false, spy: true });
@@ -39,6 +40,11 @@ Deno.test({
     const commitsBefore = store.stats.commits;
     const started = performance.now();
     const enqueued = enqueue(store, spec({ id: "blocked" }));
+    // A bulk enqueue keeps two staged commits in flight: both meet the lock and are rebuilt.
+    const bulk = enqueueMany(store, Array.from({ length: 2_000 }, () => spec()), {
+      now: Date.now(),
+      maxRetries: 3,
+    });
     await new Promise((r) => setTimeout(r, 5_600));
     await stdin.write(new TextEncoder().encode("COMMIT;\n"));
     await stdin.close();
@@ -47,9 +53,10 @@ Deno.test({
     await holder.status;
     const [job] = await enqueued;
     strictEqual(job?.id, "blocked");
+    strictEqual(await bulk, 2_000);
     ok(performance.now() - started >= 5_000, "the write really waited for the lock");
     ok(store.stats.commits - commitsBefore >= 2, "the locked commit was retried");
-    assertEquals(await counters(store), countsOf({ pending: 2 }));
+    assertEquals(await counters(store), countsOf({ pending: 2_002 }));
     await checkInvariants(store);
   },
 });

@@ -7,6 +7,7 @@ import type { Job } from "../job.ts";
 import type { JobSpec } from "../spec.ts";
 import { newId } from "../ids.ts";
 import { ConflictError, UsageError } from "../errors.ts";
+import { CommitPipeline } from "./commit_pipeline.ts";
 import { REMOTE_LIMITS, Tx } from "./db.ts";
 import { keys } from "./keys.ts";
 import { applyTransition } from "./transition.ts";
@@ -71,53 +72,71 @@ export async function enqueueJobs(
   specs: readonly JobSpec[],
   options: EnqueueOptions,
 ): Promise<Job[]> {
-  const jobs = specs.map((s) => newJob(s, options));
-  const explicitIds = specs.flatMap((s) => (s.id === undefined ? [] : [s.id]));
-  if (explicitIds.length > 0) assertNoRepeats(jobs);
-  await assertIdsFree(store, explicitIds);
-  let stored = 0;
-  let tx = new Tx();
-  // One commit stays in flight while the next batch is built: SQLite writes on its own thread,
-  // so building and writing overlap. Commits still go one after another, in order, so a failure
-  // knows exactly how many jobs were stored before it.
-  let inFlight: Promise<void> = Promise.resolve();
-  const send = async (batch: Tx, upTo: number) => {
-    if (!await store.db.commit(batch)) {
-      throw new ConflictError(
-        `enqueue failed: a job id was taken meanwhile (${stored} jobs stored before it)`,
-      );
-    }
-    stored = upTo;
-    options.onProgress?.(stored);
-  };
-  const flush = async (upTo: number) => {
-    if (tx.empty) return;
-    await inFlight;
-    inFlight = send(tx, upTo);
-    inFlight.catch(() => {}); // Awaited at the next flush; never an unhandled rejection.
-    tx = new Tx();
-  };
-  for (const [i, job] of jobs.entries()) {
-    const explicit = specs[i]?.id !== undefined;
-    const full = tx.mutations.length + 8 > REMOTE_LIMITS.mutations ||
-      tx.bytes + job.command.length * 3 + 1024 > REMOTE_LIMITS.bytes ||
-      (explicit && tx.checks.length === REMOTE_LIMITS.checks);
-    if (full) await flush(i);
-    if (explicit) tx.check(keys.job(job.id), null);
-    applyTransition(tx, null, job);
-  }
-  await flush(jobs.length);
-  await inFlight;
-  if (jobs.length > 0) await store.doorbell.ring();
+  const jobs: Job[] = [];
+  await storeJobs(store, specs, options, (job) => jobs.push(job));
   return jobs;
 }
 
+/**
+ * Stores new jobs as {@linkcode enqueueJobs} does and returns how many, without keeping their
+ * records: a bulk enqueue builds each record just before its batch, so the first commit starts
+ * at once and committed records are garbage at once.
+ *
+ * @example
+ * ```ts
+ * const n = await enqueueMany(store, specs, { now: Date.now(), maxRetries: 3 });
+ * ```
+ */
+export async function enqueueMany(
+  store: Store,
+  specs: readonly JobSpec[],
+  options: EnqueueOptions,
+): Promise<number> {
+  await storeJobs(store, specs, options);
+  return specs.length;
+}
+
+async function storeJobs(
+  store: Store,
+  specs: readonly JobSpec[],
+  options: EnqueueOptions,
+  onJob?: (job: Job) => void,
+): Promise<void> {
+  const explicitIds = specs.flatMap((s) => (s.id === undefined ? [] : [s.id]));
+  if (explicitIds.length > 0) assertNoRepeats(explicitIds);
+  await assertIdsFree(store, explicitIds);
+  const pipe = new CommitPipeline(store.db, options.onProgress);
+  let tx = new Tx();
+  let batch = 0;
+  const flush = async () => {
+    if (tx.empty) return;
+    await pipe.push(tx, batch);
+    tx = new Tx();
+    batch = 0;
+  };
+  for (const spec of specs) {
+    const explicit = spec.id !== undefined;
+    const full = tx.mutations.length + 8 > REMOTE_LIMITS.mutations ||
+      tx.bytes + spec.command.length * 3 + 1024 > REMOTE_LIMITS.bytes ||
+      (explicit && tx.checks.length === REMOTE_LIMITS.checks);
+    if (full) await flush();
+    const job = newJob(spec, options);
+    if (explicit) tx.check(keys.job(job.id), null);
+    applyTransition(tx, null, job);
+    batch++;
+    onJob?.(job);
+  }
+  await flush();
+  await pipe.finish();
+  if (specs.length > 0) await store.doorbell.ring();
+}
+
 /** Generated ids never repeat (they are monotonic); a caller's id may repeat any other. */
-function assertNoRepeats(jobs: Job[]): void {
+function assertNoRepeats(ids: string[]): void {
   const seen = new Set<string>();
-  for (const job of jobs) {
-    if (seen.has(job.id)) throw new UsageError(`duplicate job id "${job.id}" in the input`);
-    seen.add(job.id);
+  for (const id of ids) {
+    if (seen.has(id)) throw new UsageError(`duplicate job id "${id}" in the input`);
+    seen.add(id);
   }
 }
 

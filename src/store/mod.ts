@@ -7,7 +7,7 @@
  * @module
  */
 export { isRemoteLocation, openStore, resolveLocation, type Store } from "./open.ts";
-export { enqueueJobs, newJob } from "./enqueue.ts";
+export { enqueueJobs, enqueueMany, newJob } from "./enqueue.ts";
 export { type Claimed, claimNext } from "./claim.ts";
 export { type AttemptReport, finishAttempt, ownsAttempt } from "./finish.ts";
 export { finishAndClaimNext, type Handoff, releaseClaim } from "./handoff.ts";
