@@ -55,6 +55,18 @@ function timed<T>(p: Promise<T>, op: () => string, t0: number): Promise<T> {
   });
 }
 
+// Wall time with at least one commit in flight: commits that overlap (a bulk enqueue keeps two
+// in flight) count once here, where their tallies count each in full.
+let commitsInFlight = 0;
+let busySince = 0;
+let commitBusyMs = 0;
+function commitStarted(t0: number): void {
+  if (commitsInFlight++ === 0) busySince = t0;
+}
+function commitEnded(): void {
+  if (--commitsInFlight === 0) commitBusyMs += now() - busySince;
+}
+
 function head(key: unknown): string {
   return Array.isArray(key) && key.length > 0 ? String(key[0]) : "?";
 }
@@ -153,7 +165,8 @@ if (dir) {
             const t0 = now();
             const info = opInfo(this);
             const label = `commit [${info.checks.join("+")}] ${info.muts} mutations`;
-            return o.call(this).then((res: { ok: boolean }) => {
+            commitStarted(t0);
+            return o.call(this).finally(commitEnded).then((res: { ok: boolean }) => {
               record(res.ok ? label : `${label} CONFLICT`, t0);
               return res;
             }, (err: unknown) => {
@@ -230,6 +243,7 @@ if (dir) {
     const out = {
       pid: Deno.pid,
       uptimeMs: now(),
+      commitBusyMs,
       cpuTicks: { user: cpu[0], sys: cpu[1], childrenUser: cpu[2], childrenSys: cpu[3] },
       memory: Deno.memoryUsage(),
       tallies: Object.fromEntries(tallies),

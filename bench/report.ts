@@ -91,9 +91,10 @@ if (pe) {
   lines.push(
     `Profile of \`enqueue --file\` with ${fmt(pe.jobs)} jobs: ${fmt(pe.wall_ms)} ms wall ` +
       `(${fmt(pe.process_ms)} ms inside the process, CPU ${fmt(pe.cpu_ms)} ms); ` +
-      `${pe.commits} commits of ${pe.jobs_per_commit} jobs, ${pe.commit_mean_ms} ms each, ` +
-      `${fmt(pe.commit_ms)} ms in all; other KV calls ${fmt(pe.other_kv_ms)} ms; the rest ` +
-      `(start-up, parsing, validation, building records) ${fmt(pe.rest_ms)} ms.`,
+      `${pe.commits} commits of ${pe.jobs_per_commit} jobs, ${pe.commit_mean_ms} ms each ` +
+      `(up to two in flight), ${fmt(pe.commit_busy_ms ?? pe.commit_ms)} ms with a commit in ` +
+      `flight; other KV calls ${fmt(pe.other_kv_ms)} ms; the rest (start-up, parsing, ` +
+      `validation, the first batch, close) ${fmt(pe.rest_ms)} ms.`,
   );
 }
 const b6 = doc.results.B6;

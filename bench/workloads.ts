@@ -1154,13 +1154,18 @@ export interface EnqueueProfile {
   commits: number;
   /** Jobs per commit. */
   jobs_per_commit: number;
-  /** Total ms inside commits. */
+  /** Total ms inside commits, each counted in full (two may overlap). */
   commit_ms: number;
+  /** Wall ms with at least one commit in flight. */
+  commit_busy_ms: number;
   /** Mean ms per commit. */
   commit_mean_ms: number;
   /** Total ms in other KV calls (config read, id checks). */
   other_kv_ms: number;
-  /** The rest of the process time: start-up, reading and validating the file, building jobs. */
+  /**
+   * The rest of the process time, with no commit in flight: start-up, reading and validating the
+   * file, building the first batch, closing.
+   */
   rest_ms: number;
   /** CPU ms of the process (user + sys). */
   cpu_ms: number;
@@ -1173,7 +1178,7 @@ export async function profileEnqueue(env: Env, n: number): Promise<EnqueueProfil
   await Deno.mkdir(probeDir);
   try {
     const { wallMs } = await bulkEnqueue(db, n, TRUE_SPEC, "profile", probeDir);
-    const dumps: (ProbeDump & { uptimeMs: number })[] = [];
+    const dumps: (ProbeDump & { uptimeMs: number; commitBusyMs: number })[] = [];
     for await (const e of Deno.readDir(probeDir)) {
       dumps.push(JSON.parse(await Deno.readTextFile(`${probeDir}/${e.name}`)));
     }
@@ -1201,9 +1206,10 @@ export async function profileEnqueue(env: Env, n: number): Promise<EnqueueProfil
       commits,
       jobs_per_commit: r(n / Math.max(1, commits)),
       commit_ms: r(commitMs),
+      commit_busy_ms: r(d.commitBusyMs),
       commit_mean_ms: r(commitMs / Math.max(1, commits)),
       other_kv_ms: r(otherMs),
-      rest_ms: r(d.uptimeMs - commitMs - otherMs),
+      rest_ms: r(d.uptimeMs - d.commitBusyMs - otherMs),
       cpu_ms: r((d.cpuTicks.user + d.cpuTicks.sys) * tick),
     };
   } finally {

@@ -1,5 +1,5 @@
 /**
- * `queuectl list`: jobs, optionally of one state, through the state index.
+ * `queuectl list`: jobs, optionally of one state, through the state's listing.
  *
  * @module
  */

@@ -221,7 +221,7 @@ async function recheckJob(
 }
 
 /**
- * Compares one counter with the size of its state index, read while that counter did not
+ * Compares one counter with the size of its state's listing, read while that counter did not
  * change. Null when they agree; undefined when the counter never held still.
  */
 async function recheckCounter(

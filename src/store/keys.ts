@@ -49,7 +49,7 @@ export const keys = {
     job.state === "pending"
       ? ["ready", 0 - job.priority, job.seq, job.id]
       : ["state", job.state, job.seq, job.id],
-  /** `["count", state]`: a `Deno.KvU64` counter kept in step with the state index. */
+  /** `["count", state]`: a `Deno.KvU64` counter kept in step with the state's listing. */
   count: (state: JobState): Deno.KvKey => ["count", state],
   /** `["worker", workerId]`: registry entry and heartbeat. */
   worker: (workerId: string): Deno.KvKey => ["worker", workerId],
