@@ -1,16 +1,22 @@
 /**
  * A commit ceiling probe: commits N job-sized atomic operations (one check, four mutations, like a
  * job transition) in a row to one KV file, retrying
- * "database is locked" the way the store does (a 2 ms jittered pause), and prints
+ * "database is locked" the way the store does, and prints
  * `{"n", "start", "end", "locked"}` as JSON. The bench runs one copy, then two at once on the same
  * file, to see how many commits per second the file takes and how often writers collide.
  *
- * Usage: `deno run -A --unstable-kv bench/commit_storm.ts PATH N`
+ * With `spawn` it also runs `sh -c true` after each commit, as `bench/floor.ts` does: the floor of
+ * a durable queue, one job-sized commit and one spawn per job, with no reads and no queue logic.
+ *
+ * Usage: `deno run -A --unstable-kv bench/commit_storm.ts PATH N [spawn]`
  *
  * @module
  */
 const [path, count] = Deno.args;
 const n = Number(count ?? "1000");
+const sh = Deno.args[2] === "spawn"
+  ? new Deno.Command("sh", { args: ["-c", "true"], stdin: "null", stdout: "null", stderr: "null" })
+  : null;
 const kv = await Deno.openKv(path);
 const record = {
   id: "01M8STORM0000000000000000",
@@ -35,6 +41,8 @@ const record = {
 let locked = 0;
 const start = performance.timeOrigin + performance.now();
 for (let i = 0; i < n; i++) {
+  // As `Db` retries: at once, then after 1, 2, 4 … ms (up to 100), each jittered by ±50%.
+  let delay = 0;
   for (;;) {
     try {
       // A check, like every job transition: the commit reads before it writes.
@@ -49,9 +57,11 @@ for (let i = 0; i < n; i++) {
     } catch (err) {
       if (!/locked|busy/i.test(String(err))) throw err;
       locked++;
-      await new Promise((r) => setTimeout(r, 2 * (0.5 + Math.random())));
+      await new Promise((r) => setTimeout(r, delay * (0.5 + Math.random())));
+      delay = Math.min(Math.max(1, delay * 2), 100);
     }
   }
+  if (sh && !(await sh.spawn().status).success) throw new Error("sh -c true failed");
 }
 const end = performance.timeOrigin + performance.now();
 kv.close();

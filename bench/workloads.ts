@@ -211,9 +211,17 @@ export interface CommitCeiling {
   locked_per_commit: number;
 }
 
-/** Runs bench/commit_storm.ts in `processes` processes at once on one fresh file. */
-async function commitCeiling(dir: string, n: number, processes: number): Promise<CommitCeiling> {
-  const path = `${dir}/storm-${processes}.kv`;
+/**
+ * Runs bench/commit_storm.ts in `processes` processes at once on one fresh file; with `spawn`,
+ * each commit is followed by a `sh -c true`.
+ */
+async function commitCeiling(
+  dir: string,
+  n: number,
+  processes: number,
+  spawn = false,
+): Promise<CommitCeiling> {
+  const path = `${dir}/storm-${processes}${spawn ? "-spawn" : ""}.kv`;
   const per = Math.ceil(n / processes);
   // Create the file first so that no writer times its creation.
   (await Deno.openKv(path)).close();
@@ -228,6 +236,7 @@ async function commitCeiling(dir: string, n: number, processes: number): Promise
           `${ROOT}/bench/commit_storm.ts`,
           path,
           String(per),
+          ...(spawn ? ["spawn"] : []),
         ]),
     ),
   );
@@ -413,6 +422,8 @@ export interface B1 {
   deno_parser: Summary;
   /** `deno run` of an empty script: the runtime's own start-up. */
   deno_empty: Summary;
+  /** `deno run` of `bench/kv_enqueue.ts`: one enqueue's KV work with no queuectl code. */
+  deno_kv_work: Summary;
   /** `sh -c true`. */
   sh_true: Summary;
 }
@@ -428,6 +439,10 @@ export async function b1(env: Env, db: TempDb, runs = env.sizes.b1Runs): Promise
       }),
     deno_empty: () =>
       run(DENO, ["run", "-A", "--config", CONFIG, `${ROOT}/bench/empty.ts`], { env: db.env }),
+    deno_kv_work: () =>
+      run(DENO, ["run", "-A", "--config", CONFIG, `${ROOT}/bench/kv_enqueue.ts`], {
+        env: db.env,
+      }),
     sh_true: () => run("sh", ["-c", "true"]),
   };
   const names = Object.keys(cmds) as (keyof B1)[];
@@ -437,6 +452,7 @@ export async function b1(env: Env, db: TempDb, runs = env.sizes.b1Runs): Promise
     cli_version: [],
     deno_parser: [],
     deno_empty: [],
+    deno_kv_work: [],
     sh_true: [],
   };
   for (let i = 0; i < runs; i++) {
@@ -451,6 +467,7 @@ export async function b1(env: Env, db: TempDb, runs = env.sizes.b1Runs): Promise
     cli_version: summary(xs.cli_version),
     deno_parser: summary(xs.deno_parser),
     deno_empty: summary(xs.deno_empty),
+    deno_kv_work: summary(xs.deno_kv_work),
     sh_true: summary(xs.sh_true),
   };
 }
@@ -638,6 +655,11 @@ export interface B3 {
   floor1: Floor;
   /** Two processes in parallel. */
   floor2: Floor;
+  /**
+   * The floor of a durable queue: two processes, each job one job-sized commit (1 check, 4
+   * mutations) and one `sh -c true`, no reads.
+   */
+  durable2: CommitCeiling;
   /** One drain per worker count. */
   drains: Drain[];
 }
@@ -768,12 +790,16 @@ export async function b3(env: Env): Promise<B3> {
   env.log(`  floor: ${n} x sh -c true from 1 process, then from 2`);
   const floor1 = await floor(n, 1);
   const floor2 = await floor(n, 2);
+  env.log(`  durable floor: ${n} x (one commit + sh -c true) from 2 processes on one file`);
+  const dir = await Deno.makeTempDir({ dir: env.tmp, prefix: "durable-" });
+  const durable2 = await commitCeiling(dir, n, 2, true);
+  await Deno.remove(dir, { recursive: true });
   const drains: Drain[] = [];
   for (const w of env.sizes.b3Workers) {
     env.log(`  drain ${n} jobs with ${w} worker(s)`);
     drains.push(await drain(env, w, n));
   }
-  return { floor1, floor2, drains };
+  return { floor1, floor2, durable2, drains };
 }
 
 // ---------------------------------------------------------------------------------------------
