@@ -1,6 +1,6 @@
 /**
- * Reading a whole-database snapshot for the invariant checker, and repairing indexes and
- * counters from the job records. Both walk the keyspace in pages within the remote limits.
+ * Reading a whole-database snapshot for the invariant checker; `doctor_repair.ts` repairs
+ * indexes and counters from it. Both walk the keyspace in pages within the remote limits.
  *
  * A snapshot takes many reads, so on a live queue it can mix a job's old record with its new
  * index entries. Every state change moves a counter in the same atomic operation, so a snapshot
@@ -14,20 +14,19 @@
  */
 import { type Job, JOB_STATES, type JobState } from "../job.ts";
 import { findViolations, type Snapshot, stateIndexSizes, type Violation } from "../invariants.ts";
-import { OperationError } from "../errors.ts";
-import { REMOTE_LIMITS, Tx } from "./db.ts";
+import { REMOTE_LIMITS } from "./db.ts";
 import { keys } from "./keys.ts";
 import { indexKeys } from "./transition.ts";
 import type { Store } from "./open.ts";
 import type { WorkerRecord } from "./workers.ts";
+
+export { repairStore } from "./doctor_repair.ts";
 
 const INDEX_PREFIXES: Deno.KvKey[] = [keys.readyAll, keys.scheduledAll, ["state"]];
 /** Snapshots tried before the checker falls back to re-checking each suspect. */
 const QUIET_TRIES = 5;
 /** Consistent re-reads tried per suspect before its first sighting is reported as is. */
 const RECHECK_TRIES = 20;
-/** Quiet snapshots tried by `repairStore` before it gives up. */
-const REPAIR_ROUNDS = 10;
 
 /**
  * Every entry under `prefix`, read in pages of at most 1,000.
@@ -55,7 +54,7 @@ export function keyText(key: Deno.KvKey): string {
 }
 
 /** A snapshot, and whether no job changed state while it was read. */
-interface ReadResult {
+export interface ReadResult {
   snap: Snapshot;
   quiet: boolean;
   /** The counter entries read first (their versionstamps fence a repair). */
@@ -67,7 +66,7 @@ interface ReadResult {
  * changed while it read, so the result is consistent even on a live queue. `quiet` says whether
  * that succeeded.
  */
-async function readQuiet(store: Store, tries = QUIET_TRIES): Promise<ReadResult> {
+export async function readQuiet(store: Store, tries = QUIET_TRIES): Promise<ReadResult> {
   for (let attempt = 1;; attempt++) {
     const before = await readCounters(store);
     const snap = await readOnce(store, before);
@@ -242,76 +241,4 @@ async function recheckCounter(
     };
   }
   return undefined;
-}
-
-/**
- * Rebuilds indexes and counters from the job records: adds missing entries, removes stray
- * ones, sets every counter to its true value. Returns how many keys it changed. Each write is
- * fenced on the counters' versionstamps, so a job that changes state meanwhile makes it start
- * over rather than write from a stale view; a queue that never holds still makes it fail.
- *
- * @example
- * ```ts
- * const changed = await repairStore(store);
- * ```
- */
-export async function repairStore(store: Store): Promise<number> {
-  let changed = 0;
-  for (let round = 0; round < REPAIR_ROUNDS; round++) {
-    const { snap, quiet, counterEntries } = await readQuiet(store);
-    if (!quiet) continue;
-    const done = await repairFrom(store, snap, counterEntries);
-    changed += done.changed;
-    if (done.complete) return changed;
-  }
-  throw new OperationError(
-    "the queue kept changing while doctor --repair read it: stop the workers and run it again",
-  );
-}
-
-async function repairFrom(
-  store: Store,
-  snap: Snapshot,
-  fence: Deno.KvEntryMaybe<Deno.KvU64>[],
-): Promise<{ changed: number; complete: boolean }> {
-  const expected = new Map<string, { key: Deno.KvKey; id: string }>();
-  for (const job of snap.jobs) {
-    for (const key of indexKeys(job)) expected.set(keyText(key), { key, id: job.id });
-  }
-  const present = new Set(snap.index.map((e) => e.key));
-  const fenced = () => {
-    const t = new Tx();
-    for (const e of fence) t.check(e.key, e.versionstamp);
-    return t;
-  };
-  let tx = fenced();
-  let changed = 0;
-  let pending = 0;
-  let complete = true;
-  const flush = async () => {
-    if (tx.empty || !complete) return;
-    if (await store.db.commit(tx) === null) complete = false; // A job moved: start over.
-    else changed += pending;
-    pending = 0;
-    tx = fenced();
-  };
-  const add = async (fn: (t: Tx) => void) => {
-    if (tx.mutations.length >= 500) await flush();
-    fn(tx);
-    pending++;
-  };
-  for (const [text, { key, id }] of expected) {
-    if (!present.has(text)) await add((t) => t.set(key, id));
-  }
-  for (const e of snap.index) {
-    if (!expected.has(e.key)) await add((t) => t.delete(JSON.parse(e.key) as Deno.KvKey));
-  }
-  const sizes = stateIndexSizes(snap);
-  for (const state of JOB_STATES) {
-    if (snap.counters[state] !== sizes[state]) {
-      await add((t) => t.set(keys.count(state), new Deno.KvU64(BigInt(sizes[state]))));
-    }
-  }
-  await flush();
-  return { changed, complete };
 }

@@ -7,7 +7,6 @@ import type { Config } from "../config.ts";
 import type { Job } from "../job.ts";
 import { Logger, type LogLevel } from "../log.ts";
 import {
-  type AttemptReport,
   type Claimed,
   claimNext,
   finishAndClaimNext,
@@ -15,21 +14,18 @@ import {
   getJob,
   MetricTally,
   nextDueAt,
-  promoteDue,
-  pruneWorkers,
-  purgeJobs,
   putWorker,
   readConfig,
   readStopRequest,
-  recoverLost,
   releaseClaim,
   removeWorker,
   type Store,
-  sweepMetrics,
   type WorkerRecord,
 } from "../store/mod.ts";
-import { isProcessAlive, killProcessGroup, runCommand, type RunResult } from "./run_command.ts";
+import { runCommand } from "./run_command.ts";
 import { OutputSink } from "./output_sink.ts";
+import { type AbortWhy, errorLine, sleep, toReport } from "./attempt_report.ts";
+import { Maintenance } from "./maintenance.ts";
 
 /** Options of {@linkcode Worker}. */
 export interface WorkerOptions {
@@ -49,9 +45,6 @@ export interface WorkerOptions {
    */
   onStopRequest?: (force: boolean) => void;
 }
-
-/** Why a running attempt was aborted from outside the process. */
-type AbortWhy = "canceled" | "interrupted";
 
 /**
  * A worker loop. `run()` works until stopped; `runOnce()` does a single step for tests.
@@ -76,9 +69,7 @@ export class Worker {
   readonly #log: Logger;
   #config: Config | null = null;
   #configAt = 0;
-  #maintainedAt = 0;
-  #sweptAt = 0;
-  #promotedAt = 0;
+  readonly #upkeep: Maintenance;
   #stopAsked = 0;
   /** This worker's metric counts of the current minute, written with its own transitions. */
   readonly #tally: MetricTally;
@@ -94,6 +85,7 @@ export class Worker {
     this.#opts = options;
     this.#log = options.log ?? new Logger({ fields: { worker: options.id } });
     this.#tally = new MetricTally(options.id);
+    this.#upkeep = new Maintenance(store, { host: options.host, log: this.#log });
     const now = Date.now();
     this.#record = {
       id: options.id,
@@ -171,7 +163,7 @@ export class Worker {
   /** One step: config, maintenance, then at most one job. Returns whether a job ran. */
   async runOnce(): Promise<boolean> {
     const config = await this.#configNow();
-    await this.#maintain(config);
+    await this.#upkeep.run(config);
     if (this.#opts.signal.aborted) return false;
     const claimed = this.#next ??
       await claimNext(this.#store, {
@@ -195,58 +187,6 @@ export class Worker {
     return this.#config;
   }
 
-  async #maintain(config: Config): Promise<void> {
-    const now = Date.now();
-    // Due jobs are looked for at most every 20 ms: often enough for retry timing, rarely enough
-    // to stay off the per-job path of short jobs.
-    if (now - this.#promotedAt >= 20) {
-      this.#promotedAt = now;
-      await promoteDue(this.#store, { now });
-    }
-    if (now - this.#maintainedAt < Math.max(500, config.heartbeat_ms)) return;
-    this.#maintainedAt = now;
-    const recovered = await recoverLost(this.#store, {
-      now,
-      leaseMs: config.lease_ms,
-      settings: config,
-      host: this.#opts.host,
-      pidAlive: isProcessAlive,
-      afterRecover: (holder) => {
-        try {
-          if (holder.job_pgid) killProcessGroup(holder.job_pgid, "SIGKILL");
-        } catch (err) {
-          this.#log.warn("job.orphan_kill_failed", {
-            pgid: holder.job_pgid,
-            error: errorLine(err),
-          });
-        }
-      },
-    });
-    for (const r of recovered) {
-      this.#log.warn("job.recovered", { job: r.job.id, state: r.job.state, reason: r.reason });
-    }
-    const pruned = await pruneWorkers(this.#store, {
-      now,
-      leaseMs: config.lease_ms,
-      host: this.#opts.host,
-      pidAlive: isProcessAlive,
-    });
-    for (const id of pruned) this.#log.info("worker.pruned", { lost: id });
-    for (
-      const [state, age] of [["completed", config.retention_completed], [
-        "dead",
-        config.retention_dead,
-      ]] as const
-    ) {
-      if (age > 0) await purgeJobs(this.#store, { state, before: now - age, max: 100 });
-    }
-    // Old minute buckets go once a minute; whichever worker looks first does it.
-    if (now - this.#sweptAt >= 60_000) {
-      this.#sweptAt = now;
-      await sweepMetrics(this.#store, { now });
-    }
-  }
-
   async #idle(): Promise<void> {
     const config = await this.#configNow();
     const due = await nextDueAt(this.#store);
@@ -255,7 +195,7 @@ export class Worker {
       Math.max(1, Math.min(config.poll_interval_ms, untilDue)),
       this.#opts.signal,
     );
-    this.#promotedAt = 0; // Whatever woke us, look for due jobs at once.
+    this.#upkeep.promoteSoon(); // Whatever woke us, look for due jobs at once.
   }
 
   async #execute(claimed: Claimed, config: Config): Promise<void> {
@@ -386,40 +326,4 @@ export class Worker {
     this.#log.info("worker.stop_requested", { force });
     this.#opts.onStopRequest?.(force);
   }
-}
-
-function toReport(
-  result: RunResult,
-  why: AbortWhy | null,
-  output: AttemptReport["output"],
-): AttemptReport {
-  const base = {
-    exit_code: result.exitCode,
-    signal: result.signal,
-    duration_ms: Math.round(result.durationMs),
-    output,
-  };
-  if (why === "canceled") return { ...base, outcome: "canceled", error: "canceled" };
-  if (why === "interrupted") {
-    return { ...base, outcome: "interrupted", error: "interrupted by a forced worker stop" };
-  }
-  if (result.timedOut) return { ...base, outcome: "timed_out", error: result.error };
-  if (result.exitCode === 0 && !result.error) return { ...base, outcome: "succeeded", error: null };
-  return { ...base, outcome: "failed", error: result.error ?? "failed" };
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}
-
-function errorLine(err: unknown): string {
-  return err instanceof Error ? err.message.split("\n")[0]! : String(err);
 }

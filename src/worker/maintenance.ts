@@ -1,0 +1,105 @@
+/**
+ * A worker's housekeeping between jobs: promoting due scheduled jobs, recovering the jobs of lost
+ * workers, pruning the registry, retention purges and the metrics sweep. Any worker may do each
+ * of them (every step is atomic), so each runs on its own timer rather than on one elected host.
+ *
+ * @module
+ */
+import type { Config } from "../config.ts";
+import type { Logger } from "../log.ts";
+import {
+  promoteDue,
+  pruneWorkers,
+  purgeJobs,
+  recoverLost,
+  type Store,
+  sweepMetrics,
+} from "../store/mod.ts";
+import { isProcessAlive, killProcessGroup } from "./run_command.ts";
+import { errorLine } from "./attempt_report.ts";
+
+/**
+ * The maintenance steps of one worker, each throttled. `run()` is called before every claim.
+ *
+ * @example
+ * ```ts
+ * const upkeep = new Maintenance(store, { host: "h", log });
+ * await upkeep.run(config);
+ * ```
+ */
+export class Maintenance {
+  readonly #store: Store;
+  readonly #host: string;
+  readonly #log: Logger;
+  #maintainedAt = 0;
+  #sweptAt = 0;
+  #promotedAt = 0;
+
+  /** @param store the worker's store; @param options its host (for same-host recovery) and log */
+  constructor(store: Store, options: { host: string; log: Logger }) {
+    this.#store = store;
+    this.#host = options.host;
+    this.#log = options.log;
+  }
+
+  /** Makes the next {@linkcode Maintenance.run} look for due jobs whatever the throttle says. */
+  promoteSoon(): void {
+    this.#promotedAt = 0;
+  }
+
+  /** Does whatever is due: promotion at most every 20 ms, the rest once a heartbeat or so. */
+  async run(config: Config): Promise<void> {
+    const now = Date.now();
+    // Due jobs are looked for at most every 20 ms: often enough for retry timing, rarely enough
+    // to stay off the per-job path of short jobs.
+    if (now - this.#promotedAt >= 20) {
+      this.#promotedAt = now;
+      await promoteDue(this.#store, { now });
+    }
+    if (now - this.#maintainedAt < Math.max(500, config.heartbeat_ms)) return;
+    this.#maintainedAt = now;
+    await this.#recover(config, now);
+    const pruned = await pruneWorkers(this.#store, {
+      now,
+      leaseMs: config.lease_ms,
+      host: this.#host,
+      pidAlive: isProcessAlive,
+    });
+    for (const id of pruned) this.#log.info("worker.pruned", { lost: id });
+    const retention = [
+      ["completed", config.retention_completed],
+      ["dead", config.retention_dead],
+    ] as const;
+    for (const [state, age] of retention) {
+      if (age > 0) await purgeJobs(this.#store, { state, before: now - age, max: 100 });
+    }
+    // Old minute buckets go once a minute; whichever worker looks first does it.
+    if (now - this.#sweptAt >= 60_000) {
+      this.#sweptAt = now;
+      await sweepMetrics(this.#store, { now });
+    }
+  }
+
+  async #recover(config: Config, now: number): Promise<void> {
+    const recovered = await recoverLost(this.#store, {
+      now,
+      leaseMs: config.lease_ms,
+      settings: config,
+      host: this.#host,
+      pidAlive: isProcessAlive,
+      afterRecover: (holder) => {
+        try {
+          if (holder.job_pgid) killProcessGroup(holder.job_pgid, "SIGKILL");
+        } catch (err) {
+          this.#log.warn("job.orphan_kill_failed", {
+            pgid: holder.job_pgid,
+            error: errorLine(err),
+          });
+        }
+      },
+    });
+    for (const r of recovered) {
+      this.#log.warn("job.recovered", { job: r.job.id, state: r.job.state, reason: r.reason });
+    }
+  }
+}
