@@ -13,8 +13,9 @@
  * @module
  */
 import { countJobs } from "../src/store/mod.ts";
-import { loadavg, procCpu, procMemory, ROOT, spawnWorkerRun, TempDb, waitUntil } from "./lib.ts";
-import { bulkEnqueue } from "./workloads.ts";
+import { bulkEnqueue } from "./enqueue_workloads.ts";
+import { ROOT, spawnWorkerRun, TempDb, waitUntil } from "./lib.ts";
+import { loadavg, procCpu, procMemory } from "./proc.ts";
 
 const argv = [...Deno.args];
 const flag = (name: string, def: string) => {

@@ -10,8 +10,8 @@
  * @module
  */
 import { countJobs } from "../src/store/mod.ts";
+import { bulkEnqueue } from "./enqueue_workloads.ts";
 import { ROOT, spawnWorkerRun, TempDb, waitUntil } from "./lib.ts";
-import { bulkEnqueue } from "./workloads.ts";
 
 const argv = [...Deno.args];
 const flag = (name: string, def: string) => {

@@ -1,6 +1,6 @@
 /**
- * Helpers of the benchmark: statistics, timed subprocesses, the queuectl CLI on a temp database,
- * worker start/stop, and readings from /proc (memory, CPU time, load).
+ * Helpers of the benchmark: paths, timed subprocesses, the queuectl CLI on a temp database, and
+ * worker start/stop. Statistics are in stats.ts, readings from /proc in proc.ts.
  *
  * Nothing here touches the user's default database: every CLI call gets `QUEUECTL_DB` set to a
  * file in a temp folder made by {@linkcode TempDb}.
@@ -9,6 +9,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { countJobs, listWorkers, openStore, type Store } from "../src/store/mod.ts";
+import { alive } from "./proc.ts";
 
 /** The repository root (the folder holding main.ts and deno.json). */
 export const ROOT: string = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
@@ -18,53 +19,6 @@ export const MAIN = `${ROOT}/main.ts`;
 export const CONFIG = `${ROOT}/deno.json`;
 /** The running deno executable. */
 export const DENO: string = Deno.execPath();
-
-/** Sorted copy of `xs`. */
-export function sorted(xs: readonly number[]): number[] {
-  return [...xs].sort((a, b) => a - b);
-}
-
-/** Quantile `q` in [0, 1] with linear interpolation (type 7); NaN for no data. */
-export function quantile(xs: readonly number[], q: number): number {
-  if (xs.length === 0) return NaN;
-  const s = sorted(xs);
-  const pos = (s.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo);
-}
-
-/** Summary statistics of a sample. */
-export interface Summary {
-  /** Sample size. */
-  n: number;
-  /** Median. */
-  p50: number;
-  /** 95th percentile. */
-  p95: number;
-  /** 99th percentile. */
-  p99: number;
-  /** Smallest value. */
-  min: number;
-  /** Largest value. */
-  max: number;
-  /** Arithmetic mean. */
-  mean: number;
-}
-
-/** Summarises a sample (values rounded to 0.01). */
-export function summary(xs: readonly number[]): Summary {
-  const r = (v: number) => Math.round(v * 100) / 100;
-  return {
-    n: xs.length,
-    p50: r(quantile(xs, 0.5)),
-    p95: r(quantile(xs, 0.95)),
-    p99: r(quantile(xs, 0.99)),
-    min: r(xs.length ? Math.min(...xs) : NaN),
-    max: r(xs.length ? Math.max(...xs) : NaN),
-    mean: r(xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN),
-  };
-}
 
 /** Sleeps `ms` milliseconds. */
 export function sleep(ms: number): Promise<void> {
@@ -264,18 +218,6 @@ export async function waitIdle(store: Store, count: number, timeoutMs = 15_000):
     20,
   );
 }
-
-/** True while `pid` exists and is not a zombie. */
-export function alive(pid: number): boolean {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    const state = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0];
-    return state !== "Z" && state !== "X";
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Stops the workers through the CLI (`worker stop`) and waits for the supervisor to exit; as a
  * last resort kills the supervisor and the given worker pids (all started by this bench).
@@ -299,169 +241,6 @@ export async function stopWorkers(
     }
   }
 }
-
-/** Memory readings of a process from /proc/PID/status, in KiB. */
-export interface ProcMemory {
-  /** Peak resident set size (VmHWM). */
-  hwmKiB: number;
-  /** Current resident set size (VmRSS). */
-  rssKiB: number;
-  /** Of VmRSS: anonymous memory (heaps, stacks), private to the process. */
-  anonKiB: number;
-  /** Of VmRSS: file-backed pages, mostly the deno executable's code, shared by all workers. */
-  fileKiB: number;
-}
-
-/** Reads VmHWM and VmRSS of a live process, or null. */
-export function procMemory(pid: number): ProcMemory | null {
-  try {
-    const text = Deno.readTextFileSync(`/proc/${pid}/status`);
-    const field = (name: string) => Number(text.match(new RegExp(`^${name}:\\s+(\\d+)`, "m"))?.[1]);
-    return {
-      hwmKiB: field("VmHWM"),
-      rssKiB: field("VmRSS"),
-      anonKiB: field("RssAnon"),
-      fileKiB: field("RssFile"),
-    };
-  } catch {
-    return null;
-  }
-}
-
-let clockTicks: number | null = null;
-
-/** Clock ticks per second of /proc CPU times (`getconf CLK_TCK`). */
-export function ticksPerSecond(): number {
-  if (clockTicks === null) {
-    try {
-      const out = new Deno.Command("getconf", { args: ["CLK_TCK"] }).outputSync();
-      clockTicks = Number(new TextDecoder().decode(out.stdout).trim()) || 100;
-    } catch {
-      clockTicks = 100;
-    }
-  }
-  return clockTicks;
-}
-
-/** CPU time of a process from /proc/PID/stat, in ms. */
-export interface ProcCpu {
-  /** User time of the process. */
-  userMs: number;
-  /** System time of the process. */
-  sysMs: number;
-  /** User + system time of its waited-for children (the job shells, for a worker). */
-  childrenMs: number;
-}
-
-/** Reads the CPU times of a live process, or null. */
-export function procCpu(pid: number): ProcCpu | null {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number);
-    // Fields after the comm: state(0) ... utime(11) stime(12) cutime(13) cstime(14).
-    const k = 1000 / ticksPerSecond();
-    return { userMs: f[11]! * k, sysMs: f[12]! * k, childrenMs: (f[13]! + f[14]!) * k };
-  } catch {
-    return null;
-  }
-}
-
-/** Machine-wide CPU time so far (all cores), in ms: busy and total. */
-export function machineCpu(): { busyMs: number; totalMs: number } {
-  const line = Deno.readTextFileSync("/proc/stat").split("\n")[0]!;
-  const v = line.trim().split(/\s+/).slice(1).map(Number);
-  // user nice system idle iowait irq softirq steal
-  const idle = (v[3] ?? 0) + (v[4] ?? 0);
-  const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
-  const k = 1000 / ticksPerSecond();
-  return { busyMs: (total - idle) * k, totalMs: total * k };
-}
-
-/** The 1-, 5- and 15-minute load averages. */
-export function loadavg(): [number, number, number] {
-  const [a, b, c] = Deno.readTextFileSync("/proc/loadavg").split(" ").map(Number);
-  return [a ?? NaN, b ?? NaN, c ?? NaN];
-}
-
-/** Samples a process's peak RSS while it runs (VmHWM is gone once it exits). */
-export class PeakSampler {
-  #peakKiB = 0;
-  #timer: ReturnType<typeof setInterval> | undefined;
-
-  /** Starts sampling `pid` every `ms`. */
-  start(pid: number, ms = 100): void {
-    const take = () => {
-      const m = procMemory(pid);
-      if (m && m.hwmKiB > this.#peakKiB) this.#peakKiB = m.hwmKiB;
-    };
-    take();
-    this.#timer = setInterval(take, ms);
-  }
-
-  /** Stops sampling and returns the highest VmHWM seen, in KiB. */
-  stop(): number {
-    clearInterval(this.#timer);
-    return this.#peakKiB;
-  }
-}
-
-/** Facts about this machine and checkout, for results.json. */
-export async function machineInfo(): Promise<Record<string, unknown>> {
-  const text = (cmd: string, args: string[]) => {
-    try {
-      const out = new Deno.Command(cmd, { args, cwd: ROOT, stderr: "null" }).outputSync();
-      return out.success ? new TextDecoder().decode(out.stdout).trim() : null;
-    } catch {
-      return null;
-    }
-  };
-  const cpuinfo = await Deno.readTextFile("/proc/cpuinfo").catch(() => "");
-  const meminfo = await Deno.readTextFile("/proc/meminfo").catch(() => "");
-  const memKiB = Number(meminfo.match(/^MemTotal:\s+(\d+)/m)?.[1] ?? NaN);
-  const status = text("git", ["status", "--porcelain"]);
-  return {
-    nproc: Number(text("nproc", []) ?? navigator.hardwareConcurrency),
-    cpu_model: cpuinfo.match(/^model name\s*:\s*(.+)$/m)?.[1]?.trim() ?? null,
-    mem_total_mib: Math.round(memKiB / 1024),
-    kernel: Deno.osRelease(),
-    deno: Deno.version.deno,
-    v8: Deno.version.v8,
-    git_commit: text("git", ["rev-parse", "HEAD"]),
-    git_dirty: status === null ? null : status.length > 0,
-    date: new Date().toISOString(),
-  };
-}
-
-/** Formats a number with thousands separators and `digits` decimals. */
-export function fmt(n: number, digits = 0): string {
-  if (!Number.isFinite(n)) return String(n);
-  return n.toLocaleString("en-US", {
-    minimumFractionDigits: digits,
-    maximumFractionDigits: digits,
-  });
-}
-
-/** Formats milliseconds: one decimal below 100 ms, none above. */
-export function ms(n: number): string {
-  return `${fmt(n, Math.abs(n) < 100 ? 1 : 0)} ms`;
-}
-
-/** One line of the printed table: shared by the bench and the report that reprints it. */
-export interface Row {
-  /** Workload id (P, B1 … B7). */
-  id: string;
-  /** What was measured. */
-  figure: string;
-  /** The measured value, formatted. */
-  value: string;
-  /** Baseline or ratio measured in the same run. */
-  ref: string;
-  /** The goal from issue #6, if any. */
-  goal: string;
-  /** Whether the goal is met; null when there is no goal. */
-  met: boolean | null;
-}
-
 /**
  * Starts one `worker run` process on `db` from the tree at `root`, as the supervisor starts it
  * but with its output discarded; `denoFlags` go before the script (e.g. `--cpu-prof`).

@@ -12,8 +12,8 @@
  * @module
  */
 import { countJobs } from "../src/store/mod.ts";
+import { bulkEnqueue } from "./enqueue_workloads.ts";
 import { CONFIG, DENO, MAIN, ROOT, TempDb, waitUntil } from "./lib.ts";
-import { bulkEnqueue } from "./workloads.ts";
 
 const n = Number(Deno.args[0] ?? "3000");
 const tmp = await Deno.makeTempDir({ prefix: "queuectl-perf-" });

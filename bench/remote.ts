@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { machineInfo } from "./lib.ts";
+import { machineInfo } from "./machine_info.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const MAIN = `${ROOT}main.ts`;

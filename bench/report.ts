@@ -8,7 +8,7 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
-import type { Row } from "./lib.ts";
+import type { Row } from "./format.ts";
 
 const path = Deno.args[0] ?? fileURLToPath(new URL("results.json", import.meta.url));
 // deno-lint-ignore no-explicit-any
