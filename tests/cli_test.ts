@@ -1,17 +1,10 @@
 /**
- * The CLI contract's happy paths through the real CLI: what scripts rely on (ids, JSON shapes,
- * states, paging, help and version).
+ * The CLI contract's happy paths for jobs through the real CLI: what scripts rely on (generated
+ * ids, JSON shapes, states, paging, cancel, delete and purge, scheduling and the DLQ).
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import {
-  cli,
-  cliArgv,
-  type CliResult,
-  statusCounts,
-  type TempDb,
-  tempDb,
-  ZERO_COUNTS,
-} from "./helpers.ts";
+import { cli, statusCounts, tempDb, ZERO_COUNTS } from "./helpers.ts";
+import { type Json, json, ok0 } from "./cli_quiet.ts";
 
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -32,35 +25,6 @@ const JOB_FIELDS = [
   "last_error",
   "worker",
 ];
-const CONFIG_KEYS = [
-  "max_retries",
-  "backoff_base",
-  "backoff_max",
-  "poll_interval_ms",
-  "log_level",
-  "job_timeout",
-  "lease_ms",
-  "heartbeat_ms",
-  "shutdown_grace_ms",
-  "output_limit",
-  "retention_completed",
-  "retention_dead",
-];
-
-type Json = Record<string, unknown>;
-
-/** Runs the CLI, asserts exit 0 and an empty stderr, and returns stdout. */
-async function ok0(db: TempDb, args: string[], stdin?: string): Promise<string> {
-  const r = await cli(db, args, stdin === undefined ? {} : { stdin });
-  assertEquals(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
-  assertEquals(r.stderr, "", args.join(" "));
-  return r.stdout;
-}
-
-/** Runs the CLI with `--json` output and parses it. */
-async function json<T = Json>(db: TempDb, args: string[]): Promise<T> {
-  return JSON.parse(await ok0(db, args));
-}
 
 const ids = (jobs: Json[]) => jobs.map((j) => j.id);
 
@@ -271,114 +235,4 @@ Deno.test("dlq retry --all and dlq purge on an empty DLQ succeed and do nothing"
     ok0(db, ["dlq", "purge"]),
   ]);
   assertEquals([retry.trim(), purge.trim()], ["requeued 0 job(s)", "purged 0 job(s)"]);
-});
-
-Deno.test("config accepts kebab-case keys, show --json lists every key, and reset restores the defaults", async () => {
-  await using db = await tempDb();
-  const defaults = await json(db, ["config", "show", "--json"]);
-  assertEquals(Object.keys(defaults).sort(), [...CONFIG_KEYS].sort());
-  assertEquals(defaults.max_retries, 3);
-  assertEquals((await ok0(db, ["config", "set", "max-retries", "5"])).trim(), "max_retries = 5");
-  await ok0(db, ["config", "set", "backoff_max", "90s"]);
-  const [snake, kebab, shown] = await Promise.all([
-    ok0(db, ["config", "get", "max_retries"]),
-    ok0(db, ["config", "get", "max-retries"]),
-    json(db, ["config", "show", "--json"]),
-  ]);
-  assertEquals([snake.trim(), kebab.trim()], ["5", "5"]);
-  assertEquals([shown.max_retries, shown.backoff_max], [5, 90_000]);
-  // New jobs take the configured max_retries.
-  assertEquals((await json(db, ["enqueue", "--command", "true", "--json"])).max_retries, 5);
-  ok((await ok0(db, ["config", "show"])).includes("max_retries"));
-  await ok0(db, ["config", "reset"]);
-  assertEquals(await json(db, ["config", "show", "--json"]), defaults);
-});
-
-Deno.test("--help works on every command and subcommand: exit 0 and its usage on stdout", async () => {
-  await using db = await tempDb();
-  const commands = [
-    [],
-    ["enqueue"],
-    ["worker"],
-    ["worker", "start"],
-    ["worker", "stop"],
-    ["worker", "list"],
-    ["status"],
-    ["list"],
-    ["show"],
-    ["logs"],
-    ["dlq"],
-    ["dlq", "list"],
-    ["dlq", "retry"],
-    ["dlq", "purge"],
-    ["config"],
-    ["config", "show"],
-    ["config", "get"],
-    ["config", "set"],
-    ["config", "reset"],
-    ["cancel"],
-    ["delete"],
-    ["purge"],
-    ["doctor"],
-    ["demo"],
-    ["worker", "run"],
-  ];
-  const results = await Promise.all(commands.map((c) => cli(db, [...c, "--help"])));
-  results.forEach((r: CliResult, i) => {
-    const usage = `Usage: queuectl ${commands[i]!.join(" ")}`.trimEnd();
-    assertEquals(r.code, 0, `${commands[i]!.join(" ")} --help: ${r.stderr}`);
-    ok(r.stdout.startsWith(usage), `${usage}…, got ${r.stdout.slice(0, 80)}`);
-    assertEquals(r.stderr, "");
-  });
-  // `help <command>` is the same as `<command> --help`.
-  const help = await cli(db, ["help", "enqueue"]);
-  assertEquals([help.code, help.stdout], [0, results[1]!.stdout]);
-  // Asking for help never creates the database.
-  await Deno.stat(db.path).then(
-    () => Promise.reject(new Error("--help created the database")),
-    (err) => ok(err instanceof Deno.errors.NotFound),
-  );
-});
-
-Deno.test("--version and -V print the version from deno.json", async () => {
-  await using db = await tempDb();
-  const { version } = JSON.parse(
-    await Deno.readTextFile(new URL("../deno.json", import.meta.url)),
-  );
-  const [long, short] = await Promise.all([cli(db, ["--version"]), cli(db, ["-V"])]);
-  assertEquals([long.code, long.stdout.trim(), long.stderr], [0, version, ""]);
-  assertEquals([short.code, short.stdout.trim()], [0, version]);
-});
-
-Deno.test("an empty --db is bad usage (exit 2), not a silent fall back to the default database", async () => {
-  await using db = await tempDb();
-  // HOME points into the temp folder, so a fall back would show up there; Deno's cache stays.
-  const denoDir = Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno`;
-  const r = await cli(db, ["--db", "", "enqueue", "--command", "true"], {
-    env: { HOME: db.dir, DENO_DIR: denoDir },
-  });
-  assertEquals(r.code, 2, r.stderr);
-  assertEquals(r.stderr.trim(), 'queuectl: --db needs a database path or URL, got ""');
-  assertEquals([...Deno.readDirSync(db.dir)], []);
-});
-
-Deno.test("output piped into a reader that stops early (`list | head`) ends quietly with exit 0", async () => {
-  await using db = await tempDb();
-  const input = Array.from({ length: 1000 }, (_, i) => `{"command":"echo ${i}"}`).join("\n");
-  await ok0(db, ["enqueue", "--file", "-"], input);
-  // 1000 jobs of JSON are far more than a pipe buffer: the writer must hit the closed pipe.
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [...cliArgv(), "list", "--json", "--limit", "1000"],
-    env: db.env,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const stderr = new Response(child.stderr).text();
-  const reader = child.stdout.getReader();
-  const first = await reader.read();
-  ok(!first.done && first.value.byteLength > 0);
-  await reader.cancel();
-  const status = await child.status;
-  assertEquals([status.code, await stderr], [0, ""]);
 });

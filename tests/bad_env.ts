@@ -1,0 +1,52 @@
+/**
+ * Shared by the hostile-environment tests (`bad_env_*_test.ts`): whether they run as root, a
+ * system tool run that reports success instead of throwing, and a CLI run under a deadline.
+ *
+ * @module
+ */
+import { cliArgv, type CliResult, type TempDb } from "./helpers.ts";
+
+/** As root (CI), permission bits stop nothing and a tmpfs can be mounted. */
+export const ROOT = Deno.uid() === 0;
+
+/** Runs a tool synchronously; true when it exited 0. */
+export function tool(cmd: string, args: string[]): boolean {
+  try {
+    return new Deno.Command(cmd, { args, stdout: "null", stderr: "null" }).outputSync().success;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs the CLI but kills it after `ms`: a command that should fail at once and instead keeps
+ * running (a crash loop) must fail the test, not hang it. `timedOut` says whether it was killed.
+ */
+export async function cliWithin(
+  db: TempDb,
+  args: string[],
+  ms: number,
+  env: Record<string, string> = {},
+): Promise<CliResult & { timedOut: boolean; ms: number }> {
+  const started = Date.now();
+  const deadline = AbortSignal.timeout(ms);
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [...cliArgv(), ...args],
+    env: { ...db.env, ...env },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    signal: deadline,
+  }).output();
+  const dec = new TextDecoder();
+  return {
+    code: out.code,
+    stdout: dec.decode(out.stdout),
+    stderr: dec.decode(out.stderr),
+    timedOut: deadline.aborted,
+    ms: Date.now() - started,
+  };
+}
+
+/** `worker start` that should refuse at once; 20 s leaves room for a loaded machine. */
+export const PROMPTLY_MS = 20_000;
