@@ -8,7 +8,8 @@
 import { deepStrictEqual, equal, ok, rejects } from "node:assert/strict";
 import { claimNext, type Store } from "../src/store/mod.ts";
 import { Db } from "../src/store/db.ts";
-import { checkStore, repairStore } from "../src/store/doctor.ts";
+import { checkStore } from "../src/store/doctor.ts";
+import { repairStore } from "../src/store/doctor_repair.ts";
 import { keys } from "../src/store/keys.ts";
 import { OperationError } from "../src/errors.ts";
 import {
