@@ -14,6 +14,19 @@ import {
 import { finishAttempt } from "./finish.ts";
 import { countJobs, getJob, listAttempts, listJobs } from "./query.ts";
 
+/** The ids of every pending job, paged `limit` at a time with `after`. */
+async function pendingIds(store: Parameters<typeof listJobs>[0], limit: number): Promise<string[]> {
+  const seen: string[] = [];
+  let after: string | undefined;
+  for (let page = 0; page < 10; page++) {
+    const res = await listJobs(store, { state: "pending", limit, after });
+    seen.push(...res.jobs.map((j) => j.id));
+    if (!res.next) break;
+    after = res.next;
+  }
+  return seen;
+}
+
 Deno.test("getJob returns the stored job, or null for an unknown id", async () => {
   await using store = await tempStore();
   const [j] = await enqueue(store, spec({ id: "a" }));
@@ -25,14 +38,7 @@ Deno.test("listJobs by state pages through the state index in transition order",
   await using store = await tempStore();
   const jobs = await enqueue(store, Array.from({ length: 7 }, (_, i) => spec({ id: `z${6 - i}` })));
   await enqueue(store, spec({ id: "s", run_at: T0 + 1 }));
-  const seen: string[] = [];
-  let after: string | undefined;
-  for (let page = 0; page < 10; page++) {
-    const res = await listJobs(store, { state: "pending", limit: 3, after });
-    seen.push(...res.jobs.map((j) => j.id));
-    if (!res.next) break;
-    after = res.next;
-  }
+  const seen = await pendingIds(store, 3);
   assertEquals(seen, jobs.map((j) => j.id), "oldest first, not by id");
   assertEquals((await listJobs(store, { state: "scheduled", limit: 10 })).jobs.map((j) => j.id), [
     "s",
@@ -44,15 +50,7 @@ Deno.test("listJobs of pending jobs pages in claim order: higher priority first,
   await using store = await tempStore();
   const priorities = [0, 3, 0, -1, 3, 0];
   await enqueue(store, priorities.map((priority, i) => spec({ id: `j${i}`, priority })));
-  const seen: string[] = [];
-  let after: string | undefined;
-  for (let page = 0; page < 10; page++) {
-    const res = await listJobs(store, { state: "pending", limit: 2, after });
-    seen.push(...res.jobs.map((j) => j.id));
-    if (!res.next) break;
-    after = res.next;
-  }
-  assertEquals(seen, ["j1", "j4", "j0", "j2", "j5", "j3"]);
+  assertEquals(await pendingIds(store, 2), ["j1", "j4", "j0", "j2", "j5", "j3"]);
 });
 
 Deno.test("listJobs without a state pages through every job by id", async () => {
