@@ -47,8 +47,8 @@ export const keys = {
   /** The entry that lists `job` in its state, under {@linkcode keys.listing}. */
   listedAt: (job: { state: JobState; priority: number; seq: string; id: string }): Deno.KvKey =>
     job.state === "pending"
-      ? ["ready", 0 - job.priority, job.seq, job.id]
-      : ["state", job.state, job.seq, job.id],
+      ? keys.ready(job.priority, job.seq, job.id)
+      : keys.state(job.state, job.seq, job.id),
   /** `["count", state]`: a `Deno.KvU64` counter kept in step with the state's listing. */
   count: (state: JobState): Deno.KvKey => ["count", state],
   /** `["worker", workerId]`: registry entry and heartbeat. */

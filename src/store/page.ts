@@ -71,7 +71,7 @@ export function decodeCursor(cursor: string): Position {
   const ok = Array.isArray(value) && value.length >= 1 && value.length <= 3 &&
     value.every((v) => typeof v === "string" || Number.isFinite(v));
   if (!ok) throw fail();
-  return value as string[];
+  return value as Position;
 }
 
 /** The index a page walks, and how a position inside it maps to a key. */
