@@ -5,6 +5,33 @@
  * @module
  */
 import { type Job, JOB_STATES, type JobState } from "./job.ts";
+import { lostReason, workerAddress } from "./lease.ts";
+
+/** What the checker knows of a registered worker. */
+export interface WorkerView {
+  /** Its last heartbeat (ms). */
+  heartbeat_at: number;
+  /** The host it runs on. */
+  host: string;
+  /** Its pid on that host. */
+  pid: number;
+}
+
+/** Options of {@linkcode findViolations}. */
+export interface CheckOptions {
+  /** The clock reading to judge leases by. */
+  now: number;
+  /** How long a worker may stay silent before its job counts as lost. */
+  leaseMs: number;
+  /** The index keys (JSON-encoded) a job must have in its state. */
+  expectedKeys: (job: Job) => string[];
+  /** The checker's host: a worker there whose pid is gone is lost at once. Default: none. */
+  host?: string;
+  /** Whether a pid on the checker's host is alive. Default: assumed alive. */
+  pidAlive?: (pid: number) => boolean;
+  /** How often a live worker looks for lost jobs, in ms. Default 1000. */
+  lookMs?: number;
+}
 
 /** Everything the checker needs, read by the store. Keys are JSON-encoded KV keys. */
 export interface Snapshot {
@@ -14,8 +41,8 @@ export interface Snapshot {
   index: { key: string; id: string }[];
   /** The stored per-state counters. */
   counters: Record<JobState, number>;
-  /** Registered workers: id → last heartbeat (ms). */
-  workers: Map<string, number>;
+  /** Registered workers by id. */
+  workers: Map<string, WorkerView>;
 }
 
 /** One broken rule. */
@@ -37,8 +64,8 @@ export interface Violation {
  * Lists every broken invariant in `snap` (pure):
  * every job is in exactly the indexes of its state; no index entry names a missing job or the
  * wrong state; counters equal index sizes; attempts never exceed `1 + max_retries`; every
- * processing job's worker is registered and heartbeating within `leaseMs` (else it is reported,
- * and a live worker will recover it).
+ * processing job's worker is registered, heartbeating within `leaseMs` and, on the checker's own
+ * host, alive (else the job is reported as lost, with when a live worker will recover it).
  *
  * @example
  * ```ts
@@ -47,9 +74,11 @@ export interface Violation {
  */
 export function findViolations(
   snap: Snapshot,
-  options: { now: number; leaseMs: number; expectedKeys: (job: Job) => string[] },
+  options: CheckOptions,
 ): Violation[] {
   const out: Violation[] = [];
+  const lost = (worker: string | null) => lostWorker(snap, worker, options);
+  const live = [...snap.workers.keys()].filter((id) => lost(id) === null).length;
   const expected = new Map<string, string>();
   for (const job of snap.jobs) {
     for (const k of options.expectedKeys(job)) expected.set(k, job.id);
@@ -61,17 +90,17 @@ export function findViolations(
           `job ${job.id} ran ${job.attempts} times, more than 1 + max_retries (${job.max_retries})`,
       });
     }
-    if (job.state === "processing") {
-      const beat = job.worker === null ? undefined : snap.workers.get(job.worker);
-      if (beat === undefined || options.now - beat > options.leaseMs) {
-        out.push({
-          kind: "orphaned_processing",
-          job: job.id,
-          detail: `job ${job.id} is processing but its worker ${job.worker} is ${
-            beat === undefined ? "not registered" : "silent past its lease"
-          } (a live worker will recover it)`,
-        });
-      }
+    const why = job.state === "processing" ? lost(job.worker) : null;
+    if (why !== null) {
+      const pending = live > 0
+        ? `in ${Math.ceil((options.lookMs ?? 1000) / 1000)} s (a live worker will recover it)`
+        : "until a worker runs (none is live)";
+      out.push({
+        kind: "orphaned_processing",
+        job: job.id,
+        detail:
+          `job ${job.id} is processing but its worker ${job.worker} ${why}: lost, recovery pending ${pending}`,
+      });
     }
   }
   const present = new Set(snap.index.map((e) => e.key));
@@ -99,6 +128,21 @@ export function findViolations(
     }
   }
   return out;
+}
+
+/** Why the worker `id` counts as lost, as a phrase, or null while it may still be working. */
+function lostWorker(snap: Snapshot, id: string | null, options: CheckOptions): string | null {
+  const w = id === null ? undefined : snap.workers.get(id);
+  const at = w ?? workerAddress(id ?? "");
+  const sameHost = options.host !== undefined && at?.host === options.host;
+  const pidAlive = sameHost && at ? (options.pidAlive?.(at.pid) ?? true) : null;
+  if (!lostReason({ heartbeatAt: w?.heartbeat_at ?? null, sameHost, pidAlive }, options)) {
+    return null;
+  }
+  if (w === undefined) return "is not registered";
+  return pidAlive === false
+    ? "has exited (its pid is gone on this host)"
+    : "is silent past its lease";
 }
 
 /** How many jobs each state has, from the records themselves (pure). */

@@ -5,7 +5,13 @@
  */
 import { deepStrictEqual, equal, match } from "node:assert/strict";
 import { job, T0 } from "../tests/factory.ts";
-import { findViolations, type Snapshot, stateIndexSizes, type Violation } from "./invariants.ts";
+import {
+  type CheckOptions,
+  findViolations,
+  type Snapshot,
+  stateIndexSizes,
+  type Violation,
+} from "./invariants.ts";
 import { type Job, JOB_STATES, type JobState } from "./job.ts";
 import { keyText } from "./store/doctor.ts";
 import { keys } from "./store/keys.ts";
@@ -15,13 +21,19 @@ const LEASE_MS = 10_000;
 const expectedKeys = (j: Job) => indexKeys(j).map(keyText);
 
 /** A consistent snapshot of `jobs`: exactly their index entries, counters to match. */
-function snapshotOf(jobs: Job[], workers: [string, number][] = []): Snapshot {
+function snapshotOf(
+  jobs: Job[],
+  workers: [string, number, { host: string; pid: number }?][] = [],
+): Snapshot {
   const index = jobs.flatMap((j) => expectedKeys(j).map((key) => ({ key, id: j.id })));
-  return { jobs, index, counters: { ...stateIndexSizes({ jobs }) }, workers: new Map(workers) };
+  const views = workers.map(([id, heartbeat_at, at]) =>
+    [id, { heartbeat_at, host: at?.host ?? "far", pid: at?.pid ?? 1 }] as const
+  );
+  return { jobs, index, counters: { ...stateIndexSizes({ jobs }) }, workers: new Map(views) };
 }
 
-function check(snap: Snapshot, now = T0): Violation[] {
-  return findViolations(snap, { now, leaseMs: LEASE_MS, expectedKeys });
+function check(snap: Snapshot, now = T0, more: Partial<CheckOptions> = {}): Violation[] {
+  return findViolations(snap, { now, leaseMs: LEASE_MS, expectedKeys, ...more });
 }
 
 /** One job in each state, a processing one owned by a worker that beat just now. */
@@ -136,6 +148,39 @@ Deno.test("a processing job whose worker is unregistered, silent past the lease,
   ]);
   match(found[0]!.detail, /worker w-gone is not registered/);
   match(found[1]!.detail, /worker w-stale is silent past its lease/);
+});
+
+Deno.test("a processing job whose worker's pid is gone on the checker's host is reported as lost, with when a live worker will recover it", () => {
+  const proc = (id: string, worker: string, n: number) =>
+    job({ id, state: "processing", worker, attempts: 1, runs: 1, seq: `01KSEQ${n}` });
+  const here = (pid: number) => ({ host: "here", pid });
+  const snap = snapshotOf(
+    [
+      proc("dead", "here:111:a", 1),
+      proc("alive", "here:222:b", 2),
+      proc("far", "far:111:c", 3),
+      proc("unregistered", "here:333:d", 4),
+    ],
+    [["here:111:a", T0 - 1, here(111)], ["here:222:b", T0 - 1, here(222)], ["far:111:c", T0 - 1]],
+  );
+  const pidAlive = (pid: number) => pid === 222;
+  const found = check(snap, T0, { host: "here", pidAlive, lookMs: 1500 });
+  deepStrictEqual(kinds(found), [
+    ["orphaned_processing", "dead"],
+    ["orphaned_processing", "unregistered"],
+  ]);
+  equal(
+    found[0]!.detail,
+    "job dead is processing but its worker here:111:a has exited (its pid is gone on this host): lost, recovery pending in 2 s (a live worker will recover it)",
+  );
+  // Without the checker's host, a pid means nothing: only the lease counts.
+  deepStrictEqual(kinds(check(snap)), [["orphaned_processing", "unregistered"]]);
+  // With no live worker left, nothing will recover it until one runs.
+  const alone = snapshotOf([proc("dead", "here:111:a", 1)], [["here:111:a", T0 - 1, here(111)]]);
+  match(
+    check(alone, T0, { host: "here", pidAlive })[0]!.detail,
+    /lost, recovery pending until a worker runs \(none is live\)$/,
+  );
 });
 
 Deno.test("a worker heartbeat only matters for processing jobs: a pending job with a stale worker field is fine", () => {

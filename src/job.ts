@@ -113,4 +113,9 @@ export interface Attempt {
   duration_ms: number | null;
   /** Bytes the attempt wrote to stdout and stderr, and whether the stored copy was cut. */
   output: { stdout_bytes: number; stderr_bytes: number; truncated: boolean } | null;
+  /**
+   * Processes of this attempt that outlived their worker and were killed by the recovery, on
+   * the worker's host. Absent when there were none (or the worker ran on another host).
+   */
+  orphans_killed?: number;
 }

@@ -36,3 +36,35 @@ export function lostReason(
   }
   return null;
 }
+
+/**
+ * The host and pid in a worker id (`host:pid:suffix`), or null for an id of another shape (pure).
+ *
+ * @example
+ * ```ts
+ * workerAddress("build-7:4242:k3x9"); // { host: "build-7", pid: 4242 }
+ * ```
+ */
+export function workerAddress(id: string): { host: string; pid: number } | null {
+  const m = /^(.+):(\d+):[^:]*$/.exec(id);
+  return m ? { host: m[1]!, pid: Number(m[2]) } : null;
+}
+
+/**
+ * Whether `fresh`, the job record as read now, still shows the run `held` as its worker claimed
+ * it: processing, under that worker, with that run number (pure). A worker that finds it no
+ * longer does was judged lost while it ran (frozen, or cut off from a remote KV), and its run
+ * has been recovered and may be running again elsewhere.
+ *
+ * @example
+ * ```ts
+ * holdsRun(fresh, claimed.job); // false once another worker recovered the job
+ * ```
+ */
+export function holdsRun(
+  fresh: { state: string; worker: string | null; runs: number } | null,
+  held: { worker: string | null; runs: number },
+): boolean {
+  return fresh !== null && fresh.state === "processing" && fresh.worker === held.worker &&
+    fresh.runs === held.runs;
+}

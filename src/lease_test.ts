@@ -1,5 +1,5 @@
-import { strictEqual } from "node:assert/strict";
-import { lostReason } from "./lease.ts";
+import { deepStrictEqual as assertEquals, strictEqual } from "node:assert/strict";
+import { holdsRun, lostReason, workerAddress } from "./lease.ts";
 
 const at = { now: 100_000, leaseMs: 10_000 };
 
@@ -51,4 +51,20 @@ Deno.test("lostReason: a heartbeat from the future (clock skew) keeps the job", 
     lostReason({ heartbeatAt: at.now + 5_000, sameHost: false, pidAlive: null }, at),
     null,
   );
+});
+
+Deno.test("workerAddress reads host and pid from a worker id, and nothing from another shape", () => {
+  assertEquals(workerAddress("build-7:4242:k3x9"), { host: "build-7", pid: 4242 });
+  assertEquals(workerAddress("a:b:1:zz"), { host: "a:b", pid: 1 });
+  assertEquals([workerAddress("gone"), workerAddress("h:x:1")], [null, null]);
+});
+
+Deno.test("holdsRun: only a processing record under the same worker and run number still holds the run", () => {
+  const held = { worker: "w1", runs: 2 };
+  const fresh = { state: "processing", worker: "w1", runs: 2 };
+  strictEqual(holdsRun(fresh, held), true);
+  strictEqual(holdsRun({ ...fresh, worker: "w2" }, held), false);
+  strictEqual(holdsRun({ ...fresh, runs: 3 }, held), false);
+  strictEqual(holdsRun({ ...fresh, state: "failed" }, held), false);
+  strictEqual(holdsRun(null, held), false);
 });

@@ -19,6 +19,10 @@ import {
 import { cli, startWorkers, storeOf, tempDb, waitFor } from "./helpers.ts";
 
 const JOBS = 240;
+/** The jobs that kill their own worker with -9 within 50 ms of their first run's start. */
+const SELF_KILLERS = new Set(
+  Array.from({ length: JOBS }, (_, i) => i).filter((i) => i % 40 === 5).map((i) => `c${i}`),
+);
 
 /** Whether another connection can still write within 1 s. */
 async function writable(store: Store): Promise<boolean> {
@@ -43,6 +47,23 @@ function workerRecordFor(id: string): WorkerRecord {
   };
 }
 
+/**
+ * Each pair of runs of one job where the earlier run wrote its end after the later one started
+ * (the marks are in centiseconds, so a tie is not an overlap).
+ */
+function findOverlaps(effects: { id: string; n: number; what: string; t: number }[]): string[] {
+  const out: string[] = [];
+  for (const e of effects.filter((e) => e.what === "end")) {
+    const later = effects.find((s) =>
+      s.what === "start" && s.id === e.id && s.n > e.n && s.t < e.t
+    );
+    if (later) {
+      out.push(`${e.id}: run ${e.n} ended at ${e.t}, after run ${later.n} began at ${later.t}`);
+    }
+  }
+  return out;
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] ?? NaN;
@@ -50,7 +71,7 @@ function median(xs: number[]): number {
 
 Deno.test({
   name:
-    "under kill -9 and SIGSTOP chaos no job is lost, no attempt runs twice, and doctor finds nothing",
+    "under kill -9 and SIGSTOP chaos (some kills within 50 ms of a job's start) no job is lost, no attempt runs twice, no two runs of a job overlap, and doctor finds nothing",
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
@@ -62,21 +83,36 @@ Deno.test({
         "1",
       ]] as const
     ) deepStrictEqual((await cli(db, ["config", "set", k, v])).code, 0);
-    // Every attempt that reaches its command leaves one line: job id and attempt number.
-    const mark = `echo "$QUEUECTL_JOB_ID $QUEUECTL_RUN" >> ${side}`;
+    // Every attempt that reaches its command leaves a start line and, unless it is killed, an end
+    // line: job id, attempt number and the time (/proc/uptime, read by a shell builtin, so the
+    // marks cost no process of their own).
+    const at = (what: string) =>
+      `read t _ < /proc/uptime; echo "$QUEUECTL_JOB_ID $QUEUECTL_RUN ${what} $t" >> ${side}`;
+    const [start, end] = [at("start"), at("end")];
     const lines: string[] = [];
     for (let i = 0; i < JOBS; i++) {
       const kind = i % 10;
-      const command = kind < 4
-        ? `${mark}`
+      // Every 40th job kills its own worker with -9 0–40 ms into its first run, before the
+      // worker publishes the run's process group, then runs long enough that a surviving
+      // orphan would still be running when the retry starts.
+      const command = SELF_KILLERS.has(`c${i}`)
+        ? `${start}; sleep 0.0${
+          Math.floor(i / 40) % 5
+        }; [ "$QUEUECTL_RUN" = 1 ] && kill -9 $PPID; sleep 2.5; ${end}`
+        : kind < 4
+        ? `${start}; ${end}`
         : kind < 7
-        ? `${mark}; sleep 0.2`
+        ? `${start}; sleep 0.2; ${end}`
         : kind < 9
-        ? `${mark}; exit 1`
-        : `${mark}; sleep 1`;
-      lines.push(
-        JSON.stringify({ id: `c${i}`, command, max_retries: kind < 9 && kind >= 7 ? 1 : 3 }),
-      );
+        ? `${start}; ${end}; exit 1`
+        : `${start}; sleep 1; ${end}`;
+      const max_retries = kind < 9 && kind >= 7 ? 1 : 3;
+      // The self-killers come due one by one, 600 ms apart, and go first, so each retry starts
+      // as soon as its backoff allows, while a surviving orphan would still be running.
+      const killer = SELF_KILLERS.has(`c${i}`)
+        ? { priority: 10, delay: `${300 + 600 * Math.floor(i / 40)}ms` }
+        : {};
+      lines.push(JSON.stringify({ id: `c${i}`, command, max_retries, ...killer }));
     }
     deepStrictEqual(
       (await cli(db, ["enqueue", "--file", "-"], { stdin: lines.join("\n") })).code,
@@ -151,10 +187,19 @@ Deno.test({
       deepStrictEqual(all.length, JOBS);
       ok(all.every((j) => FINAL_STATES.includes(j.state)));
 
-      // Side effects match attempts: no (job, attempt) ran twice, and each ran attempt is recorded.
-      const effects = (await Deno.readTextFile(side)).trim().split("\n");
-      deepStrictEqual(new Set(effects).size, effects.length, "an attempt number ran twice");
+      // Side effects match attempts: no (job, attempt) ran twice, each ran attempt is recorded,
+      // and no two runs of one job overlapped in time.
+      const effects = (await Deno.readTextFile(side)).trim().split("\n").map((l) => {
+        const [id, n, what, t] = l.split(" ");
+        return { id: id!, n: Number(n), what: what!, t: Number(t) };
+      });
+      const starts = effects.filter((e) => e.what === "start");
+      const ran = starts.map((e) => `${e.id} ${e.n}`);
+      deepStrictEqual(new Set(ran).size, ran.length, "an attempt number ran twice");
+      const overlaps = findOverlaps(effects);
+      deepStrictEqual(overlaps, [], "a run went on after the next run of its job had started");
       const recoveries: number[] = [];
+      let orphansKilled = 0;
       for (const job of all) {
         const history = await listAttempts(store, job.id);
         deepStrictEqual(history.map((a) => a.n), history.map((_, i) => i + 1));
@@ -164,9 +209,18 @@ Deno.test({
         const wins = history.filter((a) => a.outcome === "succeeded");
         ok(wins.length <= 1, `${job.id} succeeded twice`);
         if (job.state === "completed") deepStrictEqual(history.at(-1)?.outcome, "succeeded");
-        for (const line of effects.filter((l) => l.startsWith(`${job.id} `))) {
-          const n = Number(line.split(" ")[1]);
-          ok(history.some((a) => a.n === n), `${line} has no recorded attempt`);
+        // A run that killed its own worker at its start left its processes behind, and the
+        // recovery killed them and said so.
+        const first = history[0];
+        if (SELF_KILLERS.has(job.id) && starts.some((e) => e.id === job.id && e.n === 1)) {
+          ok(
+            first?.outcome === "worker_lost" && (first.orphans_killed ?? 0) >= 1,
+            `${job.id}'s first run outlived its worker unrecorded: ${JSON.stringify(first)}`,
+          );
+        }
+        orphansKilled += history.reduce((n, a) => n + (a.orphans_killed ?? 0), 0);
+        for (const e of starts.filter((e) => e.id === job.id)) {
+          ok(history.some((a) => a.n === e.n), `${job.id} run ${e.n} has no recorded attempt`);
         }
         for (const a of history) {
           const pid = Number(a.worker.split(":")[1]);
@@ -180,9 +234,10 @@ Deno.test({
       deepStrictEqual(JSON.parse(doctor.stdout).violations, []);
       deepStrictEqual(doctor.code, 0);
       console.log(
-        `chaos: ${kills.size} workers killed -9; recovery after kill median ${
-          median(recoveries)
-        } ms, max ${Math.max(...recoveries)} ms (n=${recoveries.length}); ` +
+        `chaos: ${kills.size} workers killed -9 by the test and ${SELF_KILLERS.size} by their jobs; ` +
+          `${orphansKilled} leftover processes killed; recovery after kill median ${
+            median(recoveries)
+          } ms, max ${Math.max(...recoveries)} ms (n=${recoveries.length}); ` +
           `frozen worker's job recovered after ${recoveredFrozenMs} ms (lease 1500 ms)`,
       );
       ok(workers.log().includes("worker.crashed"), "the supervisor did not report the crashes");

@@ -30,8 +30,9 @@ interface DoctorJson {
 async function doctorJson(
   db: TempDb,
   extra: string[] = [],
+  env: Record<string, string> = {},
 ): Promise<{ code: number; out: DoctorJson; stderr: string }> {
-  const r = await cli(db, ["doctor", "--json", ...extra]);
+  const r = await cli(db, ["doctor", "--json", ...extra], { env });
   return { code: r.code, out: JSON.parse(r.stdout), stderr: r.stderr };
 }
 
@@ -222,6 +223,37 @@ Deno.test({
     }
     const after = await doctorJson(db);
     deepStrictEqual([after.code, after.out.violations], [0, []]);
+  },
+});
+
+Deno.test({
+  name:
+    "a processing job whose worker's pid is dead on this host is reported as lost with its recovery pending, though its heartbeat is fresh",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    await using db = await tempDb();
+    const host = "doctor-host";
+    const env = { QUEUECTL_HOSTNAME: host };
+    await cliOk(db, ["enqueue", "--id", "held", "--command", "true"]);
+    // A pid that was alive a moment ago and is gone now: a child that already exited.
+    const gone = new Deno.Command("true").spawn();
+    await gone.status;
+    const worker = `${host}:${gone.pid}:x`;
+    {
+      await using store = await storeOf(db);
+      await registerWorker(store, { id: worker, host, pid: gone.pid, heartbeat_at: Date.now() });
+      equal((await claimNext(store, { workerId: worker, now: Date.now() }))?.job.id, "held");
+    }
+    const found = await doctorJson(db, [], env);
+    equal(found.code, 1);
+    deepStrictEqual(kindsOf(found.out), [["orphaned_processing", "held"]]);
+    match(
+      found.out.violations[0]!.detail,
+      /worker .* has exited \(its pid is gone on this host\): lost, recovery pending until a worker runs/,
+    );
+    // From another host the pid means nothing, and the heartbeat is fresh.
+    deepStrictEqual((await doctorJson(db, [], { QUEUECTL_HOSTNAME: "elsewhere" })).code, 0);
   },
 });
 

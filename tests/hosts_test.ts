@@ -123,3 +123,56 @@ Deno.test("a vanished host's job is recovered by another host through the lease 
   await using q = await remoteQueue();
   await vanishedHostIsRecoveredByLease(q.db);
 });
+
+Deno.test({
+  name:
+    "a worker frozen past its lease stops its run within a heartbeat of waking once another host has recovered the job",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    await using db = await tempDb();
+    await cliOk(db, ["config", "set", "heartbeat_ms", String(HEARTBEAT_MS)]);
+    await cliOk(db, ["config", "set", "lease_ms", String(LEASE_MS)]);
+    await cliOk(db, ["config", "set", "backoff_base", "1"]);
+    const pidOf = (run: number) => join(db.dir, `run-${run}.pid`);
+    const readPid = (run: number) =>
+      waitFor(async () => Number(await Deno.readTextFile(pidOf(run)).catch(() => "")) || null, {
+        what: `run ${run}'s pid`,
+      });
+    const hostA = startWorkers(onHost(db, "host-a"), 1);
+    let frozen: number | null = null;
+    try {
+      await cliOk(db, [
+        "enqueue",
+        "--id",
+        "held",
+        "--command",
+        `echo $$ > ${db.dir}/run-$QUEUECTL_RUN.pid; exec sleep 60`,
+      ]);
+      const held = await waitForJob(db, "held", (j) => j.state === "processing");
+      const first = await readPid(1);
+      frozen = (await workerList(db)).find((w) => w.id === held.worker)!.pid as number;
+      Deno.kill(frozen, "SIGSTOP");
+      // Host B cannot signal host A's processes: it takes the job back by the lease alone.
+      await using _hostB = workersFor(onHost(db, "host-b"), 1);
+      await readPid(2);
+      ok(processGroupAlive(first), "host B reached into host A");
+      Deno.kill(frozen, "SIGCONT");
+      frozen = null;
+      await waitFor(() => !processGroupAlive(first), {
+        what: "the stale run to stop once its worker woke",
+        timeoutMs: 5_000,
+      });
+      await waitFor(() => hostA.log().includes("job.result_refused"), {
+        what: "host A to log its refused result",
+      });
+      const job = await showJob(db, "held");
+      equal(job.history[0]!.outcome, "worker_lost");
+      equal(job.state, "processing", "the retry on host B runs on");
+      await cliOk(db, ["cancel", "held"]);
+    } finally {
+      if (frozen !== null) Deno.kill(frozen, "SIGCONT");
+      await hostA.stop("SIGKILL");
+    }
+  },
+});

@@ -15,6 +15,9 @@ import { REMOTE_LIMITS } from "../store/db.ts";
 import { checkWake, roundTripMs, type WakeCheck } from "../store/probe.ts";
 import type { Context } from "./context.ts";
 import { toggle } from "./params.ts";
+import { hostName } from "../worker/identity.ts";
+import { isProcessAlive } from "../worker/process_group.ts";
+import { recoveryLookMs } from "../worker/maintenance.ts";
 
 /** Builds the `doctor` command. */
 export function doctorCommand(ctx: Context): Command<CommandContext> {
@@ -40,6 +43,9 @@ export function doctorCommand(ctx: Context): Command<CommandContext> {
       const { violations, jobs, unverified } = await checkStore(store, {
         now: Date.now(),
         leaseMs: config.lease_ms,
+        host: hostName(),
+        pidAlive: isProcessAlive,
+        lookMs: recoveryLookMs(config),
       });
       const rtt = await roundTripMs(store);
       const wake = await checkWake(store);

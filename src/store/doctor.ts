@@ -13,7 +13,14 @@
  * @module
  */
 import { type Job, JOB_STATES, type JobState } from "../job.ts";
-import { findViolations, type Snapshot, stateIndexSizes, type Violation } from "../invariants.ts";
+import {
+  type CheckOptions,
+  findViolations,
+  type Snapshot,
+  stateIndexSizes,
+  type Violation,
+  type WorkerView,
+} from "../invariants.ts";
 import { REMOTE_LIMITS } from "./db.ts";
 import { keys } from "./keys.ts";
 import { indexKeys } from "./transition.ts";
@@ -98,9 +105,10 @@ async function readOnce(
   const counters = Object.fromEntries(
     JOB_STATES.map((s, i) => [s, Number(counts[i]?.value?.value ?? 0n)]),
   ) as Record<JobState, number>;
-  const workers = new Map<string, number>();
+  const workers = new Map<string, WorkerView>();
   for await (const e of scan<WorkerRecord>(store, keys.workers)) {
-    workers.set(e.value.id, e.value.heartbeat_at);
+    const { heartbeat_at, host, pid } = e.value;
+    workers.set(e.value.id, { heartbeat_at, host, pid });
   }
   return { jobs, index, counters, workers };
 }
@@ -137,7 +145,7 @@ export interface CheckResult {
  */
 export async function checkStore(
   store: Store,
-  options: { now: number; leaseMs: number },
+  options: Omit<CheckOptions, "expectedKeys">,
 ): Promise<CheckResult> {
   const { snap, quiet } = await readQuiet(store);
   const check = { ...options, expectedKeys };
@@ -150,8 +158,6 @@ export async function checkStore(
 function expectedKeys(job: Job): string[] {
   return indexKeys(job).map(keyText);
 }
-
-type CheckOptions = Parameters<typeof findViolations>[1];
 
 /** Keeps only the violations of a mixed snapshot that consistent re-reads confirm. */
 async function recheck(
@@ -169,7 +175,9 @@ async function recheck(
   for (const id of suspects) {
     const seen = found.filter((v) => v.kind !== "counter_mismatch" && v.job === id);
     const listed = snap.index.filter((e) => e.id === id).map((e) => e.key);
-    violations.push(...await recheckJob(store, id, listed, options) ?? seen);
+    violations.push(
+      ...await recheckJob(store, id, listed, { ...options, workers: snap.workers }) ?? seen,
+    );
   }
   const sizes = stateIndexSizes(snap);
   for (const state of JOB_STATES) {
@@ -190,7 +198,7 @@ async function recheckJob(
   store: Store,
   id: string,
   listed: string[],
-  options: CheckOptions,
+  options: CheckOptions & { workers: Snapshot["workers"] },
 ): Promise<Violation[] | undefined> {
   for (let i = 0; i < RECHECK_TRIES; i++) {
     const first = await store.db.get<Job>(keys.job(id));
@@ -211,10 +219,26 @@ async function recheckJob(
       jobs,
       index,
       counters: stateIndexSizes({ jobs }),
-      workers: new Map(holder && job?.worker ? [[job.worker, holder.heartbeat_at]] : []),
+      workers: withHolder(options.workers, job?.worker ?? null, holder),
     }, options);
   }
   return undefined;
+}
+
+/**
+ * The workers as first read, so the checker still knows whether any is live, with the job's own
+ * worker as just re-read (or gone).
+ */
+function withHolder(
+  workers: Snapshot["workers"],
+  id: string | null,
+  holder: WorkerRecord | null,
+): Snapshot["workers"] {
+  const out = new Map(workers);
+  if (id === null) return out;
+  if (holder) out.set(id, holder);
+  else out.delete(id);
+  return out;
 }
 
 /**

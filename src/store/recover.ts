@@ -6,7 +6,7 @@
  */
 import type { Attempt, Job } from "../job.ts";
 import { newId } from "../ids.ts";
-import { lostReason } from "../lease.ts";
+import { lostReason, workerAddress } from "../lease.ts";
 import { afterAttempt, type RetrySettings } from "../retry_policy.ts";
 import { Tx } from "./db.ts";
 import { keys } from "./keys.ts";
@@ -27,11 +27,24 @@ export interface RecoverOptions {
   /** Whether a pid on this host is alive. */
   pidAlive: (pid: number) => boolean;
   /**
-   * Called once a lost job of a same-host worker has been taken back, so the recoverer can kill
-   * the job's orphaned process group. Only after the commit: a worker that beat in time keeps its
-   * job and its processes. The retry waits for its backoff, so the kill lands before it runs.
+   * Kills what is left of a lost run on this host and says how many processes it killed. Called
+   * before the recovery commits when the run's worker is dead (nothing can keep the run alive,
+   * so it ends before its retry exists), and after it commits when the worker's process still
+   * lives (frozen past its lease, it might have beaten in time until the commit).
    */
-  afterRecover?: (holder: WorkerRecord) => void;
+  killOrphans?: (run: LostRun) => Promise<number>;
+}
+
+/** A run whose worker is lost, on the recoverer's own host. */
+export interface LostRun {
+  /** The worker id that ran it. */
+  worker: string;
+  /** The job id. */
+  job: string;
+  /** The run number (its attempt record's `n`). */
+  run: number;
+  /** The run's process group, if its worker had published it. */
+  pgid: number | null;
 }
 
 /** A job taken back from a lost worker. */
@@ -40,6 +53,8 @@ export interface Recovered {
   job: Job;
   /** Why its worker counts as lost. */
   reason: string;
+  /** How many processes of the lost run were still alive on this host and killed. */
+  orphans: number;
 }
 
 /**
@@ -68,30 +83,93 @@ export async function recoverLost(store: Store, options: RecoverOptions): Promis
       const holder = workers[k];
       if (!job || job.state !== "processing" || !holder) continue;
       const w = holder.value;
-      const sameHost = w?.host === options.host;
+      // An unregistered worker's host and pid still read from its id.
+      const at = w ?? workerAddress(job.worker ?? "");
+      const sameHost = at?.host === options.host;
+      const pidAlive = at && sameHost ? options.pidAlive(at.pid) : null;
       const reason = lostReason({
         heartbeatAt: w ? w.heartbeat_at : null,
         sameHost,
-        pidAlive: w && sameHost ? options.pidAlive(w.pid) : null,
+        pidAlive,
       }, options);
       if (!reason) continue;
+      const run: LostRun = {
+        worker: job.worker ?? "",
+        job: job.id,
+        run: job.runs,
+        pgid: w?.job === job.id ? w.job_pgid : null,
+      };
+      const kill = sameHost ? options.killOrphans : undefined;
+      const before = kill && pidAlive === false ? await kill(run) : 0;
       const written = await recoverOne(store, current as Deno.KvEntry<Job>, holder, {
         ...options,
-        reason,
+        reason: orphanNote(reason, before),
+        orphans: before,
       });
-      if (!written) continue;
-      if (w && sameHost) options.afterRecover?.(w);
-      out.push({ job: written, reason });
+      // Another recoverer that won the race may have found nothing left to kill: what this one
+      // killed still belongs in the history.
+      if (!written) {
+        if (before > 0) await noteOrphans(store, { id: job.id, n: job.runs }, before);
+        continue;
+      }
+      let orphans = before;
+      if (kill && pidAlive !== false) {
+        orphans = await kill(run);
+        if (orphans > 0) await noteOrphans(store, { id: job.id, n: job.runs }, orphans);
+      }
+      out.push({ job: written, reason, orphans });
     }
   }
   return out;
+}
+
+/**
+ * The attempt's error once leftover processes had to be killed (pure): the history then shows
+ * that the run outlived its worker, which would otherwise be invisible.
+ *
+ * @example
+ * ```ts
+ * orphanNote("worker lost: its process exited", 2);
+ * // "worker lost: its process exited; killed 2 leftover processes of the attempt"
+ * ```
+ */
+export function orphanNote(reason: string, orphans: number): string {
+  // Kept in step with ORPHAN_NOTE, which finds this note again to update its count.
+  if (orphans === 0) return reason;
+  return `${reason}; killed ${orphans} leftover process${orphans === 1 ? "" : "es"} of the attempt`;
+}
+
+const ORPHAN_NOTE = /; killed \d+ leftover process(es)? of the attempt$/;
+
+/**
+ * Adds `orphans` killed processes to a recovered attempt's record, after its recovery committed
+ * (here or in another recoverer). Checked, and tried again if the record changed meanwhile; an
+ * attempt that was not recovered as lost is left as it is.
+ */
+async function noteOrphans(
+  store: Store,
+  attempt: { id: string; n: number },
+  orphans: number,
+): Promise<void> {
+  const key = keys.attempt(attempt.id, attempt.n);
+  for (let i = 0; i < 3; i++) {
+    const current = await store.db.get<Attempt>(key);
+    const a = current.value;
+    if (!a || a.finished_at === null || a.outcome === "succeeded") return;
+    const total = (a.orphans_killed ?? 0) + orphans;
+    const error = orphanNote((a.error ?? "").replace(ORPHAN_NOTE, ""), total);
+    const tx = new Tx()
+      .check(key, current.versionstamp)
+      .set(key, { ...a, error, orphans_killed: total });
+    if (await store.db.commit(tx) !== null) return;
+  }
 }
 
 async function recoverOne(
   store: Store,
   current: Deno.KvEntry<Job>,
   holder: Deno.KvEntryMaybe<WorkerRecord>,
-  options: RecoverOptions & { reason: string },
+  options: RecoverOptions & { reason: string; orphans: number },
 ): Promise<Job | null> {
   const job = current.value;
   const after: Job = {
@@ -113,12 +191,12 @@ async function recoverOne(
     error: options.reason,
     duration_ms: job.started_at === null ? null : options.now - job.started_at,
     output: null,
+    ...(options.orphans > 0 ? { orphans_killed: options.orphans } : {}),
   };
   const tx = new Tx()
     .check(current.key, current.versionstamp)
     .check(holder.key, holder.versionstamp);
   applyTransition(tx, job, after);
   tx.set(keys.attempt(job.id, attempt.n), attempt);
-  if (await store.db.commit(tx) === null) return null;
-  return after;
+  return await store.db.commit(tx) === null ? null : after;
 }

@@ -13,8 +13,8 @@ import {
   tempStore,
 } from "../../tests/factory.ts";
 import { cancelJob } from "./cancel.ts";
-import { recoverLost, type RecoverOptions } from "./recover.ts";
-import { putWorker, type WorkerRecord } from "./workers.ts";
+import { type LostRun, recoverLost, type RecoverOptions } from "./recover.ts";
+import { putWorker } from "./workers.ts";
 
 const LEASE = 10_000;
 
@@ -81,17 +81,126 @@ Deno.test("a same-host worker whose process exited loses its job before its leas
   await registerWorker(store, { id: "w1", host: "recoverer-host", pid: 111, heartbeat_at: T0 });
   await enqueueAndClaim(store, spec({ id: "a" }), { workerId: "w1" });
   const asked: number[] = [];
-  const holders: WorkerRecord[] = [];
+  const [r] = await recoverLost(
+    store,
+    options(T0 + 1, { pidAlive: (pid) => (asked.push(pid), false) }),
+  );
+  assertEquals([r?.job.state, r?.reason], ["failed", "worker lost: its process exited"]);
+  assertEquals(asked, [111]);
+  await checkInvariants(store);
+});
+
+Deno.test("the leftover processes of a dead same-host worker's run are killed before the retry is written, and the history says how many", async () => {
+  await using store = await tempStore();
+  await registerWorker(store, {
+    id: "h:111:x",
+    host: "recoverer-host",
+    pid: 111,
+    heartbeat_at: T0,
+  });
+  await enqueueAndClaim(store, spec({ id: "a" }), { workerId: "h:111:x" });
+  const seen: { run: LostRun; state: string | undefined }[] = [];
+  const [r] = await recoverLost(
+    store,
+    options(T0 + 1, {
+      pidAlive: () => false,
+      killOrphans: async (run) => {
+        seen.push({ run, state: (await rawJob(store, "a")).value?.state });
+        return 2;
+      },
+    }),
+  );
+  // When the kill ran, the job was still processing: no retry could start beside the orphans.
+  assertEquals(seen, [{
+    run: { worker: "h:111:x", job: "a", run: 1, pgid: null },
+    state: "processing",
+  }]);
+  strictEqual(r?.orphans, 2);
+  const attempt = (await rawAttempt(store, "a", 1)).value!;
+  assertEquals([attempt.outcome, attempt.orphans_killed, attempt.error], [
+    "worker_lost",
+    2,
+    "worker lost: its process exited; killed 2 leftover processes of the attempt",
+  ]);
+  strictEqual((await rawJob(store, "a")).value?.last_error, attempt.error);
+  await checkInvariants(store);
+});
+
+Deno.test("a recoverer that loses the race still adds the leftover processes it killed to the history", async () => {
+  await using store = await tempStore();
+  await registerWorker(store, {
+    id: "h:111:x",
+    host: "recoverer-host",
+    pid: 111,
+    heartbeat_at: T0,
+  });
+  await enqueueAndClaim(store, spec({ id: "a" }), { workerId: "h:111:x" });
+  const dead = { pidAlive: () => false };
+  const lost = await recoverLost(
+    store,
+    options(T0 + 1, {
+      ...dead,
+      // The other recoverer scans after this one has killed everything, and commits first.
+      killOrphans: async () => {
+        const [won] = await recoverLost(
+          store,
+          options(T0 + 1, { ...dead, killOrphans: () => Promise.resolve(0) }),
+        );
+        strictEqual(won?.orphans, 0);
+        return 3;
+      },
+    }),
+  );
+  assertEquals(lost, []);
+  const attempt = (await rawAttempt(store, "a", 1)).value!;
+  assertEquals([attempt.outcome, attempt.orphans_killed, attempt.error], [
+    "worker_lost",
+    3,
+    "worker lost: its process exited; killed 3 leftover processes of the attempt",
+  ]);
+  await checkInvariants(store);
+});
+
+Deno.test("an unregistered worker's run is judged by the host and pid in its id", async () => {
+  await using store = await tempStore();
+  await enqueueAndClaim(store, spec({ id: "a" }), { workerId: "recoverer-host:222:x" });
+  const runs: LostRun[] = [];
+  const asked: number[] = [];
   const [r] = await recoverLost(
     store,
     options(T0 + 1, {
       pidAlive: (pid) => (asked.push(pid), false),
-      afterRecover: (h) => holders.push(h),
+      killOrphans: (run) => (runs.push(run), Promise.resolve(0)),
     }),
   );
-  assertEquals([r?.job.state, r?.reason], ["failed", "worker lost: its process exited"]);
-  assertEquals(asked, [111]);
-  assertEquals(holders.map((h) => h.id), ["w1"]);
+  assertEquals([r?.reason, r?.orphans, asked], ["worker lost: it is no longer registered", 0, [
+    222,
+  ]]);
+  assertEquals(runs.map((run) => run.worker), ["recoverer-host:222:x"]);
+  strictEqual((await rawAttempt(store, "a", 1)).value?.orphans_killed, undefined);
+});
+
+Deno.test("a frozen same-host worker's run is killed only after the recovery commits, and the attempt then records it", async () => {
+  await using store = await tempStore();
+  await registerWorker(store, { id: "w1", host: "recoverer-host", pid: 111, heartbeat_at: T0 });
+  await enqueueAndClaim(store, spec({ id: "a" }), { workerId: "w1" });
+  const states: (string | undefined)[] = [];
+  const [r] = await recoverLost(
+    store,
+    options(T0 + LEASE + 1, {
+      pidAlive: () => true,
+      killOrphans: async () => {
+        states.push((await rawJob(store, "a")).value?.state);
+        return 1;
+      },
+    }),
+  );
+  assertEquals([states, r?.orphans], [["failed"], 1]);
+  const attempt = (await rawAttempt(store, "a", 1)).value!;
+  assertEquals([attempt.orphans_killed, attempt.error], [
+    1,
+    "worker lost: no heartbeat for 10s; killed 1 leftover process of the attempt",
+  ]);
   await checkInvariants(store);
 });
 
@@ -102,7 +211,10 @@ Deno.test("the pid of a worker on another host is never consulted, only its leas
   const asked: number[] = [];
   const r = await recoverLost(
     store,
-    options(T0 + 1, { pidAlive: (pid) => (asked.push(pid), false) }),
+    options(T0 + 1, {
+      pidAlive: (pid) => (asked.push(pid), false),
+      killOrphans: () => Promise.reject(new Error("never on another host")),
+    }),
   );
   assertEquals([r, asked], [[], []]);
   strictEqual((await rawJob(store, "a")).value?.state, "processing");

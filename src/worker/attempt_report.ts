@@ -7,8 +7,11 @@
 import type { AttemptReport } from "../store/mod.ts";
 import type { RunResult } from "./run_command.ts";
 
-/** Why a running attempt was aborted from outside the process. */
-export type AbortWhy = "canceled" | "interrupted";
+/**
+ * Why a running attempt was aborted from outside the process: a cancel, a forced stop, or the
+ * discovery that the job was recovered from this worker while it ran.
+ */
+export type AbortWhy = "canceled" | "interrupted" | "taken_over";
 
 /**
  * The attempt's report from the command's result and why, if at all, it was aborted (pure). A
@@ -33,6 +36,10 @@ export function toReport(
   if (why === "canceled") return { ...base, outcome: "canceled", error: "canceled" };
   if (why === "interrupted") {
     return { ...base, outcome: "interrupted", error: "interrupted by a forced worker stop" };
+  }
+  if (why === "taken_over") {
+    // Never written (the job's record has moved on), but logged as what it was.
+    return { ...base, outcome: "worker_lost", error: "taken over: its worker's lease had lapsed" };
   }
   if (result.timedOut) return { ...base, outcome: "timed_out", error: result.error };
   if (result.exitCode === 0 && !result.error) return { ...base, outcome: "succeeded", error: null };

@@ -15,8 +15,21 @@ import {
   type Store,
   sweepMetrics,
 } from "../store/mod.ts";
-import { isProcessAlive, killProcessGroup } from "./run_command.ts";
-import { errorLine } from "./attempt_report.ts";
+import { isProcessAlive } from "./run_command.ts";
+import { killRunProcesses } from "./orphans.ts";
+
+/**
+ * How often a worker looks for lost jobs (and does the rest of its slower housekeeping): once a
+ * heartbeat, but not more than twice a second.
+ *
+ * @example
+ * ```ts
+ * recoveryLookMs({ heartbeat_ms: 200 }); // 500
+ * ```
+ */
+export function recoveryLookMs(config: Pick<Config, "heartbeat_ms">): number {
+  return Math.max(500, config.heartbeat_ms);
+}
 
 /**
  * The maintenance steps of one worker, each throttled. `run()` is called before every claim.
@@ -56,7 +69,7 @@ export class Maintenance {
       this.#promotedAt = now;
       await promoteDue(this.#store, { now });
     }
-    if (now - this.#maintainedAt < Math.max(500, config.heartbeat_ms)) return;
+    if (now - this.#maintainedAt < recoveryLookMs(config)) return;
     this.#maintainedAt = now;
     await this.#recover(config, now);
     const pruned = await pruneWorkers(this.#store, {
@@ -87,19 +100,15 @@ export class Maintenance {
       settings: config,
       host: this.#host,
       pidAlive: isProcessAlive,
-      afterRecover: (holder) => {
-        try {
-          if (holder.job_pgid) killProcessGroup(holder.job_pgid, "SIGKILL");
-        } catch (err) {
-          this.#log.warn("job.orphan_kill_failed", {
-            pgid: holder.job_pgid,
-            error: errorLine(err),
-          });
-        }
-      },
+      killOrphans: (run) => killRunProcesses(run, { pgid: run.pgid }),
     });
     for (const r of recovered) {
-      this.#log.warn("job.recovered", { job: r.job.id, state: r.job.state, reason: r.reason });
+      this.#log.warn("job.recovered", {
+        job: r.job.id,
+        state: r.job.state,
+        reason: r.reason,
+        orphans_killed: r.orphans || undefined,
+      });
     }
   }
 }

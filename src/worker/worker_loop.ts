@@ -26,6 +26,8 @@ import { runCommand } from "./run_command.ts";
 import { OutputSink } from "./output_sink.ts";
 import { type AbortWhy, errorLine, sleep, toReport } from "./attempt_report.ts";
 import { Maintenance } from "./maintenance.ts";
+import { runEnv } from "./orphans.ts";
+import { holdsRun } from "../lease.ts";
 
 /** Options of {@linkcode Worker}. */
 export interface WorkerOptions {
@@ -224,10 +226,11 @@ export class Worker {
         // jobs that end within 50 ms: for those the write would cost more than the job.
         pgidBeat = setTimeout(() => this.#beat().catch(() => {}), 50);
       },
+      // The marks let a recoverer find this run's processes even if this worker dies before
+      // the process group above is published.
       env: {
-        QUEUECTL_JOB_ID: job.id,
+        ...runEnv({ worker: this.#opts.id, job: job.id, run: job.runs }),
         QUEUECTL_ATTEMPT: String(job.attempts),
-        QUEUECTL_RUN: String(job.runs),
       },
     });
     clearTimeout(pgidBeat);
@@ -307,7 +310,10 @@ export class Worker {
         const cur = this.#current;
         if (cur) {
           const fresh = await getJob(this.#store, cur.job.id);
-          if (fresh?.cancel_requested) this.#abortCurrent("canceled");
+          // Recovered from us while we were frozen or cut off: the retry may already run
+          // elsewhere, so this run stops now rather than beside it.
+          if (!holdsRun(fresh, cur.job)) this.#abortCurrent("taken_over");
+          else if (fresh?.cancel_requested) this.#abortCurrent("canceled");
         }
         const stop = await readStopRequest(this.#store, this.#opts.id);
         if (stop) this.#requestStop(stop.force);
