@@ -8,9 +8,9 @@
  * found by what they carry: `/proc/PID/environ` holds the environment a program was exec'd with.
  * Each process so marked is killed, and so is every process in its session (each job is the
  * leader of a session of its own), which reaches a child that emptied its environment but stayed
- * in the job's session. Only a process that both left the session (`setsid`) and dropped the
- * marks (`env -i`) escapes; the published process group is killed too, as a last resort, and is
- * all there is where `/proc` is missing (not Linux).
+ * in the job's session, and so is every member of the process group the worker published, if it
+ * did. Only a process that both left the session (`setsid`) and dropped the marks (`env -i`)
+ * escapes. Where `/proc` is missing (not Linux) the published group is all that can be reached.
  *
  * @module
  */
@@ -26,10 +26,12 @@ export interface RunMark {
   run: number;
 }
 
-/** One process as read from `/proc`: its pid, its session and whether it carries the mark. */
+/** One process as read from `/proc`: its pid, group, session and whether it carries the mark. */
 export interface ProcessView {
   /** Its pid. */
   pid: number;
+  /** Its process-group id. */
+  pgid: number;
   /** Its session id. */
   sid: number;
   /** Whether its environment names the run looked for. */
@@ -71,24 +73,29 @@ export function carriesMark(environ: string, mark: RunMark): boolean {
 }
 
 /**
- * The pids to kill (pure): every marked process and every process in a marked process's
- * session, except this process and its own session, and never pid or session 0 or 1.
+ * The pids to kill (pure): every marked process, every process in a marked process's session,
+ * and every member of the run's published process group `pgid`; never this process, its own
+ * session or group, nor pid, group or session 0 or 1.
  *
  * @example
  * ```ts
- * orphanPids([{ pid: 10, sid: 10, marked: true }, { pid: 11, sid: 10, marked: false }], { pid: 5, sid: 5 });
+ * const self = { pid: 5, pgid: 5, sid: 5 };
+ * orphanPids([{ pid: 10, pgid: 10, sid: 10, marked: true }, { pid: 11, pgid: 11, sid: 10, marked: false }], self, null);
  * // [10, 11]
  * ```
  */
 export function orphanPids(
   procs: readonly ProcessView[],
-  self: { pid: number; sid: number },
+  self: { pid: number; pgid: number; sid: number },
+  pgid: number | null,
 ): number[] {
   const sessions = new Set(
     procs.filter((p) => p.marked && p.sid > 1 && p.sid !== self.sid).map((p) => p.sid),
   );
+  const group = pgid !== null && pgid > 1 && pgid !== self.pgid ? pgid : null;
   return procs
-    .filter((p) => p.pid > 1 && p.pid !== self.pid && (p.marked || sessions.has(p.sid)))
+    .filter((p) => p.pid > 1 && p.pid !== self.pid)
+    .filter((p) => p.marked || sessions.has(p.sid) || p.pgid === group)
     .map((p) => p.pid);
 }
 
@@ -114,13 +121,17 @@ export async function killRunProcesses(
   mark: RunMark,
   options: KillRunOptions = {},
 ): Promise<number> {
-  if (options.pgid && options.pgid > 1) tryKillGroup(options.pgid, "SIGKILL");
-  const self = readSelf();
-  if (self === null) return 0;
+  const pgid = options.pgid ?? null;
+  const self = readStat("self");
+  if (self === null) {
+    // No /proc: the published group is all there is to reach, and nothing can count it.
+    if (pgid !== null && pgid > 1) tryKillGroup(pgid, "SIGKILL");
+    return 0;
+  }
   const killed = new Set<number>();
   const deadline = Date.now() + (options.settleMs ?? 1000);
   for (let round = 0;; round++) {
-    const pids = orphanPids(readProcesses(mark), self);
+    const pids = orphanPids(readProcesses(mark), { ...self, pid: Deno.pid }, pgid);
     if (pids.length === 0 || Date.now() > deadline) break;
     for (const pid of pids) {
       killed.add(pid);
@@ -130,12 +141,6 @@ export async function killRunProcesses(
     await new Promise((r) => setTimeout(r, Math.min(50, 2 ** round)));
   }
   return killed.size;
-}
-
-/** Our own pid and session, or null where there is no /proc to look in. */
-function readSelf(): { pid: number; sid: number } | null {
-  const stat = readStat("self");
-  return stat === null ? null : { pid: Deno.pid, sid: stat.sid };
 }
 
 /** Every live (not zombie) process we may read, with whether it carries the mark. */
@@ -159,17 +164,17 @@ function readProcesses(mark: RunMark): ProcessView[] {
       // Another user's process, or one that exited meanwhile: not ours to judge.
       continue;
     }
-    out.push({ pid: Number(entry.name), sid: stat.sid, marked: carriesMark(environ, mark) });
+    out.push({ pid: Number(entry.name), ...stat, marked: carriesMark(environ, mark) });
   }
   return out;
 }
 
-function readStat(pid: string): { state: string; sid: number } | null {
+function readStat(pid: string): { state: string; pgid: number; sid: number } | null {
   try {
     const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
     // Fields after the command name, which may itself hold ") ": state ppid pgrp session ...
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return { state: fields[0] ?? "", sid: Number(fields[3]) };
+    return { state: fields[0] ?? "", pgid: Number(fields[2]), sid: Number(fields[3]) };
   } catch {
     return null;
   }

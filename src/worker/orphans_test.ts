@@ -17,21 +17,31 @@ Deno.test("carriesMark needs every variable of the run, whole, anywhere in the b
   ok(!carriesMark("", MARK));
 });
 
-Deno.test("orphanPids takes the marked processes and their sessions, never our own session, pid 1 or session 1", () => {
+Deno.test("orphanPids takes the marked processes, their sessions and the published group, never our own session or group, pid 1 or session 1", () => {
+  const proc = (pid: number, sid: number, marked: boolean, pgid = pid) => ({
+    pid,
+    pgid,
+    sid,
+    marked,
+  });
   const procs = [
-    { pid: 1, sid: 1, marked: false },
-    { pid: 10, sid: 10, marked: true }, // the job's shell, leader of its session
-    { pid: 11, sid: 10, marked: false }, // a child that emptied its environment
-    { pid: 12, sid: 12, marked: true }, // a child that left for a session of its own
-    { pid: 20, sid: 5, marked: false }, // our session
-    { pid: 21, sid: 5, marked: true }, // marked yet in our session: itself only
-    { pid: 30, sid: 1, marked: true }, // marked in session 1: itself only
-    { pid: 31, sid: 1, marked: false },
-    { pid: 40, sid: 40, marked: false }, // unrelated
+    proc(1, 1, false),
+    proc(10, 10, true), // the job's shell, leader of its session
+    proc(11, 10, false), // a child that emptied its environment
+    proc(12, 12, true), // a child that left for a session of its own
+    proc(20, 5, false, 5), // our session and group
+    proc(21, 5, true), // marked yet in our session: itself only
+    proc(30, 1, true), // marked in session 1: itself only
+    proc(31, 1, false),
+    proc(40, 40, false), // unrelated
+    proc(50, 50, false, 10), // unmarked, another session, in the published group
   ];
-  deepStrictEqual(orphanPids(procs, { pid: 5, sid: 5 }), [10, 11, 12, 21, 30]);
+  const self = { pid: 5, pgid: 5, sid: 5 };
+  deepStrictEqual(orphanPids(procs, self, null), [10, 11, 12, 21, 30]);
+  deepStrictEqual(orphanPids(procs, self, 10), [10, 11, 12, 21, 30, 50]);
+  deepStrictEqual(orphanPids(procs, self, 5), [10, 11, 12, 21, 30], "never our own group");
   // From inside session 10, session 5 is just another marked process's session.
-  deepStrictEqual(orphanPids(procs, { pid: 10, sid: 10 }), [12, 20, 21, 30]);
+  deepStrictEqual(orphanPids(procs, { pid: 10, pgid: 10, sid: 10 }, null), [12, 20, 21, 30]);
 });
 
 Deno.test({
