@@ -4,9 +4,10 @@
  *
  * @module
  */
+import { JOB_ID_PATTERN } from "../ids.ts";
 import { JOB_STATES, type JobState } from "../job.ts";
 import { UsageError } from "../errors.ts";
-import { suggest } from "../suggest.ts";
+import { showValue, suggest } from "../suggest.ts";
 
 /**
  * The query of `url`, refusing any parameter not in `known` (pure).
@@ -61,4 +62,37 @@ export function choiceParam<T extends string>(
   if (value === null || value === "") return choices[0]!;
   if ((choices as readonly string[]).includes(value)) return value as T;
   throw new UsageError(`${name} must be ${choices.join(" or ")}, got ${JSON.stringify(value)}`);
+}
+
+/**
+ * A free-text parameter of at most `maxChars` characters, trimmed; "" when absent (pure).
+ *
+ * @example
+ * ```ts
+ * textParam("q", " backup ", 1000); // "backup"
+ * ```
+ */
+export function textParam(name: string, value: string | null, maxChars: number): string {
+  const text = (value ?? "").trim();
+  if (text.length > maxChars) {
+    throw new UsageError(`${name} must be at most ${maxChars} characters, got ${text.length}`);
+  }
+  return text;
+}
+
+/**
+ * A job id from the path, checked for the shape every id has before it becomes part of a KV
+ * key, so an overlong one is a 400 rather than a failure inside KV (pure).
+ *
+ * @example
+ * ```ts
+ * jobIdParam("backup:2026-11-23"); // "backup:2026-11-23"
+ * ```
+ */
+export function jobIdParam(value: string): string {
+  if (JOB_ID_PATTERN.test(value)) return value;
+  const got = value.length > 60 ? `${value.length} characters` : showValue(value);
+  throw new UsageError(
+    `job id must be 1 to 128 characters of letters, digits and . _ : -, got ${got}`,
+  );
 }
