@@ -7,6 +7,7 @@
 import { buildCommand, type Command, type CommandContext } from "@stricli/core";
 import { OperationError, UsageError } from "../errors.ts";
 import { Logger } from "../log.ts";
+import { clientKey } from "../web/client_key.ts";
 import { createHandler } from "../web/handler.ts";
 import { hostForm, isLoopback } from "../web/security.ts";
 import type { Context } from "./context.ts";
@@ -109,7 +110,7 @@ async function serve(ctx: Context, flags: WebFlags): Promise<void> {
   const store = await ctx.store();
   const log = new Logger({ fields: { web: Deno.pid } });
   const stop = new AbortController();
-  let handler: ((req: Request) => Promise<Response>) | null = null;
+  let handler: ReturnType<typeof createHandler> | null = null;
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {
     server = Deno.serve({
@@ -121,7 +122,7 @@ async function serve(ctx: Context, flags: WebFlags): Promise<void> {
         log.error("web.unhandled", { error: err instanceof Error ? err.message : String(err) });
         return new Response("internal error\n", { status: 500 });
       },
-    }, (req) => handler!(req));
+    }, (req, info) => handler!(req, { address: clientKey(info.remoteAddr.hostname) }));
   } catch (err) {
     const why = err instanceof Error ? err.message.split("\n")[0] : String(err);
     if (err instanceof Deno.errors.AddrInUse) {

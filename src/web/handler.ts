@@ -15,6 +15,7 @@ import { HttpError, statusFor } from "./http_status.ts";
 import { metricsRoutes } from "./metrics_route.ts";
 import { pageRoutes } from "./pages.ts";
 import { jobIdParam } from "./params.ts";
+import { LoginLimiter } from "./login_limit.ts";
 import { jsonError, secure } from "./response.ts";
 import { matchRoute, type Route } from "./router.ts";
 import { checkHost, checkOrigin, credentials, type GuardOptions } from "./security.ts";
@@ -25,6 +26,15 @@ export interface HandlerOptions extends GuardOptions {
   log?: Logger;
   /** The clock. Default: `Date.now`. */
   now?: () => number;
+}
+
+/** What the server knows of the connection a request came on. */
+export interface ClientInfo {
+  /**
+   * The client's address as rate limits count it: an IPv4 address, or an IPv6 client's /64
+   * (one host usually holds a whole /64). Default: "unknown".
+   */
+  address: string;
 }
 
 /** Paths anyone may fetch, even when a token is required: the login form and static files. */
@@ -45,17 +55,17 @@ function isPublic(method: string, path: string): boolean {
 export function createHandler(
   store: Store,
   options: HandlerOptions,
-): (req: Request) => Promise<Response> {
+): (req: Request, client?: ClientInfo) => Promise<Response> {
   const log = options.log ?? new Logger({ fields: { web: true } });
   const now = options.now ?? Date.now;
   const token = options.token;
   const routes: Route[] = [
-    ...pageRoutes(token),
+    ...pageRoutes(token, new LoginLimiter()),
     ...readRoutes,
     ...writeRoutes,
     ...metricsRoutes,
   ];
-  return async (req: Request): Promise<Response> => {
+  return async (req: Request, client?: ClientInfo): Promise<Response> => {
     let path = pathOf(req.url);
     try {
       const host = checkHost(req, options);
@@ -82,6 +92,7 @@ export function createHandler(
         store,
         now: now(),
         authRequired: token !== null,
+        client: client?.address ?? "unknown",
       });
       return secure(res);
     } catch (err) {
