@@ -86,7 +86,7 @@ export function createHandler(
       }
       if (found.params.id !== undefined) jobIdParam(found.params.id);
       const res = await found.route.handle({
-        req,
+        req: guardBody(req),
         url,
         params: found.params,
         store,
@@ -107,6 +107,29 @@ export function createHandler(
       return secure(failure(path, status, message));
     }
   };
+}
+
+/**
+ * The request with a body whose read failures (the client went away, or the gate cut off a body
+ * that stalled) are a one-line 400, not a 500 that logs a stack trace for what a client did.
+ */
+function guardBody(req: Request): Request {
+  if (req.body === null) return req;
+  const reader = req.body.getReader();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch {
+        controller.error(new HttpError(400, "the request body was cut off before its end"));
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+  const init = { method: req.method, headers: req.headers, body, duplex: "half" };
+  return new Request(req.url, init as RequestInit);
 }
 
 /**
