@@ -35,13 +35,14 @@ Deno.test("the gate closes a request whose body stalls, and the cut-off body log
 });
 
 Deno.test("the gate closes a connection that does not read its response", async () => {
-  const big = new Uint8Array(16 * 1024 * 1024);
-  await using web = await gatedWeb({ bodyTimeoutMs: 300 }, {
+  // More than the socket buffers hold, so the write stalls; and a header timeout far beyond the
+  // wait below, so only the stalled write can have closed the connection.
+  const big = new Uint8Array(32 * 1024 * 1024);
+  await using web = await gatedWeb({ bodyTimeoutMs: 300, headerTimeoutMs: 60_000 }, {
     handler: () => new Response(big),
   });
   using client = await RawClient.open(web.port);
   await client.send(get("/big", "x"));
-  // Not reading: the response stalls in the socket buffers until the gate gives up on it.
   await waitFor(() => web.answered() === 1 && web.open() === 0, {
     timeoutMs: 10_000,
     what: "the gate to close the connection",
