@@ -1,5 +1,6 @@
 import { match, ok, strictEqual } from "node:assert/strict";
-import { assertOneLineError, cli, tempDb } from "./helpers.ts";
+import { assertOneLineError, cli, tempDb, waitFor } from "./helpers.ts";
+import { RawClient, within } from "./raw_http.ts";
 import { startWeb } from "./web_server.ts";
 
 const TOKEN = "web-cli-test-token-0123";
@@ -16,6 +17,9 @@ Deno.test("queuectl web refuses a bad host, port or token with one line and exit
     [["--allow-host", "queue.example.com"], /--allow-host .* set --token/],
     [["--allow-host", "a b", "--token", TOKEN], /--allow-host must be a host\[:port\]/],
     [["--host", "192.0.2.1", "--token", TOKEN, "--port", "0"], /cannot listen on 192\.0\.2\.1/],
+    [["--header-timeout", "0"], /--header-timeout must be a duration from 100ms to 1h/],
+    [["--body-timeout", "forever"], /--body-timeout must be a duration/],
+    [["--max-client-connections", "0"], /--max-client-connections must be an integer from 1/],
   ];
   for (const [args, pattern] of cases) {
     assertOneLineError(await cli(db, ["web", ...args]), 2, pattern, args.join(" "));
@@ -54,5 +58,52 @@ Deno.test("queuectl web on a wildcard host requires the token from QUEUECTL_WEB_
   const authed = await fetch(local, { headers: { Authorization: `Bearer ${TOKEN}` } });
   strictEqual(authed.status, 200);
   await authed.body?.cancel();
+  strictEqual(await web.stop(), 0);
+});
+
+Deno.test("queuectl web closes a half-sent request after --header-timeout and refuses a Host list", async () => {
+  await using db = await tempDb();
+  await using web = await startWeb(db, ["--header-timeout", "300ms"]);
+  const port = Number(new URL(web.url).port);
+  using half = await RawClient.open(port);
+  await half.send(`GET /api/status HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n`);
+  strictEqual(await within(half.closed(), 10_000, "the half-sent request to be closed"), "");
+  using list = await RawClient.open(port);
+  await list.send(
+    `GET /api/status HTTP/1.1\r\nHost: 127.0.0.1:${port},evil\r\nConnection: close\r\n\r\n`,
+  );
+  match(
+    await within(list.closed(), 10_000, "the answer"),
+    /^HTTP\/1\.1 400 [^]*\r\n\r\n\{"error":"bad Host header \\"127\.0\.0\.1:\d+,evil\\": expected one host\[:port\]"\}$/,
+  );
+  const res = await fetch(web.url + "/api/status");
+  strictEqual(res.status, 200);
+  await res.body?.cancel();
+  strictEqual(await web.stop(), 0);
+  ok(!/error|Uncaught|at \S+:\d+/i.test(web.output()), web.output());
+});
+
+Deno.test("queuectl web holds at most 32 of 200 slow connections from one address and serves the owner", async () => {
+  await using db = await tempDb();
+  await using web = await startWeb(db);
+  const port = Number(new URL(web.url).port);
+  const slow: RawClient[] = [];
+  try {
+    for (let i = 0; i < 200; i++) {
+      const c = await RawClient.open(port);
+      slow.push(c);
+      c.closed();
+      await c.send(`GET /api/status HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n`);
+    }
+    await waitFor(() => slow.filter((c) => !c.isClosed).length <= 32, {
+      timeoutMs: 5000,
+      what: "the server to close all but 32 of the slow connections",
+    });
+    const res = await fetch(web.url + "/api/status");
+    strictEqual(res.status, 200);
+    await res.body?.cancel();
+  } finally {
+    for (const c of slow) c[Symbol.dispose]();
+  }
   strictEqual(await web.stop(), 0);
 });

@@ -5,7 +5,7 @@
  * @module
  */
 import { Logger } from "../src/log.ts";
-import { createHandler } from "../src/web/handler.ts";
+import { type ClientInfo, createHandler } from "../src/web/handler.ts";
 import { type TempStore, tempStore } from "./factory.ts";
 
 /** The address the test handler believes it is bound to. */
@@ -14,7 +14,7 @@ export const BASE = "http://127.0.0.1:8080";
 /** A handler on a fresh temp store, plus the log lines it wrote. */
 export interface WebFixture extends AsyncDisposable {
   store: TempStore;
-  handle(req: Request): Promise<Response>;
+  handle(req: Request, client?: ClientInfo): Promise<Response>;
   logs: string[];
 }
 

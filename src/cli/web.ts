@@ -1,12 +1,16 @@
 /**
  * `queuectl web [--host 127.0.0.1] [--port 8080] [--token T]`: serves the dashboard and the JSON
- * API until Ctrl+C. A non-loopback host needs a token (`--token` or `QUEUECTL_WEB_TOKEN`).
+ * API until Ctrl+C, behind the gate's timeouts and connection caps (`src/web/conn_gate.ts`). A
+ * non-loopback host needs a token (`--token` or `QUEUECTL_WEB_TOKEN`).
  *
  * @module
  */
 import { buildCommand, type Command, type CommandContext } from "@stricli/core";
 import { OperationError, UsageError } from "../errors.ts";
 import { Logger } from "../log.ts";
+import { parseDuration } from "../duration.ts";
+import { CONN_LIMITS } from "../web/conn_policy.ts";
+import { type Gate, serveGated } from "../web/conn_gate.ts";
 import { createHandler } from "../web/handler.ts";
 import { hostForm, isLoopback } from "../web/security.ts";
 import type { Context } from "./context.ts";
@@ -20,6 +24,59 @@ interface WebFlags {
   port: string;
   token?: string;
   allowHost?: string[];
+  headerTimeout: string;
+  bodyTimeout: string;
+  maxClientConnections: string;
+}
+
+/** The connection limits the flags set (see `src/web/conn_policy.ts`). */
+export interface WebLimits {
+  /** `--header-timeout` (default 10s). */
+  headerTimeoutMs: number;
+  /** `--body-timeout` (default 30s). */
+  bodyTimeoutMs: number;
+  /** `--max-client-connections` (default 32). */
+  maxPerClient: number;
+}
+
+/**
+ * Checks the connection flags (pure): timeouts from 100ms to 1h, and 1 to 512 connections per
+ * client (512 is the cap in all).
+ *
+ * @example
+ * ```ts
+ * parseLimitFlags({ headerTimeout: "5s" }); // { headerTimeoutMs: 5000, bodyTimeoutMs: 30000, maxPerClient: 32 }
+ * ```
+ */
+export function parseLimitFlags(
+  flags: Partial<Pick<WebFlags, "headerTimeout" | "bodyTimeout" | "maxClientConnections">>,
+): WebLimits {
+  const timeout = (name: string, value: string | undefined, fallback: number) => {
+    if (value === undefined) return fallback;
+    let ms = NaN;
+    try {
+      ms = parseDuration(value);
+    } catch {
+      // Reported below with the flag's name and range.
+    }
+    if (!(ms >= 100 && ms <= 3_600_000)) {
+      throw new UsageError(
+        `--${name} must be a duration from 100ms to 1h (e.g. 10s), got ${JSON.stringify(value)}`,
+      );
+    }
+    return ms;
+  };
+  const max = flags.maxClientConnections;
+  if (max !== undefined && (!/^\d{1,3}$/.test(max) || Number(max) < 1 || Number(max) > 512)) {
+    throw new UsageError(
+      `--max-client-connections must be an integer from 1 to 512, got ${JSON.stringify(max)}`,
+    );
+  }
+  return {
+    headerTimeoutMs: timeout("header-timeout", flags.headerTimeout, CONN_LIMITS.headerTimeoutMs),
+    bodyTimeoutMs: timeout("body-timeout", flags.bodyTimeout, CONN_LIMITS.bodyTimeoutMs),
+    maxPerClient: max === undefined ? CONN_LIMITS.maxPerClient : Number(max),
+  };
 }
 
 /**
@@ -32,7 +89,7 @@ interface WebFlags {
  * ```
  */
 export function parseWebFlags(
-  flags: WebFlags,
+  flags: Pick<WebFlags, "host" | "port" | "token" | "allowHost">,
   envToken: string | undefined,
 ): { host: string; port: number; token: string | null; publicHosts: string[] } {
   // `[::1]` is how a URL writes an IPv6 host; Deno.serve wants it bare.
@@ -98,6 +155,21 @@ export function webCommand(ctx: Context): Command<CommandContext> {
           "also accept this Host header, e.g. the name a reverse proxy passes on (repeatable)",
           "host[:port]",
         ),
+        headerTimeout: withDefault(
+          "close a connection whose request head takes longer",
+          "duration",
+          "10s",
+        ),
+        bodyTimeout: withDefault(
+          "close a connection whose request body, or reading of a response, takes longer",
+          "duration",
+          "30s",
+        ),
+        maxClientConnections: withDefault(
+          "open connections per client address (the longest-waiting make room for a new one)",
+          "n",
+          "32",
+        ),
       },
     },
     func: (flags: WebFlags) => serve(ctx, flags),
@@ -106,22 +178,20 @@ export function webCommand(ctx: Context): Command<CommandContext> {
 
 async function serve(ctx: Context, flags: WebFlags): Promise<void> {
   const options = parseWebFlags(flags, Deno.env.get("QUEUECTL_WEB_TOKEN"));
+  const limits = parseLimitFlags(flags);
   const store = await ctx.store();
   const log = new Logger({ fields: { web: Deno.pid } });
   const stop = new AbortController();
-  let handler: ((req: Request) => Promise<Response>) | null = null;
-  let server: Deno.HttpServer<Deno.NetAddr>;
+  let handler: ReturnType<typeof createHandler> | null = null;
+  let gate: Gate;
   try {
-    server = Deno.serve({
+    gate = await serveGated((req, client) => handler!(req, client), {
       hostname: options.host,
       port: options.port,
       signal: stop.signal,
-      onListen: () => {},
-      onError: (err) => {
-        log.error("web.unhandled", { error: err instanceof Error ? err.message : String(err) });
-        return new Response("internal error\n", { status: 500 });
-      },
-    }, (req) => handler!(req));
+      log,
+      ...limits,
+    });
   } catch (err) {
     const why = err instanceof Error ? err.message.split("\n")[0] : String(err);
     if (err instanceof Deno.errors.AddrInUse) {
@@ -129,7 +199,7 @@ async function serve(ctx: Context, flags: WebFlags): Promise<void> {
     }
     throw new UsageError(`cannot listen on ${options.host}:${options.port}: ${why}`);
   }
-  const port = server.addr.port;
+  const port = gate.addr.port;
   handler = createHandler(store, { ...options, port, hosts: extraHosts(options.host), log });
   ctx.out(
     `queuectl web: serving http://${hostForm(options.host)}:${port}/ (database ${store.location})`,
@@ -138,7 +208,7 @@ async function serve(ctx: Context, flags: WebFlags): Promise<void> {
   const onSignal = () => stop.abort();
   for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(sig, onSignal);
   try {
-    await server.finished;
+    await gate.finished;
   } finally {
     for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.removeSignalListener(sig, onSignal);
   }

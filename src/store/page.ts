@@ -37,6 +37,13 @@ export interface CursorPage {
 type Position = (string | number)[];
 
 /**
+ * The longest cursor accepted, in characters. The longest real one (a pending job's priority,
+ * ULID and 128-character id) is about 230; the cap keeps a forged cursor's key far below KV's
+ * 2,048-byte key limit, so it is refused here instead of failing inside KV.
+ */
+export const MAX_CURSOR_CHARS = 512;
+
+/**
  * Encodes an index position as an opaque URL-safe cursor (pure).
  *
  * @example
@@ -59,6 +66,12 @@ export function encodeCursor(position: Position): string {
  * ```
  */
 export function decodeCursor(cursor: string): Position {
+  if (cursor.length > MAX_CURSOR_CHARS) {
+    throw new UsageError(
+      `invalid cursor: ${cursor.length} characters, at most ${MAX_CURSOR_CHARS} (pass back ` +
+        "next_cursor as it was given)",
+    );
+  }
   const fail = () => new UsageError(`invalid cursor ${JSON.stringify(cursor.slice(0, 40))}`);
   let value: unknown;
   try {

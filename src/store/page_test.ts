@@ -1,4 +1,4 @@
-import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, rejects, throws } from "node:assert/strict";
 import { UsageError } from "../errors.ts";
 import { enqueue, enqueueAndClaim, spec, T0, tempStore } from "../../tests/factory.ts";
 import { claimNext } from "./claim.ts";
@@ -73,4 +73,15 @@ Deno.test("cursors round-trip and a forged one is a UsageError", () => {
   for (const bad of ["", "bogus!", encodeCursor([]), ...forged]) {
     throws(() => decodeCursor(bad), UsageError, bad);
   }
+});
+
+Deno.test("a cursor too long for a KV key is a UsageError before any read", async () => {
+  await using store = await tempStore();
+  const long = encodeCursor(["x".repeat(5000)]);
+  throws(() => decodeCursor(long), /invalid cursor: \d+ characters, at most 512/);
+  for (const state of [undefined, "pending", "dead"] as const) {
+    await rejects(pageJobs(store, { state, limit: 5, cursor: long }), UsageError);
+  }
+  const longest = encodeCursor([-(2 ** 31), "0".repeat(26), "i".repeat(128)]);
+  assertEquals(decodeCursor(longest).length, 3, "the longest real cursor still decodes");
 });

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { JOB_ID_PATTERN } from "../ids.ts";
 import type { Job, JobState } from "../job.ts";
 import { keys } from "./keys.ts";
 import type { Store } from "./open.ts";
@@ -58,7 +59,9 @@ export async function searchJobs(store: Store, options: SearchOptions): Promise<
 
   const jobs: Job[] = [];
   const seen = new Set<string>();
-  if (options.cursor === undefined && options.text !== "") {
+  // Only text shaped like an id can be one; anything else (5,000 characters, say) would make a
+  // key beyond KV's 2,048-byte limit, and it is still searched for in the scan.
+  if (options.cursor === undefined && JOB_ID_PATTERN.test(options.text)) {
     const exact = (await store.db.get<Job>(keys.job(options.text))).value;
     if (exact && matches(exact)) {
       jobs.push(exact);

@@ -29,6 +29,14 @@ Deno.test("searchJobs finds an exact id first however far the scan would have to
   strictEqual(typeof res.cursor, "string", "the scan stopped early and says where to go on");
 });
 
+Deno.test("searchJobs looks up only text shaped like an id, so long text never makes a key", async () => {
+  await using store = await tempStore();
+  const long = "é".repeat(1200); // 2,400 bytes: too long for a key, fine in a command
+  await enqueue(store, [spec({ id: "a", command: `echo ${long}` })]);
+  assertEquals((await searchJobs(store, { text: "x".repeat(5000) })).jobs, []);
+  assertEquals((await searchJobs(store, { text: long })).jobs.map((j) => j.id), ["a"]);
+});
+
 Deno.test("searchJobs bounds its scan and resumes from its cursor to the end", async () => {
   await using store = await tempStore();
   await enqueue(

@@ -19,12 +19,15 @@ import {
   type WorkerRecord,
 } from "../store/mod.ts";
 import type { OutputStream } from "../store/mod.ts";
-import { choiceParam, intParam, queryOf, stateParam } from "./params.ts";
+import { choiceParam, intParam, queryOf, stateParam, textParam } from "./params.ts";
 import { json } from "./response.ts";
 import type { Route, RouteContext } from "./router.ts";
 
 /** How many jobs one search call looks at before it stops and offers to go on. */
 export const SEARCH_SCAN = 5000;
+
+/** The longest search text: longer is surely a mistake, and bounds each job's match cost. */
+export const MAX_SEARCH_CHARS = 1000;
 
 /** A worker as the API shows it: the CLI's JSON form plus how old its heartbeat is. */
 export function workerView(w: WorkerRecord, now: number): Record<string, unknown> {
@@ -49,7 +52,7 @@ async function jobs(ctx: RouteContext): Promise<Response> {
   const limit = intParam("limit", q.get("limit"), { min: 1, max: 1000, fallback: 50 });
   const cursor = q.get("cursor") || undefined;
   const order = choiceParam("order", q.get("order"), ["oldest", "newest"] as const);
-  const text = (q.get("q") ?? "").trim();
+  const text = textParam("q", q.get("q"), MAX_SEARCH_CHARS);
   if (text === "") {
     const page = await pageJobs(ctx.store, { state, limit, cursor, order });
     return json({ jobs: page.jobs.map(jobJson), next_cursor: page.cursor });

@@ -87,6 +87,33 @@ Deno.test("GET /api/jobs refuses a bad state, limit, order, cursor or parameter 
   }
 });
 
+Deno.test("an oversized cursor, search text or job id is a one-line 400 and logs nothing", async () => {
+  await using web = await webFixture();
+  const big = "x".repeat(5000); // a key of 5,000 bytes, beyond KV's 2,048
+  const cursor = (position: unknown[]) => encodeURIComponent(btoa(JSON.stringify(position)));
+  const cases: [Request, RegExp][] = [
+    [get(`/api/jobs?cursor=${cursor([big])}`), /^invalid cursor: \d+ characters, at most 512/],
+    [get(`/api/jobs?state=dead&order=newest&cursor=${cursor([big, "a"])}`), /invalid cursor/],
+    [get(`/api/jobs?q=${big}&cursor=${cursor([big])}`), /^q must be at most 1000 characters/],
+    [get(`/api/jobs?q=${big}`), /^q must be at most 1000 characters, got 5000$/],
+    [get(`/api/jobs/${big}`), /^job id must be 1-128 characters of .*, got 5000 characters$/],
+    [get(`/api/jobs/${big}/logs`), /^job id must be/],
+    [get(`/api/jobs/a/logs?stream=${big}`), /^stream must be stdout or stderr, got "x{60}…"$/],
+    [get(`/api/jobs?state=${big}`), /^unknown state "x{60}…" \(known: /],
+    [get("/api/jobs/a%20b"), /^job id must be .*, got "a b"$/],
+    [post(`/api/jobs/${big}/cancel`), /^job id must be/],
+    [post(`/api/jobs/${big}/retry`), /^job id must be/],
+    [post(`/api/jobs/${big}`, undefined, { method: "DELETE" }), /^job id must be/],
+  ];
+  for (const [req, pattern] of cases) {
+    match(await errorOf(await web.handle(req), 400), pattern, req.url.slice(0, 80));
+  }
+  // Search text at the limit that is not an id shape is scanned for, never looked up as a key.
+  const wide = await web.handle(get(`/api/jobs?q=${encodeURIComponent("é".repeat(1000))}`));
+  assertEquals((await jsonOf<Json>(wide, 200)).jobs, []);
+  assertEquals(web.logs, [], "bad input logs no stack trace");
+});
+
 Deno.test("GET /api/jobs/:id gives the job with its history; an unknown id is a 404", async () => {
   await using web = await webFixture();
   const c = await enqueueAndClaim(web.store, spec({ id: "a", max_retries: 0 }));

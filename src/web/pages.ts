@@ -6,6 +6,7 @@
  */
 import { ASSETS, INDEX_HTML, loginHtml } from "./assets/mod.ts";
 import { HttpError } from "./http_status.ts";
+import type { LoginLimiter } from "./login_limit.ts";
 import type { Route } from "./router.ts";
 import { sameSecret, sessionCookie, sessionValue } from "./security.ts";
 
@@ -23,8 +24,11 @@ function redirect(to: string, headers: HeadersInit = {}): Response {
   return res;
 }
 
-/** The page routes; `token` is the access token, or null when none is required. */
-export function pageRoutes(token: string | null): Route[] {
+/**
+ * The page routes; `token` is the access token, or null when none is required, and `limiter`
+ * counts each client's wrong tokens.
+ */
+export function pageRoutes(token: string | null, limiter: LoginLimiter): Route[] {
   return [
     { method: "GET", path: "/", handle: () => html(INDEX_HTML) },
     {
@@ -46,8 +50,20 @@ export function pageRoutes(token: string | null): Route[] {
     {
       method: "POST",
       path: "/login",
-      handle: async ({ req }) => {
+      handle: async ({ req, client, now }) => {
         if (token === null) return redirect("/");
+        // Checked before the token, so a client that is waiting learns nothing by guessing.
+        const wait = limiter.wait(client, now);
+        if (wait > 0) {
+          const seconds = Math.ceil(wait / 1000);
+          return new Response(
+            `too many wrong tokens from ${client}: try again in ${seconds} s\n`,
+            {
+              status: 429,
+              headers: { "Content-Type": "text/plain; charset=utf-8", "Retry-After": `${seconds}` },
+            },
+          );
+        }
         const type = (req.headers.get("content-type") ?? "").split(";")[0]!.trim();
         if (type !== "application/x-www-form-urlencoded") {
           throw new HttpError(415, "expected a form (application/x-www-form-urlencoded)");
@@ -55,7 +71,10 @@ export function pageRoutes(token: string | null): Route[] {
         const text = await req.text();
         if (text.length > 4096) throw new HttpError(413, "login form too large");
         const given = new URLSearchParams(text).get("token") ?? "";
-        if (!await sameSecret(given, token)) return html(loginHtml("wrong token"), 401);
+        if (!await sameSecret(given, token)) {
+          limiter.failed(client, now);
+          return html(loginHtml("wrong token"), 401);
+        }
         return redirect("/", { "Set-Cookie": sessionCookie(await sessionValue(token)) });
       },
     },

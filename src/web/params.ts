@@ -4,9 +4,10 @@
  *
  * @module
  */
+import { JOB_ID_PATTERN } from "../ids.ts";
 import { JOB_STATES, type JobState } from "../job.ts";
 import { UsageError } from "../errors.ts";
-import { suggest } from "../suggest.ts";
+import { showValue, suggest } from "../suggest.ts";
 
 /**
  * The query of `url`, refusing any parameter not in `known` (pure).
@@ -22,7 +23,7 @@ export function queryOf(url: URL, known: readonly string[]): URLSearchParams {
     const close = suggest(name, known);
     const hint = close === undefined ? "" : ` (did you mean "${close}"?)`;
     const list = known.length ? `known: ${known.join(", ")}` : "this route takes none";
-    throw new UsageError(`unknown parameter ${JSON.stringify(name)}${hint}; ${list}`);
+    throw new UsageError(`unknown parameter ${showValue(name)}${hint}; ${list}`);
   }
   return url.searchParams;
 }
@@ -31,7 +32,7 @@ export function queryOf(url: URL, known: readonly string[]): URLSearchParams {
 export function stateParam(value: string | null): JobState | undefined {
   if (value === null || value === "") return undefined;
   if ((JOB_STATES as readonly string[]).includes(value)) return value as JobState;
-  throw new UsageError(`unknown state ${JSON.stringify(value)} (known: ${JOB_STATES.join(", ")})`);
+  throw new UsageError(`unknown state ${showValue(value)} (known: ${JOB_STATES.join(", ")})`);
 }
 
 /** An integer parameter within bounds, or `fallback` when absent (pure). */
@@ -44,9 +45,7 @@ export function intParam(
   const n = Number(value);
   if (!/^-?\d+$/.test(value) || n < bounds.min || n > bounds.max) {
     throw new UsageError(
-      `${name} must be an integer from ${bounds.min} to ${bounds.max}, got ${
-        JSON.stringify(value)
-      }`,
+      `${name} must be an integer from ${bounds.min} to ${bounds.max}, got ${showValue(value)}`,
     );
   }
   return n;
@@ -60,5 +59,38 @@ export function choiceParam<T extends string>(
 ): T {
   if (value === null || value === "") return choices[0]!;
   if ((choices as readonly string[]).includes(value)) return value as T;
-  throw new UsageError(`${name} must be ${choices.join(" or ")}, got ${JSON.stringify(value)}`);
+  throw new UsageError(`${name} must be ${choices.join(" or ")}, got ${showValue(value)}`);
+}
+
+/**
+ * A free-text parameter of at most `maxChars` characters, trimmed; "" when absent (pure).
+ *
+ * @example
+ * ```ts
+ * textParam("q", " backup ", 1000); // "backup"
+ * ```
+ */
+export function textParam(name: string, value: string | null, maxChars: number): string {
+  const text = (value ?? "").trim();
+  if (text.length > maxChars) {
+    throw new UsageError(`${name} must be at most ${maxChars} characters, got ${text.length}`);
+  }
+  return text;
+}
+
+/**
+ * A job id from the path, checked for the shape every id has before it becomes part of a KV
+ * key, so an overlong one is a 400 rather than a failure inside KV (pure).
+ *
+ * @example
+ * ```ts
+ * jobIdParam("backup:2026-11-23"); // "backup:2026-11-23"
+ * ```
+ */
+export function jobIdParam(value: string): string {
+  if (JOB_ID_PATTERN.test(value)) return value;
+  const got = value.length > 60 ? `${value.length} characters` : showValue(value);
+  throw new UsageError(
+    `job id must be 1-128 characters of A-Z a-z 0-9 . _ : -, got ${got}`,
+  );
 }

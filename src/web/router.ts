@@ -20,6 +20,8 @@ export interface RouteContext {
   now: number;
   /** True when the server requires a token (the page then offers to log out). */
   authRequired: boolean;
+  /** The client's address as rate limits count it (see `ClientInfo` in handler.ts). */
+  client: string;
 }
 
 /** One route. */

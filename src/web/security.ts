@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { showValue } from "../suggest.ts";
 import { HttpError } from "./http_status.ts";
 
 /** What the guard needs to know about the server. */
@@ -60,15 +61,38 @@ export function isLoopback(host: string): boolean {
   return h === "localhost" || h === "::1" || /^127(\.\d{1,3}){3}$/.test(h);
 }
 
+/** A Host header that names this server, and the one Origin its own pages send. */
+export interface CheckedHost {
+  /** The Host header, lowercase. */
+  host: string;
+  /**
+   * The exact Origin of a page served under this Host: `http://` for the server itself,
+   * `https://` for a public name (the TLS proxy's), the scheme's default port dropped.
+   */
+  origin: string;
+}
+
 /**
- * The request's Host header as `name:port`, or an HttpError 403 unless it names this server:
- * the bound host, loopback, or one of `hosts`, on the bound port; or exactly one of
- * `publicHosts`.
+ * Checks the request's Host header: a one-line 400 unless it is one `host[:port]` (a list such
+ * as `127.0.0.1:8080,evil` is not), and a 403 unless it names this server: the bound host,
+ * loopback, or one of `hosts`, on the bound port; or exactly one of `publicHosts`.
+ *
+ * @example
+ * ```ts
+ * const req = new Request("http://127.0.0.1:8080/", { headers: { Host: "127.0.0.1:8080" } });
+ * checkHost(req, { host: "127.0.0.1", port: 8080, token: null });
+ * // { host: "127.0.0.1:8080", origin: "http://127.0.0.1:8080" }
+ * ```
  */
-export function checkHost(req: Request, options: GuardOptions): string {
+export function checkHost(req: Request, options: GuardOptions): CheckedHost {
   const raw = (req.headers.get("host") ?? "").toLowerCase();
   const m = /^(\[[0-9a-f:.]+\]|[a-z0-9._-]+)(?::(\d{1,5}))?$/.exec(raw);
-  if (m && options.publicHosts?.some((h) => h.toLowerCase() === raw)) return raw;
+  const isPublic = options.publicHosts?.some((h) => h.toLowerCase() === raw) ?? false;
+  const origin = m ? originOf(isPublic ? "https:" : "http:", raw) : null;
+  if (raw !== "" && origin === null) {
+    throw new HttpError(400, `bad Host header ${showValue(raw)}: expected one host[:port]`);
+  }
+  if (isPublic) return { host: raw, origin: origin! };
   const names = new Set([...LOOPBACK_NAMES, hostForm(options.host), ...(options.hosts ?? [])]);
   if (!m || !names.has(m[1]!) || Number(m[2] ?? 80) !== options.port) {
     throw new HttpError(
@@ -76,15 +100,30 @@ export function checkHost(req: Request, options: GuardOptions): string {
       `refused: Host header ${JSON.stringify(raw)} does not name this server`,
     );
   }
-  return raw;
+  return { host: raw, origin: origin! };
+}
+
+/** The serialized origin of `scheme//host`, or null when that is no valid URL (port 99999…). */
+function originOf(scheme: string, host: string): string | null {
+  try {
+    return new URL(`${scheme}//${host}`).origin;
+  } catch {
+    return null;
+  }
 }
 
 /**
  * Refuses (403) a mutating request that does not come from this server's own page: its Origin
- * must equal the (already checked) Host. A request without Origin is not from a browser page
- * and passes only with a valid bearer token.
+ * must be exactly `expected` (scheme, host and port; no user, path or trailing slash, as a
+ * browser sends it). A request without Origin is not from a browser page and passes only with
+ * a valid bearer token.
+ *
+ * @example
+ * ```ts
+ * checkOrigin(req, "http://127.0.0.1:8080", false); // throws HttpError 403 unless it matches
+ * ```
  */
-export function checkOrigin(req: Request, host: string, bearerOk: boolean): void {
+export function checkOrigin(req: Request, expected: string, bearerOk: boolean): void {
   if (SAFE_METHODS.includes(req.method)) return;
   const site = req.headers.get("sec-fetch-site");
   if (site && site !== "same-origin" && site !== "none") {
@@ -99,17 +138,13 @@ export function checkOrigin(req: Request, host: string, bearerOk: boolean): void
         "(or a bearer token)",
     );
   }
-  let originHost: string | null = null;
-  try {
-    const url = new URL(origin);
-    if (url.protocol === "http:" || url.protocol === "https:") originHost = url.host;
-  } catch {
-    originHost = null;
-  }
-  // URL.host drops a default port (80, 443) that a Host header may still carry.
-  const bare = host.replace(/:(80|443)$/, "");
-  if (originHost !== host && originHost !== bare) {
-    throw new HttpError(403, `refused: Origin ${JSON.stringify(origin)} is not this server`);
+  // Compared as strings, never parsed: `http://evil@host`, `https://host` on an http server or
+  // `http://host/x` differ from what a browser sends for our page, so they are refused.
+  if (origin !== expected) {
+    throw new HttpError(
+      403,
+      `refused: Origin ${showValue(origin)} is not this server (expected ${expected})`,
+    );
   }
 }
 
