@@ -1,19 +1,27 @@
 /**
- * The dashboard's static files, embedded as strings so a `deno compile`d binary carries them.
+ * The dashboard's static files. Each is a real file beside this module, read by a text import:
+ * `deno fmt`, `deno lint` and `deno check` see them, and they are part of the module graph, so a
+ * `deno compile`d binary carries them and no build step or CDN is needed.
  *
  * @module
  */
-import { APP_JS } from "./app_js.ts";
-import { CORE_JS } from "./core_js.ts";
-import { DLQ_JS } from "./dlq_js.ts";
-import { ENQUEUE_JS } from "./enqueue_js.ts";
-import { ICON_SVG } from "./html.ts";
-import { JOB_JS } from "./job_js.ts";
-import { JOBS_JS } from "./jobs_js.ts";
-import { OVERVIEW_JS } from "./overview_js.ts";
-import { STYLE_CSS } from "./style_css.ts";
+import APP_JS from "./app.js" with { type: "text" };
+import CORE_JS from "./core.js" with { type: "text" };
+import DLQ_JS from "./dlq.js" with { type: "text" };
+import ENQUEUE_JS from "./enqueue.js" with { type: "text" };
+import ICON_SVG from "./icon.svg" with { type: "text" };
+import JOB_JS from "./job.js" with { type: "text" };
+import JOBS_JS from "./jobs.js" with { type: "text" };
+import OVERVIEW_JS from "./overview.js" with { type: "text" };
+import STYLE_CONTROLS from "./style_controls.css" with { type: "text" };
+import STYLE_DATA from "./style_data.css" with { type: "text" };
+import STYLE_PAGE from "./style_page.css" with { type: "text" };
 
 const JS = "text/javascript; charset=utf-8";
+
+// One stylesheet on the wire (one request, at the URL the pages name); three files on disk so
+// each stays near 300 lines once formatted. Their order is the cascade's.
+const STYLE_CSS = [STYLE_PAGE, STYLE_DATA, STYLE_CONTROLS].join("\n");
 
 /** Every file under `/assets/`, by name, with its Content-Type. */
 export const ASSETS: Readonly<Record<string, { type: string; body: string }>> = Object.freeze({

@@ -6,8 +6,6 @@
  * @module
  */
 
-/** The script's source. */
-export const APP_JS = String.raw`// queuectl dashboard: routing and the live refresh loop.
 import { api, fill, h } from "./core.js";
 import { overviewView } from "./overview.js";
 import { jobsView } from "./jobs.js";
@@ -25,7 +23,10 @@ let generation = 0;
 function parseHash() {
   const raw = location.hash.replace(/^#/, "") || "/";
   const [path, query] = raw.split("?");
-  return { parts: path.split("/").filter(Boolean).map(decodeURIComponent), query: new URLSearchParams(query || "") };
+  return {
+    parts: path.split("/").filter(Boolean).map(decodeURIComponent),
+    query: new URLSearchParams(query || ""),
+  };
 }
 
 function viewFor(route) {
@@ -35,7 +36,15 @@ function viewFor(route) {
   if (first === "job" && second) return jobView(second);
   if (first === "dlq") return dlqView();
   if (first === "enqueue") return enqueueView();
-  return { title: "Not found", el: h("section", { class: "panel" }, h("h1", {}, "Not found"), h("p", {}, "No page at " + location.hash)) };
+  return {
+    title: "Not found",
+    el: h(
+      "section",
+      { class: "panel" },
+      h("h1", {}, "Not found"),
+      h("p", {}, "No page at " + location.hash),
+    ),
+  };
 }
 
 function mount() {
@@ -83,6 +92,7 @@ async function tick(now) {
 // Views ask for a refresh right after an action, so the result shows at once.
 addEventListener("queuectl:refresh", () => tick(true));
 addEventListener("hashchange", mount);
-document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") tick(true); });
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "visible") tick(true);
+});
 mount();
-`;

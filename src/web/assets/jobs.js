@@ -5,8 +5,6 @@
  * @module
  */
 
-/** The script's source. */
-export const JOBS_JS = String.raw`// queuectl dashboard: the jobs table.
 import { api, badge, fill, h, jobHref, qs, since, STATES, thead } from "./core.js";
 
 const PAGE = 50;
@@ -15,15 +13,45 @@ export function jobsView(query) {
   const state = query.get("state") || "";
   const text = query.get("q") || "";
   const order = query.get("order") || "newest";
-  const stateSel = h("select", { name: "state", "aria-label": "state" },
-    h("option", { value: "" }, "all states"), STATES.map((s) => h("option", { value: s, selected: s === state }, s)));
-  const orderSel = h("select", { name: "order", "aria-label": "order" },
+  const stateSel = h(
+    "select",
+    { name: "state", "aria-label": "state" },
+    h("option", { value: "" }, "all states"),
+    STATES.map((s) => h("option", { value: s, selected: s === state }, s)),
+  );
+  const orderSel = h(
+    "select",
+    { name: "order", "aria-label": "order" },
     h("option", { value: "newest", selected: order === "newest" }, "newest first"),
-    h("option", { value: "oldest", selected: order === "oldest" }, "oldest first"));
-  const search = h("input", { type: "search", name: "q", value: text, placeholder: "id or command…", "aria-label": "search" });
-  const form = h("form", { class: "toolbar", role: "search" }, stateSel, search, orderSel, h("button", { class: "btn", type: "submit" }, "Search"));
-  const go = () => { location.hash = "#/jobs" + qs({ state: stateSel.value, q: search.value.trim(), order: orderSel.value === "newest" ? "" : orderSel.value }); };
-  form.addEventListener("submit", (e) => { e.preventDefault(); go(); });
+    h("option", { value: "oldest", selected: order === "oldest" }, "oldest first"),
+  );
+  const search = h("input", {
+    type: "search",
+    name: "q",
+    value: text,
+    placeholder: "id or command…",
+    "aria-label": "search",
+  });
+  const form = h(
+    "form",
+    { class: "toolbar", role: "search" },
+    stateSel,
+    search,
+    orderSel,
+    h("button", { class: "btn", type: "submit" }, "Search"),
+  );
+  const go = () => {
+    location.hash = "#/jobs" +
+      qs({
+        state: stateSel.value,
+        q: search.value.trim(),
+        order: orderSel.value === "newest" ? "" : orderSel.value,
+      });
+  };
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    go();
+  });
   stateSel.addEventListener("change", go);
   orderSel.addEventListener("change", go);
 
@@ -32,7 +60,15 @@ export function jobsView(query) {
   const prev = h("button", { class: "btn", type: "button", disabled: true }, "← Previous");
   const next = h("button", { class: "btn", type: "button", disabled: true }, "Next →");
   const pager = h("div", { class: "pager" }, prev, next);
-  const el = h("section", { class: "panel" }, h("h1", {}, state ? "Jobs: " + state : "Jobs"), form, note, body, pager);
+  const el = h(
+    "section",
+    { class: "panel" },
+    h("h1", {}, state ? "Jobs: " + state : "Jobs"),
+    form,
+    note,
+    body,
+    pager,
+  );
 
   // cursors[i] starts page i; searching keeps its own results and cursor.
   const cursors = [undefined];
@@ -57,19 +93,39 @@ export function jobsView(query) {
     const key = JSON.stringify([results, nextCursor, Math.floor(Date.now() / 10000)]);
     if (key !== last) {
       last = key;
-      fill(body, results.length ? table(results) : h("p", { class: "empty" }, text ? "No job matches." : "No jobs here."));
+      fill(
+        body,
+        results.length
+          ? table(results)
+          : h("p", { class: "empty" }, text ? "No job matches." : "No jobs here."),
+      );
     }
     if (text) {
       const s = data.search;
       scanned += s.scanned;
       const where = state ? " " + state + " job(s)" : " job(s)";
-      fill(note, s.complete
-        ? "Searched all" + where + ": " + results.length + " match(es)."
-        : "Searched the " + (order === "newest" ? "newest " : "oldest ") + scanned + where + " and stopped there: " + results.length + " match(es) so far. ");
-      if (!s.complete) note.appendChild(h("button", { class: "btn small", type: "button", id: "search-more", onclick: more }, "Search further"));
+      fill(
+        note,
+        s.complete
+          ? "Searched all" + where + ": " + results.length + " match(es)."
+          : "Searched the " + (order === "newest" ? "newest " : "oldest ") + scanned + where +
+            " and stopped there: " + results.length + " match(es) so far. ",
+      );
+      if (!s.complete) {
+        note.appendChild(
+          h(
+            "button",
+            { class: "btn small", type: "button", id: "search-more", onclick: more },
+            "Search further",
+          ),
+        );
+      }
       prev.hidden = next.hidden = true;
     } else {
-      fill(note, "Page " + (page + 1) + (state ? " of " + state + " jobs" : " of all jobs, by id") + ".");
+      fill(
+        note,
+        "Page " + (page + 1) + (state ? " of " + state + " jobs" : " of all jobs, by id") + ".",
+      );
       prev.disabled = page === 0;
       next.disabled = !nextCursor;
     }
@@ -107,15 +163,26 @@ export function jobsView(query) {
 }
 
 export function table(jobs) {
-  return h("table", { class: "grid jobs" },
+  return h(
+    "table",
+    { class: "grid jobs" },
     thead(["ID", "State", "Tries", "Prio", "Updated", "Command", "Last error"]),
-    h("tbody", {}, jobs.map((j) => h("tr", { "data-job": j.id },
-      h("td", { class: "mono id" }, h("a", { href: jobHref(j.id) }, j.id)),
-      h("td", {}, badge(j.state)),
-      h("td", { class: "num" }, j.attempts + "/" + (1 + j.max_retries)),
-      h("td", { class: "num" }, String(j.priority)),
-      h("td", { title: j.updated_at }, since(j.updated_at)),
-      h("td", { class: "mono cmd", title: j.command }, j.command),
-      h("td", { class: "err", title: j.last_error || "" }, j.last_error || "")))));
+    h(
+      "tbody",
+      {},
+      jobs.map((j) =>
+        h(
+          "tr",
+          { "data-job": j.id },
+          h("td", { class: "mono id" }, h("a", { href: jobHref(j.id) }, j.id)),
+          h("td", {}, badge(j.state)),
+          h("td", { class: "num" }, j.attempts + "/" + (1 + j.max_retries)),
+          h("td", { class: "num" }, String(j.priority)),
+          h("td", { title: j.updated_at }, since(j.updated_at)),
+          h("td", { class: "mono cmd", title: j.command }, j.command),
+          h("td", { class: "err", title: j.last_error || "" }, j.last_error || ""),
+        )
+      ),
+    ),
+  );
 }
-`;

@@ -1,15 +1,20 @@
 /**
  * `/assets/core.js`: the page's helpers. Every piece of data reaches the DOM as a text node
- * (`h()` and `text()`), never as HTML, so a job whose command or output holds `<script>` shows
- * that text. Kept free of template literals so it can live in a TS string.
+ * (`h()` and `fill()`), never as HTML, so a job whose command or output holds `<script>` shows
+ * that text.
  *
  * @module
  */
 
-/** The script's source. */
-export const CORE_JS = String
-  .raw`// queuectl dashboard: shared helpers. Data is only ever written as text nodes.
-export const STATES = ["scheduled", "pending", "processing", "failed", "completed", "dead", "canceled"];
+export const STATES = [
+  "scheduled",
+  "pending",
+  "processing",
+  "failed",
+  "completed",
+  "dead",
+  "canceled",
+];
 
 // h("a", { href: "#/" , class: "x", onclick: fn }, "text", node, [more]) builds an element.
 export function h(tag, attrs, ...children) {
@@ -76,7 +81,9 @@ export const api = {
 // Builds a query string from an object, skipping empty values.
 export function qs(params) {
   const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== "") q.set(k, String(v));
+  for (const [k, v] of Object.entries(params)) {
+    if (v !== undefined && v !== null && v !== "") q.set(k, String(v));
+  }
   const s = q.toString();
   return s ? "?" + s : "";
 }
@@ -84,7 +91,11 @@ export function qs(params) {
 // A table head; numeric columns are right-aligned like their cells.
 const NUMERIC = ["#", "Tries", "Prio", "Done", "Last hour", "Duration", "Exit"];
 export function thead(cols) {
-  return h("thead", {}, h("tr", {}, cols.map((c) => h("th", { class: NUMERIC.includes(c) ? "num" : null }, c))));
+  return h(
+    "thead",
+    {},
+    h("tr", {}, cols.map((c) => h("th", { class: NUMERIC.includes(c) ? "num" : null }, c))),
+  );
 }
 
 export function jobHref(id) {
@@ -166,4 +177,3 @@ export function confirmButton(label, armedLabel, onConfirm, attrs) {
   }
   return b;
 }
-`;

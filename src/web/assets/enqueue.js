@@ -5,25 +5,59 @@
  * @module
  */
 
-/** The script's source. */
-export const ENQUEUE_JS = String.raw`// queuectl dashboard: the enqueue form.
 import { api, fill, h } from "./core.js";
 
 export function enqueueView() {
-  const field = (label, input, hint) => h("label", { class: "field" }, h("span", { class: "label" }, label), input, hint ? h("span", { class: "hint" }, hint) : null);
-  const command = h("textarea", { name: "command", rows: "3", required: true, spellcheck: "false", placeholder: "e.g. make report" });
+  const field = (label, input, hint) =>
+    h(
+      "label",
+      { class: "field" },
+      h("span", { class: "label" }, label),
+      input,
+      hint ? h("span", { class: "hint" }, hint) : null,
+    );
+  const command = h("textarea", {
+    name: "command",
+    rows: "3",
+    required: true,
+    spellcheck: "false",
+    placeholder: "e.g. make report",
+  });
   const id = h("input", { name: "id", placeholder: "generated when empty", autocomplete: "off" });
-  const priority = h("input", { name: "priority", type: "number", min: "-1000", max: "1000", step: "1", placeholder: "0" });
-  const retries = h("input", { name: "max_retries", type: "number", min: "0", max: "100", step: "1", placeholder: "from config" });
+  const priority = h("input", {
+    name: "priority",
+    type: "number",
+    min: "-1000",
+    max: "1000",
+    step: "1",
+    placeholder: "0",
+  });
+  const retries = h("input", {
+    name: "max_retries",
+    type: "number",
+    min: "0",
+    max: "100",
+    step: "1",
+    placeholder: "from config",
+  });
   const delay = h("input", { name: "delay", placeholder: "e.g. 30s, 5m" });
   const timeout = h("input", { name: "timeout", placeholder: "e.g. 60s; none when empty" });
   const error = h("p", { class: "form-error", id: "form-error", role: "alert" });
   const submit = h("button", { class: "btn primary", type: "submit" }, "Enqueue");
-  const form = h("form", { class: "form", id: "enqueue-form", novalidate: true },
+  const form = h(
+    "form",
+    { class: "form", id: "enqueue-form", novalidate: true },
     field("Command", command, "run as sh -c by a worker"),
-    h("div", { class: "row" }, field("Id", id), field("Priority", priority, "-1000 to 1000, higher first"), field("Max retries", retries)),
+    h(
+      "div",
+      { class: "row" },
+      field("Id", id),
+      field("Priority", priority, "-1000 to 1000, higher first"),
+      field("Max retries", retries),
+    ),
     h("div", { class: "row" }, field("Delay", delay), field("Timeout", timeout)),
-    h("div", { class: "form-foot" }, submit, error));
+    h("div", { class: "form-foot" }, submit, error),
+  );
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     fill(error);
@@ -48,4 +82,3 @@ export function enqueueView() {
     el: h("section", { class: "panel narrow" }, h("h1", {}, "Enqueue a job"), form),
   };
 }
-`;
