@@ -1,3 +1,5 @@
+// @ts-check
+/// <reference lib="dom" />
 /**
  * `/assets/dlq.js`: the Dead Letter Queue: dead jobs, retry one, retry all, purge.
  *
@@ -5,9 +7,16 @@
  */
 
 import { act, api, confirmButton, fill, h, jobHref, qs, since, thead } from "./core.js";
+/** @import { View } from "./core.js" */
+/** @import { JobPage } from "./api.d.ts" */
 
 const PAGE = 50;
 
+/**
+ * The Dead Letter Queue page (`#/dlq`).
+ *
+ * @returns {View}
+ */
 export function dlqView() {
   const count = h("span", { class: "muted", id: "dlq-total" });
   const refreshSoon = () => dispatchEvent(new Event("queuectl:refresh"));
@@ -57,6 +66,7 @@ export function dlqView() {
     title: "Dead Letter Queue",
     el,
     async refresh(status) {
+      /** @type {JobPage} */
       const data = await api.get("/api/jobs" + qs({ state: "dead", limit: PAGE, order: "newest" }));
       fill(count, status.dlq + " job(s)");
       retryAll.disabled = purge.disabled = status.dlq === 0;
@@ -101,7 +111,7 @@ export function dlqView() {
                     "data-retry": j.id,
                     onclick: (e) =>
                       act(
-                        e.target,
+                        /** @type {HTMLButtonElement} */ (e.target),
                         () => api.post("/api/jobs/" + encodeURIComponent(j.id) + "/retry"),
                         j.id + " requeued",
                       ).then(refreshSoon),

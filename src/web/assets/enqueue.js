@@ -1,3 +1,5 @@
+// @ts-check
+/// <reference lib="dom" />
 /**
  * `/assets/enqueue.js`: the enqueue form. The server validates it exactly as the CLI does and
  * answers a bad field with one line, which the form shows beside the button.
@@ -6,8 +8,19 @@
  */
 
 import { api, fill, h } from "./core.js";
+/** @import { View } from "./core.js" */
 
+/**
+ * The enqueue form (`#/enqueue`).
+ *
+ * @returns {View}
+ */
 export function enqueueView() {
+  /**
+   * @param {string} label
+   * @param {HTMLElement} input
+   * @param {string} [hint]
+   */
   const field = (label, input, hint) =>
     h(
       "label",
@@ -61,6 +74,7 @@ export function enqueueView() {
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     fill(error);
+    /** @type {Record<string, string | number>} */
     const spec = { command: command.value };
     if (id.value.trim()) spec.id = id.value.trim();
     if (priority.value !== "") spec.priority = Number(priority.value);
@@ -72,7 +86,7 @@ export function enqueueView() {
       const job = await api.post("/api/jobs", spec);
       location.hash = "#/job/" + encodeURIComponent(job.id);
     } catch (err) {
-      fill(error, err.message);
+      fill(error, /** @type {Error} */ (err).message);
     } finally {
       submit.disabled = false;
     }

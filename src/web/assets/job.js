@@ -1,3 +1,5 @@
+// @ts-check
+/// <reference lib="dom" />
 /**
  * `/assets/job.js`: one job: its spec, its actions, its attempt history, and its output, which
  * follows a running attempt by fetching only the bytes past what it already shows.
@@ -19,9 +21,29 @@ import {
   thead,
   when,
 } from "./core.js";
+/** @import { View } from "./core.js" */
+/** @import { Job, JobDetail } from "./api.d.ts" */
 
 const FINAL = ["completed", "dead", "canceled"];
 
+/**
+ * The output being followed: which attempt and stream, how many bytes are shown, and the decoder
+ * that carries a character split across two reads over to the next.
+ *
+ * @typedef {object} Follow
+ * @property {number | null} attempt
+ * @property {string | null} stream
+ * @property {number} offset
+ * @property {TextDecoder | null} decoder
+ * @property {boolean} running
+ */
+
+/**
+ * The job page (`#/job/<id>`).
+ *
+ * @param {string} id
+ * @returns {View}
+ */
 export function jobView(id) {
   const head = h("div", { class: "panel-head" });
   const spec = h("dl", { class: "spec" });
@@ -53,8 +75,10 @@ export function jobView(id) {
     ),
   );
 
+  /** @type {JobDetail | null} */
   let job = null;
   let lastKey = "";
+  /** @type {Follow} */
   let follow = { attempt: null, stream: null, offset: 0, decoder: null, running: false };
   const refreshSoon = () => dispatchEvent(new Event("queuectl:refresh"));
   // The output follows the latest attempt until the user picks one.
@@ -69,6 +93,7 @@ export function jobView(id) {
     refreshSoon();
   });
 
+  /** @param {Job} j */
   function actions(j) {
     const out = [];
     const path = "/api/jobs/" + encodeURIComponent(j.id);
@@ -80,7 +105,7 @@ export function jobView(id) {
           id: "cancel",
           onclick: (e) =>
             act(
-              e.target,
+              /** @type {HTMLButtonElement} */ (e.target),
               () => api.post(path + "/cancel"),
               (r) => r.state === "canceled" ? "canceled" : "cancel requested: its worker stops it",
             ).then(refreshSoon),
@@ -94,7 +119,11 @@ export function jobView(id) {
           type: "button",
           id: "retry",
           onclick: (e) =>
-            act(e.target, () => api.post(path + "/retry"), "requeued").then(refreshSoon),
+            act(
+              /** @type {HTMLButtonElement} */ (e.target),
+              () => api.post(path + "/retry"),
+              "requeued",
+            ).then(refreshSoon),
         }, "Retry"),
       );
     }
@@ -114,6 +143,7 @@ export function jobView(id) {
     return out;
   }
 
+  /** @param {JobDetail} j */
   function drawJob(j) {
     const key = JSON.stringify(j);
     if (key === lastKey) return;
@@ -127,11 +157,12 @@ export function jobView(id) {
         : null,
       h("div", { class: "actions" }, actions(j)),
     );
-    const row = (
-      k,
-      v,
-      cls,
-    ) => [
+    /**
+     * @param {string} k
+     * @param {Node | string | null | undefined} v `-` when empty
+     * @param {string} [cls]
+     */
+    const row = (k, v, cls) => [
       h("dt", {}, k),
       h("dd", { class: cls || "" }, v === null || v === undefined || v === "" ? "-" : v),
     ];
@@ -202,6 +233,7 @@ export function jobView(id) {
     if (pinned && j.history.some((a) => String(a.n) === chosen)) attemptSel.value = chosen;
   }
 
+  /** @param {Job} j */
   async function pollOutput(j) {
     const n = Number(attemptSel.value || 0);
     if (!n) {
@@ -224,7 +256,10 @@ export function jobView(id) {
     const bytes = new Uint8Array(await res.arrayBuffer());
     follow.offset = Number(res.headers.get("X-Queuectl-Offset") || 0);
     follow.running = res.headers.get("X-Queuectl-Running") === "true";
-    const text = follow.decoder.decode(bytes, { stream: follow.running });
+    // Set with the attempt above: `follow.attempt` starts null, so the first read sets both.
+    const text = /** @type {TextDecoder} */ (follow.decoder).decode(bytes, {
+      stream: follow.running,
+    });
     if (text) output.appendChild(document.createTextNode(text));
     const truncated = res.headers.get("X-Queuectl-Truncated") === "true";
     const size = follow.offset === 0 ? "no output" : follow.offset + " bytes";
@@ -241,9 +276,9 @@ export function jobView(id) {
     el,
     async refresh() {
       try {
-        job = await api.get("/api/jobs/" + encodeURIComponent(id));
+        job = /** @type {JobDetail} */ (await api.get("/api/jobs/" + encodeURIComponent(id)));
       } catch (err) {
-        if (err.status === 404) {
+        if (/** @type {{ status?: number }} */ (err).status === 404) {
           fill(head, h("h1", { class: "mono" }, id));
           fill(spec, h("p", { class: "empty" }, "No such job (it may have been deleted)."));
           return;

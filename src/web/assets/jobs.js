@@ -1,3 +1,5 @@
+// @ts-check
+/// <reference lib="dom" />
 /**
  * `/assets/jobs.js`: the jobs table, filtered by state, searched by id or command, paged by the
  * API's cursors (each page is one bounded index read, so it stays fast at any queue size).
@@ -6,9 +8,17 @@
  */
 
 import { api, badge, fill, h, jobHref, qs, since, STATES, thead } from "./core.js";
+/** @import { View } from "./core.js" */
+/** @import { Job, JobPage } from "./api.d.ts" */
 
 const PAGE = 50;
 
+/**
+ * The jobs page (`#/jobs?state=…&q=…&order=…`).
+ *
+ * @param {URLSearchParams} query the hash's query
+ * @returns {View}
+ */
 export function jobsView(query) {
   const state = query.get("state") || "";
   const text = query.get("q") || "";
@@ -71,16 +81,22 @@ export function jobsView(query) {
   );
 
   // cursors[i] starts page i; searching keeps its own results and cursor.
+  /** @type {(string | null | undefined)[]} */
   const cursors = [undefined];
   let page = 0;
+  /** @type {string | null} */
   let nextCursor = null;
+  /** @type {Job[]} */
   let results = [];
   let scanned = 0;
   let last = "";
 
+  /** @param {boolean} reset start the results afresh (a search's "further" adds to them) */
   async function load(reset) {
+    /** @type {Record<string, unknown>} */
     const params = { state, limit: PAGE, order, cursor: cursors[page] };
     if (text) params.q = text;
+    /** @type {JobPage} */
     const data = await api.get("/api/jobs" + qs(params));
     nextCursor = data.next_cursor;
     if (text && !reset) results = results.concat(data.jobs);
@@ -88,6 +104,7 @@ export function jobsView(query) {
     draw(data);
   }
 
+  /** @param {JobPage} data */
   function draw(data) {
     // The ten-second tick keeps the "updated … ago" column from going stale.
     const key = JSON.stringify([results, nextCursor, Math.floor(Date.now() / 10000)]);
@@ -101,7 +118,8 @@ export function jobsView(query) {
       );
     }
     if (text) {
-      const s = data.search;
+      // A search's answer always says how far it looked.
+      const s = /** @type {NonNullable<JobPage["search"]>} */ (data.search);
       scanned += s.scanned;
       const where = state ? " " + state + " job(s)" : " job(s)";
       fill(
@@ -162,6 +180,11 @@ export function jobsView(query) {
   };
 }
 
+/**
+ * A table of jobs, one row each, the id linking to the job's page.
+ *
+ * @param {Job[]} jobs
+ */
 export function table(jobs) {
   return h(
     "table",

@@ -1,7 +1,13 @@
 /**
- * The dashboard's static files. Each is a real file beside this module, read by a text import:
- * `deno fmt`, `deno lint` and `deno check` see them, and they are part of the module graph, so a
- * `deno compile`d binary carries them and no build step or CDN is needed.
+ * The dashboard's static files. Each is a real file beside this module, read by a text import, so
+ * `deno fmt` and `deno lint` see them, and they are part of the module graph: a `deno compile`d
+ * binary carries them, and no build step or CDN is needed.
+ *
+ * The scripts are browser code, type-checked as such. Each starts with `// @ts-check` and
+ * `/// <reference lib="dom" />` (for editors), and `deno task check` checks them with
+ * `browser.jsonc`, whose libraries are the DOM's and the language's only. That is a run of its
+ * own: a lib reference reaches every file of its run, and the server code must not get DOM types.
+ * `api.d.ts` says what the scripts read from the API.
  *
  * @module
  */

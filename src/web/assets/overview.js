@@ -1,3 +1,5 @@
+// @ts-check
+/// <reference lib="dom" />
 /**
  * `/assets/overview.js`: counts per state, throughput and a last-hour chart, and the workers.
  *
@@ -5,7 +7,15 @@
  */
 
 import { ago, api, fill, h, jobHref, seconds, STATES, thead } from "./core.js";
+/** @import { View } from "./core.js" */
+/** @import { Metrics, Minute, WorkerView } from "./api.d.ts" */
+/** @typedef {Metrics["workers"][number]} Tally one worker's finished attempts in the hour */
 
+/**
+ * The overview page (`#/`).
+ *
+ * @returns {View}
+ */
 export function overviewView() {
   const cards = h("div", { class: "cards" });
   const rates = h("div", { class: "rates" });
@@ -40,6 +50,7 @@ export function overviewView() {
   );
   let last = "";
   // The last-hour report reads every minute bucket: fetched every 5 s, not on every tick.
+  /** @type {Metrics | null} */
   let metrics = null;
   let metricsAt = 0;
   return {
@@ -47,7 +58,7 @@ export function overviewView() {
     el,
     async refresh(status) {
       if (!metrics || Date.now() - metricsAt >= 5000) {
-        metrics = await api.get("/api/metrics");
+        metrics = /** @type {Metrics} */ (await api.get("/api/metrics"));
         metricsAt = Date.now();
       }
       const key = JSON.stringify([
@@ -77,6 +88,11 @@ export function overviewView() {
   };
 }
 
+/**
+ * @param {HTMLElement} rates
+ * @param {HTMLElement} chart
+ * @param {Metrics} m
+ */
 function renderRates(rates, chart, m) {
   const minutes = m.per_minute;
   const w = m.window;
@@ -86,6 +102,11 @@ function renderRates(rates, chart, m) {
   const elapsed = current ? Math.min(1, Math.max(0.05, (m.now - current.minute) / 60000)) : 1;
   const perMin = recent.reduce((n, x) => n + x.completed, 0) /
     Math.max(1, recent.length - 1 + elapsed);
+  /**
+   * @param {string} label
+   * @param {string} value
+   * @param {string} id
+   */
   const stat = (label, value, id) =>
     h(
       "div",
@@ -94,6 +115,10 @@ function renderRates(rates, chart, m) {
       h("span", { class: "stat-label" }, label),
     );
   const pct = m.success_rate === null ? "-" : (m.success_rate * 100).toFixed(1) + "%";
+  /**
+   * @param {number | null} a
+   * @param {number | null} b
+   */
   const pair = (a, b) =>
     (a === null ? "-" : seconds(Math.round(a))) + " / " +
     (b === null ? "-" : seconds(Math.round(b)));
@@ -113,7 +138,11 @@ function renderRates(rates, chart, m) {
   fill(chart, barChart(minutes));
 }
 
-// Stacked bars, one per minute, oldest left. Built as SVG nodes: no markup strings.
+/**
+ * Stacked bars, one per minute, oldest left. Built as SVG nodes: no markup strings.
+ *
+ * @param {Minute[]} minutes
+ */
 function barChart(minutes) {
   const W = 1100, H = 120, n = Math.max(minutes.length, 1), gap = 2;
   const bw = W / n - gap;
@@ -127,7 +156,7 @@ function barChart(minutes) {
   minutes.forEach((x, i) => {
     let y = H;
     const g = h("svg:g", {});
-    for (const k of ["completed", "retried", "dead"]) {
+    for (const k of /** @type {const} */ (["completed", "retried", "dead"])) {
       const v = x[k];
       if (!v) continue;
       const bh = Math.max(1, (v / top) * (H - 4));
@@ -158,6 +187,11 @@ function barChart(minutes) {
   return svg;
 }
 
+/**
+ * @param {HTMLElement} box
+ * @param {WorkerView[]} workers
+ * @param {Tally[]} hour
+ */
 function renderWorkers(box, workers, hour) {
   const done = new Map(hour.map((x) => [x.worker, x]));
   if (!workers.length) {
@@ -198,7 +232,8 @@ function renderWorkers(box, workers, hour) {
               "td",
               { class: "num" },
               done.has(w.id)
-                ? done.get(w.id).completed + " ok · " + done.get(w.id).failed + " failed"
+                ? /** @type {Tally} */ (done.get(w.id)).completed + " ok · " +
+                  /** @type {Tally} */ (done.get(w.id)).failed + " failed"
                 : "-",
             ),
           )
