@@ -1,3 +1,5 @@
+// @ts-check
+/// <reference lib="dom" />
 /**
  * `/assets/app.js`: the page's entry. It routes on the URL hash, mounts one view at a time, and
  * refreshes the mounted view and the header once a second while the tab is visible (short
@@ -6,8 +8,6 @@
  * @module
  */
 
-/** The script's source. */
-export const APP_JS = String.raw`// queuectl dashboard: routing and the live refresh loop.
 import { api, fill, h } from "./core.js";
 import { overviewView } from "./overview.js";
 import { jobsView } from "./jobs.js";
@@ -15,19 +15,36 @@ import { jobView } from "./job.js";
 import { dlqView } from "./dlq.js";
 import { enqueueView } from "./enqueue.js";
 
+/** @import { View } from "./core.js" */
+/** @import { Status } from "./api.d.ts" */
+
 const REFRESH_MS = 1000;
-const main = document.getElementById("view");
-const live = document.getElementById("live");
+// The shell (index.html) always has these.
+const main = /** @type {HTMLElement} */ (document.getElementById("view"));
+const live = /** @type {HTMLElement} */ (document.getElementById("live"));
+/** @type {View | null} */
 let current = null;
-let timer = null;
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let timer;
 let generation = 0;
 
+/** @typedef {{ parts: string[]; query: URLSearchParams }} Route */
+
+/** @returns {Route} */
 function parseHash() {
   const raw = location.hash.replace(/^#/, "") || "/";
-  const [path, query] = raw.split("?");
-  return { parts: path.split("/").filter(Boolean).map(decodeURIComponent), query: new URLSearchParams(query || "") };
+  // split() always yields the first part.
+  const [path, query] = /** @type {[string, string?]} */ (raw.split("?"));
+  return {
+    parts: path.split("/").filter(Boolean).map(decodeURIComponent),
+    query: new URLSearchParams(query || ""),
+  };
 }
 
+/**
+ * @param {Route} route
+ * @returns {View}
+ */
 function viewFor(route) {
   const [first, second] = route.parts;
   if (!first) return overviewView();
@@ -35,7 +52,15 @@ function viewFor(route) {
   if (first === "job" && second) return jobView(second);
   if (first === "dlq") return dlqView();
   if (first === "enqueue") return enqueueView();
-  return { title: "Not found", el: h("section", { class: "panel" }, h("h1", {}, "Not found"), h("p", {}, "No page at " + location.hash)) };
+  return {
+    title: "Not found",
+    el: h(
+      "section",
+      { class: "panel" },
+      h("h1", {}, "Not found"),
+      h("p", {}, "No page at " + location.hash),
+    ),
+  };
 }
 
 function mount() {
@@ -50,15 +75,21 @@ function mount() {
   tick(true);
 }
 
+/** @returns {Promise<Status>} */
 async function refreshHeader() {
+  /** @type {Status} */
   const status = await api.get("/api/status");
-  const dlq = document.getElementById("dlq-count");
+  const dlq = /** @type {HTMLElement} */ (document.getElementById("dlq-count"));
   fill(dlq, status.dlq > 0 ? String(status.dlq) : "");
   dlq.classList.toggle("hidden", status.dlq === 0);
-  document.getElementById("logout").classList.toggle("hidden", !status.auth_required);
+  /** @type {HTMLElement} */ (document.getElementById("logout")).classList.toggle(
+    "hidden",
+    !status.auth_required,
+  );
   return status;
 }
 
+/** @param {boolean} now refresh even while the tab is hidden */
 async function tick(now) {
   clearTimeout(timer);
   const mine = ++generation;
@@ -74,7 +105,7 @@ async function tick(now) {
       if (mine !== generation) return;
       live.classList.add("offline");
       fill(live, "offline");
-      live.title = err.message;
+      live.title = /** @type {Error} */ (err).message;
     }
   }
   if (mine === generation) timer = setTimeout(() => tick(false), REFRESH_MS);
@@ -83,6 +114,7 @@ async function tick(now) {
 // Views ask for a refresh right after an action, so the result shows at once.
 addEventListener("queuectl:refresh", () => tick(true));
 addEventListener("hashchange", mount);
-document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") tick(true); });
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "visible") tick(true);
+});
 mount();
-`;

@@ -1,0 +1,150 @@
+/**
+ * The API's JSON as the dashboard reads it: only the fields it uses. Types only, for
+ * `deno check`; no browser loads this file. The server's own types (`src/json_view.ts`,
+ * `src/metrics.ts`, `src/web/api_read.ts`) are not imported: they would pull server modules into
+ * the browser-typed check.
+ *
+ * @module
+ */
+
+/** A job, in the CLI's `--json` form: ISO times, timeout in seconds. */
+export interface Job {
+  /** The job's id. */
+  id: string;
+  /** The shell command it runs. */
+  command: string;
+  /** Its state: one of `STATES`. */
+  state: string;
+  /** Attempts charged against its retries. */
+  attempts: number;
+  /** Retries allowed after the first attempt. */
+  max_retries: number;
+  /** Higher runs first. */
+  priority: number;
+  /** When it is due. */
+  run_at: string;
+  /** Seconds an attempt may run, or null for no limit. */
+  timeout: number | null;
+  /** When it was enqueued. */
+  created_at: string;
+  /** When it last changed. */
+  updated_at: string;
+  /** When its latest attempt started. */
+  started_at: string | null;
+  /** When it reached a final state. */
+  finished_at: string | null;
+  /** Its latest attempt's exit code. */
+  exit_code: number | null;
+  /** Its latest failure. */
+  last_error: string | null;
+  /** The worker running it. */
+  worker: string | null;
+  /** Attempts run over its life, retries of a dead job included. */
+  runs: number;
+  /** Whether a cancel is waiting for its worker. */
+  cancel_requested: boolean;
+}
+
+/** One attempt of a job. */
+export interface Attempt {
+  /** 1-based attempt number. */
+  n: number;
+  /** The worker that ran it. */
+  worker: string;
+  /** When it started. */
+  started_at: string;
+  /** Its exit code; null if a signal ended it or it still runs. */
+  exit_code: number | null;
+  /** The signal that ended it. */
+  signal: string | null;
+  /** How it ended (`succeeded`, `failed`, `timed_out`, …); null while it runs. */
+  outcome: string | null;
+  /** Why it failed. */
+  error: string | null;
+  /** Its run time in ms; null while it runs. */
+  duration_ms: number | null;
+}
+
+/** `GET /api/jobs/:id`: the job and its attempts, oldest first. */
+export interface JobDetail extends Job {
+  /** Its attempts, oldest first. */
+  history: Attempt[];
+}
+
+/** `GET /api/jobs`: one page of jobs, or one call's worth of a search. */
+export interface JobPage {
+  /** The jobs. */
+  jobs: Job[];
+  /** Where the next page (or the search's next call) starts; null at the end. */
+  next_cursor: string | null;
+  /** Present for a search (`q`): how far it looked. */
+  search?: { scanned: number; complete: boolean };
+}
+
+/** A registered worker, with how old its heartbeat is. */
+export interface WorkerView {
+  /** Its id; it includes the host name. */
+  id: string;
+  /** The host it runs on. */
+  host: string;
+  /** `idle`, `busy` or `stopping`. */
+  state: string;
+  /** The job it runs, if busy. */
+  job: string | null;
+  /** Jobs it has finished. */
+  processed: number;
+  /** How long ago it last beat. */
+  heartbeat_age_ms: number;
+}
+
+/** `GET /api/status`: what every tick reads. */
+export interface Status {
+  /** Jobs per state. */
+  counts: Record<string, number>;
+  /** The registered workers. */
+  workers: WorkerView[];
+  /** Jobs in the DLQ. */
+  dlq: number;
+  /** Whether the server wants a token (the page then offers to log out). */
+  auth_required: boolean;
+}
+
+/** Counts of one minute. */
+export interface Minute {
+  /** The minute's start (epoch ms). */
+  minute: number;
+  /** Attempts that succeeded. */
+  completed: number;
+  /** Attempts that failed and were retried. */
+  retried: number;
+  /** Jobs that entered the DLQ. */
+  dead: number;
+  /** Jobs enqueued. */
+  enqueued: number;
+}
+
+/** The median and 95th percentile of a duration, ms; null when nothing was measured. */
+export interface Percentiles {
+  /** The median. */
+  p50: number | null;
+  /** The 95th percentile. */
+  p95: number | null;
+}
+
+/** `GET /api/metrics`: the last-hour report, as `queuectl metrics --json` prints it. */
+export interface Metrics {
+  /** When it was computed (epoch ms). */
+  now: number;
+  /** One entry per minute, oldest first, the current (partial) minute last. */
+  per_minute: Minute[];
+  /** The counters' totals over the hour. */
+  window: Omit<Minute, "minute">;
+  /** Completed ÷ (completed + dead), or null when none ended. */
+  success_rate: number | null;
+  /** Attempt run time. */
+  run_ms: Percentiles;
+  /** Wait from due to start. */
+  wait_ms: Percentiles;
+  /** Finished attempts per worker. */
+  workers: { worker: string; completed: number; failed: number }[];
+}

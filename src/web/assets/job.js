@@ -1,0 +1,292 @@
+// @ts-check
+/// <reference lib="dom" />
+/**
+ * `/assets/job.js`: one job: its spec, its actions, its attempt history, and its output, which
+ * follows a running attempt by fetching only the bytes past what it already shows.
+ *
+ * @module
+ */
+
+import {
+  act,
+  api,
+  ApiError,
+  badge,
+  confirmButton,
+  fill,
+  h,
+  qs,
+  seconds,
+  since,
+  thead,
+  when,
+} from "./core.js";
+/** @import { View } from "./core.js" */
+/** @import { Job, JobDetail } from "./api.d.ts" */
+
+const FINAL = ["completed", "dead", "canceled"];
+
+/**
+ * The output being followed: which attempt and stream, how many bytes are shown, and the decoder
+ * that carries a character split across two reads over to the next.
+ *
+ * @typedef {object} Follow
+ * @property {number | null} attempt
+ * @property {string | null} stream
+ * @property {number} offset
+ * @property {TextDecoder | null} decoder
+ * @property {boolean} running
+ */
+
+/**
+ * The job page (`#/job/<id>`).
+ *
+ * @param {string} id
+ * @returns {View}
+ */
+export function jobView(id) {
+  const head = h("div", { class: "panel-head" });
+  const spec = h("dl", { class: "spec" });
+  const history = h("div", { class: "table-wrap" });
+  const streamSel = h(
+    "select",
+    { name: "stream", "aria-label": "stream" },
+    h("option", { value: "stdout" }, "stdout"),
+    h("option", { value: "stderr" }, "stderr"),
+  );
+  const attemptSel = h("select", { name: "attempt", "aria-label": "attempt" });
+  const outState = h("span", { class: "muted", id: "output-state" });
+  const output = h("pre", { class: "output", id: "output", tabindex: "0" });
+  const el = h(
+    "div",
+    { class: "stack" },
+    h("section", { class: "panel" }, head, spec),
+    h("section", { class: "panel" }, h("h2", {}, "Attempts"), history),
+    h(
+      "section",
+      { class: "panel" },
+      h(
+        "div",
+        { class: "panel-head" },
+        h("h2", {}, "Output"),
+        h("div", { class: "toolbar" }, attemptSel, streamSel, outState),
+      ),
+      output,
+    ),
+  );
+
+  /** @type {JobDetail | null} */
+  let job = null;
+  let lastKey = "";
+  /** @type {Follow} */
+  let follow = { attempt: null, stream: null, offset: 0, decoder: null, running: false };
+  const refreshSoon = () => dispatchEvent(new Event("queuectl:refresh"));
+  // The output follows the latest attempt until the user picks one.
+  let pinned = false;
+  streamSel.addEventListener("change", () => {
+    follow.attempt = null;
+    refreshSoon();
+  });
+  attemptSel.addEventListener("change", () => {
+    pinned = true;
+    follow.attempt = null;
+    refreshSoon();
+  });
+
+  /** @param {Job} j */
+  function actions(j) {
+    const out = [];
+    const path = "/api/jobs/" + encodeURIComponent(j.id);
+    if (!FINAL.includes(j.state) && !j.cancel_requested) {
+      out.push(
+        h("button", {
+          class: "btn",
+          type: "button",
+          id: "cancel",
+          onclick: (e) =>
+            act(
+              /** @type {HTMLButtonElement} */ (e.target),
+              () => api.post(path + "/cancel"),
+              (r) => r.state === "canceled" ? "canceled" : "cancel requested: its worker stops it",
+            ).then(refreshSoon),
+        }, "Cancel"),
+      );
+    }
+    if (j.state === "dead") {
+      out.push(
+        h("button", {
+          class: "btn primary",
+          type: "button",
+          id: "retry",
+          onclick: (e) =>
+            act(
+              /** @type {HTMLButtonElement} */ (e.target),
+              () => api.post(path + "/retry"),
+              "requeued",
+            ).then(refreshSoon),
+        }, "Retry"),
+      );
+    }
+    if (FINAL.includes(j.state)) {
+      out.push(
+        confirmButton(
+          "Delete",
+          "Really delete?",
+          (b) =>
+            act(b, () => api.del(path), "deleted").then(() => {
+              location.hash = "#/jobs";
+            }),
+          { id: "delete" },
+        ),
+      );
+    }
+    return out;
+  }
+
+  /** @param {JobDetail} j */
+  function drawJob(j) {
+    const key = JSON.stringify(j);
+    if (key === lastKey) return;
+    lastKey = key;
+    fill(
+      head,
+      h("h1", { class: "mono" }, j.id),
+      badge(j.state),
+      j.cancel_requested && j.state === "processing"
+        ? h("span", { class: "muted" }, "cancel requested")
+        : null,
+      h("div", { class: "actions" }, actions(j)),
+    );
+    /**
+     * @param {string} k
+     * @param {Node | string | null | undefined} v `-` when empty
+     * @param {string} [cls]
+     */
+    const row = (k, v, cls) => [
+      h("dt", {}, k),
+      h("dd", { class: cls || "" }, v === null || v === undefined || v === "" ? "-" : v),
+    ];
+    fill(
+      spec,
+      row("command", h("code", { class: "cmd-full" }, j.command), "wide"),
+      row(
+        "attempts",
+        j.attempts + " of " + (1 + j.max_retries) +
+          (j.runs !== j.attempts ? " (" + j.runs + " over its life)" : ""),
+      ),
+      row("priority", String(j.priority)),
+      row("timeout", j.timeout === null ? "none" : j.timeout + " s"),
+      row("run at", when(j.run_at)),
+      row("created", when(j.created_at) + " (" + since(j.created_at) + ")"),
+      row("started", when(j.started_at)),
+      row("finished", when(j.finished_at)),
+      row("exit code", j.exit_code === null ? null : String(j.exit_code)),
+      row("last error", j.last_error, "err wide"),
+      row("worker", j.worker, "mono wide"),
+    );
+    fill(
+      history,
+      j.history.length === 0 ? h("p", { class: "muted" }, "Not run yet.") : h(
+        "table",
+        { class: "grid" },
+        thead(["#", "Started", "Duration", "Outcome", "Exit", "Worker", "Error"]),
+        h(
+          "tbody",
+          {},
+          j.history.slice().reverse().map((a) =>
+            h(
+              "tr",
+              {},
+              h("td", { class: "num" }, String(a.n)),
+              h("td", {}, when(a.started_at)),
+              h(
+                "td",
+                { class: "num" },
+                a.duration_ms === null ? "running" : seconds(a.duration_ms),
+              ),
+              h(
+                "td",
+                {},
+                h(
+                  "span",
+                  { class: "badge o-" + (a.outcome || "running") },
+                  a.outcome || "running",
+                ),
+              ),
+              h(
+                "td",
+                { class: "num" },
+                a.exit_code === null ? (a.signal || "-") : String(a.exit_code),
+              ),
+              h("td", { class: "mono" }, a.worker),
+              h("td", { class: "err" }, a.error || ""),
+            )
+          ),
+        ),
+      ),
+    );
+    const chosen = attemptSel.value;
+    fill(
+      attemptSel,
+      j.history.slice().reverse().map((a) => h("option", { value: String(a.n) }, "attempt " + a.n)),
+    );
+    if (pinned && j.history.some((a) => String(a.n) === chosen)) attemptSel.value = chosen;
+  }
+
+  /** @param {Job} j */
+  async function pollOutput(j) {
+    const n = Number(attemptSel.value || 0);
+    if (!n) {
+      fill(outState, "not run yet");
+      fill(output);
+      return;
+    }
+    const stream = streamSel.value;
+    if (follow.attempt !== n || follow.stream !== stream) {
+      follow = { attempt: n, stream, offset: 0, decoder: new TextDecoder(), running: true };
+      fill(output);
+    }
+    if (!follow.running && follow.offset > 0) return;
+    const res = await fetch(
+      "/api/jobs/" + encodeURIComponent(j.id) + "/logs" +
+        qs({ stream, attempt: n, offset: follow.offset }),
+      { credentials: "same-origin" },
+    );
+    if (!res.ok) throw new ApiError(res.status, "could not read the output");
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    follow.offset = Number(res.headers.get("X-Queuectl-Offset") || 0);
+    follow.running = res.headers.get("X-Queuectl-Running") === "true";
+    // Set with the attempt above: `follow.attempt` starts null, so the first read sets both.
+    const text = /** @type {TextDecoder} */ (follow.decoder).decode(bytes, {
+      stream: follow.running,
+    });
+    if (text) output.appendChild(document.createTextNode(text));
+    const truncated = res.headers.get("X-Queuectl-Truncated") === "true";
+    const size = follow.offset === 0 ? "no output" : follow.offset + " bytes";
+    fill(
+      outState,
+      follow.running
+        ? "live: following the running attempt"
+        : (truncated ? size + ", cut at the output limit" : size),
+    );
+  }
+
+  return {
+    title: "Job " + id,
+    el,
+    async refresh() {
+      try {
+        job = /** @type {JobDetail} */ (await api.get("/api/jobs/" + encodeURIComponent(id)));
+      } catch (err) {
+        if (/** @type {{ status?: number }} */ (err).status === 404) {
+          fill(head, h("h1", { class: "mono" }, id));
+          fill(spec, h("p", { class: "empty" }, "No such job (it may have been deleted)."));
+          return;
+        }
+        throw err;
+      }
+      drawJob(job);
+      await pollOutput(job);
+    },
+  };
+}

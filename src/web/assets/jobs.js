@@ -1,0 +1,211 @@
+// @ts-check
+/// <reference lib="dom" />
+/**
+ * `/assets/jobs.js`: the jobs table, filtered by state, searched by id or command, paged by the
+ * API's cursors (each page is one bounded index read, so it stays fast at any queue size).
+ *
+ * @module
+ */
+
+import { api, badge, fill, h, jobHref, qs, since, STATES, thead } from "./core.js";
+/** @import { View } from "./core.js" */
+/** @import { Job, JobPage } from "./api.d.ts" */
+
+const PAGE = 50;
+
+/**
+ * The jobs page (`#/jobs?state=…&q=…&order=…`).
+ *
+ * @param {URLSearchParams} query the hash's query
+ * @returns {View}
+ */
+export function jobsView(query) {
+  const state = query.get("state") || "";
+  const text = query.get("q") || "";
+  const order = query.get("order") || "newest";
+  const stateSel = h(
+    "select",
+    { name: "state", "aria-label": "state" },
+    h("option", { value: "" }, "all states"),
+    STATES.map((s) => h("option", { value: s, selected: s === state }, s)),
+  );
+  const orderSel = h(
+    "select",
+    { name: "order", "aria-label": "order" },
+    h("option", { value: "newest", selected: order === "newest" }, "newest first"),
+    h("option", { value: "oldest", selected: order === "oldest" }, "oldest first"),
+  );
+  const search = h("input", {
+    type: "search",
+    name: "q",
+    value: text,
+    placeholder: "id or command…",
+    "aria-label": "search",
+  });
+  const form = h(
+    "form",
+    { class: "toolbar", role: "search" },
+    stateSel,
+    search,
+    orderSel,
+    h("button", { class: "btn", type: "submit" }, "Search"),
+  );
+  const go = () => {
+    location.hash = "#/jobs" +
+      qs({
+        state: stateSel.value,
+        q: search.value.trim(),
+        order: orderSel.value === "newest" ? "" : orderSel.value,
+      });
+  };
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    go();
+  });
+  stateSel.addEventListener("change", go);
+  orderSel.addEventListener("change", go);
+
+  const body = h("div", { class: "table-wrap" });
+  const note = h("p", { class: "note muted" });
+  const prev = h("button", { class: "btn", type: "button", disabled: true }, "← Previous");
+  const next = h("button", { class: "btn", type: "button", disabled: true }, "Next →");
+  const pager = h("div", { class: "pager" }, prev, next);
+  const el = h(
+    "section",
+    { class: "panel" },
+    h("h1", {}, state ? "Jobs: " + state : "Jobs"),
+    form,
+    note,
+    body,
+    pager,
+  );
+
+  // cursors[i] starts page i; searching keeps its own results and cursor.
+  /** @type {(string | null | undefined)[]} */
+  const cursors = [undefined];
+  let page = 0;
+  /** @type {string | null} */
+  let nextCursor = null;
+  /** @type {Job[]} */
+  let results = [];
+  let scanned = 0;
+  let last = "";
+
+  /** @param {boolean} reset start the results afresh (a search's "further" adds to them) */
+  async function load(reset) {
+    /** @type {Record<string, unknown>} */
+    const params = { state, limit: PAGE, order, cursor: cursors[page] };
+    if (text) params.q = text;
+    /** @type {JobPage} */
+    const data = await api.get("/api/jobs" + qs(params));
+    nextCursor = data.next_cursor;
+    if (text && !reset) results = results.concat(data.jobs);
+    else results = data.jobs;
+    draw(data);
+  }
+
+  /** @param {JobPage} data */
+  function draw(data) {
+    // The ten-second tick keeps the "updated … ago" column from going stale.
+    const key = JSON.stringify([results, nextCursor, Math.floor(Date.now() / 10000)]);
+    if (key !== last) {
+      last = key;
+      fill(
+        body,
+        results.length
+          ? table(results)
+          : h("p", { class: "empty" }, text ? "No job matches." : "No jobs here."),
+      );
+    }
+    if (text) {
+      // A search's answer always says how far it looked.
+      const s = /** @type {NonNullable<JobPage["search"]>} */ (data.search);
+      scanned += s.scanned;
+      const where = state ? " " + state + " job(s)" : " job(s)";
+      fill(
+        note,
+        s.complete
+          ? "Searched all" + where + ": " + results.length + " match(es)."
+          : "Searched the " + (order === "newest" ? "newest " : "oldest ") + scanned + where +
+            " and stopped there: " + results.length + " match(es) so far. ",
+      );
+      if (!s.complete) {
+        note.appendChild(
+          h(
+            "button",
+            { class: "btn small", type: "button", id: "search-more", onclick: more },
+            "Search further",
+          ),
+        );
+      }
+      prev.hidden = next.hidden = true;
+    } else {
+      fill(
+        note,
+        "Page " + (page + 1) + (state ? " of " + state + " jobs" : " of all jobs, by id") + ".",
+      );
+      prev.disabled = page === 0;
+      next.disabled = !nextCursor;
+    }
+  }
+
+  async function more() {
+    cursors[0] = nextCursor;
+    await load(false);
+  }
+  prev.addEventListener("click", async () => {
+    if (page === 0) return;
+    page--;
+    await load(true);
+    scrollTo(0, 0);
+  });
+  next.addEventListener("click", async () => {
+    if (!nextCursor) return;
+    cursors[page + 1] = nextCursor;
+    page++;
+    await load(true);
+    scrollTo(0, 0);
+  });
+
+  let loaded = false;
+  return {
+    title: "Jobs",
+    el,
+    async refresh() {
+      // A search is run once (and on "Search further"), not on every tick: it may scan many jobs.
+      if (text && loaded) return;
+      loaded = true;
+      await load(true);
+    },
+  };
+}
+
+/**
+ * A table of jobs, one row each, the id linking to the job's page.
+ *
+ * @param {Job[]} jobs
+ */
+export function table(jobs) {
+  return h(
+    "table",
+    { class: "grid jobs" },
+    thead(["ID", "State", "Tries", "Prio", "Updated", "Command", "Last error"]),
+    h(
+      "tbody",
+      {},
+      jobs.map((j) =>
+        h(
+          "tr",
+          { "data-job": j.id },
+          h("td", { class: "mono id" }, h("a", { href: jobHref(j.id) }, j.id)),
+          h("td", {}, badge(j.state)),
+          h("td", { class: "num" }, j.attempts + "/" + (1 + j.max_retries)),
+          h("td", { class: "num" }, String(j.priority)),
+          h("td", { title: j.updated_at }, since(j.updated_at)),
+          h("td", { class: "mono cmd", title: j.command }, j.command),
+          h("td", { class: "err", title: j.last_error || "" }, j.last_error || ""),
+        )
+      ),
+    ),
+  );
+}
