@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { newJob } from "../src/store/enqueue.ts";
+import { newJob } from "../src/store/new_job.ts";
 import { applyTransition } from "../src/store/transition.ts";
 import { Tx } from "../src/store/tx.ts";
 import { enqueueWrites } from "./kv_enqueue.ts";
