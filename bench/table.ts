@@ -17,6 +17,8 @@ import { group } from "./table_group.ts";
 const p50p95 = (s: Summary) => `${ms(s.p50)} (p95 ${ms(s.p95)})`;
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
 const present = <T>(x: T | undefined): T[] => (x === undefined ? [] : [x]);
+const ofLocal = (v: number, local: number, unit: (n: number) => string) =>
+  `${ratio(v, local)} of local file (${unit(local)})`;
 
 /** The primitives in print order; a null summary is one this machine cannot measure (no setsid). */
 const PRIMITIVES: readonly [string, (p: Primitives) => Summary | null][] = [
@@ -244,6 +246,34 @@ const TABLE: readonly ((r: Results) => Row[])[] = [
         ref: ({ d, pendingBytes }) =>
           `live, WAL included: ${fmt(d.db_bytes_per_completed_job)} B` +
           (pendingBytes === undefined ? "" : `; pending job: ${fmt(pendingBytes)} B`),
+      },
+    ],
+  }),
+  group({
+    id: "R",
+    items: (r) => present(r.R),
+    lines: [
+      {
+        figure: "enqueue, one whole CLI process, over KV Connect (loopback; median)",
+        value: (x) => ms(x.remote.enqueue_one.p50),
+        ref: (x) => ofLocal(x.remote.enqueue_one.p50, x.local.enqueue_one.p50, ms),
+      },
+      {
+        figure: (x) => `  bulk enqueue of ${fmt(x.jobs)} jobs, over KV Connect`,
+        value: (x) => `${fmt(x.remote.bulk_jobs_per_s)} jobs/s`,
+        ref: (x) =>
+          ofLocal(x.remote.bulk_jobs_per_s, x.local.bulk_jobs_per_s, (v) => `${fmt(v)} jobs/s`),
+      },
+      {
+        figure: (x) => `  drain ${fmt(x.jobs)} true jobs, ${x.workers} workers, over KV Connect`,
+        value: (x) => `${fmt(x.remote.drain_jobs_per_s)} jobs/s`,
+        ref: (x) =>
+          ofLocal(x.remote.drain_jobs_per_s, x.local.drain_jobs_per_s, (v) => `${fmt(v)} jobs/s`),
+      },
+      {
+        figure: "  enqueue-to-start latency, idle workers, p50, over KV Connect",
+        value: (x) => ms(x.remote.wake.p50),
+        ref: (x) => ofLocal(x.remote.wake.p50, x.local.wake.p50, ms),
       },
     ],
   }),
