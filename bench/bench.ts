@@ -45,8 +45,8 @@ if (args.maxDepth !== null) {
   if (!sizes.b6Depths.includes(args.maxDepth)) sizes.b6Depths.push(args.maxDepth);
 }
 if (args.budget !== null) BUDGET_S = args.budget;
-// R adds about a minute to a full run, so a full run has it only on request; at smoke size it
-// costs a few seconds, and smoke runs it so that CI keeps it working.
+// R adds about 20 s to a full run and a second server process, so a full run has it only on
+// request; at smoke size it costs about 4-6 s, and smoke runs it so that CI keeps it working.
 const want = (id: string) =>
   (id !== "R" || args.remote || args.smoke) && (args.only === null || args.only.has(id));
 const t0 = performance.now();
