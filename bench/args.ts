@@ -16,6 +16,8 @@ export interface Args {
   maxDepth: number | null;
   /** `--budget`: the whole-run time limit in seconds, or null for the default. */
   budget: number | null;
+  /** `--remote`: also run R, the workloads over a KV Connect server (smoke always does). */
+  remote: boolean;
 }
 
 /** Parses the arguments; prints the usage and exits on `--help` or a bad argument. */
@@ -26,6 +28,7 @@ export function parseArgs(argv: string[]): Args {
     out: null,
     maxDepth: null,
     budget: null,
+    remote: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -37,6 +40,7 @@ export function parseArgs(argv: string[]): Args {
       return v;
     };
     if (a === "--smoke") args.smoke = true;
+    else if (a === "--remote") args.remote = true;
     else if (a.startsWith("--only")) {
       args.only = new Set(value().toUpperCase().split(",").map((s) => s.trim()));
     } else if (a.startsWith("--out")) args.out = value();
@@ -45,11 +49,12 @@ export function parseArgs(argv: string[]): Args {
     else if (a === "-h" || a === "--help") usage(null);
     else usage(`unknown argument ${a}`);
   }
+  if (args.only?.has("R") && !args.remote && !args.smoke) usage("--only R needs --remote");
   return args;
 }
 
 function usage(error: string | null): never {
-  const text = "usage: deno task bench [--smoke] [--only P,B1,B2,B3,B4,B5,B6,PROF] " +
+  const text = "usage: deno task bench [--smoke] [--remote] [--only P,B1,B2,B3,B4,B5,B6,PROF,R] " +
     "[--max-depth N] [--budget SECONDS] [--out results.json]";
   if (error) {
     console.error(`bench: ${error}\n${text}`);

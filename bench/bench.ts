@@ -6,6 +6,8 @@
  * deno task bench                 # full run (< 10 min on 2 cores); writes bench/results.json
  * deno task bench --smoke         # tiny sizes for CI (< 60 s); checks it works, asserts no timings
  * deno task bench --only B1,B3    # a subset: P (primitives), B1-B6, PROF (B7 comes with B3)
+ * deno task bench --remote        # adds R: the CLI over a KV Connect server against a local file
+ *                                 # (smoke always runs R)
  * deno task bench --max-depth 100000 --out /tmp/r.json
  * ```
  *
@@ -24,6 +26,7 @@ import { printDetails, printTable } from "./print.ts";
 import { primitives } from "./primitives.ts";
 import { alive, loadavg } from "./proc.ts";
 import { profile, profileEnqueue } from "./profile.ts";
+import { remote } from "./remote.ts";
 import type { Results } from "./results.ts";
 import { b5 } from "./retry.ts";
 import { FULL, SMOKE } from "./sizes.ts";
@@ -42,7 +45,10 @@ if (args.maxDepth !== null) {
   if (!sizes.b6Depths.includes(args.maxDepth)) sizes.b6Depths.push(args.maxDepth);
 }
 if (args.budget !== null) BUDGET_S = args.budget;
-const want = (id: string) => args.only === null || args.only.has(id);
+// R adds about 20 s to a full run and a second server process, so a full run has it only on
+// request; at smoke size it costs about 4-6 s, and smoke runs it so that CI keeps it working.
+const want = (id: string) =>
+  (id !== "R" || args.remote || args.smoke) && (args.only === null || args.only.has(id));
 const t0 = performance.now();
 const elapsed = () => (performance.now() - t0) / 1000;
 const log = (line: string) => console.error(`[${elapsed().toFixed(1).padStart(6)}s] ${line}`);
@@ -126,6 +132,11 @@ try {
     () => profileEnqueue(env, sizes.b2Jobs / 5),
   );
   results.B6 = await step("B6", `cost at depth ${sizes.b6Depths.join(", ")}`, () => runB6());
+  results.R = await step(
+    "R",
+    `enqueue, bulk enqueue of ${fmt(sizes.remoteJobs)}, drain and wake-up, local and remote`,
+    () => remote(env),
+  );
 } finally {
   loads.end = loadavg();
   await stopAll();

@@ -1,147 +1,68 @@
 /**
- * `deno run -A bench/remote.ts`: the same small workloads on a local KV file and on a KV
- * Connect server, for docs/SCALING.md. The server is `tests/support/kv_connect_server.ts` in
- * its own process (no denokv binary can be installed here): a Deno implementation of the
- * protocol over a local SQLite KV, so the figures show the cost of the protocol and Deno's
- * remote client on loopback, not denokv's own speed or a real network's latency.
+ * R (`deno task bench --remote`): the same small workloads on a local KV file and on a KV Connect
+ * server, for docs/SCALING.md. The server is `tests/support/kv_connect_server.ts` in its own
+ * process (no denokv binary can be installed here): a Deno implementation of the protocol over a
+ * local SQLite KV, so the figures show the cost of the protocol and Deno's remote client on
+ * loopback, not denokv's own speed or a real network's latency.
  *
- * ```sh
- * deno run -A bench/remote.ts [--jobs 600] [--workers 4]
- * ```
+ * Both backends are driven alike, through whole CLI processes only (the bench process opens
+ * neither), so each remote figure is read against the local one of the same run.
  *
  * @module
  */
-import { machineInfo } from "./machine_info.ts";
+import type { Job } from "../src/job.ts";
+import {
+  CONFIG,
+  DENO,
+  MAIN,
+  ROOT,
+  run,
+  type RunOutcome,
+  sleep,
+  waitUntil,
+  writeNdjson,
+} from "./lib.ts";
+import { type Summary, summary } from "./stats.ts";
+import { type Env, TRUE_SPEC } from "./workload_env.ts";
 
-const ROOT = new URL("..", import.meta.url).pathname;
-const MAIN = `${ROOT}main.ts`;
-const CONFIG = `${ROOT}deno.json`;
+/** The server's access token (denokv wants at least 12 characters). */
 const TOKEN = "queuectl-bench-token-0123";
 
-function arg(name: string, fallback: number): number {
-  const i = Deno.args.indexOf(`--${name}`);
-  return i >= 0 ? Number(Deno.args[i + 1]) : fallback;
-}
-
-async function cli(env: Record<string, string>, args: string[], stdin?: string): Promise<string> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", "--config", CONFIG, MAIN, ...args],
-    env,
-    stdin: stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (stdin !== undefined) {
-    const w = child.stdin.getWriter();
-    await w.write(new TextEncoder().encode(stdin));
-    await w.close();
-  }
-  const out = await child.output();
-  const dec = new TextDecoder();
-  if (out.code !== 0) throw new Error(`queuectl ${args.join(" ")}: ${dec.decode(out.stderr)}`);
-  return dec.decode(out.stdout);
-}
-
-async function counts(env: Record<string, string>): Promise<Record<string, number>> {
-  return JSON.parse(await cli(env, ["status", "--json"])).counts;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
 /** One backend's figures. */
-interface Figures {
-  backend: string;
-  enqueue_one_ms: number;
-  enqueue_bulk_jobs_per_s: number;
+export interface BackendFigures {
+  /** `enqueue --command true` as a whole CLI process, wall ms. */
+  enqueue_one: Summary;
+  /** `enqueue --file` of the run's jobs: jobs per second over the whole CLI process. */
+  bulk_jobs_per_s: number;
+  /** Jobs per second from the first completion to the last, read from the job records. */
   drain_jobs_per_s: number;
-  wake_p50_ms: number;
+  /** Idle workers, one job at a time: `started_at - created_at`, ms. */
+  wake: Summary;
 }
 
-async function measure(backend: string, env: Record<string, string>): Promise<Figures> {
-  const jobs = arg("jobs", 600);
-  const workers = arg("workers", 4);
-  const one: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    const t0 = performance.now();
-    await cli(env, ["enqueue", "--command", "true"]);
-    one.push(performance.now() - t0);
-  }
-  const lines = Array.from({ length: jobs }, () => JSON.stringify({ command: "true" })).join("\n");
-  const tb = performance.now();
-  await cli(env, ["enqueue", "--file", "-"], lines);
-  const bulkS = (performance.now() - tb) / 1000;
-  const sup = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "--quiet",
-      "--config",
-      CONFIG,
-      MAIN,
-      "worker",
-      "start",
-      "--count",
-      String(workers),
-    ],
-    env,
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  try {
-    const total = jobs + 5;
-    // The drain is timed from the first completion, so start-up is not counted.
-    let first = 0;
-    let c = await counts(env);
-    while (c.completed! < total) {
-      if (!first && c.completed! > 0) first = performance.now();
-      // Each look is a whole CLI process: looking often would take CPU from the workers.
-      await new Promise((r) => setTimeout(r, 250));
-      c = await counts(env);
-    }
-    const drained = c.completed!;
-    const drainS = (performance.now() - first) / 1000;
-    // Wake-up: idle workers, then one job at a time: enqueue's commit to the job's start.
-    await new Promise((r) => setTimeout(r, 500));
-    const wake: number[] = [];
-    for (let i = 0; i < 10; i++) {
-      const id = (await cli(env, ["enqueue", "--command", "true"])).trim();
-      for (;;) {
-        const j = JSON.parse(await cli(env, ["show", id, "--json"]));
-        if (j.state === "completed") {
-          wake.push(Date.parse(j.started_at) - Date.parse(j.created_at));
-          break;
-        }
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    }
-    return {
-      backend,
-      enqueue_one_ms: Math.round(median(one)),
-      enqueue_bulk_jobs_per_s: Math.round(jobs / bulkS),
-      drain_jobs_per_s: Math.round((drained - 1) / drainS),
-      wake_p50_ms: median(wake),
-    };
-  } finally {
-    sup.kill("SIGTERM");
-    await sup.status;
-  }
+/** R: the same workloads on a local file and over KV Connect on loopback. */
+export interface Remote {
+  /** Jobs of the bulk enqueue and the drain. */
+  jobs: number;
+  /** Workers of the drain and the wake-up. */
+  workers: number;
+  /** A KV file in the temp folder. */
+  local: BackendFigures;
+  /** The KV Connect test server, in its own process. */
+  remote: BackendFigures;
 }
 
-if (import.meta.main) {
-  const dir = await Deno.makeTempDir({ prefix: "queuectl-bench-remote-" });
-  const port = 4700 + Math.floor(Math.random() * 200);
-  const server = new Deno.Command(Deno.execPath(), {
+/** Runs R: starts the server, then measures the local file and the server in turn. */
+export async function remote(env: Env): Promise<Remote> {
+  const dir = await Deno.makeTempDir({ dir: env.tmp, prefix: "remote-" });
+  const server = new Deno.Command(DENO, {
     args: [
       "run",
       "-A",
       "--unstable-kv",
-      `${ROOT}tests/support/kv_connect_server.ts`,
+      `${ROOT}/tests/support/kv_connect_server.ts`,
       "--port",
-      String(port),
+      "0",
       "--token",
       TOKEN,
       "--path",
@@ -151,30 +72,136 @@ if (import.meta.main) {
     stdout: "null",
     stderr: "piped",
   }).spawn();
+  // An interrupted bench stops what it registered; the server goes with the same SIGTERM.
+  const stoppable = Promise.resolve({ supervisorPid: server.pid, startCliMs: 0 });
+  env.running.add(stoppable);
   try {
-    // Ready once it has said so on stderr.
-    const reader = server.stderr.getReader();
-    await reader.read();
-    reader.releaseLock();
+    const url = await serverUrl(server);
     const base = { NO_COLOR: "1" };
-    const rows = [
-      await measure("local file", { ...base, QUEUECTL_DB: `${dir}/queue.kv` }),
-      await measure("KV Connect (loopback)", {
-        ...base,
-        QUEUECTL_DB: `http://127.0.0.1:${port}`,
-        DENO_KV_ACCESS_TOKEN: TOKEN,
-      }),
-    ];
-    console.log(
-      JSON.stringify(
-        { machine: await machineInfo(), jobs: arg("jobs", 600), workers: arg("workers", 4), rows },
-        null,
-        2,
-      ),
-    );
+    env.log(`  local file`);
+    const local = await measure(env, `${dir}/local`, { ...base, QUEUECTL_DB: `${dir}/queue.kv` });
+    env.log(`  KV Connect at ${url}`);
+    const remote = await measure(env, `${dir}/remote`, {
+      ...base,
+      QUEUECTL_DB: url,
+      DENO_KV_ACCESS_TOKEN: TOKEN,
+    });
+    return { jobs: env.sizes.remoteJobs, workers: env.sizes.remoteWorkers, local, remote };
   } finally {
     server.kill("SIGTERM");
     await server.status;
+    env.running.delete(stoppable);
     await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
+/** Reads the server's stderr until it names its URL, then keeps draining it in the background. */
+async function serverUrl(server: Deno.ChildProcess): Promise<string> {
+  const lines = server.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  for (;;) {
+    const { value, done } = await lines.read();
+    if (done) throw new Error(`R: the KV Connect server exited: ${seen.trim()}`);
+    seen += value;
+    const m = seen.match(/listening on (http:\/\/\S+)/);
+    if (m) {
+      // An unread pipe would fill and stall the server.
+      (async () => {
+        while (!(await lines.read()).done) { /* discard */ }
+      })().catch(() => {});
+      return m[1]!;
+    }
+  }
+}
+
+/** One backend: single enqueues, a bulk enqueue, its drain, then wake-ups one job at a time. */
+async function measure(
+  env: Env,
+  dir: string,
+  cliEnv: Record<string, string>,
+): Promise<BackendFigures> {
+  const s = env.sizes;
+  await Deno.mkdir(dir);
+  const cli = async (args: string[]): Promise<RunOutcome> => {
+    const out = await run(DENO, ["run", "-A", "--config", CONFIG, MAIN, ...args], { env: cliEnv });
+    if (out.code !== 0) {
+      throw new Error(`R: queuectl ${args.join(" ")} exited ${out.code}: ${out.stderr.trim()}`);
+    }
+    return out;
+  };
+  const one: number[] = [];
+  for (let i = 0; i < s.remoteEnqueueRuns; i++) {
+    one.push((await cli(["enqueue", "--command", "true"])).ms);
+  }
+  const file = `${dir}/jobs.ndjson`;
+  await writeNdjson(file, TRUE_SPEC, s.remoteJobs);
+  const bulk = await cli(["enqueue", "--file", file]);
+  const total = s.remoteEnqueueRuns + s.remoteJobs;
+  // `list` returns at most 1000 jobs, and the drain's rate is read from one page of them.
+  if (total > 1000) throw new RangeError(`R: ${total} jobs is more than one list page (1000)`);
+
+  const supervisor = new Deno.Command(DENO, {
+    args: [
+      "run",
+      "-A",
+      "--config",
+      CONFIG,
+      MAIN,
+      "worker",
+      "start",
+      "--count",
+      `${s.remoteWorkers}`,
+    ],
+    env: cliEnv,
+    cwd: ROOT,
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const group = Promise.resolve({ supervisorPid: supervisor.pid, startCliMs: 0 });
+  env.running.add(group);
+  try {
+    // Each look is a whole CLI process: looking often would take CPU from the workers.
+    await waitUntil(
+      "R: the drain",
+      async () => {
+        const status = JSON.parse((await cli(["status", "--json"])).stdout);
+        return status.counts.completed >= total;
+      },
+      60_000 + total * 500,
+      250,
+    );
+    const done: Job[] = JSON.parse(
+      (await cli(["list", "--state", "completed", "--limit", "1000", "--json"])).stdout,
+    );
+    const finished = done.map((j) => Date.parse(String(j.finished_at))).sort((a, b) => a - b);
+    const spanS = (finished[finished.length - 1]! - finished[0]!) / 1000;
+
+    await sleep(500);
+    const wake: number[] = [];
+    for (let i = 0; i < s.remoteWakeJobs; i++) {
+      const id = (await cli(["enqueue", "--command", "true"])).stdout.trim();
+      let job: Record<string, string> = {};
+      await waitUntil(
+        `R: job ${id} to complete`,
+        async () => {
+          job = JSON.parse((await cli(["show", id, "--json"])).stdout);
+          return job.state === "completed";
+        },
+        30_000,
+        20,
+      );
+      wake.push(Date.parse(job.started_at!) - Date.parse(job.created_at!));
+    }
+    return {
+      enqueue_one: summary(one),
+      bulk_jobs_per_s: Math.round(s.remoteJobs / (bulk.ms / 1000)),
+      drain_jobs_per_s: Math.round((finished.length - 1) / spanS),
+      wake: summary(wake),
+    };
+  } finally {
+    supervisor.kill("SIGTERM");
+    await supervisor.status;
+    env.running.delete(group);
   }
 }

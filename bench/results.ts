@@ -10,6 +10,7 @@ import type { B1, B2 } from "./enqueue_workloads.ts";
 import type { Latency } from "./latency.ts";
 import type { Primitives } from "./primitives.ts";
 import type { EnqueueProfile, Profile } from "./profile.ts";
+import type { Remote } from "./remote.ts";
 import type { B5 } from "./retry.ts";
 
 /** Everything one run found. */
@@ -23,4 +24,6 @@ export interface Results {
   B6?: { depths: DepthPoint[]; filled_with: string; capped: string | null };
   profile?: Profile;
   profile_enqueue?: EnqueueProfile;
+  /** Only with `--remote`. */
+  R?: Remote;
 }

@@ -34,6 +34,14 @@ export interface Sizes {
   primitiveRuns: number;
   /** Jobs of the profiled drain. */
   profileJobs: number;
+  /** R (`--remote`): jobs of the bulk enqueue and the drain, on each backend. */
+  remoteJobs: number;
+  /** R: workers of the drain and the wake-ups. */
+  remoteWorkers: number;
+  /** R: single `enqueue` CLI runs on each backend. */
+  remoteEnqueueRuns: number;
+  /** R: jobs enqueued one at a time to idle workers, on each backend. */
+  remoteWakeJobs: number;
 }
 
 /** Full sizes: the issue's figures, under 10 minutes on 2 cores. */
@@ -52,6 +60,10 @@ export const FULL: Sizes = {
   b6LatencyJobs: 50,
   primitiveRuns: 300,
   profileJobs: 1000,
+  remoteJobs: 600,
+  remoteWorkers: 4,
+  remoteEnqueueRuns: 5,
+  remoteWakeJobs: 10,
 };
 
 /** Smoke sizes for CI: every workload runs, tiny, in well under a minute. */
@@ -70,4 +82,8 @@ export const SMOKE: Sizes = {
   b6LatencyJobs: 5,
   primitiveRuns: 30,
   profileJobs: 100,
+  remoteJobs: 20,
+  remoteWorkers: 2,
+  remoteEnqueueRuns: 2,
+  remoteWakeJobs: 3,
 };

@@ -5,13 +5,15 @@
  */
 import type { Job } from "../job.ts";
 import type { JobSpec } from "../spec.ts";
-import { newId } from "../ids.ts";
 import { ConflictError, UsageError } from "../errors.ts";
 import { CommitPipeline } from "./commit_pipeline.ts";
 import { REMOTE_LIMITS, Tx } from "./db.ts";
 import { keys } from "./keys.ts";
+import { newJob } from "./new_job.ts";
 import { applyTransition } from "./transition.ts";
 import type { Store } from "./open.ts";
+
+export { newJob } from "./new_job.ts";
 
 /** Options of {@linkcode enqueueJobs}. */
 export interface EnqueueOptions {
@@ -21,39 +23,6 @@ export interface EnqueueOptions {
   maxRetries: number;
   /** Called after each committed batch with the number of jobs stored so far. */
   onProgress?: (stored: number) => void;
-}
-
-/**
- * Builds the record of a new job from a validated spec (pure).
- *
- * @example
- * ```ts
- * newJob({ command: "true", priority: 0, timeout: null }, { now: Date.now(), maxRetries: 3 });
- * ```
- */
-export function newJob(spec: JobSpec, options: { now: number; maxRetries: number }): Job {
-  const { now } = options;
-  const runAt = spec.run_at ?? now;
-  return {
-    id: spec.id ?? newId(now),
-    command: spec.command,
-    state: runAt > now ? "scheduled" : "pending",
-    attempts: 0,
-    runs: 0,
-    max_retries: spec.max_retries ?? options.maxRetries,
-    priority: spec.priority,
-    run_at: runAt,
-    timeout: spec.timeout,
-    seq: newId(now),
-    created_at: now,
-    updated_at: now,
-    started_at: null,
-    finished_at: null,
-    exit_code: null,
-    last_error: null,
-    worker: null,
-    cancel_requested: false,
-  };
 }
 
 /**

@@ -6,16 +6,16 @@
  * repeatable) the runs interleave, A B A B …, so that drift hits every tree alike.
  *
  * ```sh
- * deno run -A bench/cpu_drain.ts [--jobs 2000] [--workers 1] [--reps 3] [--root DIR]... \
+ * deno run -A bench/lab/cpu_drain.ts [--jobs 2000] [--workers 1] [--reps 3] [--root DIR]... \
  *   [--deno-flag=--v8-flags=--max-semi-space-size=1]
  * ```
  *
  * @module
  */
-import { countJobs } from "../src/store/mod.ts";
-import { bulkEnqueue } from "./enqueue_workloads.ts";
-import { ROOT, spawnWorkerRun, TempDb, waitUntil } from "./lib.ts";
-import { loadavg, procCpu, procMemory } from "./proc.ts";
+import { countJobs } from "../../src/store/mod.ts";
+import { bulkEnqueue } from "../enqueue_workloads.ts";
+import { ROOT, spawnWorkerRun, TempDb, waitUntil } from "../lib.ts";
+import { loadavg, procCpu, procMemory } from "../proc.ts";
 
 const argv = [...Deno.args];
 const flag = (name: string, def: string) => {

@@ -1,0 +1,43 @@
+/**
+ * The record of a new job, built from a validated spec. Its own module so that what builds one
+ * record need not load the store: the bench's bare-KV baseline (bench/kv_enqueue.ts) builds its
+ * job with it.
+ *
+ * @module
+ */
+import type { Job } from "../job.ts";
+import type { JobSpec } from "../spec.ts";
+import { newId } from "../ids.ts";
+
+/**
+ * Builds the record of a new job from a validated spec (pure).
+ *
+ * @example
+ * ```ts
+ * newJob({ command: "true", priority: 0, timeout: null }, { now: Date.now(), maxRetries: 3 });
+ * ```
+ */
+export function newJob(spec: JobSpec, options: { now: number; maxRetries: number }): Job {
+  const { now } = options;
+  const runAt = spec.run_at ?? now;
+  return {
+    id: spec.id ?? newId(now),
+    command: spec.command,
+    state: runAt > now ? "scheduled" : "pending",
+    attempts: 0,
+    runs: 0,
+    max_retries: spec.max_retries ?? options.maxRetries,
+    priority: spec.priority,
+    run_at: runAt,
+    timeout: spec.timeout,
+    seq: newId(now),
+    created_at: now,
+    updated_at: now,
+    started_at: null,
+    finished_at: null,
+    exit_code: null,
+    last_error: null,
+    worker: null,
+    cancel_requested: false,
+  };
+}
