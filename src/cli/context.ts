@@ -6,6 +6,7 @@
 import { UsageError } from "../errors.ts";
 import { openStore, resolveLocation, type Store } from "../store/open.ts";
 import { OutputClosed } from "./exit.ts";
+import { writeLine } from "../write_line.ts";
 
 /** The injected world of a command: tests capture output, `main.ts` uses the real one. */
 export interface Context {
@@ -53,11 +54,7 @@ export function processContext(dbFlag: () => string | undefined): Context {
       }
     },
     err(text) {
-      try {
-        writeAll(Deno.stderr, enc.encode(text + "\n"));
-      } catch {
-        // Standard error is gone too: there is nowhere left to report anything.
-      }
+      writeLine(text);
     },
     isTty: Deno.stdout.isTerminal(),
     location,
