@@ -76,6 +76,10 @@ Deno.test({
         ok(!r.timedOut, `still running after ${PROMPTLY_MS} ms:\n${r.stderr}`);
         assertOneLineError(r, 1, /cannot open database .*queue\.kv: /);
       }
+      // Reading needs no new file: it opens the database read-only.
+      const status = await cli(db, ["status", "--json"], { env });
+      equal(status.code, 0, status.stderr);
+      equal(JSON.parse(status.stdout).counts.pending, 3);
       await Deno.remove(filler);
 
       // 2. Full while the database is open elsewhere (as with running workers): the write fails.

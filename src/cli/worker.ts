@@ -141,7 +141,7 @@ async function stop(ctx: Context, flags: { force?: boolean; timeout: string }): 
   if (!Number.isFinite(timeoutS) || timeoutS < 0 || timeoutS > 86_400) {
     throw new UsageError(`--timeout must be seconds from 0 to 86400, got "${flags.timeout}"`);
   }
-  const store = await ctx.store();
+  const store = await ctx.store({ create: false });
   const host = hostName();
   const workers = await listWorkers(store);
   if (workers.length === 0) {
@@ -184,7 +184,7 @@ async function stop(ctx: Context, flags: { force?: boolean; timeout: string }): 
 }
 
 async function list(ctx: Context, flags: { json?: boolean }): Promise<void> {
-  const workers = await listWorkers(await ctx.store());
+  const workers = await listWorkers(await ctx.store({ create: false }));
   if (flags.json) return ctx.out(JSON.stringify(workers.map(workerJson)));
   if (workers.length === 0) return ctx.out("no workers running");
   const now = Date.now();
