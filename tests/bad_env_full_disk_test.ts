@@ -14,41 +14,20 @@ import {
   assertOneLineError,
   cli,
   cliOk,
+  processAlive,
   startWorkers,
   tempDb,
   waitFor,
   waitForJob,
 } from "./helpers.ts";
-import { cliWithin, PROMPTLY_MS, ROOT, tool } from "./bad_env.ts";
-
-/** A tiny tmpfs needs root (or CAP_SYS_ADMIN) and a kernel that allows it here. */
-const CAN_MOUNT_TMPFS = (() => {
-  if (!ROOT) return false;
-  const dir = Deno.makeTempDirSync({ prefix: "queuectl-probe-" });
-  try {
-    const ok = tool("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", dir]);
-    if (ok) tool("umount", [dir]);
-    return ok;
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
-})();
-
-/** Fills the file system holding `dir` with one file; returns its path. */
-async function fillDisk(dir: string): Promise<string> {
-  const path = join(dir, "filler");
-  using file = await Deno.open(path, { write: true, create: true });
-  const block = new Uint8Array(16 * 1024);
-  for (;;) {
-    try {
-      await file.write(block);
-    } catch {
-      // ENOSPC, possibly after a partial write: the disk is now full.
-      break;
-    }
-  }
-  return path;
-}
+import {
+  CAN_MOUNT_TMPFS,
+  cliWithin,
+  fillDisk,
+  mountTmpfs,
+  PROMPTLY_MS,
+  unmount,
+} from "./bad_env.ts";
 
 Deno.test({
   name:
@@ -59,7 +38,7 @@ Deno.test({
     await using db = await tempDb();
     const mnt = join(db.dir, "mnt");
     await Deno.mkdir(mnt);
-    ok(tool("mount", ["-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", mnt]), "mount tmpfs");
+    ok(mountTmpfs(mnt, "1m"), "mount tmpfs");
     const env = { QUEUECTL_DB: join(mnt, "queue.kv") };
     let kv: Deno.Kv | null = null;
     try {
@@ -108,7 +87,7 @@ Deno.test({
       await cliOk(db, ["enqueue", "--id", "after", "--command", "true"], { env });
     } finally {
       kv?.close();
-      if (!tool("umount", [mnt])) tool("umount", ["-l", mnt]);
+      unmount(mnt);
     }
   },
 });
@@ -122,7 +101,7 @@ Deno.test({
     await using db = await tempDb();
     const mnt = join(db.dir, "mnt");
     await Deno.mkdir(mnt);
-    ok(tool("mount", ["-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", mnt]), "mount tmpfs");
+    ok(mountTmpfs(mnt, "1m"), "mount tmpfs");
     const env = { QUEUECTL_DB: join(mnt, "queue.kv") };
     const flag = join(db.dir, "release");
     const fdb = { ...db, env: { ...db.env, ...env } };
@@ -149,7 +128,52 @@ Deno.test({
       ok(job.history.at(-1)?.outcome === "succeeded", JSON.stringify(job.history));
     } finally {
       await workers?.stop();
-      if (!tool("umount", [mnt])) tool("umount", ["-l", mnt]);
+      unmount(mnt);
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "worker stop on a full disk stops the workers and their supervisor, even while it restarts a crashing worker, and writes nothing",
+  ignore: !CAN_MOUNT_TMPFS,
+  sanitizeResources: false,
+  fn: async () => {
+    await using db = await tempDb();
+    const mnt = join(db.dir, "mnt");
+    await Deno.mkdir(mnt);
+    ok(mountTmpfs(mnt, "1m"), "mount tmpfs");
+    const fdb = { ...db, env: { ...db.env, QUEUECTL_DB: join(mnt, "queue.kv") } };
+    let workers: ReturnType<typeof startWorkers> | null = null;
+    try {
+      await cliOk(fdb, ["config", "set", "heartbeat_ms", "200"]);
+      workers = startWorkers(fdb, 2);
+      const pids = await waitFor(async () => {
+        const list = JSON.parse(await cliOk(fdb, ["worker", "list", "--json"]));
+        return list.length === 2 ? list.map((w: { pid: number }) => w.pid) as number[] : null;
+      }, { what: "2 registered workers" });
+      await fillDisk(mnt);
+      await waitFor(() => workers!.log().includes("worker.heartbeat_failed"), {
+        what: "a heartbeat to fail on the full disk",
+      });
+      // Its replacement cannot register on the full disk: it crashes, and is restarted again.
+      Deno.kill(pids[0]!, "SIGKILL");
+      await waitFor(() => /worker\.failed .*disk is full/.test(workers!.log()), {
+        what: "the restarted worker to crash on the full disk",
+      });
+
+      const r = await cliWithin(fdb, ["worker", "stop"], PROMPTLY_MS);
+      ok(!r.timedOut, `worker stop was still running after ${PROMPTLY_MS} ms:\n${r.stderr}`);
+      deepStrictEqual([r.code, r.stdout.trim(), r.stderr], [0, "stopped 2 worker(s)", ""]);
+      const status = await Promise.race([
+        workers.process.status,
+        new Promise<null>((res) => setTimeout(() => res(null), 15_000)),
+      ]);
+      equal(status?.code, 0, `the supervisor exits: ${workers.log()}`);
+      for (const pid of pids) ok(!processAlive(pid), `worker ${pid} exited`);
+    } finally {
+      await workers?.stop();
+      unmount(mnt);
     }
   },
 });
