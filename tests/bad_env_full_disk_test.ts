@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { deepStrictEqual, equal, ok } from "node:assert/strict";
+import { deepStrictEqual, doesNotMatch, equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
 import {
   assertOneLineError,
@@ -94,7 +94,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "a worker whose result write fails on a full disk neither hangs nor loses the job: once space is freed the job completes",
+    "a worker whose result write fails on a full disk holds the result and writes it once space is freed: the job completes on its one run, not re-run as 'worker lost'",
   ignore: !CAN_MOUNT_TMPFS,
   sanitizeResources: false,
   fn: async () => {
@@ -111,8 +111,9 @@ Deno.test({
       await cliOk(fdb, ["config", "set", "heartbeat_ms", "500"]);
       await cliOk(fdb, ["config", "set", "lease_ms", "2000"]);
       await cliOk(fdb, ["config", "set", "backoff_base", "1"]);
-      // The job waits for the test to say so, then succeeds on its next attempt too.
-      const command = `while [ ! -e '${flag}' ]; do sleep 0.05; done`;
+      // The job counts its runs (outside the full disk) and waits for the test to say so.
+      const runs = join(db.dir, "runs");
+      const command = `echo run >> '${runs}'; while [ ! -e '${flag}' ]; do sleep 0.05; done`;
       await cliOk(fdb, ["enqueue", "--id", "slow", "--command", command]);
       workers = startWorkers(fdb, 1);
       await waitForJob(fdb, "slow", (j) => j.state === "processing");
@@ -121,11 +122,25 @@ Deno.test({
       await waitFor(() => workers!.log().includes("disk is full"), {
         what: "the worker to meet the full disk",
       });
+      // Longer than the lease: the worker's heartbeats fail too, yet its result is not lost (or,
+      // as before the fix, the worker crashed).
+      await waitFor(() => {
+        const log = workers!.log();
+        return log.split("worker.heartbeat_failed").length > 5 || log.includes("worker.crashed");
+      }, { what: "several failed heartbeats" });
       await Deno.remove(filler);
       const job = await waitForJob(fdb, "slow", (j) => j.state === "completed", {
         timeoutMs: 30_000,
       });
-      ok(job.history.at(-1)?.outcome === "succeeded", JSON.stringify(job.history));
+      deepStrictEqual(
+        job.history.map((a) => [a.n, a.outcome, a.error]),
+        [[1, "succeeded", null]],
+        workers.log(),
+      );
+      equal(await Deno.readTextFile(runs), "run\n", "the command ran once");
+      match(workers.log(), /job\.result_unwritten worker=\S+ job=slow attempt=1 .*disk is full/);
+      match(workers.log(), /job\.result_written worker=\S+ job=slow attempt=1 outcome=succeeded/);
+      doesNotMatch(workers.log(), /worker\.(failed|crashed)/);
     } finally {
       await workers?.stop();
       unmount(mnt);
