@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { writeLine } from "./write_line.ts";
 
 /** Log levels, least severe first. */
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -84,14 +85,7 @@ export class Logger {
   }
 }
 
-const encoder = new TextEncoder();
-
-/** One line straight to stderr: `console.error` would run it through its formatter first. */
+/** One whole line to stderr (`write_line.ts`): `console.error` would format it first. */
 function writeStderr(line: string): void {
-  const data = encoder.encode(line + "\n");
-  try {
-    for (let off = 0; off < data.byteLength;) off += Deno.stderr.writeSync(data.subarray(off));
-  } catch {
-    // Standard error is gone: there is nowhere left to log to.
-  }
+  writeLine(line);
 }

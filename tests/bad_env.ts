@@ -50,3 +50,42 @@ export async function cliWithin(
 
 /** `worker start` that should refuse at once; 20 s leaves room for a loaded machine. */
 export const PROMPTLY_MS = 20_000;
+
+/** A tiny tmpfs needs root (or CAP_SYS_ADMIN) and a kernel that allows it here. */
+export const CAN_MOUNT_TMPFS = (() => {
+  if (!ROOT) return false;
+  const dir = Deno.makeTempDirSync({ prefix: "queuectl-probe-" });
+  try {
+    const ok = tool("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", dir]);
+    if (ok) tool("umount", [dir]);
+    return ok;
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+})();
+
+/** Mounts a tmpfs of `size` (e.g. "1m") on `dir`, which must exist; false when it failed. */
+export function mountTmpfs(dir: string, size: string): boolean {
+  return tool("mount", ["-t", "tmpfs", "-o", `size=${size},mode=0700`, "tmpfs", dir]);
+}
+
+/** Unmounts `dir`, lazily when it is still busy, so the temp folder can be removed. */
+export function unmount(dir: string): void {
+  if (!tool("umount", [dir])) tool("umount", ["-l", dir]);
+}
+
+/** Fills the file system holding `dir` with one file; returns its path. */
+export async function fillDisk(dir: string, name = "filler"): Promise<string> {
+  const path = `${dir}/${name}`;
+  using file = await Deno.open(path, { write: true, create: true });
+  const block = new Uint8Array(16 * 1024);
+  for (;;) {
+    try {
+      await file.write(block);
+    } catch {
+      // ENOSPC, possibly after a partial write: the disk is now full.
+      break;
+    }
+  }
+  return path;
+}

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { deepStrictEqual, equal, ok } from "node:assert/strict";
+import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
 import {
   assertOneLineError,
@@ -17,9 +17,11 @@ import {
   showJob,
   statusCounts,
   tempDb,
+  waitForJob,
+  workersFor,
   ZERO_COUNTS,
 } from "./helpers.ts";
-import { cliWithin, PROMPTLY_MS, ROOT, tool } from "./bad_env.ts";
+import { CAN_MOUNT_TMPFS, cliWithin, PROMPTLY_MS, ROOT, tool, unmount } from "./bad_env.ts";
 
 /** As root, permission bits stop nothing: only the immutable flag makes a file read-only. */
 const CAN_MAKE_READ_ONLY = (() => {
@@ -112,7 +114,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "a read-only database folder makes every command, worker start included, exit 1 at once with one 'cannot open database' line, and loses nothing",
+    "in a read-only database folder the reading commands work, and the writing ones, worker start included, exit 1 at once with one line, losing nothing",
   ignore: !CAN_MAKE_READ_ONLY,
   fn: async () => {
     await using db = await tempDb();
@@ -120,22 +122,103 @@ Deno.test({
     const before = await Deno.readFile(db.path);
     const undo = makeReadOnly([db.path, db.dir]);
     try {
-      const results = await Promise.all([
-        cliWithin(db, ["status"], PROMPTLY_MS),
+      const reads = await Promise.all([
+        cliWithin(db, ["status", "--json"], PROMPTLY_MS),
+        cliWithin(db, ["show", "kept", "--json"], PROMPTLY_MS),
+        cliWithin(db, ["worker", "list"], PROMPTLY_MS),
+      ]);
+      for (const r of reads) equal(r.code, 0, r.stderr);
+      equal(JSON.parse(reads[0]!.stdout).counts.pending, 1);
+      equal(JSON.parse(reads[1]!.stdout).state, "pending");
+      const writes = await Promise.all([
         cliWithin(db, ["enqueue", "--command", "true"], PROMPTLY_MS),
-        cliWithin(db, ["show", "kept"], PROMPTLY_MS),
         cliWithin(db, ["worker", "start", "--count", "2"], PROMPTLY_MS),
         cliWithin(db, ["worker", "start", "--detach"], PROMPTLY_MS),
       ]);
-      for (const r of results) {
+      for (const r of writes) {
         ok(!r.timedOut, `still running after ${PROMPTLY_MS} ms:\n${r.stderr}`);
-        assertOneLineError(r, 1, /cannot open database .*queue\.kv: /);
+        assertOneLineError(r, 1, /cannot open database .*queue\.kv: .*opens only for reading/);
       }
+      assertOneLineError(
+        await cliWithin(db, ["cancel", "kept"], PROMPTLY_MS),
+        1,
+        /cannot write to database .*queue\.kv: it could only be opened for reading/,
+      );
     } finally {
       undo();
     }
     deepStrictEqual(await Deno.readFile(db.path), before);
     deepStrictEqual((await showJob(db, "kept")).state, "pending");
+  },
+});
+
+Deno.test({
+  name:
+    "on a read-only mount every reading command works, the writing ones exit 1 with one line, and a writer's newest jobs are seen through a read-only view",
+  ignore: !CAN_MOUNT_TMPFS,
+  sanitizeResources: false,
+  fn: async () => {
+    await using db = await tempDb();
+    const rw = join(db.dir, "rw");
+    const ro = join(db.dir, "ro");
+    await Deno.mkdir(rw);
+    await Deno.mkdir(ro);
+    const rdb = { ...db, env: { ...db.env, QUEUECTL_DB: join(ro, "queue.kv") } };
+    const wdb = { ...db, env: { ...db.env, QUEUECTL_DB: join(rw, "queue.kv") } };
+    let mounted = false;
+    let writer: Deno.Kv | null = null;
+    try {
+      await cliOk(wdb, ["config", "set", "max_retries", "7"]);
+      await cliOk(wdb, ["enqueue", "--id", "done", "--command", "echo hello"]);
+      {
+        await using _workers = workersFor(wdb, 1);
+        await waitForJob(wdb, "done", (j) => j.state === "completed");
+      }
+      await cliOk(wdb, ["enqueue", "--id", "waiting", "--command", "true"]);
+      ok(tool("mount", ["--bind", rw, ro]), "bind mount");
+      mounted = true;
+      ok(tool("mount", ["-o", "remount,bind,ro", ro]), "remount read-only");
+      const files = [...Deno.readDirSync(rw)].map((e) => e.name).sort();
+
+      // 1. Nobody has the database open: no -wal, no -shm, and none can be made here.
+      const reads: [string[], (out: string) => void][] = [
+        [["status", "--json"], (o) => equal(JSON.parse(o).counts.completed, 1)],
+        [["list", "--json"], (o) => equal(JSON.parse(o).length, 2)],
+        [["show", "done", "--json"], (o) => equal(JSON.parse(o).history[0].outcome, "succeeded")],
+        [["logs", "done"], (o) => equal(o, "hello\n")],
+        [["metrics", "--json"], (o) => ok(JSON.parse(o))],
+        [["doctor"], (o) => match(o, /checked 2 job\(s\): 0 violation\(s\)/)],
+        [["worker", "list"], (o) => equal(o.trim(), "no workers running")],
+        [["worker", "stop"], (o) => equal(o.trim(), "no workers running")],
+        [["dlq", "list", "--json"], (o) => equal(o.trim(), "[]")],
+        [["config", "show"], (o) => match(o, /max_retries +7/)],
+        [["config", "get", "max_retries"], (o) => equal(o.trim(), "7")],
+      ];
+      const results = await Promise.all(reads.map(([args]) => cli(rdb, args)));
+      results.forEach((r, i) => {
+        equal(r.code, 0, `${reads[i]![0].join(" ")}: ${r.stderr}`);
+        reads[i]![1](r.stdout);
+      });
+      const refused = await Promise.all([
+        cli(rdb, ["enqueue", "--command", "true"]),
+        cli(rdb, ["config", "set", "max_retries", "1"]),
+        cli(rdb, ["cancel", "waiting"]),
+        cli(rdb, ["delete", "done"]),
+      ]);
+      for (const r of refused) assertOneLineError(r, 1, /queue\.kv: .*(read-only|for reading)/);
+      deepStrictEqual([...Deno.readDirSync(rw)].map((e) => e.name).sort(), files);
+
+      // 2. A writer has it open on the writable side: readers see its newest commits.
+      writer = await Deno.openKv(join(rw, "queue.kv"));
+      await writer.get(["config", "max_retries"]);
+      await cliOk(wdb, ["enqueue", "--id", "newer", "--command", "true"]);
+      const status = JSON.parse(await cliOk(rdb, ["status", "--json"]));
+      equal(status.counts.pending, 2);
+      equal((await showJob(rdb, "newer")).state, "pending");
+    } finally {
+      writer?.close();
+      if (mounted) unmount(ro);
+    }
   },
 });
 

@@ -8,47 +8,26 @@
  *
  * @module
  */
-import { deepStrictEqual, equal, ok } from "node:assert/strict";
+import { deepStrictEqual, doesNotMatch, equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
 import {
   assertOneLineError,
   cli,
   cliOk,
+  processAlive,
   startWorkers,
   tempDb,
   waitFor,
   waitForJob,
 } from "./helpers.ts";
-import { cliWithin, PROMPTLY_MS, ROOT, tool } from "./bad_env.ts";
-
-/** A tiny tmpfs needs root (or CAP_SYS_ADMIN) and a kernel that allows it here. */
-const CAN_MOUNT_TMPFS = (() => {
-  if (!ROOT) return false;
-  const dir = Deno.makeTempDirSync({ prefix: "queuectl-probe-" });
-  try {
-    const ok = tool("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", dir]);
-    if (ok) tool("umount", [dir]);
-    return ok;
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
-})();
-
-/** Fills the file system holding `dir` with one file; returns its path. */
-async function fillDisk(dir: string): Promise<string> {
-  const path = join(dir, "filler");
-  using file = await Deno.open(path, { write: true, create: true });
-  const block = new Uint8Array(16 * 1024);
-  for (;;) {
-    try {
-      await file.write(block);
-    } catch {
-      // ENOSPC, possibly after a partial write: the disk is now full.
-      break;
-    }
-  }
-  return path;
-}
+import {
+  CAN_MOUNT_TMPFS,
+  cliWithin,
+  fillDisk,
+  mountTmpfs,
+  PROMPTLY_MS,
+  unmount,
+} from "./bad_env.ts";
 
 Deno.test({
   name:
@@ -59,7 +38,7 @@ Deno.test({
     await using db = await tempDb();
     const mnt = join(db.dir, "mnt");
     await Deno.mkdir(mnt);
-    ok(tool("mount", ["-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", mnt]), "mount tmpfs");
+    ok(mountTmpfs(mnt, "1m"), "mount tmpfs");
     const env = { QUEUECTL_DB: join(mnt, "queue.kv") };
     let kv: Deno.Kv | null = null;
     try {
@@ -76,6 +55,10 @@ Deno.test({
         ok(!r.timedOut, `still running after ${PROMPTLY_MS} ms:\n${r.stderr}`);
         assertOneLineError(r, 1, /cannot open database .*queue\.kv: /);
       }
+      // Reading needs no new file: it opens the database read-only.
+      const status = await cli(db, ["status", "--json"], { env });
+      equal(status.code, 0, status.stderr);
+      equal(JSON.parse(status.stdout).counts.pending, 3);
       await Deno.remove(filler);
 
       // 2. Full while the database is open elsewhere (as with running workers): the write fails.
@@ -104,21 +87,21 @@ Deno.test({
       await cliOk(db, ["enqueue", "--id", "after", "--command", "true"], { env });
     } finally {
       kv?.close();
-      if (!tool("umount", [mnt])) tool("umount", ["-l", mnt]);
+      unmount(mnt);
     }
   },
 });
 
 Deno.test({
   name:
-    "a worker whose result write fails on a full disk neither hangs nor loses the job: once space is freed the job completes",
+    "a worker whose result write fails on a full disk holds the result and writes it once space is freed: the job completes on its one run, not re-run as 'worker lost'",
   ignore: !CAN_MOUNT_TMPFS,
   sanitizeResources: false,
   fn: async () => {
     await using db = await tempDb();
     const mnt = join(db.dir, "mnt");
     await Deno.mkdir(mnt);
-    ok(tool("mount", ["-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", mnt]), "mount tmpfs");
+    ok(mountTmpfs(mnt, "1m"), "mount tmpfs");
     const env = { QUEUECTL_DB: join(mnt, "queue.kv") };
     const flag = join(db.dir, "release");
     const fdb = { ...db, env: { ...db.env, ...env } };
@@ -128,8 +111,9 @@ Deno.test({
       await cliOk(fdb, ["config", "set", "heartbeat_ms", "500"]);
       await cliOk(fdb, ["config", "set", "lease_ms", "2000"]);
       await cliOk(fdb, ["config", "set", "backoff_base", "1"]);
-      // The job waits for the test to say so, then succeeds on its next attempt too.
-      const command = `while [ ! -e '${flag}' ]; do sleep 0.05; done`;
+      // The job counts its runs (outside the full disk) and waits for the test to say so.
+      const runs = join(db.dir, "runs");
+      const command = `echo run >> '${runs}'; while [ ! -e '${flag}' ]; do sleep 0.05; done`;
       await cliOk(fdb, ["enqueue", "--id", "slow", "--command", command]);
       workers = startWorkers(fdb, 1);
       await waitForJob(fdb, "slow", (j) => j.state === "processing");
@@ -138,14 +122,73 @@ Deno.test({
       await waitFor(() => workers!.log().includes("disk is full"), {
         what: "the worker to meet the full disk",
       });
+      // Longer than the lease: the worker's heartbeats fail too, yet its result is not lost (or,
+      // as before the fix, the worker crashed).
+      await waitFor(() => {
+        const log = workers!.log();
+        return log.split("worker.heartbeat_failed").length > 5 || log.includes("worker.crashed");
+      }, { what: "several failed heartbeats" });
       await Deno.remove(filler);
       const job = await waitForJob(fdb, "slow", (j) => j.state === "completed", {
         timeoutMs: 30_000,
       });
-      ok(job.history.at(-1)?.outcome === "succeeded", JSON.stringify(job.history));
+      deepStrictEqual(
+        job.history.map((a) => [a.n, a.outcome, a.error]),
+        [[1, "succeeded", null]],
+        workers.log(),
+      );
+      equal(await Deno.readTextFile(runs), "run\n", "the command ran once");
+      match(workers.log(), /job\.result_unwritten worker=\S+ job=slow attempt=1 .*disk is full/);
+      match(workers.log(), /job\.result_written worker=\S+ job=slow attempt=1 outcome=succeeded/);
+      doesNotMatch(workers.log(), /worker\.(failed|crashed)/);
     } finally {
       await workers?.stop();
-      if (!tool("umount", [mnt])) tool("umount", ["-l", mnt]);
+      unmount(mnt);
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "worker stop on a full disk stops the workers and their supervisor, even while it restarts a crashing worker, and writes nothing",
+  ignore: !CAN_MOUNT_TMPFS,
+  sanitizeResources: false,
+  fn: async () => {
+    await using db = await tempDb();
+    const mnt = join(db.dir, "mnt");
+    await Deno.mkdir(mnt);
+    ok(mountTmpfs(mnt, "1m"), "mount tmpfs");
+    const fdb = { ...db, env: { ...db.env, QUEUECTL_DB: join(mnt, "queue.kv") } };
+    let workers: ReturnType<typeof startWorkers> | null = null;
+    try {
+      await cliOk(fdb, ["config", "set", "heartbeat_ms", "200"]);
+      workers = startWorkers(fdb, 2);
+      const pids = await waitFor(async () => {
+        const list = JSON.parse(await cliOk(fdb, ["worker", "list", "--json"]));
+        return list.length === 2 ? list.map((w: { pid: number }) => w.pid) as number[] : null;
+      }, { what: "2 registered workers" });
+      await fillDisk(mnt);
+      await waitFor(() => workers!.log().includes("worker.heartbeat_failed"), {
+        what: "a heartbeat to fail on the full disk",
+      });
+      // Its replacement cannot register on the full disk: it crashes, and is restarted again.
+      Deno.kill(pids[0]!, "SIGKILL");
+      await waitFor(() => /worker\.failed .*disk is full/.test(workers!.log()), {
+        what: "the restarted worker to crash on the full disk",
+      });
+
+      const r = await cliWithin(fdb, ["worker", "stop"], PROMPTLY_MS);
+      ok(!r.timedOut, `worker stop was still running after ${PROMPTLY_MS} ms:\n${r.stderr}`);
+      deepStrictEqual([r.code, r.stdout.trim(), r.stderr], [0, "stopped 2 worker(s)", ""]);
+      const status = await Promise.race([
+        workers.process.status,
+        new Promise<null>((res) => setTimeout(() => res(null), 15_000)),
+      ]);
+      equal(status?.code, 0, `the supervisor exits: ${workers.log()}`);
+      for (const pid of pids) ok(!processAlive(pid), `worker ${pid} exited`);
+    } finally {
+      await workers?.stop();
+      unmount(mnt);
     }
   },
 });

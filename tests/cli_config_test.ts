@@ -3,7 +3,7 @@
  * `show --json`, new jobs taking the configured value, and `reset` restoring the defaults.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { tempDb } from "./helpers.ts";
+import { createDb, tempDb } from "./helpers.ts";
 import { json, ok0 } from "./cli_quiet.ts";
 
 const CONFIG_KEYS = [
@@ -23,6 +23,7 @@ const CONFIG_KEYS = [
 
 Deno.test("config accepts kebab-case keys, show --json lists every key, and reset restores the defaults", async () => {
   await using db = await tempDb();
+  await createDb(db);
   const defaults = await json(db, ["config", "show", "--json"]);
   assertEquals(Object.keys(defaults).sort(), [...CONFIG_KEYS].sort());
   assertEquals(defaults.max_retries, 3);

@@ -5,17 +5,8 @@
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
-import { cli, statusCounts, type TempDb, tempDb, ZERO_COUNTS } from "./helpers.ts";
+import { cli, createDb, statusCounts, type TempDb, tempDb, ZERO_COUNTS } from "./helpers.ts";
 import { assertNothingWritten, expectRejected } from "./cli_rejects.ts";
-
-/**
- * Creates the database with one process before others open it at once: several processes
- * creating a fresh database together can fail with "database is locked" (reported; the store's
- * open does not retry it yet), which is not what these tests are about.
- */
-async function createDb(db: TempDb): Promise<void> {
-  await statusCounts(db);
-}
 
 /** The job as `show --json` prints it. */
 async function showJob(db: TempDb, id: string): Promise<Record<string, unknown>> {

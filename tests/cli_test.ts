@@ -3,7 +3,7 @@
  * ids, JSON shapes, states, paging, cancel, delete and purge, scheduling and the DLQ).
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { cli, statusCounts, tempDb, ZERO_COUNTS } from "./helpers.ts";
+import { cli, createDb, statusCounts, tempDb, ZERO_COUNTS } from "./helpers.ts";
 import { type Json, json, ok0 } from "./cli_quiet.ts";
 
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
@@ -214,7 +214,7 @@ Deno.test("purge --state canceled deletes every canceled job and nothing else", 
 
 Deno.test("enqueue --delay 1h makes a scheduled job due in an hour; --run-at sets the exact time", async () => {
   await using db = await tempDb();
-  await statusCounts(db); // Created by one process first (see createDb in cli_input_test.ts).
+  await createDb(db); // By one process first: several at once could meet "database is locked".
   const before = Date.now();
   const [delayed, at] = await Promise.all([
     json(db, ["enqueue", "--command", "true", "--delay", "1h", "--json"]),
@@ -229,7 +229,7 @@ Deno.test("enqueue --delay 1h makes a scheduled job due in an hour; --run-at set
 
 Deno.test("dlq retry --all and dlq purge on an empty DLQ succeed and do nothing", async () => {
   await using db = await tempDb();
-  await statusCounts(db); // Created by one process first (see createDb in cli_input_test.ts).
+  await createDb(db); // By one process first: several at once could meet "database is locked".
   const [retry, purge] = await Promise.all([
     ok0(db, ["dlq", "retry", "--all"]),
     ok0(db, ["dlq", "purge"]),

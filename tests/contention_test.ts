@@ -9,7 +9,7 @@ import { deepStrictEqual, equal, ok } from "node:assert/strict";
 import { join } from "node:path";
 import type { Attempt, Job } from "../src/job.ts";
 import { countJobs, listAttempts, listJobs } from "../src/store/mod.ts";
-import { cli, cliOk, startWorkers, storeOf, tempDb, waitFor } from "./helpers.ts";
+import { cli, cliOk, createDb, startWorkers, storeOf, tempDb, waitFor } from "./helpers.ts";
 
 const WORKERS = 8;
 const JOBS = 400;
@@ -27,7 +27,7 @@ Deno.test({
     const ran = join(db.dir, "ran.log");
     // Each attempt leaves one line; `>>` appends of a short line are atomic, so lines never mix.
     const command = `echo "$QUEUECTL_JOB_ID" >> ${sh(ran)}`;
-    await cliOk(db, ["status"]); // Create the database once, before many processes open it.
+    await createDb(db); // Once, before many processes open it.
 
     const workers = startWorkers(db, WORKERS);
     try {

@@ -12,6 +12,7 @@ import {
   cli,
   cliArgv,
   cliOk,
+  createDb,
   processAlive,
   processGroupAlive,
   type TempDb,
@@ -242,7 +243,7 @@ Deno.test("metrics --json counts a known workload exactly: enqueued, completed, 
 
 Deno.test("status --watch, piped, prints a plain line each time the counts change and exits 0 on Ctrl+C; --json makes NDJSON", async () => {
   await using db = await tempDb();
-  await cliOk(db, ["status"]);
+  await createDb(db);
   const plain = spawnCli(db, ["status", "--watch", "--interval", "100ms"]);
   const json = spawnCli(db, ["status", "--watch", "--json", "--interval", "100ms"]);
   const [plainOut, jsonOut] = [collect(plain), collect(json)];
@@ -272,7 +273,7 @@ Deno.test("status --watch, piped, prints a plain line each time the counts chang
 
 Deno.test("status --watch on a terminal draws in the alternate screen and restores the terminal on Ctrl+C", async () => {
   await using db = await tempDb();
-  await cliOk(db, ["status"]);
+  await createDb(db);
   // `script` gives the command a real pseudo-terminal; `timeout -s INT` is the Ctrl+C.
   const inner = [Deno.execPath(), ...cliArgv(), "status", "--watch", "--interval", "100ms"]
     .map((a) => sh(a)).join(" ");

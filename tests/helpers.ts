@@ -87,11 +87,12 @@ export function cliArgv(): string[] {
 export async function cli(
   db: TempDb,
   args: string[],
-  options: { stdin?: string; env?: Record<string, string> } = {},
+  options: { stdin?: string; env?: Record<string, string>; cwd?: string } = {},
 ): Promise<CliResult> {
   const child = new Deno.Command(Deno.execPath(), {
     args: [...cliArgv(), ...args],
     env: { ...db.env, ...options.env },
+    cwd: options.cwd,
     stdin: options.stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
@@ -190,6 +191,20 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, options.intervalMs ?? 25));
   }
   throw new Error(`timed out waiting for ${options.what ?? "a condition"}`);
+}
+
+/**
+ * Creates the (empty) test database, as the first `enqueue` or `worker start` would. Reading
+ * commands need one: on a missing database they exit 1 ("no database at PATH"). One process
+ * creating it also spares tests whose processes would otherwise race to create it together.
+ *
+ * @example
+ * ```ts
+ * await createDb(db);
+ * ```
+ */
+export async function createDb(db: TempDb): Promise<void> {
+  (await openStore(db.path)).close();
 }
 
 /**

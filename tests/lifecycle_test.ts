@@ -17,6 +17,7 @@ import {
   waitForJob,
   workersFor,
 } from "./helpers.ts";
+import { workerList } from "./worker_cli.ts";
 
 async function enqueue(db: TempDb, args: string[]): Promise<string> {
   return (await cliOk(db, ["enqueue", ...args])).trim();
@@ -24,7 +25,7 @@ async function enqueue(db: TempDb, args: string[]): Promise<string> {
 
 /** Waits until `n` workers have registered (so they are idle and polling). */
 async function workersReady(db: TempDb, n: number): Promise<void> {
-  await waitFor(async () => JSON.parse(await cliOk(db, ["worker", "list", "--json"])).length >= n, {
+  await waitFor(async () => (await workerList(db)).length >= n, {
     intervalMs: 100,
     what: `${n} registered worker(s)`,
   });

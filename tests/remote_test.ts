@@ -12,6 +12,7 @@ import {
   assertOneLineError,
   cli,
   cliOk,
+  createDb,
   showJob,
   type TempDb,
   waitFor,
@@ -186,6 +187,7 @@ Deno.test("CLI and worker subprocesses inherit strict limits mode", async () => 
   const { QUEUECTL_STRICT_LIMITS: _, ...inherited } = q.db.env;
   const bare = { ...q.db, env: { ...inherited, QUEUECTL_DB: path } };
   const strictHere = Deno.env.get("QUEUECTL_STRICT_LIMITS") === "1";
+  await createDb({ ...q.db, path }); // doctor reads; it creates no database.
   equal(JSON.parse(await cliOk(bare, ["doctor", "--json"])).limits.strict, strictHere);
   const local = { ...q.db, env: { ...q.db.env, QUEUECTL_DB: path } };
   equal(JSON.parse(await cliOk(local, ["doctor", "--json"])).limits.strict, true);

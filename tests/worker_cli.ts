@@ -4,15 +4,21 @@
  *
  * @module
  */
-import { cliOk, type TempDb } from "./helpers.ts";
+import { cli, type TempDb } from "./helpers.ts";
 
 /** A JSON object as the CLI prints it; the tests read its fields freely. */
 // deno-lint-ignore no-explicit-any
 export type Json = Record<string, any>;
 
-/** The registered workers, as `worker list --json` prints them. */
+/**
+ * The registered workers, as `worker list --json` prints them. Workers create a new database as
+ * they start; until one has, there is no database, and so no worker.
+ */
 export async function workerList(db: TempDb): Promise<Json[]> {
-  return JSON.parse(await cliOk(db, ["worker", "list", "--json"]));
+  const r = await cli(db, ["worker", "list", "--json"]);
+  if (r.code === 1 && r.stderr.startsWith("queuectl: no database at ")) return [];
+  if (r.code !== 0) throw new Error(`queuectl worker list --json exited ${r.code}: ${r.stderr}`);
+  return JSON.parse(r.stdout);
 }
 
 /** An ISO 8601 time as epoch milliseconds. */

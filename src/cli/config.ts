@@ -27,7 +27,7 @@ export function configCommand(ctx: Context): RouteMap<CommandContext> {
         docs: { brief: "show every key, its value and its default" },
         parameters: { flags: { json: toggle("print a JSON object") } },
         func: async (flags: { json?: boolean }) => {
-          const config = await readConfig(await ctx.store());
+          const config = await readConfig(await ctx.store({ create: false }));
           if (flags.json) return ctx.out(JSON.stringify(config));
           ctx.out(table(
             ["KEY", "VALUE", "DEFAULT", "MEANING"],
@@ -46,7 +46,7 @@ export function configCommand(ctx: Context): RouteMap<CommandContext> {
         parameters: { positional: { kind: "tuple", parameters: [key] } },
         func: async (_flags: Record<never, never>, name: string) => {
           const key = normalizeConfigKey(name);
-          const config = await readConfig(await ctx.store());
+          const config = await readConfig(await ctx.store({ create: false }));
           ctx.out(formatConfigValue(key, config[key]));
         },
       }),
@@ -66,7 +66,7 @@ export function configCommand(ctx: Context): RouteMap<CommandContext> {
         docs: { brief: "forget every set value: the defaults apply again" },
         parameters: {},
         func: async () => {
-          await resetConfig(await ctx.store());
+          await resetConfig(await ctx.store({ create: false }));
           ctx.out("configuration reset to defaults");
         },
       }),

@@ -3,9 +3,9 @@
  *
  * @module
  */
-import { UsageError } from "../errors.ts";
-import { openStore, resolveLocation, type Store } from "../store/open.ts";
+import { type OpenOptions, openStore, resolveLocation, type Store } from "../store/open.ts";
 import { OutputClosed } from "./exit.ts";
+import { writeLine } from "../write_line.ts";
 
 /** The injected world of a command: tests capture output, `main.ts` uses the real one. */
 export interface Context {
@@ -17,8 +17,12 @@ export interface Context {
   isTty: boolean;
   /** The database location from `--db`, `QUEUECTL_DB` or the default. */
   location(): string;
-  /** Opens the database (once) and returns it. */
-  store(): Promise<Store>;
+  /**
+   * Opens the database (once) and returns it. By default a missing database is created; a
+   * command that only reads, or changes what exists, passes `{ create: false }` (see
+   * {@linkcode OpenOptions.create}).
+   */
+  store(options?: Pick<OpenOptions, "create">): Promise<Store>;
   /** Closes what was opened. */
   close(): void;
 }
@@ -34,14 +38,7 @@ export interface Context {
 export function processContext(dbFlag: () => string | undefined): Context {
   let store: Promise<Store> | null = null;
   const enc = new TextEncoder();
-  const location = () => {
-    const flag = dbFlag();
-    // An empty --db (e.g. an unset shell variable) must not quietly fall back to the default.
-    if (flag !== undefined && flag.trim() === "") {
-      throw new UsageError(`--db needs a database path or URL, got ${JSON.stringify(flag)}`);
-    }
-    return resolveLocation(flag);
-  };
+  const location = () => resolveLocation(dbFlag());
   return {
     out(text) {
       try {
@@ -53,16 +50,12 @@ export function processContext(dbFlag: () => string | undefined): Context {
       }
     },
     err(text) {
-      try {
-        writeAll(Deno.stderr, enc.encode(text + "\n"));
-      } catch {
-        // Standard error is gone too: there is nowhere left to report anything.
-      }
+      writeLine(text);
     },
     isTty: Deno.stdout.isTerminal(),
     location,
-    store() {
-      store ??= openStore(location());
+    store(options = {}) {
+      store ??= openStore(location(), options);
       return store;
     },
     close() {

@@ -29,7 +29,7 @@ export function dlqCommand(ctx: Context): RouteMap<CommandContext> {
           aliases: { l: "limit" },
         },
         func: async (flags: { limit: string; json?: boolean }) => {
-          const page = await listJobs(await ctx.store(), {
+          const page = await listJobs(await ctx.store({ create: false }), {
             state: "dead",
             limit: parseLimit(flags.limit),
           });
@@ -50,7 +50,7 @@ export function dlqCommand(ctx: Context): RouteMap<CommandContext> {
           if ((id === undefined) === !flags.all) {
             throw new UsageError("dlq retry takes a job id or --all");
           }
-          const store = await ctx.store();
+          const store = await ctx.store({ create: false });
           if (id !== undefined) {
             const job = await retryDead(store, id, { now: Date.now() });
             return ctx.out(flags.json ? JSON.stringify(jobJson(job)) : `${job.id} requeued`);
@@ -69,7 +69,7 @@ export function dlqCommand(ctx: Context): RouteMap<CommandContext> {
         parameters: { flags: { json: toggle('print {"purged": N}') } },
         func: async (flags: { json?: boolean }) => {
           const progress = new Progress(ctx, "purge");
-          const n = await purgeJobs(await ctx.store(), {
+          const n = await purgeJobs(await ctx.store({ create: false }), {
             state: "dead",
             onProgress: (d) => progress.update(d),
           });

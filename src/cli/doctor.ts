@@ -37,7 +37,7 @@ export function doctorCommand(ctx: Context): Command<CommandContext> {
       },
     },
     func: async (flags: { repair?: boolean; json?: boolean }) => {
-      const store = await ctx.store();
+      const store = await ctx.store({ create: false });
       const config = await readConfig(store);
       const repaired = flags.repair ? await repairStore(store) : 0;
       const { violations, jobs, unverified } = await checkStore(store, {
@@ -79,7 +79,8 @@ export function doctorCommand(ctx: Context): Command<CommandContext> {
           limits,
         }));
       } else {
-        ctx.out(`database:   ${store.location} (${backend})`);
+        const access = store.readOnly ? `, read-only: ${store.readOnly}` : "";
+        ctx.out(`database:   ${store.location} (${backend}${access})`);
         ctx.out(`round trip: ${round(rtt)} ms (median of 5 reads)`);
         ctx.out(`wake-up:    ${wakeText(wake)}`);
         ctx.out(`clock:      ${clockText(clock, toleratedMs)}`);

@@ -75,7 +75,11 @@ export function listCommand(ctx: Context): Command<CommandContext> {
     func: async (flags: { state?: string; limit: string; after?: string; json?: boolean }) => {
       const state = flags.state === undefined ? undefined : parseState(flags.state);
       const limit = parseLimit(flags.limit);
-      const page = await listJobs(await ctx.store(), { state, limit, after: flags.after });
+      const page = await listJobs(await ctx.store({ create: false }), {
+        state,
+        limit,
+        after: flags.after,
+      });
       if (flags.json) return ctx.out(JSON.stringify(page.jobs.map(jobJson)));
       printJobs(ctx, page.jobs);
       if (page.next) ctx.out(`… more: --after ${page.next}`);

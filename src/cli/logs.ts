@@ -39,7 +39,7 @@ export function logsCommand(ctx: Context): Command<CommandContext> {
       positional: { kind: "tuple", parameters: [positional("id", "job id")] },
     },
     func: async (flags: LogsFlags, id: string) => {
-      const store = await ctx.store();
+      const store = await ctx.store({ create: false });
       const job = await getJob(store, id);
       if (!job) throw new OperationError(`job "${id}" not found`);
       let n = job.runs;

@@ -22,7 +22,7 @@ export function cancelCommand(ctx: Context): Command<CommandContext> {
       positional: { kind: "tuple", parameters: [positional("id", "job id")] },
     },
     func: async (flags: { json?: boolean }, id: string) => {
-      const job = await cancelJob(await ctx.store(), id, { now: Date.now() });
+      const job = await cancelJob(await ctx.store({ create: false }), id, { now: Date.now() });
       if (flags.json) return ctx.out(JSON.stringify(jobJson(job)));
       ctx.out(
         job.state === "canceled" ? `${id} canceled` : `${id} is running; its worker will stop it`,
@@ -40,7 +40,7 @@ export function deleteCommand(ctx: Context): Command<CommandContext> {
       positional: { kind: "tuple", parameters: [positional("id", "job id")] },
     },
     func: async (flags: { json?: boolean }, id: string) => {
-      await deleteJob(await ctx.store(), id);
+      await deleteJob(await ctx.store({ create: false }), id);
       ctx.out(flags.json ? JSON.stringify({ deleted: id }) : `${id} deleted`);
     },
   });
@@ -62,7 +62,7 @@ export function purgeCommand(ctx: Context): Command<CommandContext> {
       const state = parseState(flags.state);
       const age = flags.olderThan === undefined ? undefined : parseDuration(flags.olderThan);
       const progress = new Progress(ctx, "purge");
-      const n = await purgeJobs(await ctx.store(), {
+      const n = await purgeJobs(await ctx.store({ create: false }), {
         state,
         before: age === undefined ? undefined : Date.now() - age,
         onProgress: (d) => progress.update(d),

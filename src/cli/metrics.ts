@@ -18,7 +18,7 @@ export function metricsCommand(ctx: Context): Command<CommandContext> {
     },
     parameters: { flags: { json: toggle("print the report as one JSON document") } },
     func: async (flags: { json?: boolean }) => {
-      const report = await readMetrics(await ctx.store(), { now: Date.now() });
+      const report = await readMetrics(await ctx.store({ create: false }), { now: Date.now() });
       ctx.out(flags.json ? JSON.stringify(report) : formatMetrics(report));
     },
   });

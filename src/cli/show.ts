@@ -19,7 +19,7 @@ export function showCommand(ctx: Context): Command<CommandContext> {
       positional: { kind: "tuple", parameters: [positional("id", "job id")] },
     },
     func: async (flags: { json?: boolean }, id: string) => {
-      const store = await ctx.store();
+      const store = await ctx.store({ create: false });
       const job = await getJob(store, id);
       if (!job) throw new OperationError(`job "${id}" not found`);
       const history = await listAttempts(store, id);

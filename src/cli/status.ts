@@ -31,7 +31,7 @@ export function statusCommand(ctx: Context): Command<CommandContext> {
       if (intervalMs < 100 || intervalMs > 3_600_000) {
         throw new UsageError(`--interval must be from 100ms to 1h, got "${flags.interval}"`);
       }
-      const store = await ctx.store();
+      const store = await ctx.store({ create: false });
       if (flags.watch) {
         return await untilInterrupted((signal) =>
           watchStatus(ctx, store, { intervalMs, signal, json: flags.json })

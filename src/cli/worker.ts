@@ -9,22 +9,19 @@ import { UsageError } from "../errors.ts";
 import { Logger } from "../log.ts";
 import { isRemoteLocation, type Store } from "../store/open.ts";
 import { readConfig } from "../store/config_store.ts";
-import {
-  assertWritable,
-  listWorkers,
-  readStopRequest,
-  removeWorker,
-  requestStop,
-} from "../store/workers.ts";
+import { assertWritable, listWorkers } from "../store/workers.ts";
 import { measureClockOffset, SKEW_WARN_MS } from "../store/clock.ts";
 import { hostName, workerId } from "../worker/identity.ts";
-import { isProcessAlive } from "../worker/run_command.ts";
 import { selfCommand } from "../worker/self_command.ts";
 import { runSupervisor } from "../worker/supervisor.ts";
 import { Worker } from "../worker/worker_loop.ts";
 import type { Context } from "./context.ts";
 import { ago, table, workerJson } from "./format.ts";
 import { toggle, withDefault } from "./params.ts";
+import { stopWorkers } from "./worker_stop.ts";
+
+/** Signals that ask for a graceful stop; a second one forces it, and SIGQUIT forces at once. */
+const STOP_SIGNALS = ["SIGINT", "SIGTERM"] as const;
 
 /** Builds the `worker` command group. */
 export function workerCommand(ctx: Context): RouteMap<CommandContext> {
@@ -50,7 +47,7 @@ export function workerCommand(ctx: Context): RouteMap<CommandContext> {
             timeout: withDefault("how long to wait for workers to exit", "seconds", "15"),
           },
         },
-        func: (flags: { force?: boolean; timeout: string }) => stop(ctx, flags),
+        func: (flags: { force?: boolean; timeout: string }) => stopWorkers(ctx, flags),
       }),
       list: buildCommand({
         docs: { brief: "list registered workers" },
@@ -91,12 +88,20 @@ async function start(ctx: Context, flags: { count: string; detach?: boolean }): 
       stop.abort();
     } else force.abort();
   };
-  for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(sig, onSignal);
+  // SIGQUIT is `worker stop --force`: a forced stop that needs no write to the database.
+  const onQuit = () => {
+    log.info("supervisor.stopping", { forced: true });
+    stop.abort();
+    force.abort();
+  };
+  for (const sig of STOP_SIGNALS) Deno.addSignalListener(sig, onSignal);
+  Deno.addSignalListener("SIGQUIT", onQuit);
   log.info("supervisor.started", { workers: count, db: location });
   try {
     await runSupervisor({ count, location, log, signal: stop.signal, force: force.signal });
   } finally {
-    for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.removeSignalListener(sig, onSignal);
+    for (const sig of STOP_SIGNALS) Deno.removeSignalListener(sig, onSignal);
+    Deno.removeSignalListener("SIGQUIT", onQuit);
   }
 }
 
@@ -136,55 +141,8 @@ async function detach(ctx: Context, count: number, location: string): Promise<vo
   throw new UsageError(`workers did not register within 15s; see ${logPath}`);
 }
 
-async function stop(ctx: Context, flags: { force?: boolean; timeout: string }): Promise<void> {
-  const timeoutS = Number(flags.timeout);
-  if (!Number.isFinite(timeoutS) || timeoutS < 0 || timeoutS > 86_400) {
-    throw new UsageError(`--timeout must be seconds from 0 to 86400, got "${flags.timeout}"`);
-  }
-  const store = await ctx.store();
-  const host = hostName();
-  const workers = await listWorkers(store);
-  if (workers.length === 0) {
-    ctx.out("no workers running");
-    return;
-  }
-  const signalled = new Set<number>();
-  for (const w of workers) {
-    if (w.host === host && !isProcessAlive(w.pid)) {
-      await removeWorker(store, w.id); // A stale entry of a worker that died.
-      continue;
-    }
-    await requestStop(store, w.id, { force: !!flags.force, at: Date.now() });
-    if (w.host !== host) continue; // It reads the request on its next heartbeat.
-    // Signal the supervisor when there is one: it relays the stop once and stops restarting
-    // crashed slots. Signalling both would reach the worker twice, which means "force".
-    const target = w.supervisor && isProcessAlive(w.supervisor) ? w.supervisor : w.pid;
-    if (signalled.has(target)) continue;
-    signalled.add(target);
-    try {
-      Deno.kill(target, "SIGTERM");
-    } catch {
-      // It exited meanwhile.
-    }
-  }
-  const ids = new Set(workers.map((w) => w.id));
-  const deadline = Date.now() + timeoutS * 1000;
-  let left = workers.length;
-  while (Date.now() < deadline) {
-    left = (await listWorkers(store)).filter((w) => ids.has(w.id)).length;
-    if (left === 0) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const stopped = workers.length - left;
-  ctx.out(
-    left === 0
-      ? `stopped ${stopped} worker(s)`
-      : `stopped ${stopped} worker(s); ${left} still finishing their jobs`,
-  );
-}
-
 async function list(ctx: Context, flags: { json?: boolean }): Promise<void> {
-  const workers = await listWorkers(await ctx.store());
+  const workers = await listWorkers(await ctx.store({ create: false }));
   if (flags.json) return ctx.out(JSON.stringify(workers.map(workerJson)));
   if (workers.length === 0) return ctx.out("no workers running");
   const now = Date.now();
@@ -215,13 +173,12 @@ async function runOne(ctx: Context): Promise<void> {
     stop.abort();
   };
   let signals = 0;
-  const onSignal = async () => {
-    signals++;
-    // `worker stop --force` leaves its wish in KV before signalling; a second signal forces.
-    const req = await readStopRequest(store, id).catch(() => null);
-    onStop(!!req?.force || signals > 1);
-  };
-  for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(sig, onSignal);
+  // A second stop signal forces, and SIGQUIT (`worker stop --force`, or relayed by the
+  // supervisor) forces at once: neither needs the database, which may be full.
+  const onSignal = () => onStop(++signals > 1);
+  const onQuit = () => onStop(true);
+  for (const sig of STOP_SIGNALS) Deno.addSignalListener(sig, onSignal);
+  Deno.addSignalListener("SIGQUIT", onQuit);
   const worker = new Worker(store, {
     id,
     host,
@@ -237,7 +194,8 @@ async function runOne(ctx: Context): Promise<void> {
   try {
     await worker.run();
   } finally {
-    for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.removeSignalListener(sig, onSignal);
+    for (const sig of STOP_SIGNALS) Deno.removeSignalListener(sig, onSignal);
+    Deno.removeSignalListener("SIGQUIT", onQuit);
   }
 }
 

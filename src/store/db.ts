@@ -41,6 +41,11 @@ export interface DbOptions {
   timeoutMs?: number;
   /** What to call the database in errors (its path or URL). Default "the database". */
   name?: string;
+  /**
+   * Why the handle was opened read-only, if it was: every write then fails at once with an
+   * OperationError that says so, instead of SQLite's "attempt to write a readonly database".
+   */
+  readOnly?: string;
 }
 
 /**
@@ -60,6 +65,7 @@ export class Db {
   readonly #lockedRetryMs: number;
   readonly #timeoutMs: number;
   readonly #name: string;
+  readonly #readOnly: string | null;
 
   /** Wraps an open KV handle. */
   constructor(kv: Deno.Kv, options: DbOptions = {}) {
@@ -68,6 +74,7 @@ export class Db {
     this.#lockedRetryMs = options.lockedRetryMs ?? 30_000;
     this.#timeoutMs = options.timeoutMs ?? 0;
     this.#name = options.name ?? "the database";
+    this.#readOnly = options.readOnly ?? null;
   }
 
   /** True when operations beyond the remote limits are refused. */
@@ -125,6 +132,7 @@ export class Db {
   async commit(tx: Tx): Promise<string | null> {
     // Inside the async function, so a refused operation rejects the promise like any other
     // failure instead of throwing before the caller holds a promise.
+    this.#assertWritable();
     this.#assertLimits(tx);
     return await this.#send(tx, null);
   }
@@ -139,6 +147,7 @@ export class Db {
     let error: unknown = null;
     let op: Deno.AtomicOperation | null = null;
     try {
+      this.#assertWritable();
       this.#assertLimits(tx);
       op = this.#build(tx);
     } catch (err) {
@@ -172,6 +181,11 @@ export class Db {
 
   /** Writes one key without checks (chunks of output, heartbeats). */
   set(key: Deno.KvKey, value: unknown): Promise<void> {
+    try {
+      this.#assertWritable();
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return this.#retry(async () => {
       await this.kv.set(key, value);
     });
@@ -184,6 +198,13 @@ export class Db {
     } catch {
       // Closing twice is harmless.
     }
+  }
+
+  #assertWritable(): void {
+    if (this.#readOnly === null) return;
+    throw new OperationError(
+      `cannot write to ${this.#name}: it could only be opened for reading (${this.#readOnly})`,
+    );
   }
 
   #assertLimits(tx: Tx): void {

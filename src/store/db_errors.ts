@@ -56,3 +56,23 @@ export function wrapKvError(err: unknown): unknown {
   }
   return err;
 }
+
+/**
+ * True when the database refused a write for want of space or write permission (a full disk, a
+ * read-only file or mount). SQLite rolls the transaction back in each case, so nothing of the
+ * write is stored and trying the same write again later is safe. A timeout is not one of them:
+ * a remote write that timed out may have been applied.
+ *
+ * @example
+ * ```ts
+ * isWriteRefused(new OperationError("database error: database or disk is full")); // true
+ * ```
+ */
+export function isWriteRefused(err: unknown): boolean {
+  for (let e = err; e instanceof Error; e = e.cause) {
+    if (/disk is full|read-?only database|could only be opened for reading/i.test(e.message)) {
+      return true;
+    }
+  }
+  return false;
+}

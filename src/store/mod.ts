@@ -9,7 +9,9 @@
 export { isRemoteLocation, openStore, resolveLocation, type Store } from "./open.ts";
 export { enqueueJobs, enqueueMany, newJob } from "./enqueue.ts";
 export { type Claimed, claimNext } from "./claim.ts";
-export { type AttemptReport, finishAttempt, ownsAttempt } from "./finish.ts";
+export { type AttemptReport, finishAttempt, type FinishOptions, ownsAttempt } from "./finish.ts";
+export { noteUnwrittenResult, type UnwrittenAttempt } from "./unwritten_result.ts";
+export { isWriteRefused } from "./db_errors.ts";
 export { finishAndClaimNext, type Handoff, releaseClaim } from "./handoff.ts";
 export { nextDueAt, promoteDue } from "./promote.ts";
 export { type Recovered, recoverLost } from "./recover.ts";

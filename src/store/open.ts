@@ -1,14 +1,19 @@
 /**
- * Finding and opening the database: `--db`, then `QUEUECTL_DB`, then a per-user file.
+ * Opening the database named by `location.ts`: a KV Connect URL, or a file that is created on
+ * first use by the commands that write, and only read where it exists by the others.
  *
  * @module
  */
-import { dirname, join } from "../path.ts";
+import { dirname } from "../path.ts";
 import { parseDuration } from "../duration.ts";
 import { OperationError, UsageError } from "../errors.ts";
 import { Db, isLocked } from "./db.ts";
 import { type Doorbell, FileDoorbell } from "./doorbell.ts";
 import { WatchDoorbell } from "./watch_doorbell.ts";
+import { checkLocation, isRemoteLocation } from "./location.ts";
+import { openReadOnly } from "./open_read_only.ts";
+
+export { checkLocation, isRemoteLocation, resolveLocation } from "./location.ts";
 
 /** How long one remote KV call may take unless `QUEUECTL_DB_TIMEOUT` says otherwise. */
 export const REMOTE_TIMEOUT_MS = 10_000;
@@ -21,6 +26,11 @@ export interface Store {
   location: string;
   /** True for a KV Connect URL. */
   remote: boolean;
+  /**
+   * Why the database could only be opened for reading (see {@linkcode OpenOptions.create}), or
+   * null when it takes writes. Every write then fails with one line that says so.
+   */
+  readOnly: string | null;
   /** Wakes idle workers when work arrives. */
   doorbell: Doorbell;
   /** Closes the database. */
@@ -40,32 +50,18 @@ export interface OpenOptions {
    * whose calls are already bounded by the "database is locked" retry.
    */
   timeoutMs?: number;
+  /**
+   * Create a missing database file, and its folder (mode 0700; the file gets 0600). Default
+   * true, for the commands that add something. With false (the commands that read, or change
+   * what exists), a missing file is an OperationError "no database at PATH" and nothing is
+   * created; and a file that cannot be opened for writing (a read-only mount or folder, a full
+   * disk) is opened read-only, so that reading still works: {@linkcode Store.readOnly} says why.
+   */
+  create?: boolean;
 }
 
 /**
- * Where the database is: an explicit `--db` value, else env `QUEUECTL_DB`, else
- * `~/.queuectl/queue.kv`.
- *
- * @example
- * ```ts
- * resolveLocation("/tmp/q.kv"); // "/tmp/q.kv"
- * ```
- */
-export function resolveLocation(flag?: string): string {
-  const value = flag ?? Deno.env.get("QUEUECTL_DB");
-  if (value && value.trim() !== "") return value;
-  const home = Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE");
-  if (!home) throw new OperationError("cannot find a home folder: set --db or QUEUECTL_DB");
-  return join(home, ".queuectl", "queue.kv");
-}
-
-/** True for a KV Connect location. */
-export function isRemoteLocation(location: string): boolean {
-  return /^https?:\/\//i.test(location);
-}
-
-/**
- * Opens the database, creating its folder (mode 0700) and file (mode 0600) on first use.
+ * Opens the database: a KV Connect URL, or a file (see {@linkcode OpenOptions.create}).
  *
  * @example
  * ```ts
@@ -74,35 +70,84 @@ export function isRemoteLocation(location: string): boolean {
  * ```
  */
 export async function openStore(location: string, options: OpenOptions = {}): Promise<Store> {
+  checkLocation(location, "the database location");
   const remote = isRemoteLocation(location);
   const strict = options.strict ?? (remote || Deno.env.get("QUEUECTL_STRICT_LIMITS") === "1");
   const timeoutMs = options.timeoutMs ?? envTimeout() ?? (remote ? REMOTE_TIMEOUT_MS : 0);
   let kv: Deno.Kv;
+  let readOnly: string | null = null;
   try {
     if (remote) kv = await openRemote(location, timeoutMs);
-    else {
+    else if (options.create ?? true) {
       prepareFile(location);
       kv = await openRetrying(location);
-    }
+    } else ({ kv, readOnly } = await openExisting(location));
   } catch (err) {
     if (err instanceof OperationError) throw err;
-    throw new OperationError(`cannot open database ${location}: ${openFailure(err)}`, {
+    const hint = !remote && !isLocked(err) && await opensReadOnly(location)
+      ? " (it opens only for reading: a read-only file, folder or mount, or a full disk)"
+      : "";
+    throw new OperationError(`cannot open database ${location}: ${openFailure(err)}${hint}`, {
       cause: err,
     });
   }
-  if (!remote) tightenMode(location);
-  const db = new Db(kv, { strict, timeoutMs, name: `database ${location}` });
-  const doorbell: Doorbell = remote ? new WatchDoorbell(db) : new FileDoorbell(`${location}.wake`);
+  if (!remote && readOnly === null) tightenMode(location);
+  const name = `database ${location}`;
+  const db = new Db(kv, { strict, timeoutMs, name, readOnly: readOnly ?? undefined });
+  // A read-only store rings no bell: its file could not be created there either.
+  const doorbell: Doorbell = remote
+    ? new WatchDoorbell(db)
+    : new FileDoorbell(readOnly === null ? `${location}.wake` : null);
   return {
     db,
     location,
     remote,
+    readOnly,
     doorbell,
     close() {
       doorbell.close();
       db.close();
     },
   };
+}
+
+/**
+ * Opens a database file that must exist, creating nothing: for writing when it can, else for
+ * reading, with the reason the write open failed.
+ */
+async function openExisting(path: string): Promise<{ kv: Deno.Kv; readOnly: string | null }> {
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.statSync(path);
+  } catch (err) {
+    // A path under a regular file (ENOTDIR) holds no database either.
+    if (err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotADirectory) {
+      throw new OperationError(`no database at ${path}`, { cause: err });
+    }
+    throw err;
+  }
+  if (info.isDirectory) throw new OperationError(`cannot open database ${path}: it is a folder`);
+  try {
+    return { kv: await openRetrying(path), readOnly: null };
+  } catch (err) {
+    if (isLocked(err)) throw err;
+    try {
+      return { kv: await openReadOnly(path), readOnly: openFailure(err) };
+    } catch {
+      throw err; // The first failure says more (a corrupt file fails both ways).
+    }
+  }
+}
+
+/** True when the existing file at `path` opens read-only: why a write open failed is then plain. */
+async function opensReadOnly(path: string): Promise<boolean> {
+  try {
+    if (!Deno.statSync(path).isFile) return false;
+    (await openReadOnly(path)).close();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function envTimeout(): number | undefined {

@@ -1,18 +1,40 @@
-import { deepStrictEqual as assertEquals, ok, rejects, strictEqual } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, rejects, strictEqual } from "node:assert/strict";
 import { join } from "node:path";
 import { OperationError } from "../errors.ts";
 import { Tx } from "./db.ts";
-import { isRemoteLocation, openStore, resolveLocation } from "./open.ts";
+import { openStore, resolveLocation } from "./open.ts";
+import { readOnlyUri } from "./open_read_only.ts";
 
 Deno.test("resolveLocation prefers the explicit flag", () => {
   strictEqual(resolveLocation("/tmp/x/q.kv"), "/tmp/x/q.kv");
 });
 
-Deno.test("isRemoteLocation is true only for http(s) URLs", () => {
-  ok(isRemoteLocation("https://kv.example.com"));
-  ok(isRemoteLocation("HTTP://127.0.0.1:4512"));
-  ok(!isRemoteLocation("/home/me/.queuectl/queue.kv"));
-  ok(!isRemoteLocation("queue.kv"));
+Deno.test("openStore without create refuses a missing database and creates nothing", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "queuectl-unit-" });
+  try {
+    for (const path of [join(dir, "q.kv"), join(dir, "no", "such", "q.kv")]) {
+      await rejects(
+        () => openStore(path, { create: false }),
+        (e: unknown) => e instanceof OperationError && e.message === `no database at ${path}`,
+      );
+    }
+    assertEquals([...Deno.readDirSync(dir)], []);
+    // An existing one opens for writing as usual.
+    (await openStore(join(dir, "q.kv"))).close();
+    const store = await openStore(join(dir, "q.kv"), { create: false });
+    strictEqual(store.readOnly, null);
+    await store.db.commit(new Tx().set(["config", "max_retries"], 1));
+    store.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("readOnlyUri escapes the path and reads the main file alone only when no WAL holds commits", () => {
+  strictEqual(readOnlyUri("/mnt/q.kv", false), "file:///mnt/q.kv?immutable=1");
+  strictEqual(readOnlyUri("/mnt/q.kv", true), "file:///mnt/q.kv?mode=ro");
+  strictEqual(readOnlyUri("//srv/a b%?#.kv", false), "file:////srv/a b%25%3F%23.kv?immutable=1");
+  strictEqual(readOnlyUri("rel/q.kv", true), "file:rel/q.kv?mode=ro");
 });
 
 Deno.test("openStore creates the folder (0700) and file (0600), and the data survives a reopen", async () => {

@@ -15,9 +15,9 @@ export interface SupervisorOptions {
   location: string;
   /** Structured log sink. */
   log: Logger;
-  /** First abort: graceful stop of every child. */
+  /** First abort: graceful stop of every child (relayed as SIGTERM). */
   signal: AbortSignal;
-  /** Abort: forced stop of every child (their jobs go back to pending). */
+  /** Abort: forced stop of every child, relayed as SIGQUIT (their jobs go back to pending). */
   force: AbortSignal;
 }
 
@@ -62,8 +62,10 @@ export async function runSupervisor(options: SupervisorOptions): Promise<number>
       }
     }
   };
+  // A forced stop is relayed as SIGQUIT, never as a second SIGTERM: two signals of one kind sent
+  // close together may arrive as one, and the forced stop would be taken for a graceful one.
   options.signal.addEventListener("abort", () => relay("SIGTERM"), { once: true });
-  options.force.addEventListener("abort", () => relay("SIGTERM"), { once: true });
+  options.force.addEventListener("abort", () => relay("SIGQUIT"), { once: true });
 
   const slot = async (n: number) => {
     let crashes = 0;

@@ -9,8 +9,6 @@ import { Logger, type LogLevel } from "../log.ts";
 import {
   type Claimed,
   claimNext,
-  finishAndClaimNext,
-  finishAttempt,
   getJob,
   MetricTally,
   nextDueAt,
@@ -28,6 +26,7 @@ import { type AbortWhy, errorLine, sleep, toReport } from "./attempt_report.ts";
 import { Maintenance } from "./maintenance.ts";
 import { runEnv } from "./orphans.ts";
 import { holdsRun } from "../lease.ts";
+import { writeResult } from "./result_writer.ts";
 
 /** Options of {@linkcode Worker}. */
 export interface WorkerOptions {
@@ -240,15 +239,16 @@ export class Worker {
     this.#current = null;
     const report = toReport(result, why, sink.summary);
     // While it keeps working, the worker claims its next job in the same commit as this result.
-    const finishOptions = { now: Date.now(), settings: config, tally: this.#tally };
-    let written: Job | null;
-    if (this.#opts.signal.aborted) {
-      written = await finishAttempt(this.#store, claimed, report, finishOptions);
-    } else {
-      const handoff = await finishAndClaimNext(this.#store, claimed, report, finishOptions);
-      written = handoff.job;
-      this.#next = handoff.next;
-    }
+    const { job: written, next } = await writeResult(this.#store, claimed, report, {
+      now: Date.now(),
+      settings: config,
+      tally: this.#tally,
+      log: this.#log,
+      stopping: this.#opts.signal,
+      force: this.#opts.force,
+      graceMs: config.shutdown_grace_ms,
+    });
+    this.#next = next;
     const state = this.#opts.signal.aborted ? "stopping" : "idle";
     this.#record = { ...this.#record, state, job: null, job_pgid: null };
     this.#record.processed++;
