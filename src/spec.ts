@@ -8,6 +8,7 @@
 import { parseDuration } from "./duration.ts";
 import { UsageError } from "./errors.ts";
 import { assertJobId } from "./ids.ts";
+import { numberText } from "./number_text.ts";
 import { showValue, suggest } from "./suggest.ts";
 
 /**
@@ -170,6 +171,7 @@ function readRunAt(value: unknown): number {
         `got ${showValue(value, 40)}`,
     );
   if (typeof value !== "string") throw fail();
+  numberText(value, "run_at");
   const match = DATE_TIME.exec(value);
   if (!match) throw fail();
   // Date.parse rolls impossible days over (Feb 30 becomes Mar 2), so check the calendar first.
@@ -182,7 +184,7 @@ function readRunAt(value: unknown): number {
 }
 
 function readDelay(value: unknown): number {
-  const ms = readDuration(value);
+  const ms = readDuration(value, "delay");
   if (ms === undefined || ms > MAX_DELAY_MS) {
     throw new UsageError(
       `delay must be a duration up to 3650d like 30s or 5m, or a number of seconds, ` +
@@ -194,7 +196,7 @@ function readDelay(value: unknown): number {
 
 function readTimeout(value: unknown): number | null {
   if (value === undefined || value === null) return null;
-  const ms = readDuration(value);
+  const ms = readDuration(value, "timeout");
   if (ms === 0) return null;
   if (ms === undefined || ms < MIN_TIMEOUT_MS || ms > MAX_TIMEOUT_MS) {
     throw new UsageError(
@@ -205,9 +207,13 @@ function readTimeout(value: unknown): number | null {
   return ms;
 }
 
-/** A duration string or number of seconds in ms, or undefined if it is not one. */
-function readDuration(value: unknown): number | undefined {
+/**
+ * A duration string or number of seconds in ms, or undefined if it is not one. Text with
+ * whitespace around it is refused here, with its own message (`numberText`'s rule).
+ */
+function readDuration(value: unknown, name: string): number | undefined {
   if (typeof value !== "string" && typeof value !== "number") return undefined;
+  if (typeof value === "string") numberText(value, name);
   try {
     return parseDuration(value);
   } catch (error) {

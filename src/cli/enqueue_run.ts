@@ -7,6 +7,7 @@
  * @module
  */
 import { UsageError } from "../errors.ts";
+import { parseDecimal } from "../number_text.ts";
 import { type JobSpec, parseJobSpec } from "../spec.ts";
 import { showValue } from "../suggest.ts";
 // The operation files themselves, not the store barrel: a start-up pays for every module it
@@ -124,14 +125,18 @@ function mergeFlags(spec: Record<string, unknown>, flags: EnqueueFlags): Record<
     );
   }
   const out = { ...spec };
-  const num = (s: string) => (/^-?\d+(\.\d+)?$/.test(s.trim()) ? Number(s) : s);
+  // Text that is no plain number goes on as text, for the spec to refuse with its range.
+  const num = (s: string, name: string) => {
+    const n = parseDecimal(s, name);
+    return Number.isNaN(n) ? s : n;
+  };
   if (flags.command !== undefined) out.command = flags.command;
   if (flags.id !== undefined) out.id = flags.id;
-  if (flags.priority !== undefined) out.priority = num(flags.priority);
+  if (flags.priority !== undefined) out.priority = num(flags.priority, "--priority");
   if (flags.delay !== undefined) out.delay = flags.delay;
   if (flags.runAt !== undefined) out.run_at = flags.runAt;
   if (flags.timeout !== undefined) out.timeout = flags.timeout;
-  if (flags.maxRetries !== undefined) out.max_retries = num(flags.maxRetries);
+  if (flags.maxRetries !== undefined) out.max_retries = num(flags.maxRetries, "--max-retries");
   if ("delay" in out && "run_at" in out && flags.delay !== undefined) delete out.run_at;
   if ("delay" in out && "run_at" in out && flags.runAt !== undefined) delete out.delay;
   return out;

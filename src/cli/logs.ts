@@ -6,6 +6,7 @@
  */
 import { buildCommand, type Command, type CommandContext } from "@stricli/core";
 import { OperationError, UsageError } from "../errors.ts";
+import { parseDecimal } from "../number_text.ts";
 import { type Attempt, FINAL_STATES } from "../job.ts";
 import { getJob, listAttempts } from "../store/query.ts";
 import { readOutput } from "../store/output.ts";
@@ -44,7 +45,7 @@ export function logsCommand(ctx: Context): Command<CommandContext> {
       if (!job) throw new OperationError(`job "${id}" not found`);
       let n = job.runs;
       if (flags.attempt !== undefined) {
-        n = Number(flags.attempt);
+        n = parseDecimal(flags.attempt, "--attempt");
         if (!Number.isInteger(n) || n < 1) {
           throw new UsageError(`--attempt must be a positive integer, got "${flags.attempt}"`);
         }
