@@ -62,6 +62,18 @@ export const JOB_SPEC_FIELDS: readonly string[] = Object.freeze([
  */
 export const MAX_COMMAND_BYTES = 32 * 1024;
 
+/**
+ * Longest JSON text of one spec in UTF-8 bytes, as a line of `enqueue --file`: room for the
+ * longest command even if JSON escapes every byte of it as `\u00XX` (six bytes), and the other
+ * fields. A longer line is refused as soon as it passes this, so endless input stops at once.
+ *
+ * @example
+ * ```ts
+ * MAX_SPEC_BYTES; // 262144
+ * ```
+ */
+export const MAX_SPEC_BYTES = 256 * 1024;
+
 const DAY = 86_400_000;
 const MAX_TIMEOUT_MS = 30 * DAY;
 const MIN_TIMEOUT_MS = 100;
