@@ -22,7 +22,7 @@ import { showValue, suggest } from "./suggest.ts";
 export interface JobSpec {
   /** Caller-chosen id; absent means one is generated. */
   id?: string;
-  /** Shell command, kept exactly as given (only checked non-empty after trimming). */
+  /** Shell command, kept exactly as given (checked: not blank, no NUL, valid Unicode, ≤ 32 KiB). */
   command: string;
   /** Retries after the first attempt; absent means the `max_retries` config applies. */
   max_retries?: number;
@@ -152,6 +152,14 @@ function readCommand(value: unknown): string {
   if (typeof value !== "string") {
     throw new UsageError(`command must be a string, got ${showValue(value, 40)}`);
   }
+  const lone = loneSurrogate(value);
+  if (lone >= 0) {
+    // `sh` gets the command as UTF-8, where a lone surrogate can only become U+FFFD.
+    const unit = value.charCodeAt(lone).toString(16);
+    throw new UsageError(
+      `command must be valid Unicode, got a lone surrogate \\u${unit} at character ${lone}`,
+    );
+  }
   if (value.includes("\0")) {
     // A shell cannot receive NUL in an argument; better to refuse than to run a truncated one.
     throw new UsageError(`command must not contain a NUL byte, got ${showValue(value, 40)}`);
@@ -165,6 +173,19 @@ function readCommand(value: unknown): string {
     );
   }
   return value;
+}
+
+/** The index of the first UTF-16 surrogate without its pair in `text`, or -1. */
+function loneSurrogate(text: string): number {
+  if (text.isWellFormed()) return -1;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0xd800 || unit > 0xdfff) continue;
+    const next = text.charCodeAt(i + 1);
+    if (unit <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) i++;
+    else return i;
+  }
+  return -1;
 }
 
 function readInteger(name: string, value: unknown, min: number, max: number): number {

@@ -81,6 +81,17 @@ Deno.test("parseJobSpec rejects a command with a NUL byte", () => {
   rejects({ command: "echo a\0b" }, 'command must not contain a NUL byte, got "echo a\\u0000b"');
 });
 
+Deno.test("parseJobSpec refuses a command with a lone surrogate, which no UTF-8 can carry to sh", () => {
+  rejects(
+    { command: "echo \ud800" },
+    "command must be valid Unicode, got a lone surrogate \\ud800 at character 5",
+  );
+  rejects({ command: "a\udc00b" }, /lone surrogate \\udc00 at character 1$/);
+  // A JSON escape is how one arrives from a file or the web API.
+  rejects(JSON.parse('{"command":"x\\ud83d"}'), /lone surrogate \\ud83d at character 1$/);
+  assert.equal(parseJobSpec({ command: "echo 🎉 \ufffd" }, opts).command, "echo 🎉 \ufffd");
+});
+
 Deno.test("parseJobSpec limits the command to 32 KiB of UTF-8", () => {
   assert.equal(MAX_COMMAND_BYTES, 32_768);
   const fits = "x".repeat(MAX_COMMAND_BYTES);
