@@ -92,7 +92,7 @@ export async function* readLines(
     partBytes += rest.length;
     if (read > maxBytes) {
       throw new UsageError(
-        `line ${line}: the input is longer than ${maxBytes} bytes, the most one read takes; split it`,
+        `line ${line}: the input is longer than ${maxBytes} bytes, the limit of one run; split it`,
       );
     }
   }

@@ -82,6 +82,6 @@ Deno.test("readLines refuses more input than maxBytes", async () => {
   assertEquals(out.slice(0, 2), ["1:a", "2:b"]);
   assertEquals(
     message(out.at(-1)),
-    "line 5: the input is longer than 6 bytes, the most one read takes; split it",
+    "line 5: the input is longer than 6 bytes, the limit of one run; split it",
   );
 });
