@@ -7,6 +7,7 @@
 
 import { formatDuration, parseDuration } from "./duration.ts";
 import { UsageError } from "./errors.ts";
+import { numberText, parseDecimal } from "./number_text.ts";
 import { showValue, suggest } from "./suggest.ts";
 
 /**
@@ -141,7 +142,8 @@ interface KeyRule {
 const int = (min: number, max: number) => (v: unknown) =>
   typeof v === "number" && Number.isInteger(v) && v >= min && v <= max;
 const zeroOr = (min: number, max: number) => (v: unknown) => v === 0 || int(min, max)(v);
-const plainNumber = (text: string) => /^-?(\d+(\.\d*)?|\.\d+)$/.test(text) ? Number(text) : NaN;
+// parseConfigValue has already applied numberText's rule, so the name never shows.
+const plainNumber = (text: string) => parseDecimal(text, "value");
 const durationMs = (text: string) => parseDuration(text, { bareUnit: "ms" });
 const orZero = (format: (ms: number) => string) => (ms: number) => ms === 0 ? "0" : format(ms);
 
@@ -216,7 +218,8 @@ export function normalizeConfigKey(key: string): keyof Config {
 
 /**
  * Reads a typed-in value for `key` and converts it (durations to ms, sizes to bytes).
- * Throws UsageError naming the key, the value and what is accepted.
+ * Throws UsageError naming the key, the value and what is accepted; an empty value or one with
+ * whitespace around it is refused for every key (`numberText`'s rule).
  *
  * @example
  * ```ts
@@ -227,15 +230,15 @@ export function normalizeConfigKey(key: string): keyof Config {
  */
 export function parseConfigValue<K extends keyof Config>(key: K, text: string): Config[K] {
   const [name, rule] = ruleFor(key);
-  const trimmed = String(text).trim();
+  numberText(String(text), name);
   let value: unknown;
   try {
-    value = rule.parse(trimmed);
+    value = rule.parse(text);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     value = undefined;
   }
-  if (trimmed === "" || !rule.valid(value)) {
+  if (!rule.valid(value)) {
     throw new UsageError(`${name} must be ${rule.accepts}, got ${showValue(text, 40)}`);
   }
   return value as Config[K];

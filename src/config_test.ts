@@ -67,7 +67,7 @@ Deno.test("normalizeConfigKey suggests the close key for a typo", () => {
 
 Deno.test("parseConfigValue reads integers and numbers for max_retries and backoff_base", () => {
   assert.equal(parseConfigValue("max_retries", "0"), 0);
-  assert.equal(parseConfigValue("max_retries", " 100 "), 100);
+  assert.equal(parseConfigValue("max_retries", "100"), 100);
   assert.equal(parseConfigValue("backoff_base", "1"), 1);
   assert.equal(parseConfigValue("backoff_base", "1.5"), 1.5);
   assert.equal(parseConfigValue("backoff_base", "60"), 60);
@@ -78,14 +78,30 @@ Deno.test("parseConfigValue rejects out-of-range or malformed numbers with the r
     name: "UsageError",
     message: 'max_retries must be an integer from 0 to 100, got "101"',
   });
-  for (const bad of ["-1", "1.5", "", "three", "0x10", "1e2", "Infinity"]) {
+  for (const bad of ["-1", "1.5", "three", "0x10", "1e2", "Infinity"]) {
     assert.throws(() => parseConfigValue("max_retries", bad), UsageError, bad);
   }
-  for (const bad of ["0.5", "61", "", "2s", "NaN"]) {
+  for (const bad of ["0.5", "61", "2s", "NaN"]) {
     assert.throws(
       () => parseConfigValue("backoff_base", bad),
       { message: /^backoff_base must be a number from 1 to 60, got / },
     );
+  }
+});
+
+Deno.test("parseConfigValue refuses an empty value or one with whitespace around it, for every key", () => {
+  for (const key of CONFIG_KEYS) {
+    const good = formatConfigValue(key, DEFAULT_CONFIG[key]);
+    assert.throws(() => parseConfigValue(key, ""), {
+      name: "UsageError",
+      message: `${key} must not be empty`,
+    });
+    for (const bad of [` ${good}`, `${good} `, `\t${good}\n`]) {
+      assert.throws(() => parseConfigValue(key, bad), {
+        name: "UsageError",
+        message: `${key} must not have spaces around it, got ${JSON.stringify(bad)}`,
+      });
+    }
   }
 });
 
@@ -138,7 +154,7 @@ Deno.test("parseConfigValue rejects *_ms values outside their ranges", () => {
 
 Deno.test("parseConfigValue reads log_level case-insensitively and rejects others", () => {
   for (const level of LOG_LEVELS) assert.equal(parseConfigValue("log_level", level), level);
-  assert.equal(parseConfigValue("log_level", " WARN "), "warn");
+  assert.equal(parseConfigValue("log_level", "WARN"), "warn");
   assert.throws(() => parseConfigValue("log_level", "verbose"), {
     message: 'log_level must be one of debug, info, warn, error, got "verbose"',
   });
@@ -173,7 +189,7 @@ Deno.test("parseConfigValue reads output_limit as 256k, 1mb, 512kb, KiB or bare 
 });
 
 Deno.test("parseConfigValue rejects output_limit above 384k and malformed sizes", () => {
-  for (const bad of ["1m", "1mb", "512kb", "393217", "-1", "1g", "0.1k", "lots", ""]) {
+  for (const bad of ["1m", "1mb", "512kb", "393217", "-1", "1g", "0.1k", "lots"]) {
     assert.throws(() => parseConfigValue("output_limit", bad), {
       message: `output_limit must be 0 to 393216 bytes (384k), got "${bad}"`,
     });

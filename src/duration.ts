@@ -6,6 +6,7 @@
  */
 
 import { UsageError } from "./errors.ts";
+import { numberText } from "./number_text.ts";
 import { showValue } from "./suggest.ts";
 
 const UNIT_MS: Readonly<Record<string, number>> = {
@@ -27,7 +28,8 @@ const PART = new RegExp(`(${NUMBER})(ms|s|m|h|d)`, "gi");
  *
  * Accepts `500ms`, `30s`, `5m`, `2h`, `1d`, decimals (`1.5s`), compounds (`1h30m`) and bare
  * numbers, which are seconds unless `bareUnit: "ms"`. Numbers follow the bare rule too.
- * Throws UsageError for negative, empty, non-finite or unit-less-but-unknown input.
+ * Throws UsageError for negative, empty, non-finite or unit-less-but-unknown input, and for
+ * text with whitespace around it (`numberText`'s rule; `name` is what its message calls it).
  *
  * @example
  * ```ts
@@ -38,7 +40,7 @@ const PART = new RegExp(`(${NUMBER})(ms|s|m|h|d)`, "gi");
  */
 export function parseDuration(
   text: string | number,
-  options: { bareUnit?: "s" | "ms" } = {},
+  options: { bareUnit?: "s" | "ms"; name?: string } = {},
 ): number {
   const bareMs = UNIT_MS[options.bareUnit ?? "s"] ?? 1_000;
   let ms: number;
@@ -46,12 +48,12 @@ export function parseDuration(
     if (!Number.isFinite(text) || text < 0) throw invalid(text);
     ms = text * bareMs;
   } else if (typeof text === "string") {
-    const trimmed = text.trim();
-    if (BARE.test(trimmed)) {
-      ms = Number(trimmed) * bareMs;
-    } else if (COMPOUND.test(trimmed)) {
+    numberText(text, options.name ?? "a duration");
+    if (BARE.test(text)) {
+      ms = Number(text) * bareMs;
+    } else if (COMPOUND.test(text)) {
       ms = 0;
-      for (const [, amount, unit] of trimmed.matchAll(PART)) {
+      for (const [, amount, unit] of text.matchAll(PART)) {
         ms += Number(amount) * (UNIT_MS[unit?.toLowerCase() ?? ""] ?? NaN);
       }
     } else {

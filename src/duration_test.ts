@@ -28,8 +28,19 @@ Deno.test("parseDuration reads compound forms like 1h30m", () => {
   assert.equal(parseDuration("1s500ms"), 1_500);
 });
 
-Deno.test("parseDuration ignores surrounding whitespace and unit case", () => {
-  assert.equal(parseDuration("  30s "), 30_000);
+Deno.test("parseDuration refuses whitespace around the text, naming it, and ignores unit case", () => {
+  for (const bad of ["  30s ", " 30s", "30s ", "30\t", "\n5"]) {
+    assert.throws(() => parseDuration(bad), {
+      name: "UsageError",
+      message: `a duration must not have spaces around it, got ${JSON.stringify(bad)}`,
+    });
+  }
+  assert.throws(() => parseDuration(" 1s", { name: "--interval" }), {
+    message: '--interval must not have spaces around it, got " 1s"',
+  });
+  assert.throws(() => parseDuration("", { name: "--interval" }), {
+    message: "--interval must not be empty",
+  });
   assert.equal(parseDuration("2H"), 7_200_000);
   assert.equal(parseDuration("500MS"), 500);
 });

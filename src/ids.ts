@@ -14,14 +14,16 @@ const RANDOM_LENGTH = 16;
 const MAX_TIME = 2 ** 48 - 1;
 
 /**
- * What a job id may look like: 1–128 characters of `[A-Za-z0-9._:-]`.
+ * What a job id may look like: 1–128 characters of `[A-Za-z0-9._:-]`, but not `.` or `..`:
+ * a URL path resolves those segments away, so `/api/jobs/..` could never name the job.
  *
  * @example
  * ```ts
  * JOB_ID_PATTERN.test("backup:2026-11-23"); // true
+ * JOB_ID_PATTERN.test(".."); // false
  * ```
  */
-export const JOB_ID_PATTERN: RegExp = /^[A-Za-z0-9._:-]{1,128}$/;
+export const JOB_ID_PATTERN: RegExp = /^(?!\.\.?$)[A-Za-z0-9._:-]{1,128}$/;
 
 let lastTime = -1;
 let lastRandom: number[] = [];
@@ -104,10 +106,16 @@ export function isValidJobId(id: string): boolean {
  * ```ts
  * assertJobId("job-1"); // "job-1"
  * assertJobId("a b"); // throws UsageError
+ * assertJobId(".."); // throws UsageError
  * ```
  */
 export function assertJobId(id: unknown): string {
   if (typeof id === "string" && JOB_ID_PATTERN.test(id)) return id;
+  if (id === "." || id === "..") {
+    throw new UsageError(
+      `job id must not be "." or "..", which a URL path cannot name, got "${id}"`,
+    );
+  }
   throw new UsageError(
     `job id must be 1-128 characters of A-Z a-z 0-9 . _ : -, got ${showValue(id, 40)}`,
   );

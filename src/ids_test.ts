@@ -91,6 +91,7 @@ Deno.test("isValidJobId accepts 1-128 characters of A-Z a-z 0-9 . _ : -", () => 
     assert.ok(isValidJobId(good), good);
     assert.ok(JOB_ID_PATTERN.test(good), good);
   }
+  for (const dotted of ["...", ".a", "a.", "..a", "a..", ".-."]) assert.ok(isValidJobId(dotted));
 });
 
 Deno.test("isValidJobId rejects empty, too long and other characters", () => {
@@ -113,6 +114,17 @@ Deno.test("assertJobId names the bad id in a one-line UsageError", () => {
   assert.throws(() => assertJobId(42), { message: /got 42$/ });
   assert.throws(() => assertJobId(null), { message: /got null$/ });
   assert.throws(() => assertJobId(""), { message: /got ""$/ });
+});
+
+Deno.test("isValidJobId and assertJobId refuse . and .., which a URL path cannot name", () => {
+  for (const dots of [".", ".."]) {
+    assert.equal(isValidJobId(dots), false, dots);
+    assert.equal(JOB_ID_PATTERN.test(dots), false, dots);
+    assert.throws(() => assertJobId(dots), {
+      name: "UsageError",
+      message: `job id must not be "." or "..", which a URL path cannot name, got "${dots}"`,
+    });
+  }
 });
 
 Deno.test("assertJobId truncates long values in its message", () => {

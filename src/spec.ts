@@ -8,6 +8,7 @@
 import { parseDuration } from "./duration.ts";
 import { UsageError } from "./errors.ts";
 import { assertJobId } from "./ids.ts";
+import { numberText } from "./number_text.ts";
 import { showValue, suggest } from "./suggest.ts";
 
 /**
@@ -21,7 +22,7 @@ import { showValue, suggest } from "./suggest.ts";
 export interface JobSpec {
   /** Caller-chosen id; absent means one is generated. */
   id?: string;
-  /** Shell command, kept exactly as given (only checked non-empty after trimming). */
+  /** Shell command, kept exactly as given (checked: not blank, no NUL, valid Unicode, ≤ 32 KiB). */
   command: string;
   /** Retries after the first attempt; absent means the `max_retries` config applies. */
   max_retries?: number;
@@ -60,6 +61,18 @@ export const JOB_SPEC_FIELDS: readonly string[] = Object.freeze([
  * ```
  */
 export const MAX_COMMAND_BYTES = 32 * 1024;
+
+/**
+ * Longest JSON text of one spec in UTF-8 bytes, as a line of `enqueue --file`: room for the
+ * longest command even if JSON escapes every byte of it as `\u00XX` (six bytes), and the other
+ * fields. A longer line is refused as soon as it passes this, so endless input stops at once.
+ *
+ * @example
+ * ```ts
+ * MAX_SPEC_BYTES; // 262144
+ * ```
+ */
+export const MAX_SPEC_BYTES = 256 * 1024;
 
 const DAY = 86_400_000;
 const MAX_TIMEOUT_MS = 30 * DAY;
@@ -139,6 +152,14 @@ function readCommand(value: unknown): string {
   if (typeof value !== "string") {
     throw new UsageError(`command must be a string, got ${showValue(value, 40)}`);
   }
+  const lone = loneSurrogate(value);
+  if (lone >= 0) {
+    // `sh` gets the command as UTF-8, where a lone surrogate can only become U+FFFD.
+    const unit = value.charCodeAt(lone).toString(16);
+    throw new UsageError(
+      `command must be valid Unicode, got a lone surrogate \\u${unit} at character ${lone}`,
+    );
+  }
   if (value.includes("\0")) {
     // A shell cannot receive NUL in an argument; better to refuse than to run a truncated one.
     throw new UsageError(`command must not contain a NUL byte, got ${showValue(value, 40)}`);
@@ -152,6 +173,19 @@ function readCommand(value: unknown): string {
     );
   }
   return value;
+}
+
+/** The index of the first UTF-16 surrogate without its pair in `text`, or -1. */
+function loneSurrogate(text: string): number {
+  if (text.isWellFormed()) return -1;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0xd800 || unit > 0xdfff) continue;
+    const next = text.charCodeAt(i + 1);
+    if (unit <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) i++;
+    else return i;
+  }
+  return -1;
 }
 
 function readInteger(name: string, value: unknown, min: number, max: number): number {
@@ -170,6 +204,7 @@ function readRunAt(value: unknown): number {
         `got ${showValue(value, 40)}`,
     );
   if (typeof value !== "string") throw fail();
+  numberText(value, "run_at");
   const match = DATE_TIME.exec(value);
   if (!match) throw fail();
   // Date.parse rolls impossible days over (Feb 30 becomes Mar 2), so check the calendar first.
@@ -182,7 +217,7 @@ function readRunAt(value: unknown): number {
 }
 
 function readDelay(value: unknown): number {
-  const ms = readDuration(value);
+  const ms = readDuration(value, "delay");
   if (ms === undefined || ms > MAX_DELAY_MS) {
     throw new UsageError(
       `delay must be a duration up to 3650d like 30s or 5m, or a number of seconds, ` +
@@ -194,7 +229,7 @@ function readDelay(value: unknown): number {
 
 function readTimeout(value: unknown): number | null {
   if (value === undefined || value === null) return null;
-  const ms = readDuration(value);
+  const ms = readDuration(value, "timeout");
   if (ms === 0) return null;
   if (ms === undefined || ms < MIN_TIMEOUT_MS || ms > MAX_TIMEOUT_MS) {
     throw new UsageError(
@@ -205,9 +240,13 @@ function readTimeout(value: unknown): number | null {
   return ms;
 }
 
-/** A duration string or number of seconds in ms, or undefined if it is not one. */
-function readDuration(value: unknown): number | undefined {
+/**
+ * A duration string or number of seconds in ms, or undefined if it is not one. Text with
+ * whitespace around it is refused here, with its own message (`numberText`'s rule).
+ */
+function readDuration(value: unknown, name: string): number | undefined {
   if (typeof value !== "string" && typeof value !== "number") return undefined;
+  if (typeof value === "string") numberText(value, name);
   try {
     return parseDuration(value);
   } catch (error) {

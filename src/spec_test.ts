@@ -81,6 +81,17 @@ Deno.test("parseJobSpec rejects a command with a NUL byte", () => {
   rejects({ command: "echo a\0b" }, 'command must not contain a NUL byte, got "echo a\\u0000b"');
 });
 
+Deno.test("parseJobSpec refuses a command with a lone surrogate, which no UTF-8 can carry to sh", () => {
+  rejects(
+    { command: "echo \ud800" },
+    "command must be valid Unicode, got a lone surrogate \\ud800 at character 5",
+  );
+  rejects({ command: "a\udc00b" }, /lone surrogate \\udc00 at character 1$/);
+  // A JSON escape is how one arrives from a file or the web API.
+  rejects(JSON.parse('{"command":"x\\ud83d"}'), /lone surrogate \\ud83d at character 1$/);
+  assert.equal(parseJobSpec({ command: "echo 🎉 \ufffd" }, opts).command, "echo 🎉 \ufffd");
+});
+
 Deno.test("parseJobSpec limits the command to 32 KiB of UTF-8", () => {
   assert.equal(MAX_COMMAND_BYTES, 32_768);
   const fits = "x".repeat(MAX_COMMAND_BYTES);
@@ -169,7 +180,6 @@ Deno.test("parseJobSpec rejects run_at that is not a valid ISO date and time", (
     "2026-13-01T10:00:00Z",
     "2026-11-23T25:00:00Z",
     "2026-11-23T10:00:00Z trailing",
-    "",
   ];
   for (const run_at of bad) {
     rejects(
@@ -180,6 +190,16 @@ Deno.test("parseJobSpec rejects run_at that is not a valid ISO date and time", (
     );
   }
   rejects({ command: "x", run_at: NOW }, /^run_at must be an ISO 8601 .*, got 1795428000000$/);
+});
+
+Deno.test("parseJobSpec refuses durations and dates given as empty text or with spaces around them", () => {
+  rejects({ command: "x", run_at: "" }, "run_at must not be empty");
+  // Date.parse alone would read this one as 10:00 local time.
+  rejects({ command: "x", run_at: "2026-11-23 10:00 " }, /^run_at must not have spaces around it/);
+  rejects({ command: "x", delay: " 5s" }, 'delay must not have spaces around it, got " 5s"');
+  rejects({ command: "x", delay: "" }, "delay must not be empty");
+  rejects({ command: "x", timeout: "30\n" }, 'timeout must not have spaces around it, got "30\\n"');
+  rejects({ command: "x", timeout: "" }, "timeout must not be empty");
 });
 
 Deno.test("parseJobSpec turns delay into run_at from now", () => {

@@ -156,6 +156,21 @@ Deno.test("reading commands, and those that change only what exists, on a missin
   assertEquals([...Deno.readDirSync(db.dir)], [], "no folder, no database, no WAL or bell file");
 });
 
+Deno.test("bad input to a reading command is told before a missing database: exit 2, not 1", async () => {
+  await using db = await tempDb();
+  const commands = [
+    ["list", "--limit", " 5"],
+    ["dlq", "list", "--limit", "0"],
+    ["logs", "a1", "--attempt", "abc"],
+    ["purge", "--state", "bogus"],
+    ["config", "get", "bogus"],
+    ["worker", "stop", "--timeout", "-1"],
+  ];
+  const results = await Promise.all(commands.map((args) => cli(db, args)));
+  results.forEach((r, i) => assertOneLineError(r, 2, undefined, commands[i]!.join(" ")));
+  assertEquals([...Deno.readDirSync(db.dir)], [], "no database was created");
+});
+
 Deno.test("the commands that add something still create a missing database: enqueue and config set", async () => {
   await using db = await tempDb();
   const viaConfig = join(db.dir, "a", "q.kv");

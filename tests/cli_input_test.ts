@@ -104,6 +104,21 @@ Deno.test("enqueue rejects invalid job ids and --max-retries values with exit 2 
   await assertNothingWritten(db);
 });
 
+Deno.test("enqueue refuses the ids . and .. (which /api/jobs/.. cannot name) from flags, JSON and files with exit 2", async () => {
+  await using db = await tempDb();
+  const dots = /job id must not be "\." or "\.\."/;
+  await expectRejected(db, [
+    { args: ["enqueue", "--command", "true", "--id", "."], pattern: dots },
+    { args: ["enqueue", '{"command":"true","id":".."}'], pattern: dots },
+    {
+      args: ["enqueue", "--file", "-"],
+      stdin: '{"command":"true","id":"fine"}\n{"command":"true","id":".."}\n',
+      pattern: new RegExp(`line 2: ${dots.source}`),
+    },
+  ]);
+  await assertNothingWritten(db);
+});
+
 Deno.test("enqueue accepts an id of exactly 128 characters", async () => {
   await using db = await tempDb();
   const id = "a".repeat(128);

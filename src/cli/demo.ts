@@ -6,6 +6,7 @@
 import { buildCommand, type Command, type CommandContext } from "@stricli/core";
 import { FINAL_STATES, type Job } from "../job.ts";
 import { Logger } from "../log.ts";
+import { parseInteger } from "../number_text.ts";
 import { parseJobSpec } from "../spec.ts";
 import { enqueueJobs } from "../store/enqueue.ts";
 import { getJob } from "../store/query.ts";
@@ -36,8 +37,13 @@ export function demoCommand(ctx: Context): Command<CommandContext> {
     docs: {
       brief: "enqueue a small mixed workload, run 2 workers until it settles, show the outcome",
     },
-    parameters: { flags: { count: withDefault("workers", "n", "2") }, aliases: { n: "count" } },
+    parameters: {
+      flags: { count: withDefault("workers, 1-8", "n", "2") },
+      aliases: { n: "count" },
+    },
     func: async (flags: { count: string }) => {
+      // Checked before anything is written: a bad count must not leave demo jobs behind.
+      const count = parseInteger(flags.count, { name: "--count", min: 1, max: 8 });
       const store = await ctx.store();
       const now = Date.now();
       const run = new Date(now).toISOString().replace(/[-:]/g, "").slice(0, 15);
@@ -52,7 +58,7 @@ export function demoCommand(ctx: Context): Command<CommandContext> {
       ctx.out(`\nstarting ${flags.count} workers (their log follows on stderr)…\n`);
       const stop = new AbortController();
       const supervisor = runSupervisor({
-        count: Math.max(1, Math.min(8, Number(flags.count) || 2)),
+        count,
         location: store.location,
         log: new Logger({ fields: { supervisor: Deno.pid } }),
         signal: stop.signal,

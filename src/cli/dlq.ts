@@ -29,10 +29,8 @@ export function dlqCommand(ctx: Context): RouteMap<CommandContext> {
           aliases: { l: "limit" },
         },
         func: async (flags: { limit: string; json?: boolean }) => {
-          const page = await listJobs(await ctx.store({ create: false }), {
-            state: "dead",
-            limit: parseLimit(flags.limit),
-          });
+          const limit = parseLimit(flags.limit); // Bad input is told before a missing database.
+          const page = await listJobs(await ctx.store({ create: false }), { state: "dead", limit });
           if (flags.json) return ctx.out(JSON.stringify(page.jobs.map(jobJson)));
           printJobs(ctx, page.jobs);
         },

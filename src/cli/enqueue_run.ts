@@ -7,38 +7,18 @@
  * @module
  */
 import { UsageError } from "../errors.ts";
-import { type JobSpec, parseJobSpec } from "../spec.ts";
-import { showValue } from "../suggest.ts";
+import { parseJobSpec } from "../spec.ts";
 // The operation files themselves, not the store barrel: a start-up pays for every module it
 // loads, and the barrel loads all of the store (B1).
 import { enqueueJobs, enqueueMany } from "../store/enqueue.ts";
 import { readConfig } from "../store/config_store.ts";
 import type { Context } from "./context.ts";
+import { type EnqueueFlags, mergeFlags, parseJsonArg } from "./enqueue_spec.ts";
 import { jobJson } from "./format.ts";
 import { Progress } from "./progress.ts";
 import { optional, optionalPositional, toggle } from "./params.ts";
 
-/** The options of `enqueue`, as the parser hands them over (every value as typed). */
-export interface EnqueueFlags {
-  /** `--command`, `-c`. */
-  command?: string;
-  /** `--id`. */
-  id?: string;
-  /** `--priority`, `-p`. */
-  priority?: string;
-  /** `--delay`. */
-  delay?: string;
-  /** `--run-at`. */
-  runAt?: string;
-  /** `--timeout`. */
-  timeout?: string;
-  /** `--max-retries`. */
-  maxRetries?: string;
-  /** `--file`, `-f`. */
-  file?: string;
-  /** `--json`. */
-  json?: boolean;
-}
+export type { EnqueueFlags } from "./enqueue_spec.ts";
 
 /**
  * The options and arguments of `enqueue`, in the parser's terms.
@@ -84,94 +64,40 @@ export async function runEnqueue(
   json: string | undefined,
 ): Promise<void> {
   const now = Date.now();
-  const specs = flags.file !== undefined
-    ? await readSpecFile(flags.file, json, flags, now)
-    : [parseJobSpec(mergeFlags(parseJsonArg(json), flags), { now })];
+  if (flags.file !== undefined) return await enqueueFile(ctx, flags.file, { flags, json, now });
+  const spec = parseJobSpec(mergeFlags(parseJsonArg(json), flags), { now });
   const store = await ctx.store();
   const config = await readConfig(store);
-  const options = { now, maxRetries: config.max_retries };
-  if (flags.file === undefined) {
-    const [job] = await enqueueJobs(store, specs, options);
-    ctx.out(flags.json ? JSON.stringify(jobJson(job!)) : job!.id);
-    return;
-  }
-  const progress = specs.length > 5000 ? new Progress(ctx, "enqueue", specs.length) : null;
-  const n = await enqueueMany(store, specs, { ...options, onProgress: (n) => progress?.update(n) });
-  progress?.done();
-  ctx.out(flags.json ? JSON.stringify({ enqueued: n }) : `enqueued ${n} jobs`);
+  const [job] = await enqueueJobs(store, [spec], { now, maxRetries: config.max_retries });
+  ctx.out(flags.json ? JSON.stringify(jobJson(job!)) : job!.id);
 }
 
-function parseJsonArg(json: string | undefined): Record<string, unknown> {
-  if (json === undefined) return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch (err) {
-    throw new UsageError(`invalid job JSON: ${(err as Error).message}`);
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new UsageError('invalid job JSON: expected an object like {"command":"echo hi"}');
-  }
-  return value as Record<string, unknown>;
-}
-
-/** Flags override the JSON spec's fields; numbers given as text are read as numbers. */
-function mergeFlags(spec: Record<string, unknown>, flags: EnqueueFlags): Record<string, unknown> {
-  if (flags.delay !== undefined && flags.runAt !== undefined) {
-    throw new UsageError(
-      `enqueue takes --delay or --run-at, not both, got --delay ${showValue(flags.delay, 40)} ` +
-        `and --run-at ${showValue(flags.runAt, 40)}`,
-    );
-  }
-  const out = { ...spec };
-  const num = (s: string) => (/^-?\d+(\.\d+)?$/.test(s.trim()) ? Number(s) : s);
-  if (flags.command !== undefined) out.command = flags.command;
-  if (flags.id !== undefined) out.id = flags.id;
-  if (flags.priority !== undefined) out.priority = num(flags.priority);
-  if (flags.delay !== undefined) out.delay = flags.delay;
-  if (flags.runAt !== undefined) out.run_at = flags.runAt;
-  if (flags.timeout !== undefined) out.timeout = flags.timeout;
-  if (flags.maxRetries !== undefined) out.max_retries = num(flags.maxRetries);
-  if ("delay" in out && "run_at" in out && flags.delay !== undefined) delete out.run_at;
-  if ("delay" in out && "run_at" in out && flags.runAt !== undefined) delete out.delay;
-  return out;
-}
-
-async function readSpecFile(
+/**
+ * `--file`: every line is checked (into a spool) before the store is even opened, then the
+ * spool is stored batch by batch.
+ */
+async function enqueueFile(
+  ctx: Context,
   path: string,
-  json: string | undefined,
-  flags: EnqueueFlags,
-  now: number,
-): Promise<JobSpec[]> {
+  options: { flags: EnqueueFlags; json: string | undefined; now: number },
+): Promise<void> {
+  const { flags, json, now } = options;
   if (json !== undefined || flags.command !== undefined || flags.id !== undefined) {
     throw new UsageError("--file cannot be combined with a JSON argument, --command or --id");
   }
-  let text: string;
-  try {
-    text = path === "-"
-      ? await new Response(Deno.stdin.readable).text()
-      : await Deno.readTextFile(path);
-  } catch (err) {
-    throw new UsageError(`cannot read ${path}: ${(err as Error).message.split("\n")[0]}`);
-  }
-  const specs: JobSpec[] = [];
-  const lines = text.split("\n");
-  // Most files come without flags to apply: no copy of each line's fields then.
-  const plain = flags.priority === undefined && flags.delay === undefined &&
-    flags.runAt === undefined && flags.timeout === undefined && flags.maxRetries === undefined;
-  for (const [i, raw] of lines.entries()) {
-    const line = raw.trim();
-    if (line === "" || line.startsWith("#")) continue;
-    try {
-      const fields = parseJsonArg(line);
-      specs.push(parseJobSpec(plain ? fields : mergeFlags(fields, flags), { now }));
-    } catch (err) {
-      if (err instanceof UsageError) throw new UsageError(`line ${i + 1}: ${err.message}`);
-      throw err;
-    }
-  }
-  if (specs.length === 0) {
-    throw new UsageError(`no job specs in ${path === "-" ? "standard input" : path}`);
-  }
-  return specs;
+  // Loaded only here: a single enqueue does not pay for the streaming reader (B1).
+  const { checkSpecFile } = await import("./enqueue_file.ts");
+  await using checked = await checkSpecFile(path, { flags, now });
+  const store = await ctx.store();
+  const config = await readConfig(store);
+  const total = checked.spool.count;
+  const progress = total > 5000 ? new Progress(ctx, "enqueue", total) : null;
+  const n = await enqueueMany(store, checked.spool.read(), {
+    now,
+    maxRetries: config.max_retries,
+    callerIds: checked.callerIds,
+    onProgress: (n) => progress?.update(n),
+  });
+  progress?.done();
+  ctx.out(flags.json ? JSON.stringify({ enqueued: n }) : `enqueued ${n} jobs`);
 }

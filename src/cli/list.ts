@@ -6,6 +6,7 @@
 import { buildCommand, type Command, type CommandContext } from "@stricli/core";
 import { JOB_STATES, type JobState } from "../job.ts";
 import { UsageError } from "../errors.ts";
+import { parseInteger } from "../number_text.ts";
 import { listJobs } from "../store/query.ts";
 import type { Context } from "./context.ts";
 import { jobJson, table, when } from "./format.ts";
@@ -34,11 +35,7 @@ export function parseState(text: string): JobState {
  * ```
  */
 export function parseLimit(text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 1000) {
-    throw new UsageError(`--limit must be an integer from 1 to 1000, got "${text}"`);
-  }
-  return n;
+  return parseInteger(text, { name: "--limit", min: 1, max: 1000 });
 }
 
 /** Prints jobs as a table. Shared by `list` and `dlq list`. */

@@ -6,6 +6,7 @@
  */
 import { buildCommand, type Command, type CommandContext } from "@stricli/core";
 import { OperationError, UsageError } from "../errors.ts";
+import { parseDecimal } from "../number_text.ts";
 import { type Attempt, FINAL_STATES } from "../job.ts";
 import { getJob, listAttempts } from "../store/query.ts";
 import { readOutput } from "../store/output.ts";
@@ -39,18 +40,20 @@ export function logsCommand(ctx: Context): Command<CommandContext> {
       positional: { kind: "tuple", parameters: [positional("id", "job id")] },
     },
     func: async (flags: LogsFlags, id: string) => {
+      // Bad input is told before a missing database or job.
+      const asked = flags.attempt === undefined ? null : parseDecimal(flags.attempt, "--attempt");
+      if (asked !== null && (!Number.isInteger(asked) || asked < 1)) {
+        throw new UsageError(`--attempt must be a positive integer, got "${flags.attempt}"`);
+      }
       const store = await ctx.store({ create: false });
       const job = await getJob(store, id);
       if (!job) throw new OperationError(`job "${id}" not found`);
       let n = job.runs;
-      if (flags.attempt !== undefined) {
-        n = Number(flags.attempt);
-        if (!Number.isInteger(n) || n < 1) {
-          throw new UsageError(`--attempt must be a positive integer, got "${flags.attempt}"`);
+      if (asked !== null) {
+        if (asked > job.runs) {
+          throw new OperationError(`job "${id}" has ${job.runs} attempt(s), not ${asked}`);
         }
-        if (n > job.runs) {
-          throw new OperationError(`job "${id}" has ${job.runs} attempt(s), not ${n}`);
-        }
+        n = asked;
       }
       if (n === 0) {
         if (!flags.follow) return ctx.err(`job "${id}" has not run yet`);

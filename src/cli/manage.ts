@@ -60,7 +60,9 @@ export function purgeCommand(ctx: Context): Command<CommandContext> {
     },
     func: async (flags: { state: string; olderThan?: string; json?: boolean }) => {
       const state = parseState(flags.state);
-      const age = flags.olderThan === undefined ? undefined : parseDuration(flags.olderThan);
+      const age = flags.olderThan === undefined
+        ? undefined
+        : parseDuration(flags.olderThan, { name: "--older-than" });
       const progress = new Progress(ctx, "purge");
       const n = await purgeJobs(await ctx.store({ create: false }), {
         state,

@@ -80,6 +80,10 @@ export async function runCli(args: string[], context?: Context): Promise<number>
   let db: string | undefined;
   const ctx = context ?? processContext(() => db);
   try {
+    // Loaded only then: an argument with U+FFFD may be bytes that were not UTF-8 (raw_args.ts).
+    if (args.some((a) => a.includes("\ufffd"))) {
+      (await import("./raw_args.ts")).assertArgsUtf8(args);
+    }
     const global = takeGlobal(args);
     db = global.db;
     let rest = global.rest;

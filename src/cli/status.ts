@@ -27,7 +27,7 @@ export function statusCommand(ctx: Context): Command<CommandContext> {
       aliases: { w: "watch" },
     },
     func: async (flags: { json?: boolean; watch?: boolean; interval: string }) => {
-      const intervalMs = parseDuration(flags.interval);
+      const intervalMs = parseDuration(flags.interval, { name: "--interval" });
       if (intervalMs < 100 || intervalMs > 3_600_000) {
         throw new UsageError(`--interval must be from 100ms to 1h, got "${flags.interval}"`);
       }

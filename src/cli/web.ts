@@ -9,6 +9,7 @@ import { buildCommand, type Command, type CommandContext } from "@stricli/core";
 import { OperationError, UsageError } from "../errors.ts";
 import { Logger } from "../log.ts";
 import { parseDuration } from "../duration.ts";
+import { numberText, parseInteger } from "../number_text.ts";
 import { CONN_LIMITS } from "../web/conn_policy.ts";
 import { type Gate, serveGated } from "../web/conn_gate.ts";
 import { createHandler } from "../web/handler.ts";
@@ -53,6 +54,7 @@ export function parseLimitFlags(
 ): WebLimits {
   const timeout = (name: string, value: string | undefined, fallback: number) => {
     if (value === undefined) return fallback;
+    numberText(value, `--${name}`);
     let ms = NaN;
     try {
       ms = parseDuration(value);
@@ -67,15 +69,13 @@ export function parseLimitFlags(
     return ms;
   };
   const max = flags.maxClientConnections;
-  if (max !== undefined && (!/^\d{1,3}$/.test(max) || Number(max) < 1 || Number(max) > 512)) {
-    throw new UsageError(
-      `--max-client-connections must be an integer from 1 to 512, got ${JSON.stringify(max)}`,
-    );
-  }
+  const maxPerClient = max === undefined
+    ? CONN_LIMITS.maxPerClient
+    : parseInteger(max, { name: "--max-client-connections", min: 1, max: 512 });
   return {
     headerTimeoutMs: timeout("header-timeout", flags.headerTimeout, CONN_LIMITS.headerTimeoutMs),
     bodyTimeoutMs: timeout("body-timeout", flags.bodyTimeout, CONN_LIMITS.bodyTimeoutMs),
-    maxPerClient: max === undefined ? CONN_LIMITS.maxPerClient : Number(max),
+    maxPerClient,
   };
 }
 
@@ -104,7 +104,7 @@ export function parseWebFlags(
       `--host must be an IP address or host name, got ${JSON.stringify(flags.host)}`,
     );
   }
-  if (!/^\d{1,5}$/.test(flags.port) || Number(flags.port) > 65535) {
+  if (!/^\d{1,5}$/.test(numberText(flags.port, "--port")) || Number(flags.port) > 65535) {
     throw new UsageError(
       `--port must be an integer from 0 to 65535 (0 picks a free one), got ${
         JSON.stringify(flags.port)

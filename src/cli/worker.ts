@@ -6,6 +6,7 @@
 import { buildCommand, buildRouteMap, type CommandContext, type RouteMap } from "@stricli/core";
 import { join } from "../path.ts";
 import { UsageError } from "../errors.ts";
+import { parseInteger } from "../number_text.ts";
 import { Logger } from "../log.ts";
 import { isRemoteLocation, type Store } from "../store/open.ts";
 import { readConfig } from "../store/config_store.ts";
@@ -64,11 +65,7 @@ export function workerCommand(ctx: Context): RouteMap<CommandContext> {
 }
 
 function parseCount(text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 64) {
-    throw new UsageError(`--count must be an integer from 1 to 64, got "${text}"`);
-  }
-  return n;
+  return parseInteger(text, { name: "--count", min: 1, max: 64 });
 }
 
 async function start(ctx: Context, flags: { count: string; detach?: boolean }): Promise<void> {

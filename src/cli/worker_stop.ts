@@ -12,6 +12,7 @@
  * @module
  */
 import { OperationError, UsageError } from "../errors.ts";
+import { parseDecimal } from "../number_text.ts";
 import { listWorkers, removeWorker, requestStop, type WorkerRecord } from "../store/workers.ts";
 import { hostName } from "../worker/identity.ts";
 import { isProcessAlive } from "../worker/run_command.ts";
@@ -64,7 +65,7 @@ export async function stopWorkers(
   ctx: Context,
   flags: { force?: boolean; timeout: string },
 ): Promise<void> {
-  const timeoutS = Number(flags.timeout);
+  const timeoutS = parseDecimal(flags.timeout, "--timeout");
   if (!Number.isFinite(timeoutS) || timeoutS < 0 || timeoutS > 86_400) {
     throw new UsageError(`--timeout must be seconds from 0 to 86400, got "${flags.timeout}"`);
   }

@@ -25,6 +25,17 @@ export interface EnqueueOptions {
   onProgress?: (stored: number) => void;
 }
 
+/** Options of {@linkcode enqueueMany}. */
+export interface EnqueueManyOptions extends EnqueueOptions {
+  /**
+   * Every caller-chosen id among the specs, when they come as a stream: they are checked to be
+   * free before anything is written. Default: the ids of an array of specs, or none. A spec
+   * whose id is not listed is refused (TypeError), as its check would come after earlier
+   * batches were stored.
+   */
+  callerIds?: ReadonlySet<string>;
+}
+
 /**
  * Stores new jobs. Jobs with generated ids need no existence check, so hundreds share one atomic
  * operation; a caller-chosen id is checked to be new, at most 10 per operation (the remote
@@ -42,14 +53,16 @@ export async function enqueueJobs(
   options: EnqueueOptions,
 ): Promise<Job[]> {
   const jobs: Job[] = [];
-  await storeJobs(store, specs, options, (job) => jobs.push(job));
+  await storeJobs(store, [specs], { ...options, callerIds: idsOf(specs) }, (job) => jobs.push(job));
   return jobs;
 }
 
 /**
  * Stores new jobs as {@linkcode enqueueJobs} does and returns how many, without keeping their
  * records: a bulk enqueue builds each record just before its batch, so the first commit starts
- * at once and committed records are garbage at once.
+ * at once and committed records are garbage at once. `specs` is an array, or a stream of groups
+ * of specs (`enqueue --file` reads them back from its spool), whose caller-chosen ids are then
+ * given as `options.callerIds`; memory then holds one group and the batches in flight.
  *
  * @example
  * ```ts
@@ -58,22 +71,39 @@ export async function enqueueJobs(
  */
 export async function enqueueMany(
   store: Store,
-  specs: readonly JobSpec[],
-  options: EnqueueOptions,
+  specs: readonly JobSpec[] | AsyncIterable<readonly JobSpec[]>,
+  options: EnqueueManyOptions,
 ): Promise<number> {
-  await storeJobs(store, specs, options);
-  return specs.length;
+  if (isArray(specs)) {
+    await storeJobs(store, [specs], { ...options, callerIds: idsOf(specs) });
+    return specs.length;
+  }
+  return await storeJobs(store, specs, { ...options, callerIds: options.callerIds ?? new Set() });
 }
 
+function isArray(specs: unknown): specs is readonly JobSpec[] {
+  return Array.isArray(specs);
+}
+
+/** The caller-chosen ids of `specs`; a repeated one is refused, as one job would replace another. */
+function idsOf(specs: readonly JobSpec[]): Set<string> {
+  const ids = new Set<string>();
+  for (const { id } of specs) {
+    if (id === undefined) continue;
+    if (ids.has(id)) throw new UsageError(`duplicate job id "${id}" in the input`);
+    ids.add(id);
+  }
+  return ids;
+}
+
+/** Stores every spec of every group; returns how many. */
 async function storeJobs(
   store: Store,
-  specs: readonly JobSpec[],
-  options: EnqueueOptions,
+  groups: Iterable<readonly JobSpec[]> | AsyncIterable<readonly JobSpec[]>,
+  options: EnqueueOptions & { callerIds: ReadonlySet<string> },
   onJob?: (job: Job) => void,
-): Promise<void> {
-  const explicitIds = specs.flatMap((s) => (s.id === undefined ? [] : [s.id]));
-  if (explicitIds.length > 0) assertNoRepeats(explicitIds);
-  await assertIdsFree(store, explicitIds);
+): Promise<number> {
+  await assertIdsFree(store, options.callerIds);
   const pipe = new CommitPipeline(store.db, options.onProgress);
   let tx = new Tx();
   let batch = 0;
@@ -83,34 +113,43 @@ async function storeJobs(
     tx = new Tx();
     batch = 0;
   };
-  for (const spec of specs) {
-    const explicit = spec.id !== undefined;
-    const full = tx.mutations.length + 8 > REMOTE_LIMITS.mutations ||
-      tx.bytes + spec.command.length * 3 + 1024 > REMOTE_LIMITS.bytes ||
-      (explicit && tx.checks.length === REMOTE_LIMITS.checks);
-    if (full) await flush();
-    const job = newJob(spec, options);
-    if (explicit) tx.check(keys.job(job.id), null);
-    applyTransition(tx, null, job);
-    batch++;
-    onJob?.(job);
+  let count = 0;
+  for await (const specs of groups) {
+    for (const spec of specs) {
+      const explicit = spec.id !== undefined;
+      if (explicit && !options.callerIds.has(spec.id!)) {
+        throw new TypeError(`job id "${spec.id}" is not among the callerIds given to enqueueMany`);
+      }
+      const full = tx.mutations.length + 8 > REMOTE_LIMITS.mutations ||
+        tx.bytes + spec.command.length * 3 + 1024 > REMOTE_LIMITS.bytes ||
+        (explicit && tx.checks.length === REMOTE_LIMITS.checks);
+      if (full) await flush();
+      const job = newJob(spec, options);
+      if (explicit) tx.check(keys.job(job.id), null);
+      applyTransition(tx, null, job);
+      batch++;
+      count++;
+      onJob?.(job);
+    }
   }
   await flush();
   await pipe.finish();
-  if (specs.length > 0) await store.doorbell.ring();
+  if (count > 0) await store.doorbell.ring();
+  return count;
 }
 
-/** Generated ids never repeat (they are monotonic); a caller's id may repeat any other. */
-function assertNoRepeats(ids: string[]): void {
-  const seen = new Set<string>();
+/** Reads the ids' records a thousand at a time, so no list of every key is built at once. */
+async function assertIdsFree(store: Store, ids: ReadonlySet<string>): Promise<void> {
+  let part: Deno.KvKey[] = [];
+  const check = async () => {
+    const found = await store.db.getMany(part);
+    part = [];
+    const taken = found.find((e) => e.value !== null);
+    if (taken) throw new ConflictError(`job "${String(taken.key[1])}" already exists`);
+  };
   for (const id of ids) {
-    if (seen.has(id)) throw new UsageError(`duplicate job id "${id}" in the input`);
-    seen.add(id);
+    part.push(keys.job(id));
+    if (part.length === 1000) await check();
   }
-}
-
-async function assertIdsFree(store: Store, ids: string[]): Promise<void> {
-  const found = await store.db.getMany(ids.map((id) => keys.job(id)));
-  const taken = found.find((e) => e.value !== null);
-  if (taken) throw new ConflictError(`job "${String(taken.key[1])}" already exists`);
+  if (part.length > 0) await check();
 }

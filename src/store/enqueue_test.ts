@@ -11,7 +11,7 @@ import {
 } from "../../tests/factory.ts";
 import { OperationError, UsageError } from "../errors.ts";
 import { REMOTE_LIMITS } from "./db.ts";
-import { enqueueJobs, newJob } from "./enqueue.ts";
+import { enqueueJobs, enqueueMany, newJob } from "./enqueue.ts";
 import { keys } from "./keys.ts";
 
 Deno.test("newJob is pending at now, or scheduled when run_at is later", () => {
@@ -131,6 +131,42 @@ Deno.test("enqueue of 128-character caller ids among many generated ones stays w
   strictEqual((await enqueue(store, specs)).length, 1200);
   assertEquals(await counters(store), countsOf({ pending: 1200 }));
   await checkInvariants(store);
+});
+
+Deno.test("enqueueMany stores a stream of spec groups, its caller ids checked free before the first write", async () => {
+  await using store = await tempStore();
+  await enqueue(store, spec({ id: "taken" }));
+  async function* groups(last: string) {
+    yield Array.from({ length: 1500 }, () => spec());
+    yield [spec({ id: "mine" }), spec({ id: last })];
+  }
+  const options = { now: T0, maxRetries: 3 };
+  await rejects(
+    () =>
+      enqueueMany(store, groups("taken"), { ...options, callerIds: new Set(["mine", "taken"]) }),
+    (e: unknown) => e instanceof OperationError && /"taken" already exists/.test(e.message),
+  );
+  assertEquals(await counters(store), countsOf({ pending: 1 }), "not one batch was written");
+  const n = await enqueueMany(store, groups("free"), {
+    ...options,
+    callerIds: new Set(["mine", "free"]),
+  });
+  strictEqual(n, 1502);
+  assertEquals(await counters(store), countsOf({ pending: 1503 }));
+  await checkInvariants(store);
+});
+
+Deno.test("enqueueMany refuses a streamed spec whose id is not among the caller ids it was given", async () => {
+  await using store = await tempStore();
+  async function* groups() {
+    yield [spec({ id: "unlisted" })];
+  }
+  await rejects(
+    () => enqueueMany(store, groups(), { now: T0, maxRetries: 3 }),
+    (e: unknown) =>
+      e instanceof TypeError && /"unlisted" is not among the callerIds/.test(e.message),
+  );
+  assertEquals(await counters(store), countsOf({}));
 });
 
 Deno.test("enqueue of no specs writes nothing and returns no jobs", async () => {

@@ -15,6 +15,7 @@ import {
   retryAllDead,
   retryDead,
 } from "../store/mod.ts";
+import { decodeUtf8 } from "../utf8.ts";
 import { HttpError } from "./http_status.ts";
 import { queryOf } from "./params.ts";
 import { json } from "./response.ts";
@@ -23,7 +24,11 @@ import type { Route, RouteContext } from "./router.ts";
 /** The largest request body accepted: a spec's command is at most 32 KiB. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-/** Reads a JSON request body as text, refusing other types (415) and oversized bodies (413). */
+/**
+ * Reads a JSON request body as text, refusing other types (415), oversized bodies (413) and
+ * bytes that are not UTF-8 (400, naming the first one's offset): a lossy decoder would store a
+ * command other than the one sent.
+ */
 async function jsonBody(req: Request): Promise<string> {
   const type = (req.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
   if (type !== "application/json") {
@@ -51,7 +56,7 @@ async function jsonBody(req: Request): Promise<string> {
     all.set(p, at);
     at += p.byteLength;
   }
-  return new TextDecoder().decode(all);
+  return decodeUtf8(all, "the request body");
 }
 
 function tooLarge(): HttpError {

@@ -1,0 +1,92 @@
+/**
+ * What `enqueue` builds a spec from, before `parseJobSpec` validates it: the options as typed,
+ * and a JSON spec's fields with the options laid over them. Shared by one job and by each line
+ * of `--file`.
+ *
+ * @module
+ */
+import { UsageError } from "../errors.ts";
+import { parseDecimal } from "../number_text.ts";
+import { showValue } from "../suggest.ts";
+
+/** The options of `enqueue`, as the parser hands them over (every value as typed). */
+export interface EnqueueFlags {
+  /** `--command`, `-c`. */
+  command?: string;
+  /** `--id`. */
+  id?: string;
+  /** `--priority`, `-p`. */
+  priority?: string;
+  /** `--delay`. */
+  delay?: string;
+  /** `--run-at`. */
+  runAt?: string;
+  /** `--timeout`. */
+  timeout?: string;
+  /** `--max-retries`. */
+  maxRetries?: string;
+  /** `--file`, `-f`. */
+  file?: string;
+  /** `--json`. */
+  json?: boolean;
+}
+
+/**
+ * Parses the JSON text of a spec (the argument, or a line of a file) into its fields, or throws
+ * a one-line UsageError; nothing is validated yet. No text is no fields.
+ *
+ * @example
+ * ```ts
+ * parseJsonArg('{"command":"echo hi"}'); // { command: "echo hi" }
+ * ```
+ */
+export function parseJsonArg(json: string | undefined): Record<string, unknown> {
+  if (json === undefined) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (err) {
+    throw new UsageError(`invalid job JSON: ${(err as Error).message}`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new UsageError('invalid job JSON: expected an object like {"command":"echo hi"}');
+  }
+  return value as Record<string, unknown>;
+}
+
+/**
+ * The spec's fields with the flags laid over them; numbers given as text are read as numbers
+ * (by `number_text.ts`'s rule), and other text goes on for `parseJobSpec` to refuse.
+ *
+ * @example
+ * ```ts
+ * mergeFlags({ command: "make" }, { priority: "5" }); // { command: "make", priority: 5 }
+ * ```
+ */
+export function mergeFlags(
+  spec: Record<string, unknown>,
+  flags: EnqueueFlags,
+): Record<string, unknown> {
+  if (flags.delay !== undefined && flags.runAt !== undefined) {
+    throw new UsageError(
+      `enqueue takes --delay or --run-at, not both, got --delay ${showValue(flags.delay, 40)} ` +
+        `and --run-at ${showValue(flags.runAt, 40)}`,
+    );
+  }
+  const out = { ...spec };
+  // Text that is no plain number goes on as text, for the spec to refuse with its range.
+  const num = (s: string, name: string) => {
+    const n = parseDecimal(s, name);
+    return Number.isNaN(n) ? s : n;
+  };
+  if (flags.command !== undefined) out.command = flags.command;
+  if (flags.id !== undefined) out.id = flags.id;
+  if (flags.priority !== undefined) out.priority = num(flags.priority, "--priority");
+  if (flags.delay !== undefined) out.delay = flags.delay;
+  if (flags.runAt !== undefined) out.run_at = flags.runAt;
+  if (flags.timeout !== undefined) out.timeout = flags.timeout;
+  if (flags.maxRetries !== undefined) out.max_retries = num(flags.maxRetries, "--max-retries");
+  if ("delay" in out && "run_at" in out && flags.delay !== undefined) delete out.run_at;
+  if ("delay" in out && "run_at" in out && flags.runAt !== undefined) delete out.delay;
+  return out;
+}
