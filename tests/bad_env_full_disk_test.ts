@@ -192,3 +192,51 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "a worker stopped while it holds a result the full disk refused: the job runs again, and its lost attempt says the result could not be written",
+  ignore: !CAN_MOUNT_TMPFS,
+  sanitizeResources: false,
+  fn: async () => {
+    await using db = await tempDb();
+    const mnt = join(db.dir, "mnt");
+    await Deno.mkdir(mnt);
+    ok(mountTmpfs(mnt, "1m"), "mount tmpfs");
+    const fdb = { ...db, env: { ...db.env, QUEUECTL_DB: join(mnt, "queue.kv") } };
+    const flag = join(db.dir, "release");
+    let workers: ReturnType<typeof startWorkers> | null = null;
+    try {
+      await cliOk(fdb, ["config", "set", "backoff_base", "1"]);
+      await cliOk(fdb, ["config", "set", "shutdown_grace_ms", "300"]);
+      const command = `while [ ! -e '${flag}' ]; do sleep 0.05; done`;
+      await cliOk(fdb, ["enqueue", "--id", "held", "--command", command]);
+      workers = startWorkers(fdb, 1);
+      await waitForJob(fdb, "held", (j) => j.state === "processing");
+      const filler = await fillDisk(mnt);
+      await Deno.writeFile(flag, new Uint8Array()); // The job succeeds while the disk is full.
+      await waitFor(() => workers!.log().includes("job.result_unwritten"), {
+        what: "the worker to hold its result",
+      });
+      // Stopped before any write gets through: the result is given up, the database never saw it.
+      equal(await workers.stop(), 0);
+      match(workers.log(), /job\.result_lost worker=\S+ job=held attempt=1/);
+      await Deno.remove(filler);
+      workers = startWorkers(fdb, 1);
+      const job = await waitForJob(fdb, "held", (j) => j.state === "completed", {
+        timeoutMs: 30_000,
+      });
+      deepStrictEqual(job.history.map((a) => [a.n, a.outcome]), [[1, "worker_lost"], [
+        2,
+        "succeeded",
+      ]]);
+      match(
+        job.history[0]!.error,
+        /^result could not be written: database or disk is full \(the command succeeded, exit 0\); then worker lost: /,
+      );
+    } finally {
+      await workers?.stop();
+      unmount(mnt);
+    }
+  },
+});

@@ -33,6 +33,11 @@ export interface RecoverOptions {
    * lives (frozen past its lease, it might have beaten in time until the commit).
    */
   killOrphans?: (run: LostRun) => Promise<number>;
+  /**
+   * What a run of this host's left to say about itself, put in front of the reason: a result
+   * its worker could not write before it stopped or died. Null when there is nothing.
+   */
+  lostCause?: (run: LostRun) => string | null;
 }
 
 /** A run whose worker is lost, on the recoverer's own host. */
@@ -55,6 +60,8 @@ export interface Recovered {
   reason: string;
   /** How many processes of the lost run were still alive on this host and killed. */
   orphans: number;
+  /** The run that was lost. */
+  run: LostRun;
 }
 
 /**
@@ -99,11 +106,13 @@ export async function recoverLost(store: Store, options: RecoverOptions): Promis
         run: job.runs,
         pgid: w?.job === job.id ? w.job_pgid : null,
       };
+      const cause = sameHost ? options.lostCause?.(run) ?? null : null;
+      const why = cause === null ? reason : `${cause}; then ${reason}`;
       const kill = sameHost ? options.killOrphans : undefined;
       const before = kill && pidAlive === false ? await kill(run) : 0;
       const written = await recoverOne(store, current as Deno.KvEntry<Job>, holder, {
         ...options,
-        reason: orphanNote(reason, before),
+        reason: orphanNote(why, before),
         orphans: before,
       });
       // Another recoverer that won the race may have found nothing left to kill: what this one
@@ -117,7 +126,7 @@ export async function recoverLost(store: Store, options: RecoverOptions): Promis
         orphans = await kill(run);
         if (orphans > 0) await noteOrphans(store, { id: job.id, n: job.runs }, orphans);
       }
-      out.push({ job: written, reason, orphans });
+      out.push({ job: written, reason: why, orphans, run });
     }
   }
   return out;

@@ -161,6 +161,38 @@ Deno.test("a recoverer that loses the race still adds the leftover processes it 
   await checkInvariants(store);
 });
 
+Deno.test("what a same-host run left to say (a result it could not write) goes in front of the reason, on another host it is not asked", async () => {
+  await using store = await tempStore();
+  await registerWorker(store, {
+    id: "h:111:x",
+    host: "recoverer-host",
+    pid: 111,
+    heartbeat_at: T0,
+  });
+  await registerWorker(store, { id: "far:1:y", host: "far-host", pid: 1, heartbeat_at: T0 });
+  await enqueueAndClaim(store, spec({ id: "a" }), { workerId: "h:111:x" });
+  await enqueueAndClaim(store, spec({ id: "b" }), { workerId: "far:1:y" });
+  const asked: string[] = [];
+  const recovered = await recoverLost(
+    store,
+    options(T0 + LEASE + 1, {
+      pidAlive: () => false,
+      lostCause: (run) => (asked.push(run.job), "result could not be written: disk full"),
+    }),
+  );
+  assertEquals(asked, ["a"]);
+  assertEquals(recovered.map((r) => [r.job.id, r.reason, r.run.worker]), [
+    [
+      "a",
+      "result could not be written: disk full; then worker lost: its process exited",
+      "h:111:x",
+    ],
+    ["b", "worker lost: no heartbeat for 10s", "far:1:y"],
+  ]);
+  strictEqual((await rawAttempt(store, "a", 1)).value?.error, recovered[0]!.reason);
+  strictEqual((await rawJob(store, "a")).value?.last_error, recovered[0]!.reason);
+});
+
 Deno.test("an unregistered worker's run is judged by the host and pid in its id", async () => {
   await using store = await tempStore();
   await enqueueAndClaim(store, spec({ id: "a" }), { workerId: "recoverer-host:222:x" });

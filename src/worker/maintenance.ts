@@ -17,6 +17,7 @@ import {
 } from "../store/mod.ts";
 import { isProcessAlive } from "./run_command.ts";
 import { killRunProcesses } from "./orphans.ts";
+import { dropResultNote, readResultNote } from "./result_notes.ts";
 
 /**
  * How often a worker looks for lost jobs (and does the rest of its slower housekeeping): once a
@@ -101,8 +102,10 @@ export class Maintenance {
       host: this.#host,
       pidAlive: isProcessAlive,
       killOrphans: (run) => killRunProcesses(run, { pgid: run.pgid }),
+      lostCause: readResultNote,
     });
     for (const r of recovered) {
+      dropResultNote(r.run);
       this.#log.warn("job.recovered", {
         job: r.job.id,
         state: r.job.state,

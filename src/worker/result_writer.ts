@@ -11,8 +11,10 @@
  * attempt first ("worker lost: no heartbeat"). The result is then refused, as any late result
  * is, and the job runs again (at least once, never lost); the worker adds the real cause to that
  * attempt's record ({@linkcode noteUnwrittenResult}). It gives up only when stopped: at once
- * on a forced stop, after `shutdown_grace_ms` on a graceful one. It then logs
- * `job.result_lost` and fails, and recovery reports the attempt as "worker lost".
+ * on a forced stop, after `shutdown_grace_ms` on a graceful one. It then logs `job.result_lost`
+ * and fails. From the first refusal until the write gets through, a note on this host's disk
+ * (`result_notes.ts`) says what became of the run, so that a recovery after the worker stopped
+ * or was killed still records the real cause in front of "worker lost".
  *
  * @module
  */
@@ -29,6 +31,8 @@ import {
   type Store,
 } from "../store/mod.ts";
 import { errorLine, sleep } from "./attempt_report.ts";
+import { dropResultNote, writeResultNote } from "./result_notes.ts";
+import type { RunMark } from "./orphans.ts";
 
 /** Options of {@linkcode writeResult}. */
 export interface ResultOptions extends FinishOptions {
@@ -71,7 +75,10 @@ export async function writeResult(
         const handoff = options.stopping.aborted || refused !== null
           ? { job: await finishAttempt(store, claimed, report, options), next: null }
           : await finishAndClaimNext(store, claimed, report, options);
-        if (refused !== null) await afterHold(store, claimed, report, handoff, refused, options);
+        if (refused !== null) {
+          await afterHold(store, claimed, report, handoff, refused, options);
+          dropResultNote(runOf(claimed));
+        }
         return handoff;
       } catch (err) {
         if (!isWriteRefused(err)) throw err;
@@ -79,6 +86,7 @@ export async function writeResult(
         if (refused === null) {
           options.log.warn("job.result_unwritten", { ...fields, hint: "retrying until it fits" });
           refusedAt = Date.now();
+          writeResultNote(runOf(claimed), unwrittenNote(err, report));
         }
         refused = err;
         if (giveUp.signal.aborted) {
@@ -105,16 +113,32 @@ async function afterHold(
 ): Promise<void> {
   const fields = attemptFields(claimed, report);
   if (handoff.job) return options.log.info("job.result_written", fields);
-  const cause = errorLine(refused).replace(/^database error: /, "");
-  const exit = report.exit_code === null ? report.signal ?? "none" : report.exit_code;
-  const note =
-    `result could not be written: ${cause} (the command ${report.outcome}, exit ${exit})`;
+  const note = unwrittenNote(refused, report);
   const attempt = { id: claimed.job.id, n: claimed.job.runs, worker: claimed.job.worker ?? "" };
   const noted = await noteUnwrittenResult(store, attempt, note).catch((err) => {
     options.log.warn("job.result_note_failed", { ...fields, error: errorLine(err) });
     return false;
   });
   if (noted) options.log.warn("job.result_noted", { ...fields, note });
+}
+
+/**
+ * What became of a run whose result the database refused (pure): the cause and the outcome.
+ *
+ * @example
+ * ```ts
+ * unwrittenNote(new Error("database error: database or disk is full"), report);
+ * // "result could not be written: database or disk is full (the command succeeded, exit 0)"
+ * ```
+ */
+export function unwrittenNote(refused: unknown, report: AttemptReport): string {
+  const cause = errorLine(refused).replace(/^database error: /, "");
+  const exit = report.exit_code === null ? report.signal ?? "none" : report.exit_code;
+  return `result could not be written: ${cause} (the command ${report.outcome}, exit ${exit})`;
+}
+
+function runOf(claimed: Claimed): RunMark {
+  return { worker: claimed.job.worker ?? "", job: claimed.job.id, run: claimed.job.runs };
 }
 
 function attemptFields(claimed: Claimed, report: AttemptReport) {
