@@ -112,11 +112,6 @@ export const keys = {
   metricFolded: (...name: Deno.KvKeyPart[]): Deno.KvKey => ["metric", "f", ...name],
   /** Prefix of the folded totals. */
   metricFoldedAll: ["metric", "f"] as Deno.KvKey,
-  /**
-   * `["metric", "t", ...]`: all-time counters written beside every minute counter before totals
-   * were folded from swept minutes. Nothing reads them; the sweep deletes them.
-   */
-  metricLegacyTotals: ["metric", "t"] as Deno.KvKey,
   /** `["probe"]`: written by `worker start` to learn that the database takes writes. */
   probe: ["probe"] as Deno.KvKey,
   /**

@@ -181,7 +181,6 @@ export async function sweepMetrics(
     }
     if (await store.db.commit(tx) !== null) folded += batch.length;
   }
-  await dropLegacyTotals(store);
   return folded;
 }
 
@@ -198,18 +197,6 @@ function minuteParts(key: Deno.KvKey, value: unknown): [Deno.KvKeyPart[], number
 function folds(name: readonly Deno.KvKeyPart[]): boolean {
   // `run_max` has no all-time counterpart, and per-worker counts are only kept per minute.
   return name[0] !== "run_max" && name[0] !== "worker";
-}
-
-/**
- * Deletes the all-time keys of the earlier layout. They also counted the live minutes, which
- * the totals now add themselves: kept, they would count those minutes twice.
- */
-async function dropLegacyTotals(store: Store): Promise<void> {
-  const legacy = await store.db.list<unknown>({ prefix: keys.metricLegacyTotals }, { limit: 500 });
-  if (legacy.length === 0) return;
-  const tx = new Tx();
-  for (const e of legacy) tx.delete(e.key);
-  await store.db.commit(tx);
 }
 
 /** A counter's value read as signed: a released claim may briefly take a bucket below zero. */
