@@ -56,9 +56,6 @@ export function applyTransition(
     for (const k of oldKeys) if (!newKeys.some((n) => sameKey(n, k))) tx.delete(k);
     for (const k of newKeys) if (!oldKeys.some((o) => sameKey(o, k))) tx.set(k, id);
   }
-  // A database written before pending jobs lost their `state` entry still holds one for each job
-  // that was pending then; it goes with the job's next transition (a missing key writes nothing).
-  if (before?.state === "pending") tx.delete(keys.state("pending", before.seq, id));
   if (before?.state !== after?.state) {
     if (before) tx.add(keys.count(before.state), -1);
     if (after) tx.add(keys.count(after.state), 1);
