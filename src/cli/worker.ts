@@ -18,7 +18,7 @@ import {
 } from "../store/workers.ts";
 import { measureClockOffset, SKEW_WARN_MS } from "../store/clock.ts";
 import { hostName, workerId } from "../worker/identity.ts";
-import { isProcessAlive } from "../worker/run_command.ts";
+import { isProcessAlive } from "../worker/process_group.ts";
 import { selfCommand } from "../worker/self_command.ts";
 import { runSupervisor } from "../worker/supervisor.ts";
 import { Worker } from "../worker/worker_loop.ts";

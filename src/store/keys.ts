@@ -5,9 +5,7 @@
  * @module
  */
 import type { JobState } from "../job.ts";
-
-/** Which captured stream an output chunk belongs to. */
-export type OutputStream = "stdout" | "stderr";
+import type { OutputStream } from "../output_stream.ts";
 
 /** Key builders. Prefixes end without the varying part so they can be listed. */
 export const keys = {
