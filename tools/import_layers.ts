@@ -14,10 +14,24 @@
  */
 import type { ImportGraph } from "./module_graph.ts";
 
-/** A layer of the program, from the entry point down to the domain modules. */
+/**
+ * A layer of the program, from the entry point down to the domain modules.
+ *
+ * @example
+ * ```ts
+ * const layer: Layer | null = layerOf("src/store/claim.ts"); // "store"
+ * ```
+ */
 export type Layer = "main" | "cli" | "worker" | "web" | "store" | "domain";
 
-/** What each layer may import (besides npm, jsr and node modules, which are not checked). */
+/**
+ * What each layer may import (besides npm, jsr and node modules, which are not checked).
+ *
+ * @example
+ * ```ts
+ * MAY_IMPORT.store.includes("worker"); // false
+ * ```
+ */
 export const MAY_IMPORT: Readonly<Record<Layer, readonly Layer[]>> = {
   main: ["main", "cli", "worker", "web", "store", "domain"],
   cli: ["cli", "worker", "web", "store", "domain"],

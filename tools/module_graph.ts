@@ -7,7 +7,14 @@
  * @module
  */
 
-/** Repository-relative paths (`src/store/claim.ts`) to the local paths each one imports. */
+/**
+ * Repository-relative paths (`src/store/claim.ts`) to the local paths each one imports.
+ *
+ * @example
+ * ```ts
+ * const graph: ImportGraph = new Map([["main.ts", new Set(["src/cli/mod.ts"])]]);
+ * ```
+ */
 export type ImportGraph = ReadonlyMap<string, ReadonlySet<string>>;
 
 /** The part of `deno info --json`'s output that the graph is built from. */

@@ -14,7 +14,14 @@ import type { Tx } from "./tx.ts";
 import { keys } from "./keys.ts";
 import type { TallyDraft } from "./metric_tally.ts";
 
-/** One transition as a sink sees it: the job before (null: new) and after (null: deleted). */
+/**
+ * One transition as a sink sees it: the job before (null: new) and after (null: deleted).
+ *
+ * @example
+ * ```ts
+ * const enqueued: TransitionChange = { before: null, after: job };
+ * ```
+ */
 export interface TransitionChange {
   /** The job as it was read; null for a job being created. */
   before: Job | null;
