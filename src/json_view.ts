@@ -5,7 +5,7 @@
  * @module
  */
 import type { Attempt, Job } from "./job.ts";
-import type { WorkerRecord } from "./store/workers.ts";
+import type { WorkerRecord } from "./worker_record.ts";
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 

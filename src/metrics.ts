@@ -1,7 +1,7 @@
 /**
  * Metrics: what the time-bucketed counters mean, the histogram buckets, and the pure summaries
  * (`metrics`, the dashboard and `/metrics` read them). The store writes the counters in the same
- * atomic operation as each transition (`store/metrics.ts`); nothing here does I/O.
+ * atomic operation as each transition (`store/metric_sink.ts`); nothing here does I/O.
  *
  * @module
  */

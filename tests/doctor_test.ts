@@ -257,43 +257,6 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name:
-    "a database from before pending jobs lost their state entry: each old entry goes when its job is claimed, and doctor --repair removes the rest",
-  sanitizeOps: false,
-  sanitizeResources: false,
-  fn: async () => {
-    await using db = await tempDb();
-    await pendingJobs(db, 2);
-    // What an older queuectl wrote beside each pending job's ready entry.
-    const legacy = await withRawKv(db, async (kv) => {
-      const found = [await rawJob(kv, "p0"), await rawJob(kv, "p1")];
-      const entries = found.map((j) => keys.state("pending", j.seq, j.id));
-      let op = kv.atomic();
-      for (const [i, k] of entries.entries()) op = op.set(k, found[i]!.id);
-      ok((await op.commit()).ok);
-      return entries;
-    });
-    {
-      await using store = await storeOf(db);
-      await registerWorker(store, { id: "w1", heartbeat_at: Date.now() + 3_600_000 });
-      equal((await claimNext(store, { workerId: "w1", now: Date.now() }))?.job.id, "p0");
-    }
-    const found = await doctorJson(db);
-    deepStrictEqual([found.code, kindsOf(found.out)], [1, [["stray_index", "p1"]]]);
-    await withRawKv(db, async (kv) => {
-      equal((await kv.get(legacy[0]!)).versionstamp, null, "p0's old entry went with its claim");
-    });
-    const repair = await doctorJson(db, ["--repair"]);
-    deepStrictEqual([repair.code, repair.out.repaired, repair.out.violations], [0, 1, []]);
-    await withRawKv(db, async (kv) => {
-      equal((await kv.get(legacy[1]!)).versionstamp, null, "repair removed p1's old entry");
-    });
-    const listed = await cliOk(db, ["list", "--state", "pending", "--json"]);
-    deepStrictEqual(JSON.parse(listed).map((j: Job) => j.id), ["p1"]);
-  },
-});
-
 Deno.test("a job record with more attempts than 1 + max_retries is reported as attempts_exceeded and --repair leaves that history alone", async () => {
   await using db = await tempDb();
   await cliOk(db, ["enqueue", "--id", "a", "--command", "true", "--max-retries", "1"]);

@@ -10,7 +10,7 @@ import { parseDecimal } from "../number_text.ts";
 import { type Attempt, FINAL_STATES } from "../job.ts";
 import { getJob, listAttempts } from "../store/query.ts";
 import { readOutput } from "../store/output.ts";
-import type { OutputStream } from "../store/keys.ts";
+import type { OutputStream } from "../output_stream.ts";
 import type { Store } from "../store/open.ts";
 import type { Context } from "./context.ts";
 import { optional, positional, toggle } from "./params.ts";

@@ -15,7 +15,7 @@ import { OperationError, UsageError } from "../errors.ts";
 import { parseDecimal } from "../number_text.ts";
 import { listWorkers, removeWorker, requestStop, type WorkerRecord } from "../store/workers.ts";
 import { hostName } from "../worker/identity.ts";
-import { isProcessAlive } from "../worker/run_command.ts";
+import { isProcessAlive } from "../worker/process_group.ts";
 import type { Context } from "./context.ts";
 
 /** What `worker stop` does with each registered worker. */

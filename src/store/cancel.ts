@@ -5,11 +5,9 @@
  */
 import type { Job } from "../job.ts";
 import { newId } from "../ids.ts";
-import { ConflictError, NotFoundError } from "../errors.ts";
-import { Tx } from "./db.ts";
-import { keys } from "./keys.ts";
-import { applyTransition } from "./transition.ts";
+import { ConflictError } from "../errors.ts";
 import type { Store } from "./open.ts";
+import { transactJob } from "./transact_job.ts";
 
 /**
  * Cancels a job. A scheduled, pending or failed job becomes `canceled` in one atomic operation.
@@ -22,28 +20,18 @@ import type { Store } from "./open.ts";
  * job.state; // "canceled", or "processing" with cancel_requested
  * ```
  */
-export async function cancelJob(store: Store, id: string, options: { now: number }): Promise<Job> {
-  for (;;) {
-    const current = await store.db.get<Job>(keys.job(id));
-    const job = current.value;
-    if (!job) throw new NotFoundError(`job "${id}" not found`);
-    let after: Job;
-    if (job.state === "processing") {
-      if (job.cancel_requested) return job;
-      after = { ...job, cancel_requested: true, updated_at: options.now };
-    } else if (job.state === "pending" || job.state === "scheduled" || job.state === "failed") {
-      after = {
-        ...job,
-        state: "canceled",
-        seq: newId(options.now),
-        updated_at: options.now,
-        finished_at: options.now,
-      };
-    } else {
-      throw new ConflictError(`job "${id}" is ${job.state} and cannot be canceled`);
-    }
-    const tx = new Tx().check(current.key, current.versionstamp);
-    applyTransition(tx, job, after);
-    if (await store.db.commit(tx) !== null) return after;
+export function cancelJob(store: Store, id: string, options: { now: number }): Promise<Job> {
+  return transactJob(store, { id, decide: (job) => canceled(job, options.now) });
+}
+
+/** What a cancel at `now` makes of `job`: itself when it is already asked to stop. */
+function canceled(job: Job, now: number): Job {
+  if (job.state === "processing") {
+    if (job.cancel_requested) return job;
+    return { ...job, cancel_requested: true, updated_at: now };
   }
+  if (job.state === "pending" || job.state === "scheduled" || job.state === "failed") {
+    return { ...job, state: "canceled", seq: newId(now), updated_at: now, finished_at: now };
+  }
+  throw new ConflictError(`job "${job.id}" is ${job.state} and cannot be canceled`);
 }

@@ -9,7 +9,9 @@ import { Tx } from "./db.ts";
 import { keys } from "./keys.ts";
 import { applyTransition } from "./transition.ts";
 import type { Store } from "./open.ts";
-import type { MetricTally, TallyDraft } from "./metric_tally.ts";
+import type { MetricTally } from "./metric_tally.ts";
+import type { MetricSink } from "./metric_sink.ts";
+import { commitCounted } from "./counted_commit.ts";
 
 /** A job this worker now owns, with the versionstamp its result must match. */
 export interface Claimed {
@@ -104,14 +106,14 @@ export async function claimNext(store: Store, options: ClaimOptions): Promise<Cl
     const candidates = await readCandidates(store, options);
     if (candidates.length === 0) return null;
     for (const { entry, current } of candidates) {
-      const { tally, now } = options;
-      await tally?.ready(store, now);
+      const { tally, now, workerId } = options;
       const tx = new Tx();
-      const draft = tally?.draft(now);
-      const job = addClaim(tx, entry, current, { workerId: options.workerId, now, draft });
-      draft?.write(tx);
-      const versionstamp = await store.db.commit(tx);
-      if (draft) tally!.settle(draft, versionstamp);
+      const { value: job, versionstamp } = await commitCounted(store, {
+        tx,
+        now,
+        tally,
+        build: (metrics) => addClaim(tx, entry, current, { workerId, now, metrics }),
+      });
       if (versionstamp !== null) return { job, versionstamp };
       noteLostRace(options.workerId, now);
     }
@@ -163,14 +165,14 @@ export async function readCandidates(store: Store, options: ClaimOptions): Promi
 
 /**
  * Adds to `tx` the claim of one candidate: checks of its `ready` entry and record, the move to
- * processing, and its open attempt record. Returns the job as it will be written. With `draft`,
- * the claim is counted into it (the caller writes it into `tx`).
+ * processing, and its open attempt record. Returns the job as it will be written. The claim's
+ * metrics go to `metrics` (default: counter keys).
  */
 export function addClaim(
   tx: Tx,
   entry: Deno.KvEntry<string>,
   current: Deno.KvEntry<Job>,
-  options: { workerId: string; now: number; draft?: TallyDraft },
+  options: { workerId: string; now: number; metrics?: MetricSink },
 ): Job {
   const before = current.value;
   const after: Job = {
@@ -197,7 +199,7 @@ export function addClaim(
     output: null,
   };
   tx.check(entry.key, entry.versionstamp).check(current.key, current.versionstamp);
-  applyTransition(tx, before, after, { tally: options.draft });
+  applyTransition(tx, before, after, { metrics: options.metrics });
   tx.set(keys.attempt(after.id, attempt.n), attempt);
   return after;
 }

@@ -4,11 +4,12 @@
  * @module
  */
 import { FINAL_STATES, type Job, type JobState } from "../job.ts";
-import { ConflictError, NotFoundError, UsageError } from "../errors.ts";
+import { ConflictError, UsageError } from "../errors.ts";
 import { Tx } from "./db.ts";
 import { keys } from "./keys.ts";
 import { applyTransition } from "./transition.ts";
 import type { Store } from "./open.ts";
+import { transactJob } from "./transact_job.ts";
 
 /**
  * Deletes a finished (completed, dead or canceled) job, its attempts and its output.
@@ -19,17 +20,15 @@ import type { Store } from "./open.ts";
  * ```
  */
 export async function deleteJob(store: Store, id: string): Promise<void> {
-  for (;;) {
-    const current = await store.db.get<Job>(keys.job(id));
-    const job = current.value;
-    if (!job) throw new NotFoundError(`job "${id}" not found`);
-    if (!FINAL_STATES.includes(job.state)) {
-      throw new ConflictError(`job "${id}" is ${job.state}; cancel it before deleting it`);
-    }
-    const tx = new Tx().check(current.key, current.versionstamp);
-    applyTransition(tx, job, null);
-    if (await store.db.commit(tx) !== null) break;
-  }
+  await transactJob(store, {
+    id,
+    decide: (job) => {
+      if (!FINAL_STATES.includes(job.state)) {
+        throw new ConflictError(`job "${id}" is ${job.state}; cancel it before deleting it`);
+      }
+      return null;
+    },
+  });
   await deleteHistory(store, id);
 }
 

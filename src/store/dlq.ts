@@ -5,11 +5,12 @@
  */
 import type { Job } from "../job.ts";
 import { newId } from "../ids.ts";
-import { ConflictError, NotFoundError } from "../errors.ts";
+import { ConflictError } from "../errors.ts";
 import { Tx } from "./db.ts";
 import { keys } from "./keys.ts";
 import { applyTransition } from "./transition.ts";
 import type { Store } from "./open.ts";
+import { transactJob } from "./transact_job.ts";
 
 /**
  * Moves one dead job back to pending with its attempt count reset; its history is kept.
@@ -20,21 +21,17 @@ import type { Store } from "./open.ts";
  * ```
  */
 export async function retryDead(store: Store, id: string, options: { now: number }): Promise<Job> {
-  for (;;) {
-    const current = await store.db.get<Job>(keys.job(id));
-    const job = current.value;
-    if (!job) throw new NotFoundError(`job "${id}" not found`);
-    if (job.state !== "dead") {
-      throw new ConflictError(`job "${id}" is ${job.state}, not in the DLQ (dead)`);
-    }
-    const after = requeued(job, options.now);
-    const tx = new Tx().check(current.key, current.versionstamp);
-    applyTransition(tx, job, after);
-    if (await store.db.commit(tx) !== null) {
-      await store.doorbell.ring();
-      return after;
-    }
-  }
+  const after = await transactJob(store, {
+    id,
+    decide: (job) => {
+      if (job.state !== "dead") {
+        throw new ConflictError(`job "${id}" is ${job.state}, not in the DLQ (dead)`);
+      }
+      return requeued(job, options.now);
+    },
+  });
+  await store.doorbell.ring();
+  return after;
 }
 
 /**

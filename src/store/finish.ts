@@ -11,7 +11,9 @@ import { keys } from "./keys.ts";
 import { applyTransition } from "./transition.ts";
 import type { Store } from "./open.ts";
 import type { Claimed } from "./claim.ts";
-import type { MetricTally, TallyDraft } from "./metric_tally.ts";
+import type { MetricTally } from "./metric_tally.ts";
+import type { MetricSink } from "./metric_sink.ts";
+import { commitCounted } from "./counted_commit.ts";
 
 /** The full report of a finished attempt. */
 export interface AttemptReport extends AttemptEnd {
@@ -53,15 +55,14 @@ export async function finishAttempt(
 ): Promise<Job | null> {
   let before = claimed.job;
   let versionstamp = claimed.versionstamp;
-  const { tally } = options;
   for (;;) {
-    await tally?.ready(store, options.now);
     const tx = new Tx().check(keys.job(before.id), versionstamp);
-    const draft = tally?.draft(options.now);
-    const after = addFinish(tx, before, report, { ...options, draft });
-    draft?.write(tx);
-    const written = await store.db.commit(tx);
-    if (draft) tally!.settle(draft, written);
+    const { value: after, versionstamp: written } = await commitCounted(store, {
+      tx,
+      now: options.now,
+      tally: options.tally,
+      build: (metrics) => addFinish(tx, before, report, { ...options, metrics }),
+    });
     if (written !== null) {
       if (after.state === "pending") await store.doorbell.ring();
       return after;
@@ -77,13 +78,13 @@ export async function finishAttempt(
 /**
  * Adds to `tx` the end of `before`'s running attempt: the job's next state and the closed attempt
  * record. The caller adds the check of the record's versionstamp. Returns the job as written.
- * With `draft`, the result is counted into it (the caller writes it into `tx`).
+ * The result's metrics go to `options.metrics` (default: counter keys).
  */
 export function addFinish(
   tx: Tx,
   before: Job,
   report: AttemptReport,
-  options: FinishOptions & { draft?: TallyDraft },
+  options: FinishOptions & { metrics?: MetricSink },
 ): Job {
   const after: Job = { ...afterAttempt(before, report, options), seq: newId(options.now) };
   const attempt: Attempt = {
@@ -98,7 +99,7 @@ export function addFinish(
     duration_ms: report.duration_ms,
     output: report.output,
   };
-  applyTransition(tx, before, after, { tally: options.draft });
+  applyTransition(tx, before, after, { metrics: options.metrics });
   tx.set(keys.attempt(before.id, attempt.n), attempt);
   return after;
 }

@@ -12,6 +12,7 @@ import { applyTransition } from "./transition.ts";
 import { addClaim, type Claimed, noteLostRace, readCandidates } from "./claim.ts";
 import { addFinish, type AttemptReport, finishAttempt, type FinishOptions } from "./finish.ts";
 import type { Store } from "./open.ts";
+import { commitCounted } from "./counted_commit.ts";
 
 /** What {@linkcode finishAndClaimNext} did. */
 export interface Handoff {
@@ -49,15 +50,19 @@ export async function finishAndClaimNext(
   const { tally, now } = options;
   for (const candidate of candidates) {
     if (candidate.current.value.id === claimed.job.id) continue;
-    await tally?.ready(store, now);
     const tx = new Tx().check(keys.job(claimed.job.id), claimed.versionstamp);
-    const draft = tally?.draft(now);
-    const job = addFinish(tx, claimed.job, report, { ...options, draft });
-    const next = addClaim(tx, candidate.entry, candidate.current, { workerId, now, draft });
-    draft?.write(tx);
-    tx.dropZeroSums();
-    const versionstamp = await store.db.commit(tx);
-    if (draft) tally!.settle(draft, versionstamp);
+    const { value: [job, next], versionstamp } = await commitCounted(store, {
+      tx,
+      now,
+      tally,
+      build: (metrics) => {
+        const done = addFinish(tx, claimed.job, report, { ...options, metrics });
+        const claim = addClaim(tx, candidate.entry, candidate.current, { workerId, now, metrics });
+        // The job leaving processing and the next entering it net to zero on its counter.
+        tx.dropZeroSums();
+        return [done, claim] as const;
+      },
+    });
     if (versionstamp !== null) {
       if (job.state === "pending") await store.doorbell.ring();
       return { job, next: { job: next, versionstamp } };

@@ -5,9 +5,7 @@
  * @module
  */
 import type { JobState } from "../job.ts";
-
-/** Which captured stream an output chunk belongs to. */
-export type OutputStream = "stdout" | "stderr";
+import type { OutputStream } from "../output_stream.ts";
 
 /** Key builders. Prefixes end without the varying part so they can be listed. */
 export const keys = {
@@ -112,11 +110,6 @@ export const keys = {
   metricFolded: (...name: Deno.KvKeyPart[]): Deno.KvKey => ["metric", "f", ...name],
   /** Prefix of the folded totals. */
   metricFoldedAll: ["metric", "f"] as Deno.KvKey,
-  /**
-   * `["metric", "t", ...]`: all-time counters written beside every minute counter before totals
-   * were folded from swept minutes. Nothing reads them; the sweep deletes them.
-   */
-  metricLegacyTotals: ["metric", "t"] as Deno.KvKey,
   /** `["probe"]`: written by `worker start` to learn that the database takes writes. */
   probe: ["probe"] as Deno.KvKey,
   /**

@@ -22,8 +22,9 @@ export type TallyValue = Record<string, number>;
 
 /**
  * A worker's tally of the current minute. Pass it to `claimNext`, `finishAndClaimNext` and
- * `finishAttempt`; each calls {@linkcode MetricTally.ready}, then {@linkcode MetricTally.draft}
- * for every commit it builds, and {@linkcode MetricTally.settle} with the commit's result.
+ * `finishAttempt`; each commits through `commitCounted` (`counted_commit.ts`), which calls
+ * {@linkcode MetricTally.ready}, then {@linkcode MetricTally.draft} for the commit it builds,
+ * and {@linkcode MetricTally.settle} with the commit's result.
  *
  * @example
  * ```ts

@@ -1,13 +1,12 @@
 /**
- * Metrics in KV: per-minute `Deno.KvU64` counters, written by `applyTransition` in the same atomic
- * operation as the transition they count, so they never drift from what happened and reading
- * them never scans jobs. All-time totals are not written per transition: the sweep folds each
- * expired minute into them, and readers add the live minutes.
+ * Metrics in KV: per-minute `Deno.KvU64` counters, written through `metric_sink.ts` in the same
+ * atomic operation as the transition they count, so they never drift from what happened and
+ * reading them never scans jobs. All-time totals are not written per transition: the sweep folds
+ * each expired minute into them, and readers add the live minutes.
  *
  * @module
  */
 import {
-  bucketOf,
   type Counter,
   COUNTERS,
   emptyHistogram,
@@ -19,43 +18,14 @@ import {
   type MinuteData,
   minuteOf,
   summarize,
-  transitionEvents,
   WINDOW_MINUTES,
   zeroCounters,
 } from "../metrics.ts";
-import type { Job } from "../job.ts";
 import { Tx } from "./db.ts";
 import { keys } from "./keys.ts";
 import type { Store } from "./open.ts";
 import { countJobs } from "./query.ts";
-import { type TallyDraft, tallyParts } from "./metric_tally.ts";
-
-/**
- * Adds to `tx` the metric counters the transition from `before` to `after` moves, or counts them
- * into a worker's `tally` (which the caller writes into `tx`) when they belong to it. Sums of one
- * key within a batch merge into one mutation, so a bulk enqueue costs one extra mutation.
- */
-export function recordTransition(
-  tx: Tx,
-  before: Job | null,
-  after: Job | null,
-  tally?: TallyDraft,
-): void {
-  const events = transitionEvents(before, after);
-  if (!events || tally?.absorb(events)) return;
-  const minute = minuteOf(events.at);
-  for (const c of events.counters) tx.add(keys.metricMinute(minute, c), 1);
-  for (const s of events.samples) {
-    const at = minuteOf(s.at);
-    tx.add(keys.metricMinute(at, s.timing, bucketOf(s.ms)), s.delta);
-    tx.add(keys.metricMinute(at, `${s.timing}_sum`), s.delta * Math.round(s.ms));
-    if (s.timing === "run") tx.max(keys.metricMinute(minute, "run_max"), s.ms);
-  }
-  if (events.worker) {
-    const outcome = events.worker.ok ? "completed" : "failed";
-    tx.add(keys.metricMinute(minute, "worker", events.worker.id, outcome), 1);
-  }
-}
+import { tallyParts } from "./metric_tally.ts";
 
 /**
  * The last hour's report: throughput per minute, success rate, run-time and wait percentiles,
@@ -181,7 +151,6 @@ export async function sweepMetrics(
     }
     if (await store.db.commit(tx) !== null) folded += batch.length;
   }
-  await dropLegacyTotals(store);
   return folded;
 }
 
@@ -198,18 +167,6 @@ function minuteParts(key: Deno.KvKey, value: unknown): [Deno.KvKeyPart[], number
 function folds(name: readonly Deno.KvKeyPart[]): boolean {
   // `run_max` has no all-time counterpart, and per-worker counts are only kept per minute.
   return name[0] !== "run_max" && name[0] !== "worker";
-}
-
-/**
- * Deletes the all-time keys of the earlier layout. They also counted the live minutes, which
- * the totals now add themselves: kept, they would count those minutes twice.
- */
-async function dropLegacyTotals(store: Store): Promise<void> {
-  const legacy = await store.db.list<unknown>({ prefix: keys.metricLegacyTotals }, { limit: 500 });
-  if (legacy.length === 0) return;
-  const tx = new Tx();
-  for (const e of legacy) tx.delete(e.key);
-  await store.db.commit(tx);
 }
 
 /** A counter's value read as signed: a released claim may briefly take a bucket below zero. */

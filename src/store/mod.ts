@@ -36,4 +36,4 @@ export {
   type WorkerRecord,
   type WorkerState,
 } from "./workers.ts";
-export type { OutputStream } from "./keys.ts";
+export type { OutputStream } from "../output_stream.ts";

@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { keys, type OutputStream } from "./keys.ts";
+import type { OutputStream } from "../output_stream.ts";
+import { keys } from "./keys.ts";
 import type { Store } from "./open.ts";
 
 /** Options of {@linkcode readOutput}. */

@@ -8,8 +8,7 @@
 import type { Job } from "../job.ts";
 import { keys } from "./keys.ts";
 import type { Tx } from "./db.ts";
-import { recordTransition } from "./metrics.ts";
-import type { TallyDraft } from "./metric_tally.ts";
+import { counterKeys, type MetricSink } from "./metric_sink.ts";
 
 /**
  * The index keys a job must have in its state (besides `["job", id]`): its `state` entry, except
@@ -32,16 +31,22 @@ export function indexKeys(job: Job): Deno.KvKey[] {
 
 /**
  * Adds to `tx` everything that turns `before` into `after`: index entries removed and added,
- * counters moved (state counts and metrics), the record written. `before` null is a new job;
- * `after` null deletes it. With `tally`, a worker's own transition is counted into its minute
- * tally instead of into counter keys (the caller writes the tally into `tx`).
- * The caller adds the checks (the versionstamps it read).
+ * state counters moved, the metrics handed to `options.metrics` (default: counter keys), the
+ * record written. `before` null is a new job; `after` null deletes it. The caller adds the
+ * checks (the versionstamps it read).
+ *
+ * @example
+ * ```ts
+ * const tx = new Tx().check(current.key, current.versionstamp);
+ * applyTransition(tx, current.value, { ...current.value, state: "canceled" });
+ * await store.db.commit(tx);
+ * ```
  */
 export function applyTransition(
   tx: Tx,
   before: Job | null,
   after: Job | null,
-  options: { tally?: TallyDraft } = {},
+  options: { metrics?: MetricSink } = {},
 ): void {
   const id = (after ?? before)?.id;
   if (id === undefined) return;
@@ -56,14 +61,11 @@ export function applyTransition(
     for (const k of oldKeys) if (!newKeys.some((n) => sameKey(n, k))) tx.delete(k);
     for (const k of newKeys) if (!oldKeys.some((o) => sameKey(o, k))) tx.set(k, id);
   }
-  // A database written before pending jobs lost their `state` entry still holds one for each job
-  // that was pending then; it goes with the job's next transition (a missing key writes nothing).
-  if (before?.state === "pending") tx.delete(keys.state("pending", before.seq, id));
   if (before?.state !== after?.state) {
     if (before) tx.add(keys.count(before.state), -1);
     if (after) tx.add(keys.count(after.state), 1);
   }
-  recordTransition(tx, before, after, options.tally);
+  (options.metrics ?? counterKeys).record(tx, { before, after });
   if (after) tx.set(keys.job(id), after);
   else tx.delete(keys.job(id));
 }

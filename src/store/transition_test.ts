@@ -41,7 +41,7 @@ Deno.test("applyTransition of a new pending job writes its ready entry, counter 
   ]);
 });
 
-Deno.test("applyTransition from pending to processing moves the entries, drops a legacy pending entry and moves both counters", () => {
+Deno.test("applyTransition from pending to processing moves the entries and both counters", () => {
   const before = job({ id: "a", seq: "S1", state: "pending" });
   const after = { ...before, seq: "S2", state: "processing" as const };
   const tx = new Tx();
@@ -49,7 +49,6 @@ Deno.test("applyTransition from pending to processing moves the entries, drops a
   assertEquals(jobMutations(tx), [
     { type: "delete", key: ["ready", 0, "S1", "a"] },
     { type: "set", key: ["state", "processing", "S2", "a"], value: "a" },
-    { type: "delete", key: ["state", "pending", "S1", "a"] },
     { type: "sum", key: ["count", "pending"], n: U64_MINUS_ONE },
     { type: "sum", key: ["count", "processing"], n: 1n },
     { type: "set", key: ["job", "a"], value: after },

@@ -7,39 +7,9 @@ import { lostReason } from "../lease.ts";
 import { Tx } from "./db.ts";
 import { keys } from "./keys.ts";
 import type { Store } from "./open.ts";
+import type { WorkerRecord } from "../worker_record.ts";
 
-/** What a worker is doing. */
-export type WorkerState = "idle" | "busy" | "stopping";
-
-/** A worker's registry entry under `["worker", id]`. Times are epoch ms. */
-export interface WorkerRecord {
-  /** Unique worker id; it includes the host name. */
-  id: string;
-  /** Process id on `host`. */
-  pid: number;
-  /** Host name the worker runs on. */
-  host: string;
-  /** What it is doing. */
-  state: WorkerState;
-  /** The job it runs, if busy. */
-  job: string | null;
-  /** Process group of the running job, so a recoverer on the same host can kill orphans. */
-  job_pgid: number | null;
-  /** When it started. */
-  started_at: number;
-  /** When it last beat. */
-  heartbeat_at: number;
-  /** Jobs it has finished. */
-  processed: number;
-  /** Pid of the supervisor that started it (same host), which `worker stop` signals. */
-  supervisor: number | null;
-  /**
-   * The KV server's clock minus this host's, in ms, as measured at start-up on a remote KV
-   * (absent locally and until measured). Comparing workers' offsets gives the skew between
-   * their hosts, which eats into the lease.
-   */
-  clock_offset_ms?: number | null;
-}
+export type { WorkerRecord, WorkerState } from "../worker_record.ts";
 
 /** A stop request left for a worker under `["control", id]`. */
 export interface StopRequest {

@@ -15,7 +15,7 @@ import {
   type Store,
   sweepMetrics,
 } from "../store/mod.ts";
-import { isProcessAlive } from "./run_command.ts";
+import { isProcessAlive } from "./process_group.ts";
 import { killRunProcesses } from "./orphans.ts";
 import { dropResultNote, readResultNote } from "./result_notes.ts";
 

@@ -1,7 +1,8 @@
 import { deepStrictEqual, equal, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { carriesMark, killRunProcesses, orphanPids, runEnv, type RunMark } from "./orphans.ts";
-import { isProcessAlive, runCommand } from "./run_command.ts";
+import { isProcessAlive } from "./process_group.ts";
+import { runCommand } from "./run_command.ts";
 import { waitFor } from "../../tests/helpers.ts";
 
 const MARK: RunMark = { worker: "h:42:ab", job: "build", run: 2 };

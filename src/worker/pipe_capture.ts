@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { StreamName } from "./run_command.ts";
+import type { OutputStream } from "../output_stream.ts";
 
 /** Bytes per pipe read, as Deno's own default reader uses. */
 const READ_BYTES = 64 * 1024;
@@ -37,10 +37,10 @@ export interface Capture {
  * ```
  */
 export function capture(
-  name: StreamName,
+  name: OutputStream,
   stream: ReadableStream<Uint8Array>,
   limit: number,
-  emit: (name: StreamName, chunk: Uint8Array) => void,
+  emit: (name: OutputStream, chunk: Uint8Array) => void,
 ): Capture {
   const reader = stream.getReader({ mode: "byob" });
   const kept: Uint8Array<ArrayBuffer>[] = [];

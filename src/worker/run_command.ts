@@ -10,14 +10,10 @@
  *
  * @module
  */
+import type { OutputStream } from "../output_stream.ts";
 import { capture } from "./pipe_capture.ts";
 import { tryKillGroup } from "./process_group.ts";
 import { type SessionChild, sessionSpawner } from "./spawn_session.ts";
-
-export { isProcessAlive, killProcessGroup } from "./process_group.ts";
-
-/** Which output pipe a chunk came from. */
-export type StreamName = "stdout" | "stderr";
 
 /** Options for {@link runCommand}. Every field is optional. */
 export interface RunOptions {
@@ -34,7 +30,7 @@ export interface RunOptions {
    * Called with each chunk read, for live streaming (may be called many times). If it throws,
    * the group is killed and runCommand rejects with that error.
    */
-  onOutput?: (stream: StreamName, chunk: Uint8Array) => void;
+  onOutput?: (stream: OutputStream, chunk: Uint8Array) => void;
   /** Bytes kept per stream in the result; the rest is counted but dropped. Default 262144. */
   outputLimit?: number;
   /**
@@ -166,7 +162,7 @@ export async function runCommand(command: string, options: RunOptions = {}): Pro
     onCallbackError(err);
   }
 
-  const emit = (name: StreamName, chunk: Uint8Array) => {
+  const emit = (name: OutputStream, chunk: Uint8Array) => {
     try {
       options.onOutput?.(name, chunk);
     } catch (err) {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { isProcessAlive, killProcessGroup, runCommand } from "./run_command.ts";
+import { isProcessAlive, killProcessGroup } from "./process_group.ts";
+import { runCommand } from "./run_command.ts";
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
