@@ -13,7 +13,6 @@ import { readConfig } from "../store/config_store.ts";
 import { assertWritable, listWorkers } from "../store/workers.ts";
 import { measureClockOffset, SKEW_WARN_MS } from "../store/clock.ts";
 import { hostName, workerId } from "../worker/identity.ts";
-import { isProcessAlive } from "../worker/process_group.ts";
 import { selfCommand } from "../worker/self_command.ts";
 import { runSupervisor } from "../worker/supervisor.ts";
 import { Worker } from "../worker/worker_loop.ts";
