@@ -31,6 +31,7 @@ export {
   pruneWorkers,
   putWorker,
   readStopRequest,
+  readWorkerInbox,
   removeWorker,
   requestStop,
   type WorkerRecord,

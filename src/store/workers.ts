@@ -8,6 +8,7 @@ import { Tx } from "./db.ts";
 import { keys } from "./keys.ts";
 import type { Store } from "./open.ts";
 import type { WorkerRecord } from "../worker_record.ts";
+import type { Job } from "../job.ts";
 
 export type { WorkerRecord, WorkerState } from "../worker_record.ts";
 
@@ -61,6 +62,36 @@ export async function requestStop(
 /** The stop request left for a worker, if any. */
 export async function readStopRequest(store: Store, workerId: string): Promise<StopRequest | null> {
   return (await store.db.get<StopRequest>(keys.control(workerId))).value;
+}
+
+/** What a worker's heartbeat reads: {@linkcode readWorkerInbox}. */
+export interface WorkerInbox {
+  /** The stop request left for the worker, if any. */
+  stop: StopRequest | null;
+  /** The record of the job it runs, as it is now (null when none is asked for, or it is gone). */
+  job: Job | null;
+}
+
+/**
+ * Reads, in one round trip, the stop request left for `workerId` and the record of the job it
+ * runs (`jobId`, or null when idle): a cancel, or a recovery that took the job from it.
+ *
+ * @example
+ * ```ts
+ * const { stop, job } = await readWorkerInbox(store, "h:42:ab", "build");
+ * ```
+ */
+export async function readWorkerInbox(
+  store: Store,
+  workerId: string,
+  jobId: string | null,
+): Promise<WorkerInbox> {
+  const wanted = [keys.control(workerId), ...(jobId === null ? [] : [keys.job(jobId)])];
+  const [stop, job] = await store.db.getMany<unknown>(wanted);
+  return {
+    stop: (stop?.value ?? null) as StopRequest | null,
+    job: (job?.value ?? null) as Job | null,
+  };
 }
 
 /**

@@ -1,6 +1,13 @@
 import { deepStrictEqual as assertEquals, strictEqual } from "node:assert/strict";
-import { T0, tempStore, workerRecord } from "../../tests/factory.ts";
-import { listWorkers, putWorker, readStopRequest, removeWorker, requestStop } from "./workers.ts";
+import { enqueueAndClaim, spec, T0, tempStore, workerRecord } from "../../tests/factory.ts";
+import {
+  listWorkers,
+  putWorker,
+  readStopRequest,
+  readWorkerInbox,
+  removeWorker,
+  requestStop,
+} from "./workers.ts";
 
 Deno.test("putWorker registers a worker and a second put refreshes its heartbeat", async () => {
   await using store = await tempStore();
@@ -23,4 +30,19 @@ Deno.test("a stop request is readable by its worker and removed with the worker'
   await removeWorker(store, "w1");
   assertEquals(await listWorkers(store), []);
   strictEqual(await readStopRequest(store, "w1"), null);
+});
+
+Deno.test("readWorkerInbox reads the stop request and the running job's record together", async () => {
+  await using store = await tempStore();
+  await enqueueAndClaim(store, spec({ id: "a" }), { workerId: "w1" });
+  const idle = await readWorkerInbox(store, "w1", null);
+  assertEquals([idle.stop, idle.job], [null, null]);
+  await requestStop(store, "w1", { force: false, at: T0 });
+  const busy = await readWorkerInbox(store, "w1", "a");
+  assertEquals([busy.stop, busy.job?.state, busy.job?.worker], [
+    { force: false, at: T0 },
+    "processing",
+    "w1",
+  ]);
+  strictEqual((await readWorkerInbox(store, "w1", "gone")).job, null);
 });

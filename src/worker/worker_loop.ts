@@ -9,12 +9,11 @@ import { Logger, type LogLevel } from "../log.ts";
 import {
   type Claimed,
   claimNext,
-  getJob,
   MetricTally,
   nextDueAt,
   putWorker,
   readConfig,
-  readStopRequest,
+  readWorkerInbox,
   releaseClaim,
   removeWorker,
   type Store,
@@ -305,23 +304,31 @@ export class Worker {
       const ms = this.#config?.heartbeat_ms ?? 1000;
       await sleep(ms, stop);
       if (stop.aborted) break;
-      try {
-        await this.#beat();
-        const cur = this.#current;
-        if (cur) {
-          const fresh = await getJob(this.#store, cur.job.id);
-          // Recovered from us while we were frozen or cut off: the retry may already run
-          // elsewhere, so this run stops now rather than beside it.
-          if (!holdsRun(fresh, cur.job)) this.#abortCurrent("taken_over");
-          else if (fresh?.cancel_requested) this.#abortCurrent("canceled");
+      // The beat is one write and what it must notice is one read, sent together: a write that
+      // fails (a full disk) must not keep a stop or a cancel from being seen.
+      const cur = this.#current;
+      const [beat, read] = await Promise.allSettled([
+        this.#beat(),
+        readWorkerInbox(this.#store, this.#opts.id, cur?.job.id ?? null),
+      ]);
+      for (const r of [beat, read]) {
+        if (r.status === "rejected") {
+          this.#log.warn("worker.heartbeat_failed", { error: errorLine(r.reason) });
         }
-        const stop = await readStopRequest(this.#store, this.#opts.id);
-        if (stop) this.#requestStop(stop.force);
-        // A supervisor killed with -9 cannot forward signals; its children notice and stop.
-        if (Deno.ppid !== ppid) this.#requestStop(false);
-      } catch (err) {
-        this.#log.warn("worker.heartbeat_failed", { error: errorLine(err) });
       }
+      if (read.status === "fulfilled") {
+        const { job, stop: request } = read.value;
+        // Recovered from us while we were frozen or cut off, the retry may already run
+        // elsewhere: this run stops now rather than beside it. Only the run that was read
+        // about, though: it may have ended, and another begun, meanwhile.
+        if (cur && cur === this.#current) {
+          if (!holdsRun(job, cur.job)) this.#abortCurrent("taken_over");
+          else if (job?.cancel_requested) this.#abortCurrent("canceled");
+        }
+        if (request) this.#requestStop(request.force);
+      }
+      // A supervisor killed with -9 cannot forward signals; its children notice and stop.
+      if (Deno.ppid !== ppid) this.#requestStop(false);
     }
   }
 
