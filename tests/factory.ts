@@ -132,6 +132,7 @@ export async function tempStore(
  *
  * @example
  * ```ts
+ * await using store = await tempStore();
  * await using other = await reopen(store);
  * ```
  */
@@ -201,6 +202,7 @@ function atomicSpy(op: Deno.AtomicOperation, stats: LimitStats): Deno.AtomicOper
  *
  * @example
  * ```ts
+ * await using store = await tempStore();
  * const [a, b] = await enqueue(store, [spec(), spec({ priority: 5 })]);
  * ```
  */
@@ -213,6 +215,7 @@ export function enqueue(store: Store, specs: JobSpec | JobSpec[], now = T0): Pro
  *
  * @example
  * ```ts
+ * await using store = await tempStore();
  * const claimed = await enqueueAndClaim(store, spec({ id: "a", max_retries: 0 }));
  * ```
  */
@@ -234,6 +237,7 @@ export async function enqueueAndClaim(
  *
  * @example
  * ```ts
+ * await using store = await tempStore();
  * await registerWorker(store, { id: "w1", heartbeat_at: T0 });
  * ```
  */
@@ -297,6 +301,7 @@ export interface InvariantReport {
  *
  * @example
  * ```ts
+ * await using store = await tempStore();
  * await checkInvariants(store);
  * ```
  */

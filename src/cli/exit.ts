@@ -29,6 +29,7 @@ export class OutputClosed extends Error {
  *
  * @example
  * ```ts
+ * import { UsageError } from "../errors.ts";
  * exitFor(new UsageError("bad priority")); // { code: 2, message: "queuectl: bad priority" }
  * ```
  */

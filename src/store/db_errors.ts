@@ -65,6 +65,7 @@ export function wrapKvError(err: unknown): unknown {
  *
  * @example
  * ```ts
+ * import { OperationError } from "../errors.ts";
  * isWriteRefused(new OperationError("database error: database or disk is full")); // true
  * ```
  */

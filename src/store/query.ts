@@ -13,6 +13,8 @@ import type { Store } from "./open.ts";
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
  * const job = await getJob(store, "a1");
  * ```
  */
@@ -44,6 +46,8 @@ export interface JobPage {
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
  * const { jobs } = await listJobs(store, { state: "dead", limit: 50 });
  * ```
  */
@@ -83,6 +87,8 @@ export async function listJobs(store: Store, options: ListOptions): Promise<JobP
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
  * const counts = await countJobs(store); // { pending: 3, completed: 10, ... }
  * ```
  */
@@ -102,6 +108,8 @@ export async function countJobs(store: Store): Promise<Record<JobState, number>>
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
  * const history = await listAttempts(store, "a1");
  * ```
  */

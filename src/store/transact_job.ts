@@ -33,6 +33,8 @@ export interface JobTransaction<A extends Job | null> {
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
  * const job = await transactJob(store, {
  *   id: "a1",
  *   decide: (job) => ({ ...job, priority: 5, updated_at: Date.now() }),

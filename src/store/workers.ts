@@ -24,6 +24,9 @@ export interface StopRequest {
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
+ * declare const record: WorkerRecord;
  * await putWorker(store, { ...record, heartbeat_at: Date.now() });
  * ```
  */
@@ -41,6 +44,8 @@ export async function removeWorker(store: Store, workerId: string): Promise<void
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
  * for (const w of await listWorkers(store)) console.log(w.id, w.state);
  * ```
  */
@@ -70,6 +75,10 @@ export async function readStopRequest(store: Store, workerId: string): Promise<S
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
+ * declare const host: string; // this process's host name
+ * declare function pidAlive(pid: number): boolean;
  * await pruneWorkers(store, { now: Date.now(), leaseMs: 10_000, host, pidAlive });
  * ```
  */
@@ -101,6 +110,8 @@ export async function pruneWorkers(
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
  * await assertWritable(store);
  * ```
  */

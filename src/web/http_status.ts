@@ -25,6 +25,7 @@ export class HttpError extends Error {
  *
  * @example
  * ```ts
+ * import { NotFoundError } from "../errors.ts";
  * statusFor(new NotFoundError('job "a1" not found')); // { status: 404, message: ..., expected: true }
  * ```
  */
