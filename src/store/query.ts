@@ -5,11 +5,12 @@
  */
 import { type Attempt, type Job, JOB_STATES, type JobState } from "../job.ts";
 import { OperationError } from "../errors.ts";
+import { assertLookupId } from "../ids.ts";
 import { keys } from "./keys.ts";
 import type { Store } from "./open.ts";
 
 /**
- * One job, or null.
+ * One job, or null. An id longer than any job's is a UsageError (see `assertLookupId`).
  *
  * @example
  * ```ts
@@ -19,7 +20,7 @@ import type { Store } from "./open.ts";
  * ```
  */
 export async function getJob(store: Store, id: string): Promise<Job | null> {
-  return (await store.db.get<Job>(keys.job(id))).value;
+  return (await store.db.get<Job>(keys.job(assertLookupId(id)))).value;
 }
 
 /** Options of {@linkcode listJobs}. */
@@ -54,7 +55,9 @@ export interface JobPage {
 export async function listJobs(store: Store, options: ListOptions): Promise<JobPage> {
   const limit = Math.max(1, Math.min(options.limit, 1000));
   if (!options.state) {
-    const start = options.after === undefined ? undefined : [...keys.job(options.after), ""];
+    const start = options.after === undefined
+      ? undefined
+      : [...keys.job(assertLookupId(options.after)), ""];
     const entries = await store.db.list<Job>(
       start ? { prefix: keys.jobs, start } : { prefix: keys.jobs },
       { limit },
