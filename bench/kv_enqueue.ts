@@ -25,6 +25,7 @@ import type { Mutation } from "../src/store/tx.ts";
  *
  * @example
  * ```ts
+ * import { newJob } from "../src/store/new_job.ts";
  * const job = newJob({ command: "true", priority: 0, timeout: null }, { now: 0, maxRetries: 3 });
  * enqueueWrites(job).length; // 4
  * ```

@@ -1,7 +1,7 @@
 /**
- * The two error kinds the CLI maps to exit codes (in `src/cli/exit.ts`), and the two kinds of
- * failed operation the web API tells apart (404, 409; `src/web/http_status.ts`). Anything else
- * that escapes is a bug and also exits 1, with one line and no stack trace.
+ * The error kinds the CLI maps to exit codes (in `src/cli/exit.ts`), and the kinds of failed
+ * operation the web API tells apart (404, 409, a storage limit's 500; `src/web/http_status.ts`).
+ * Anything else that escapes is a bug and also exits 1, with one line and no stack trace.
  *
  * @module
  */
@@ -68,5 +68,26 @@ export class ConflictError extends OperationError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "ConflictError";
+  }
+}
+
+/**
+ * An operation went past a limit of the storage: more checks or mutations, or more bytes, than
+ * one atomic operation may hold (the remote limits, enforced everywhere in strict mode), or a
+ * key or value larger than Deno KV takes. Input is validated before it reaches the store, so
+ * this is queuectl's own failure, not a mistake of the user's: exit 1 on the CLI, 500 from the
+ * web API (the same request would hit the same limit again, so it is not a 503). It stays a
+ * RangeError, the class these refusals had before, for code that expects one.
+ *
+ * @example
+ * ```ts
+ * throw new LimitError("database limit: Value too large (max 65536 bytes)");
+ * ```
+ */
+export class LimitError extends RangeError {
+  /** @param message one line that names the limit and by how much it was passed */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "LimitError";
   }
 }

@@ -121,6 +121,30 @@ export function assertJobId(id: unknown): string {
   );
 }
 
+/** The longest job id, in characters (the bound of {@linkcode JOB_ID_PATTERN}). */
+const MAX_ID_CHARS = 128;
+
+/**
+ * Returns `id` when it is short enough to name a job, else throws UsageError (pure). A lookup by
+ * a much longer id would reach Deno KV as a key past its size limit, and that refusal (a
+ * LimitError, exit 1) would read as queuectl's failure instead of a mistyped argument. Any
+ * shorter id is left to the lookup, which finds nothing when no job has it.
+ *
+ * @example
+ * ```ts
+ * assertLookupId("nightly-backup"); // "nightly-backup"
+ * assertLookupId("has space"); // "has space" (then not found)
+ * assertLookupId("x".repeat(3000)); // throws UsageError
+ * ```
+ */
+export function assertLookupId(id: string): string {
+  if (id.length <= MAX_ID_CHARS) return id;
+  throw new UsageError(
+    `job id must be at most ${MAX_ID_CHARS} characters, got ${id.length} characters ` +
+      `starting ${showValue(id, 40)}`,
+  );
+}
+
 function encodeTime(time: number): string {
   let out = "";
   // Division, not bit shifts: 48-bit times do not fit JavaScript's 32-bit bitwise operators.

@@ -69,6 +69,8 @@ export interface Violation {
  *
  * @example
  * ```ts
+ * declare const snapshot: Snapshot; // read by the store's doctor
+ * declare const expectedKeys: CheckOptions["expectedKeys"];
  * const problems = findViolations(snapshot, { now: Date.now(), leaseMs: 10_000, expectedKeys });
  * ```
  */

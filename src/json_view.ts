@@ -19,6 +19,8 @@ export interface JobJson {
  *
  * @example
  * ```ts
+ * import type { Job } from "./job.ts";
+ * declare const job: Job; // created at 10:00 UTC on 2026-11-23
  * jobJson(job).created_at; // "2026-11-23T10:00:00.000Z"
  * ```
  */

@@ -58,6 +58,10 @@ export function workerAddress(id: string): { host: string; pid: number } | null 
  *
  * @example
  * ```ts
+ * import type { Job } from "./job.ts";
+ * import type { Claimed } from "./store/claim.ts";
+ * declare const fresh: Job | null; // the job's record, read again
+ * declare const claimed: Claimed; // this worker's claim of it
  * holdsRun(fresh, claimed.job); // false once another worker recovered the job
  * ```
  */

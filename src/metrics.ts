@@ -92,7 +92,9 @@ export interface TransitionEvents {
  *
  * @example
  * ```ts
- * transitionEvents(null, job).counters; // ["enqueued"]
+ * import type { Job } from "./job.ts";
+ * declare const job: Job; // just enqueued
+ * transitionEvents(null, job)?.counters; // ["enqueued"]
  * ```
  */
 export function transitionEvents(before: Job | null, after: Job | null): TransitionEvents | null {
@@ -157,6 +159,7 @@ export function emptyHistogram(): Histogram {
  *
  * @example
  * ```ts
+ * declare const histogram: readonly number[]; // counts per BUCKET_BOUNDS_MS bucket
  * quantile(histogram, 0.95);
  * ```
  */
@@ -241,6 +244,8 @@ export function minuteOf(ms: number): number {
  *
  * @example
  * ```ts
+ * declare const minutes: MinuteData[]; // the last hour's buckets
+ * declare const counts: { dead: number };
  * const report = summarize(minutes, { now: Date.now(), dlq: counts.dead });
  * ```
  */

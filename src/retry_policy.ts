@@ -34,6 +34,8 @@ export interface RetrySettings {
  *
  * @example
  * ```ts
+ * import type { Job } from "./job.ts";
+ * declare const job: Job; // its attempt just failed with exit code 1
  * const next = afterAttempt(job, { outcome: "failed", exit_code: 1, error: "exit code 1" }, {
  *   settings: { backoff_base: 2, backoff_max: 3_600_000 },
  *   now: Date.now(),

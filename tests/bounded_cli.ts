@@ -32,7 +32,12 @@ export interface BoundedOptions {
  *
  * @example
  * ```ts
- * const r = await boundedCli(db, ["enqueue", "--file", "/dev/zero"], { maxMiB: 300, deadlineMs: 20_000 });
+ * import { tempDb } from "./helpers.ts";
+ * await using db = await tempDb();
+ * const r = await boundedCli(db, ["enqueue", "--file", "/dev/zero"], {
+ *   maxMiB: 300,
+ *   deadlineMs: 20_000,
+ * });
  * ```
  */
 export async function boundedCli(

@@ -132,6 +132,7 @@ export async function tempStore(
  *
  * @example
  * ```ts
+ * await using store = await tempStore();
  * await using other = await reopen(store);
  * ```
  */
@@ -201,6 +202,7 @@ function atomicSpy(op: Deno.AtomicOperation, stats: LimitStats): Deno.AtomicOper
  *
  * @example
  * ```ts
+ * await using store = await tempStore();
  * const [a, b] = await enqueue(store, [spec(), spec({ priority: 5 })]);
  * ```
  */
@@ -213,6 +215,7 @@ export function enqueue(store: Store, specs: JobSpec | JobSpec[], now = T0): Pro
  *
  * @example
  * ```ts
+ * await using store = await tempStore();
  * const claimed = await enqueueAndClaim(store, spec({ id: "a", max_retries: 0 }));
  * ```
  */
@@ -234,6 +237,7 @@ export async function enqueueAndClaim(
  *
  * @example
  * ```ts
+ * await using store = await tempStore();
  * await registerWorker(store, { id: "w1", heartbeat_at: T0 });
  * ```
  */
@@ -249,6 +253,39 @@ export async function registerWorker(
 /** The job record and its versionstamp, read straight from KV. */
 export async function rawJob(store: Store, id: string): Promise<Deno.KvEntryMaybe<Job>> {
   return await rawKv(store).get<Job>(keys.job(id));
+}
+
+/**
+ * Rewrites job `id`'s record straight in KV with the longest `last_error` Deno KV still stores
+ * (a value is at most 64 KiB), so that a change that adds a byte to it, such as a cancel's
+ * `finished_at`, passes KV's value limit. No input makes such a record: it stands in for a
+ * write of queuectl's own that goes past a storage limit. Returns the record as written.
+ *
+ * @example
+ * ```ts
+ * await using store = await tempStore();
+ * const [job] = await enqueue(store, spec());
+ * await fillToValueLimit(store, job!.id);
+ * ```
+ */
+export async function fillToValueLimit(store: Store, id: string): Promise<Job> {
+  const kv = rawKv(store);
+  const job = (await kv.get<Job>(keys.job(id))).value;
+  ok(job, `job "${id}" to fill`);
+  const withError = (chars: number): Job => ({ ...job, last_error: "x".repeat(chars) });
+  const fits = (chars: number) =>
+    kv.set(keys.job(id), withError(chars)).then(() => true, () => false);
+  // Bisect the length: `fits` holds at `lo` and fails at `hi` (64 Ki characters alone are too
+  // many), and each try that fits leaves its record written.
+  let lo = 0;
+  let hi = 65_536;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (await fits(mid)) lo = mid;
+    else hi = mid;
+  }
+  await kv.set(keys.job(id), withError(lo));
+  return withError(lo);
 }
 
 /** The attempt record and its versionstamp, read straight from KV. */
@@ -297,6 +334,7 @@ export interface InvariantReport {
  *
  * @example
  * ```ts
+ * await using store = await tempStore();
  * await checkInvariants(store);
  * ```
  */

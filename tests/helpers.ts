@@ -81,6 +81,7 @@ export function cliArgv(): string[] {
  *
  * @example
  * ```ts
+ * await using db = await tempDb();
  * const r = await cli(db, ["enqueue", "--command", "true"]);
  * ```
  */
@@ -121,6 +122,7 @@ export interface Workers {
  *
  * @example
  * ```ts
+ * await using db = await tempDb();
  * const workers = await startWorkers(db, 2);
  * await workers.stop();
  * ```
@@ -176,6 +178,10 @@ export function startWorkers(
  *
  * @example
  * ```ts
+ * import { getJob } from "../src/store/query.ts";
+ * import type { Store } from "../src/store/open.ts";
+ * declare const store: Store;
+ * declare const id: string; // an enqueued job's id
  * await waitFor(async () => (await getJob(store, id))?.state === "completed", { what: "job done" });
  * ```
  */
@@ -200,6 +206,7 @@ export async function waitFor<T>(
  *
  * @example
  * ```ts
+ * await using db = await tempDb();
  * await createDb(db);
  * ```
  */
@@ -212,6 +219,7 @@ export async function createDb(db: TempDb): Promise<void> {
  *
  * @example
  * ```ts
+ * await using db = await tempDb();
  * await using store = await storeOf(db);
  * ```
  */
@@ -227,6 +235,7 @@ export async function storeOf(db: TempDb): Promise<Store & AsyncDisposable> {
  *
  * @example
  * ```ts
+ * await using db = await tempDb();
  * assertOneLineError(await cli(db, ["show", "nope"]), 1, /not found/);
  * ```
  */
@@ -279,6 +288,7 @@ export const ZERO_COUNTS: Readonly<Record<string, number>> = Object.freeze({
  *
  * @example
  * ```ts
+ * await using db = await tempDb();
  * const id = (await cliOk(db, ["enqueue", "--command", "true"])).trim();
  * ```
  */
@@ -303,6 +313,8 @@ export type ShownJob = Record<string, any> & { history: Record<string, any>[] };
  *
  * @example
  * ```ts
+ * await using db = await tempDb();
+ * declare const id: string; // a job a worker has run
  * const job = await showJob(db, id);
  * job.state; // "completed"
  * ```
@@ -316,6 +328,9 @@ export async function showJob(db: TempDb, id: string): Promise<ShownJob> {
  *
  * @example
  * ```ts
+ * await using db = await tempDb();
+ * const id = (await cliOk(db, ["enqueue", "--command", "true"])).trim();
+ * await using _workers = workersFor(db, 1);
  * const job = await waitForJob(db, id, (j) => j.state === "completed");
  * ```
  */
@@ -341,6 +356,7 @@ export async function waitForJob(
  *
  * @example
  * ```ts
+ * declare const pgid: number; // a job's process group (its shell's pid)
  * await waitFor(() => !processGroupAlive(pgid), { what: "the job's processes to exit" });
  * ```
  */
@@ -365,6 +381,7 @@ export function processGroupAlive(pgid: number): boolean {
  *
  * @example
  * ```ts
+ * declare const pid: number; // the supervisor's pid
  * await waitFor(() => !processAlive(pid), { what: "the supervisor to exit" });
  * ```
  */
@@ -383,6 +400,7 @@ export function processAlive(pid: number): boolean {
  *
  * @example
  * ```ts
+ * await using db = await tempDb();
  * await using workers = workersFor(db, 2);
  * ```
  */

@@ -139,6 +139,7 @@ export class RawClient implements Disposable {
  *
  * @example
  * ```ts
+ * using client = await RawClient.open(8080);
  * const text = await within(client.closed(), 5000, "the server to close");
  * ```
  */

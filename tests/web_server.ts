@@ -20,6 +20,8 @@ export interface WebServer extends AsyncDisposable {
  *
  * @example
  * ```ts
+ * import { tempDb } from "./helpers.ts";
+ * await using db = await tempDb();
  * await using web = await startWeb(db);
  * await fetch(web.url + "/api/status");
  * ```

@@ -32,7 +32,8 @@ export interface Context {
  *
  * @example
  * ```ts
- * const ctx = processContext(() => program.opts().db);
+ * let db: string | undefined; // set when the parser reads `--db`
+ * const ctx = processContext(() => db);
  * ```
  */
 export function processContext(dbFlag: () => string | undefined): Context {

@@ -55,6 +55,8 @@ export const ENQUEUE_PARAMETERS = {
  *
  * @example
  * ```ts
+ * import type { Context } from "./context.ts";
+ * declare const ctx: Context;
  * await runEnqueue(ctx, { command: "echo hi" }, undefined);
  * ```
  */

@@ -1,9 +1,11 @@
 /**
  * The one place errors become exit codes: 0 ok, 1 operation failed, 2 bad usage or input.
+ * Only a UsageError is bad input: input is validated into UsageErrors before anything runs, so
+ * any other error, a storage limit's LimitError included, is a failure of the program (exit 1).
  *
  * @module
  */
-import { OperationError, UsageError } from "../errors.ts";
+import { LimitError, OperationError, UsageError } from "../errors.ts";
 
 /** Exit codes of the CLI contract. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -29,15 +31,18 @@ export class OutputClosed extends Error {
  *
  * @example
  * ```ts
+ * import { LimitError, UsageError } from "../errors.ts";
  * exitFor(new UsageError("bad priority")); // { code: 2, message: "queuectl: bad priority" }
+ * exitFor(new LimitError("database limit: Value too large (max 65536 bytes)"));
+ * // { code: 1, message: "queuectl: database limit: Value too large (max 65536 bytes)" }
  * ```
  */
 export function exitFor(err: unknown): { code: number; message: string | null } {
   if (err instanceof OutputClosed) return { code: EXIT.ok, message: null };
-  if (err instanceof UsageError || err instanceof RangeError) {
+  if (err instanceof UsageError) {
     return { code: EXIT.usage, message: `queuectl: ${oneLine(err.message)}` };
   }
-  if (err instanceof OperationError) {
+  if (err instanceof OperationError || err instanceof LimitError) {
     return { code: EXIT.failed, message: `queuectl: ${oneLine(err.message)}` };
   }
   if (err instanceof Deno.errors.PermissionDenied || err instanceof Deno.errors.NotFound) {

@@ -29,6 +29,11 @@ export function metricsCommand(ctx: Context): Command<CommandContext> {
  *
  * @example
  * ```ts
+ * import { readMetrics } from "../store/metrics.ts";
+ * import type { Store } from "../store/open.ts";
+ * import type { Context } from "./context.ts";
+ * declare const ctx: Context;
+ * declare const store: Store;
  * ctx.out(formatMetrics(await readMetrics(store, { now: Date.now() })));
  * ```
  */

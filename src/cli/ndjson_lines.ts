@@ -36,6 +36,7 @@ export interface ReadLinesOptions {
  *
  * @example
  * ```ts
+ * using file = await Deno.open("jobs.ndjson");
  * for await (const { first, lines } of readLines(file.readable, { maxLineBytes: 1024 })) {
  *   lines.forEach((text, i) => console.log(first + i, text));
  * }

@@ -43,6 +43,9 @@ export const PARSER_CONFIG = {
  *
  * @example
  * ```ts
+ * import type { Context } from "./context.ts";
+ * import { COMMANDS } from "./mod.ts";
+ * declare const ctx: Context;
  * const app = await buildProgram(ctx, {}, ["status"], COMMANDS);
  * ```
  */
@@ -80,6 +83,9 @@ export async function buildProgram(
  *
  * @example
  * ```ts
+ * import type { Context } from "./context.ts";
+ * import { COMMANDS } from "./mod.ts";
+ * declare const ctx: Context;
  * const code = await parse(ctx, ["status"], COMMANDS);
  * ```
  */

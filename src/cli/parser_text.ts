@@ -34,7 +34,9 @@ export interface RunFailure {
  *
  * @example
  * ```ts
- * localization: { loadText: () => parserText(failure, args) }
+ * const failure: RunFailure = {};
+ * const args = ["list", "--stat", "dead"];
+ * const localization = { loadText: () => parserText(failure, args) }; // stricli's option
  * ```
  */
 export function parserText(failure: RunFailure, args: readonly string[]): ApplicationText {

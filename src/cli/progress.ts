@@ -10,6 +10,8 @@ import type { Context } from "./context.ts";
  *
  * @example
  * ```ts
+ * import type { Context } from "./context.ts";
+ * declare const ctx: Context;
  * const p = new Progress(ctx, "enqueue", 100_000);
  * p.update(50_000);
  * p.done();

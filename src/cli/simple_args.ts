@@ -64,6 +64,7 @@ export interface Scanned {
  *
  * @example
  * ```ts
+ * import { ENQUEUE_PARAMETERS } from "./enqueue_run.ts";
  * scanSimple(["--command", "true"], ENQUEUE_PARAMETERS);
  * // { flags: { command: "true" }, positionals: [] }
  * scanSimple(["--command=true"], ENQUEUE_PARAMETERS); // null: the parser decides

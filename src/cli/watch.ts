@@ -42,6 +42,9 @@ export async function readSnapshot(store: Store, now: number): Promise<StatusSna
  *
  * @example
  * ```ts
+ * import type { Store } from "../store/open.ts";
+ * declare const store: Store;
+ * const snapshot = await readSnapshot(store, Date.now());
  * renderScreen(snapshot, { rate: 12.5 }).join("\n");
  * ```
  */
@@ -92,6 +95,9 @@ export function renderScreen(s: StatusSnapshot, options: { rate: number | null }
  *
  * @example
  * ```ts
+ * import type { Store } from "../store/open.ts";
+ * declare const store: Store;
+ * const snapshot = await readSnapshot(store, Date.now());
  * plainLine(snapshot); // "2026-11-23T10:43:17Z scheduled=0 pending=3 … workers=2 busy=1"
  * ```
  */
@@ -106,6 +112,11 @@ export function plainLine(s: StatusSnapshot): string {
  *
  * @example
  * ```ts
+ * import type { Store } from "../store/open.ts";
+ * import type { Context } from "./context.ts";
+ * declare const ctx: Context;
+ * declare const store: Store;
+ * const { signal } = new AbortController();
  * await watchStatus(ctx, store, { intervalMs: 1000, signal });
  * ```
  */

@@ -35,6 +35,11 @@ export interface StopPlan {
  *
  * @example
  * ```ts
+ * import type { Store } from "../store/open.ts";
+ * import { listWorkers } from "../store/workers.ts";
+ * import { hostName } from "../worker/identity.ts";
+ * import { isProcessAlive } from "../worker/process_group.ts";
+ * declare const store: Store;
  * const plan = planStop(await listWorkers(store), { host: hostName(), alive: isProcessAlive });
  * ```
  */

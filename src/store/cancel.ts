@@ -16,6 +16,8 @@ import { transactJob } from "./transact_job.ts";
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
  * const job = await cancelJob(store, "a1", { now: Date.now() });
  * job.state; // "canceled", or "processing" with cancel_requested
  * ```

@@ -98,6 +98,8 @@ export function noteLostRace(workerId: string, now: number): void {
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
  * const claimed = await claimNext(store, { workerId: "w1", now: Date.now() });
  * ```
  */
@@ -136,6 +138,8 @@ export interface Candidate {
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
  * const candidates = await readCandidates(store, { workerId: "w1", now: Date.now() });
  * ```
  */

@@ -74,6 +74,8 @@ export function offsetFromSamples(samples: DateSample[]): ClockOffset | null {
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
  * const skew = await measureClockOffset(store);
  * if (skew && Math.abs(skew.offsetMs) > SKEW_WARN_MS) console.warn("clock skew", skew);
  * ```

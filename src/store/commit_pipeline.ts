@@ -19,6 +19,10 @@ import type { Db, Tx } from "./db.ts";
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * import type { Tx } from "./tx.ts";
+ * declare const store: Store;
+ * declare const tx: Tx; // one batch of 300 enqueued jobs
  * const pipe = new CommitPipeline(store.db, (n) => console.log(n));
  * await pipe.push(tx, 300);
  * await pipe.finish();

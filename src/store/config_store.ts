@@ -13,6 +13,8 @@ import type { Store } from "./open.ts";
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
  * const config = await readConfig(store);
  * config.max_retries; // 3 unless set
  * ```
@@ -29,6 +31,8 @@ export async function readConfig(store: Store): Promise<Config> {
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
  * await writeConfig(store, "max_retries", 5);
  * ```
  */
@@ -47,6 +51,8 @@ export async function writeConfig<K extends keyof Config>(
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
  * await resetConfig(store);
  * ```
  */

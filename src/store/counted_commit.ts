@@ -30,6 +30,19 @@ export interface CountedCommit<T> {
  *
  * @example
  * ```ts
+ * import type { Job } from "../job.ts";
+ * import type { RetrySettings } from "../retry_policy.ts";
+ * import { addFinish, type AttemptReport } from "./finish.ts";
+ * import type { MetricTally } from "./metric_tally.ts";
+ * import type { Store } from "./open.ts";
+ * import { Tx } from "./tx.ts";
+ * declare const store: Store;
+ * declare const current: Deno.KvEntry<Job>;
+ * declare const before: Job;
+ * declare const report: AttemptReport;
+ * declare const settings: RetrySettings;
+ * declare const tally: MetricTally;
+ * const now = Date.now();
  * const tx = new Tx().check(current.key, current.versionstamp);
  * const { value: job, versionstamp } = await commitCounted(store, {
  *   tx,

@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { OperationError } from "../errors.ts";
-import { isLocked, wrapKvError } from "./db_errors.ts";
+import { LimitError, OperationError } from "../errors.ts";
+import { isLocked, kvLimitError, wrapKvError } from "./db_errors.ts";
 import type { Tx } from "./tx.ts";
 
 export { isLocked } from "./db_errors.ts";
@@ -88,8 +88,8 @@ export class Db {
    */
   watch(keyList: Deno.KvKey[]): ReadableStream<Deno.KvEntryMaybe<unknown>[]> {
     if (keyList.length > REMOTE_LIMITS.getMany) {
-      throw new RangeError(
-        `watch takes at most ${REMOTE_LIMITS.getMany} keys, got ${keyList.length}`,
+      throw new LimitError(
+        `database limit: watch takes at most ${REMOTE_LIMITS.getMany} keys, got ${keyList.length}`,
       );
     }
     return this.kv.watch(keyList) as ReadableStream<Deno.KvEntryMaybe<unknown>[]>;
@@ -126,8 +126,8 @@ export class Db {
 
   /**
    * Commits `tx` atomically and returns its versionstamp, or null when a check failed (someone
-   * else changed what was read; the caller decides whether to re-read). Throws only on limits or
-   * a dead database.
+   * else changed what was read; the caller decides whether to re-read). Throws only on limits (a
+   * LimitError) or a dead database.
    */
   async commit(tx: Tx): Promise<string | null> {
     // Inside the async function, so a refused operation rejects the promise like any other
@@ -151,7 +151,8 @@ export class Db {
       this.#assertLimits(tx);
       op = this.#build(tx);
     } catch (err) {
-      error = err;
+      // Building outside #retry: Deno KV's own size checks are turned into LimitError here.
+      error = kvLimitError(err) ?? err;
     }
     return () => error === null ? this.#send(tx, op) : Promise.reject(error);
   }
@@ -210,12 +211,17 @@ export class Db {
   #assertLimits(tx: Tx): void {
     const checkLimit = this.#strict ? REMOTE_LIMITS.checks : 100;
     if (tx.checks.length > checkLimit || tx.mutations.length > REMOTE_LIMITS.mutations) {
-      throw new RangeError(
-        `atomic operation too large: ${tx.checks.length} checks, ${tx.mutations.length} mutations`,
+      throw new LimitError(
+        `database limit: atomic operation too large: ${tx.checks.length} checks ` +
+          `(at most ${checkLimit}), ${tx.mutations.length} mutations ` +
+          `(at most ${REMOTE_LIMITS.mutations})`,
       );
     }
     if (this.#strict && tx.bytes > REMOTE_LIMITS.bytes) {
-      throw new RangeError(`atomic operation too large: about ${tx.bytes} bytes`);
+      throw new LimitError(
+        `database limit: atomic operation too large: about ${tx.bytes} bytes ` +
+          `(at most ${REMOTE_LIMITS.bytes})`,
+      );
     }
   }
 

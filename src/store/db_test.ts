@@ -7,7 +7,7 @@ import {
 } from "node:assert/strict";
 import { join } from "node:path";
 import { checkInvariants, counters, countsOf, tempStore } from "../../tests/factory.ts";
-import { OperationError } from "../errors.ts";
+import { LimitError, OperationError } from "../errors.ts";
 import { Db, isLocked, REMOTE_LIMITS, Tx } from "./db.ts";
 
 const U64 = 2n ** 64n;
@@ -104,6 +104,25 @@ Deno.test("strict mode refuses an atomic operation beyond the 800 KiB byte budge
   await rejects(
     () => store.db.commit(tx),
     (e: unknown) => e instanceof RangeError && /bytes/.test(e.message),
+  );
+});
+
+Deno.test("the limits Db enforces and Deno KV's own surface as LimitError, whichever call hits them", async () => {
+  await using store = await tempStore({ strict: true });
+  const limit = (pattern: RegExp) => (e: unknown) =>
+    e instanceof LimitError && pattern.test(e.message);
+  const checks = new Tx();
+  for (let i = 0; i <= REMOTE_LIMITS.checks; i++) checks.check(["job", `j${i}`], null);
+  await rejects(store.db.commit(checks), limit(/^database limit: atomic operation too large: 11/));
+  const big = new Uint8Array(65 * 1024);
+  const value = /^database limit: Value too large \(max 65536 bytes\)$/;
+  await rejects(store.db.commit(new Tx().set(["x", 1], big)), limit(value));
+  await rejects(store.db.stage(new Tx().set(["x", 2], big))(), limit(value));
+  await rejects(store.db.set(["x", 3], big), limit(value));
+  await rejects(store.db.get(["x", "k".repeat(3000)]), limit(/^database limit: Key too large/));
+  strictEqual(
+    (await store.db.getMany([["x", 1], ["x", 2], ["x", 3]])).filter((e) => e.versionstamp).length,
+    0,
   );
 });
 

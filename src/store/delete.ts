@@ -16,6 +16,8 @@ import { transactJob } from "./transact_job.ts";
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
  * await deleteJob(store, "a1");
  * ```
  */
@@ -50,6 +52,8 @@ export interface PurgeOptions {
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
  * const n = await purgeJobs(store, { state: "completed", before: Date.now() - 7 * 86_400_000 });
  * ```
  */

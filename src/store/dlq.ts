@@ -17,6 +17,8 @@ import { transactJob } from "./transact_job.ts";
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
  * await retryDead(store, "a1", { now: Date.now() });
  * ```
  */
@@ -40,6 +42,8 @@ export async function retryDead(store: Store, id: string, options: { now: number
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
  * const n = await retryAllDead(store, { now: Date.now() });
  * ```
  */

@@ -38,6 +38,8 @@ const RECHECK_TRIES = 20;
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
  * for await (const e of scan(store, ["job"])) console.log(e.key);
  * ```
  */
@@ -140,6 +142,8 @@ export interface CheckResult {
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
  * const { violations } = await checkStore(store, { now: Date.now(), leaseMs: 10_000 });
  * ```
  */

@@ -24,6 +24,8 @@ const REPAIR_ROUNDS = 10;
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
  * const changed = await repairStore(store);
  * ```
  */

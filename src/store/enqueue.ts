@@ -44,6 +44,10 @@ export interface EnqueueManyOptions extends EnqueueOptions {
  *
  * @example
  * ```ts
+ * import type { JobSpec } from "../spec.ts";
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
+ * const spec: JobSpec = { command: "echo hi", priority: 0, timeout: null };
  * const [job] = await enqueueJobs(store, [spec], { now: Date.now(), maxRetries: 3 });
  * ```
  */
@@ -66,6 +70,13 @@ export async function enqueueJobs(
  *
  * @example
  * ```ts
+ * import type { JobSpec } from "../spec.ts";
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
+ * const specs: JobSpec[] = [
+ *   { command: "echo one", priority: 0, timeout: null },
+ *   { command: "echo two", priority: 5, timeout: 60_000 },
+ * ];
  * const n = await enqueueMany(store, specs, { now: Date.now(), maxRetries: 3 });
  * ```
  */

@@ -43,6 +43,13 @@ export interface FinishOptions {
  *
  * @example
  * ```ts
+ * import type { RetrySettings } from "../retry_policy.ts";
+ * import type { Claimed } from "./claim.ts";
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
+ * declare const claimed: Claimed;
+ * declare const report: AttemptReport;
+ * declare const settings: RetrySettings;
  * const job = await finishAttempt(store, claimed, report, { now: Date.now(), settings });
  * if (!job) console.warn("result refused: the attempt was taken over");
  * ```

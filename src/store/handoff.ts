@@ -30,6 +30,15 @@ export interface Handoff {
  *
  * @example
  * ```ts
+ * import type { RetrySettings } from "../retry_policy.ts";
+ * import type { Claimed } from "./claim.ts";
+ * import type { AttemptReport } from "./finish.ts";
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
+ * declare const claimed: Claimed;
+ * declare const report: AttemptReport;
+ * declare const settings: RetrySettings;
+ * const now = Date.now();
  * const { job, next } = await finishAndClaimNext(store, claimed, report, { now, settings });
  * ```
  */
@@ -79,6 +88,10 @@ export async function finishAndClaimNext(
  *
  * @example
  * ```ts
+ * import type { Claimed } from "./claim.ts";
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
+ * declare const next: Claimed; // claimed by the handoff, but the worker is stopping
  * await releaseClaim(store, next, { now: Date.now() });
  * ```
  */

@@ -19,6 +19,8 @@ import type { TallyDraft } from "./metric_tally.ts";
  *
  * @example
  * ```ts
+ * import type { Job } from "../job.ts";
+ * declare const job: Job; // just enqueued
  * const enqueued: TransitionChange = { before: null, after: job };
  * ```
  */
@@ -35,6 +37,14 @@ export interface TransitionChange {
  *
  * @example
  * ```ts
+ * import type { Job } from "../job.ts";
+ * import type { TallyDraft } from "./metric_tally.ts";
+ * import { applyTransition } from "./transition.ts";
+ * import type { Tx } from "./tx.ts";
+ * declare const tx: Tx;
+ * declare const before: Job | null;
+ * declare const after: Job;
+ * declare const draft: TallyDraft;
  * applyTransition(tx, before, after, { metrics: metricSink(draft) });
  * ```
  */
@@ -81,6 +91,10 @@ function recordTransition(
  *
  * @example
  * ```ts
+ * import type { Job } from "../job.ts";
+ * import type { Tx } from "./tx.ts";
+ * declare const tx: Tx;
+ * declare const job: Job; // just enqueued
  * counterKeys.record(tx, { before: null, after: job });
  * ```
  */
@@ -95,6 +109,15 @@ export const counterKeys: MetricSink = {
  *
  * @example
  * ```ts
+ * import type { Job } from "../job.ts";
+ * import type { MetricTally } from "./metric_tally.ts";
+ * import { applyTransition } from "./transition.ts";
+ * import type { Tx } from "./tx.ts";
+ * declare const tally: MetricTally;
+ * declare const tx: Tx;
+ * declare const before: Job | null;
+ * declare const after: Job;
+ * const now = Date.now();
  * const draft = tally.draft(now);
  * applyTransition(tx, before, after, { metrics: metricSink(draft) });
  * draft.write(tx);

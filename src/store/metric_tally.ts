@@ -28,6 +28,9 @@ export type TallyValue = Record<string, number>;
  *
  * @example
  * ```ts
+ * import { claimNext } from "./claim.ts";
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
  * const tally = new MetricTally("host:1:0");
  * await claimNext(store, { workerId: "host:1:0", now: Date.now(), tally });
  * ```

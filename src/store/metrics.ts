@@ -33,6 +33,8 @@ import { tallyParts } from "./metric_tally.ts";
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
  * const report = await readMetrics(store, { now: Date.now() });
  * console.log(report.window.completed, report.run_ms.p95);
  * ```
@@ -85,6 +87,8 @@ export async function readMetrics(store: Store, options: { now: number }): Promi
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
  * const totals = await readTotals(store);
  * console.log(totals.counters.completed, totals.run.sum_ms);
  * ```
@@ -127,6 +131,8 @@ const FOLD_BATCH = 10;
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
  * await sweepMetrics(store, { now: Date.now() });
  * ```
  */

@@ -20,6 +20,8 @@ export interface ReadOutputOptions {
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
  * const chunks = await readOutput(store, "a1", 1, { stream: "stdout" });
  * ```
  */

@@ -132,6 +132,8 @@ export function selectorAfter(
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
  * const first = await pageJobs(store, { state: "completed", limit: 50, order: "newest" });
  * const second = await pageJobs(store, { state: "completed", limit: 50, order: "newest",
  *   cursor: first.cursor ?? undefined });

@@ -12,6 +12,8 @@ import type { Store } from "./open.ts";
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
  * await roundTripMs(store); // 0.2 locally, a network round trip remotely
  * ```
  */
@@ -41,6 +43,8 @@ export interface WatchCheck {
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
  * const { delivered, ms } = await checkWatch(store);
  * ```
  */
@@ -81,6 +85,8 @@ export interface WakeCheck extends WatchCheck {
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
  * const wake = await checkWake(store); // { kind: "watch", delivered: true, ms: 2.1 }
  * ```
  */

@@ -16,6 +16,8 @@ import type { Store } from "./open.ts";
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
  * await promoteDue(store, { now: Date.now() });
  * ```
  */
@@ -56,6 +58,8 @@ export async function promoteDue(
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
  * const due = await nextDueAt(store); // e.g. 1763892000000
  * ```
  */

@@ -5,19 +5,22 @@
  */
 import { type Attempt, type Job, JOB_STATES, type JobState } from "../job.ts";
 import { OperationError } from "../errors.ts";
+import { assertLookupId } from "../ids.ts";
 import { keys } from "./keys.ts";
 import type { Store } from "./open.ts";
 
 /**
- * One job, or null.
+ * One job, or null. An id longer than any job's is a UsageError (see `assertLookupId`).
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
  * const job = await getJob(store, "a1");
  * ```
  */
 export async function getJob(store: Store, id: string): Promise<Job | null> {
-  return (await store.db.get<Job>(keys.job(id))).value;
+  return (await store.db.get<Job>(keys.job(assertLookupId(id)))).value;
 }
 
 /** Options of {@linkcode listJobs}. */
@@ -44,13 +47,17 @@ export interface JobPage {
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
  * const { jobs } = await listJobs(store, { state: "dead", limit: 50 });
  * ```
  */
 export async function listJobs(store: Store, options: ListOptions): Promise<JobPage> {
   const limit = Math.max(1, Math.min(options.limit, 1000));
   if (!options.state) {
-    const start = options.after === undefined ? undefined : [...keys.job(options.after), ""];
+    const start = options.after === undefined
+      ? undefined
+      : [...keys.job(assertLookupId(options.after)), ""];
     const entries = await store.db.list<Job>(
       start ? { prefix: keys.jobs, start } : { prefix: keys.jobs },
       { limit },
@@ -83,6 +90,8 @@ export async function listJobs(store: Store, options: ListOptions): Promise<JobP
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
  * const counts = await countJobs(store); // { pending: 3, completed: 10, ... }
  * ```
  */
@@ -102,6 +111,8 @@ export async function countJobs(store: Store): Promise<Record<JobState, number>>
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
  * const history = await listAttempts(store, "a1");
  * ```
  */

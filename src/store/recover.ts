@@ -71,6 +71,12 @@ export interface Recovered {
  *
  * @example
  * ```ts
+ * import type { RetrySettings } from "../retry_policy.ts";
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
+ * declare const settings: RetrySettings;
+ * declare const host: string; // this process's host name
+ * declare function pidAlive(pid: number): boolean;
  * const recovered = await recoverLost(store, { now: Date.now(), leaseMs: 10_000, settings, host, pidAlive });
  * ```
  */

@@ -45,6 +45,8 @@ const BATCH = 200;
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
  * const { jobs, cursor } = await searchJobs(store, { text: "backup", state: "dead" });
  * ```
  */

@@ -7,6 +7,7 @@
  */
 import type { Job } from "../job.ts";
 import { NotFoundError } from "../errors.ts";
+import { assertLookupId } from "../ids.ts";
 import { Tx } from "./tx.ts";
 import { keys } from "./keys.ts";
 import { applyTransition } from "./transition.ts";
@@ -30,9 +31,12 @@ export interface JobTransaction<A extends Job | null> {
  * and decides again. Returns what `decide` returned for the record that was committed.
  *
  * @throws {NotFoundError} when there is no such job.
+ * @throws {UsageError} when `op.id` is longer than any job's (see `assertLookupId`).
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
  * const job = await transactJob(store, {
  *   id: "a1",
  *   decide: (job) => ({ ...job, priority: 5, updated_at: Date.now() }),
@@ -44,7 +48,7 @@ export async function transactJob<A extends Job | null>(
   op: JobTransaction<A>,
 ): Promise<A> {
   for (;;) {
-    const current = await store.db.get<Job>(keys.job(op.id));
+    const current = await store.db.get<Job>(keys.job(assertLookupId(op.id)));
     const job = current.value;
     if (!job) throw new NotFoundError(`job "${op.id}" not found`);
     const after = op.decide(job);

@@ -16,6 +16,8 @@ import { counterKeys, type MetricSink } from "./metric_sink.ts";
  *
  * @example
  * ```ts
+ * import type { Job } from "../job.ts";
+ * declare const job: Job;
  * indexKeys({ ...job, state: "pending" }); // [["ready", -p, seq, id]]
  * indexKeys({ ...job, state: "failed" }); // [["state", "failed", seq, id], ["scheduled", t, id]]
  * ```
@@ -37,6 +39,11 @@ export function indexKeys(job: Job): Deno.KvKey[] {
  *
  * @example
  * ```ts
+ * import type { Job } from "../job.ts";
+ * import type { Store } from "./open.ts";
+ * import { Tx } from "./tx.ts";
+ * declare const store: Store;
+ * declare const current: Deno.KvEntry<Job>;
  * const tx = new Tx().check(current.key, current.versionstamp);
  * applyTransition(tx, current.value, { ...current.value, state: "canceled" });
  * await store.db.commit(tx);

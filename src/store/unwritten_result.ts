@@ -28,6 +28,10 @@ export interface UnwrittenAttempt {
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
+ * const id = "a1";
+ * const worker = "web-1:4242:0";
  * await noteUnwrittenResult(store, { id, n: 3, worker }, "result could not be written: database or disk is full");
  * ```
  */

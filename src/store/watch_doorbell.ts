@@ -15,6 +15,8 @@ import { keys } from "./keys.ts";
  *
  * @example
  * ```ts
+ * import type { Db } from "./db.ts";
+ * declare const db: Db; // a remote store's handle
  * const bell = new WatchDoorbell(db);
  * bell.arm();
  * await bell.wait(500);

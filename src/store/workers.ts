@@ -25,6 +25,9 @@ export interface StopRequest {
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
+ * declare const record: WorkerRecord;
  * await putWorker(store, { ...record, heartbeat_at: Date.now() });
  * ```
  */
@@ -42,6 +45,8 @@ export async function removeWorker(store: Store, workerId: string): Promise<void
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
  * for (const w of await listWorkers(store)) console.log(w.id, w.state);
  * ```
  */
@@ -101,6 +106,10 @@ export async function readWorkerInbox(
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
+ * declare const host: string; // this process's host name
+ * declare function pidAlive(pid: number): boolean;
  * await pruneWorkers(store, { now: Date.now(), leaseMs: 10_000, host, pidAlive });
  * ```
  */
@@ -132,6 +141,8 @@ export async function pruneWorkers(
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
  * await assertWritable(store);
  * ```
  */

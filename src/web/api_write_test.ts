@@ -1,6 +1,13 @@
-import { match } from "node:assert/strict";
+import { match, strictEqual } from "node:assert/strict";
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { checkInvariants, counters } from "../../tests/factory.ts";
+import {
+  checkInvariants,
+  counters,
+  enqueue,
+  fillToValueLimit,
+  rawJob,
+  spec,
+} from "../../tests/factory.ts";
 import { BASE, errorOf, post, webFixture } from "../../tests/web_fixture.ts";
 
 Deno.test("POST /api/jobs refuses the ids . and .. with a 400, since /api/jobs/.. cannot name them", async () => {
@@ -35,4 +42,20 @@ Deno.test("POST /api/jobs refuses a body that is not UTF-8 with a 400 naming the
   const lone = await web.handle(post("/api/jobs", '{"command":"echo \\ud800"}'));
   match(await errorOf(lone, 400), /^command must be valid Unicode, got a lone surrogate \\ud800/);
   assertEquals(await counters(web.store), before, "nothing was written");
+});
+
+Deno.test("a cancel past the storage's value limit answers 500 with its one line, logs it, and changes nothing", async () => {
+  await using web = await webFixture();
+  const [job] = await enqueue(web.store, spec({ id: "a1" }));
+  const full = await fillToValueLimit(web.store, job!.id);
+  const res = await web.handle(post("/api/jobs/a1/cancel"));
+  strictEqual(
+    await errorOf(res, 500),
+    "database limit: Value too large (max 65536 bytes)",
+    "the limit's own line, not the fixed line of a bug",
+  );
+  strictEqual(web.logs.length, 1);
+  match(web.logs[0]!, /web\.request_failed .*LimitError: database limit: Value too large/);
+  assertEquals((await rawJob(web.store, "a1")).value, full);
+  await checkInvariants(web.store);
 });

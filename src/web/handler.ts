@@ -48,6 +48,8 @@ function isPublic(method: string, path: string): boolean {
  *
  * @example
  * ```ts
+ * import type { Store } from "../store/open.ts";
+ * declare const store: Store;
  * const handler = createHandler(store, { host: "127.0.0.1", port: 8080, token: null });
  * const res = await handler(new Request("http://127.0.0.1:8080/api/status"));
  * ```

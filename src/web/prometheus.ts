@@ -28,6 +28,11 @@ export const PROMETHEUS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
  *
  * @example
  * ```ts
+ * import type { Store } from "../store/open.ts";
+ * import { readTotals } from "../store/metrics.ts";
+ * import { countJobs } from "../store/query.ts";
+ * declare const store: Store;
+ * const counts = await countJobs(store);
  * renderMetrics({ counts, workers: [], totals: await readTotals(store), now: Date.now() });
  * // "# HELP queuectl_jobs Jobs in each state.\n# TYPE queuectl_jobs gauge\n..."
  * ```

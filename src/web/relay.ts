@@ -45,6 +45,7 @@ export function closingAnswer(status: number, message: string): Uint8Array {
  *
  * @example
  * ```ts
+ * declare const conn: Deno.Conn; // a client's connection, being closed at a cap
  * await writeAll(conn, closingAnswer(503, "too many connections"));
  * ```
  */
@@ -73,7 +74,17 @@ export interface RelayOptions {
  *
  * @example
  * ```ts
- * const relay = new Relay(conn, { state, path, tagName, tagLine, onClose, onBug });
+ * import type { ConnState } from "./conn_policy.ts";
+ * declare const conn: Deno.Conn; // accepted by the gate
+ * declare const state: ConnState;
+ * const relay = new Relay(conn, {
+ *   state,
+ *   path: "/run/user/1000/queuectl-web/http.sock",
+ *   tagName: "x-queuectl-gate",
+ *   tagLine: new TextEncoder().encode("x-queuectl-gate: secret.7\r\n"),
+ *   onClose: () => console.log("closed"),
+ *   onBug: (err) => console.error(err),
+ * });
  * relay.run(); // never rejects; the gate's sweep may call relay.close() at any time
  * ```
  */

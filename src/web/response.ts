@@ -27,7 +27,7 @@ export const CSP = [
  *
  * @example
  * ```ts
- * return secure(new Response("ok"));
+ * const res = secure(new Response("ok"));
  * ```
  */
 export function secure(res: Response): Response {

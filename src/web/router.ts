@@ -46,6 +46,7 @@ export type RouteMatch =
  *
  * @example
  * ```ts
+ * import { readRoutes as routes } from "./api_read.ts";
  * matchRoute(routes, "GET", "/api/jobs/a1"); // { route, params: { id: "a1" } }
  * ```
  */

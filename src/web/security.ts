@@ -120,6 +120,10 @@ function originOf(scheme: string, host: string): string | null {
  *
  * @example
  * ```ts
+ * const req = new Request("http://127.0.0.1:8080/api/jobs/a1/cancel", {
+ *   method: "POST",
+ *   headers: { origin: "http://127.0.0.1:8080" },
+ * });
  * checkOrigin(req, "http://127.0.0.1:8080", false); // throws HttpError 403 unless it matches
  * ```
  */

@@ -19,6 +19,13 @@ export type AbortWhy = "canceled" | "interrupted" | "taken_over";
  *
  * @example
  * ```ts
+ * import type { RunResult } from "./run_command.ts";
+ * declare const result: RunResult;
+ * const output = {
+ *   stdout_bytes: result.stdoutBytes,
+ *   stderr_bytes: result.stderrBytes,
+ *   truncated: result.stdoutTruncated || result.stderrTruncated,
+ * };
  * toReport(result, null, output).outcome; // "succeeded" when it exited 0 without error
  * ```
  */

@@ -37,6 +37,12 @@ export function recoveryLookMs(config: Pick<Config, "heartbeat_ms">): number {
  *
  * @example
  * ```ts
+ * import { Logger } from "../log.ts";
+ * import { readConfig } from "../store/config_store.ts";
+ * import type { Store } from "../store/open.ts";
+ * declare const store: Store;
+ * const log = new Logger();
+ * const config = await readConfig(store);
  * const upkeep = new Maintenance(store, { host: "h", log });
  * await upkeep.run(config);
  * ```

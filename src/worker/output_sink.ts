@@ -21,6 +21,8 @@ interface StreamState {
  *
  * @example
  * ```ts
+ * import type { Store } from "../store/open.ts";
+ * declare const store: Store;
  * const sink = new OutputSink(store, { id: "a1", n: 1, limit: 262144 });
  * sink.push("stdout", new TextEncoder().encode("hi\n"));
  * await sink.close();

@@ -32,6 +32,7 @@ export interface Capture {
  *
  * @example
  * ```ts
+ * const child = new Deno.Command("sh", { args: ["-c", "echo hi"], stdout: "piped" }).spawn();
  * const out = capture("stdout", child.stdout, 262_144, () => {});
  * await out.done;
  * ```

@@ -12,6 +12,8 @@ import { sessionSpawner } from "./spawn_session.ts";
  *
  * @example
  * ```ts
+ * import type { RunResult } from "./run_command.ts";
+ * declare const result: RunResult; // of a job that timed out
  * killProcessGroup(result.pid!, "SIGTERM"); // false if the group already exited
  * ```
  */
@@ -35,6 +37,7 @@ export function killProcessGroup(pgid: number, signal: Deno.Signal): boolean {
  *
  * @example
  * ```ts
+ * declare const pid: number; // a lost run's process group
  * if (isProcessAlive(pid)) killProcessGroup(pid, "SIGKILL");
  * ```
  */
@@ -64,6 +67,7 @@ export function isProcessAlive(pid: number): boolean {
  *
  * @example
  * ```ts
+ * declare const pgid: number; // a job's process group, maybe gone already
  * tryKillGroup(pgid, "SIGKILL");
  * ```
  */

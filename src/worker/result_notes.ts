@@ -33,6 +33,8 @@ export function notesDir(): string {
  *
  * @example
  * ```ts
+ * import type { RunMark } from "./orphans.ts";
+ * const mark: RunMark = { worker: "web-1:4242:0", job: "a1", run: 3 };
  * writeResultNote(mark, "result could not be written: database or disk is full (the command succeeded, exit 0)");
  * ```
  */
@@ -51,6 +53,8 @@ export function writeResultNote(mark: RunMark, note: string): void {
  *
  * @example
  * ```ts
+ * import type { RunMark } from "./orphans.ts";
+ * const mark: RunMark = { worker: "web-1:4242:0", job: "a1", run: 3 }; // no note written
  * readResultNote(mark); // null
  * ```
  */
@@ -67,6 +71,8 @@ export function readResultNote(mark: RunMark): string | null {
  *
  * @example
  * ```ts
+ * import type { RunMark } from "./orphans.ts";
+ * const mark: RunMark = { worker: "web-1:4242:0", job: "a1", run: 3 };
  * dropResultNote(mark);
  * ```
  */

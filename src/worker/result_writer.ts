@@ -55,6 +55,19 @@ export interface ResultOptions extends FinishOptions {
  *
  * @example
  * ```ts
+ * import { Logger } from "../log.ts";
+ * import type { RetrySettings } from "../retry_policy.ts";
+ * import type { Claimed } from "../store/claim.ts";
+ * import type { AttemptReport } from "../store/finish.ts";
+ * import type { Store } from "../store/open.ts";
+ * declare const store: Store;
+ * declare const claimed: Claimed;
+ * declare const report: AttemptReport;
+ * declare const settings: RetrySettings;
+ * declare const stopping: AbortSignal; // aborted when the worker is asked to stop
+ * const now = Date.now();
+ * const log = new Logger();
+ * const graceMs = 30_000;
  * const { job, next } = await writeResult(store, claimed, report, { now, settings, log, stopping, graceMs });
  * ```
  */
@@ -127,6 +140,15 @@ async function afterHold(
  *
  * @example
  * ```ts
+ * import type { AttemptReport } from "../store/finish.ts";
+ * const report: AttemptReport = {
+ *   outcome: "succeeded",
+ *   exit_code: 0,
+ *   error: null,
+ *   signal: null,
+ *   duration_ms: 12,
+ *   output: { stdout_bytes: 3, stderr_bytes: 0, truncated: false },
+ * };
  * unwrittenNote(new Error("database error: database or disk is full"), report);
  * // "result could not be written: database or disk is full (the command succeeded, exit 0)"
  * ```

@@ -47,7 +47,17 @@ export function restartDelayMs(crashesInARow: number, ranForMs: number): number 
  *
  * @example
  * ```ts
- * const code = await runSupervisor({ count: 2, location, log, signal, force });
+ * import { Logger } from "../log.ts";
+ * const log = new Logger();
+ * const stop = new AbortController();
+ * const kill = new AbortController();
+ * const code = await runSupervisor({
+ *   count: 2,
+ *   location: "/var/lib/queuectl/queue.db",
+ *   log,
+ *   signal: stop.signal,
+ *   force: kill.signal,
+ * });
  * ```
  */
 export async function runSupervisor(options: SupervisorOptions): Promise<number> {

@@ -58,6 +58,8 @@ export interface WorkerOptions {
  *
  * @example
  * ```ts
+ * import type { Store } from "../store/open.ts";
+ * declare const store: Store;
  * const stop = new AbortController();
  * const worker = new Worker(store, { id: "host:1:1", host: "host", signal: stop.signal });
  * await worker.run();

@@ -21,6 +21,7 @@ export interface RemoteQueue extends AsyncDisposable {
  *
  * @example
  * ```ts
+ * import { cliOk } from "../helpers.ts";
  * await using q = await remoteQueue();
  * await cliOk(q.db, ["enqueue", "--command", "true"]);
  * ```
