@@ -83,6 +83,8 @@ export interface WorkerInbox {
  *
  * @example
  * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
  * const { stop, job } = await readWorkerInbox(store, "h:42:ab", "build");
  * ```
  */

@@ -15,6 +15,8 @@ const STOP_SIGNALS = ["SIGINT", "SIGTERM"] as const;
  *
  * @example
  * ```ts
+ * const stop = new AbortController();
+ * const force = new AbortController();
  * using _signals = listenForStop((forced) => forced ? force.abort() : stop.abort());
  * ```
  */

@@ -65,6 +65,8 @@ export interface Detached {
  *
  * @example
  * ```ts
+ * import type { Store } from "../store/open.ts";
+ * declare const store: Store;
  * const { pid, logPath } = await startDetached(store, { count: 2, location: "/tmp/q.kv" });
  * ```
  */

@@ -19,7 +19,8 @@ import { Worker } from "./worker_loop.ts";
  *
  * @example
  * ```ts
- * await runWorkerProcess(await openStore(location));
+ * import { openStore } from "../store/open.ts";
+ * await runWorkerProcess(await openStore("/tmp/q.kv"));
  * ```
  */
 export async function runWorkerProcess(store: Store): Promise<void> {
