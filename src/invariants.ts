@@ -37,7 +37,10 @@ export interface CheckOptions {
 export interface Snapshot {
   /** Every job record. */
   jobs: Job[];
-  /** Every index entry (`ready`, `scheduled`, `state`): its encoded key and the id it names. */
+  /**
+   * Every index entry (`ready`, `scheduled`, `state`, `label`): its encoded key and the id it
+   * names. A label entry is expected for each label of each job, whatever its state.
+   */
   index: { key: string; id: string }[];
   /** The stored per-state counters. */
   counters: Record<JobState, number>;

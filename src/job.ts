@@ -78,6 +78,8 @@ export interface Job {
   last_error: string | null;
   /** Worker that runs (or last ran) the job. */
   worker: string | null;
+  /** `key=value` labels given at enqueue; never change. Absent when none. */
+  labels?: Record<string, string>;
   /** Set by `cancel` on a running job; its worker kills the attempt and records `canceled`. */
   cancel_requested: boolean;
 }

@@ -43,6 +43,7 @@ export function jobJson(job: Job): JobJson {
     worker: job.worker,
     runs: job.runs,
     cancel_requested: job.cancel_requested,
+    labels: job.labels ?? {},
   };
 }
 

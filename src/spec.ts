@@ -9,6 +9,7 @@ import { parseDuration } from "./duration.ts";
 import { UsageError } from "./errors.ts";
 import { assertJobId } from "./ids.ts";
 import { numberText } from "./number_text.ts";
+import { type Labels, readLabels } from "./labels.ts";
 import { showValue, suggest } from "./suggest.ts";
 
 /**
@@ -32,6 +33,8 @@ export interface JobSpec {
   run_at?: number;
   /** Per-attempt limit in ms, or null for the configured `job_timeout`. */
   timeout: number | null;
+  /** `key=value` labels, indexed (see `labels.ts`); absent when none. */
+  labels?: Labels;
 }
 
 /**
@@ -50,6 +53,7 @@ export const JOB_SPEC_FIELDS: readonly string[] = Object.freeze([
   "run_at",
   "delay",
   "timeout",
+  "labels",
 ]);
 
 /**
@@ -120,6 +124,10 @@ export function parseJobSpec(input: unknown, options: { now: number }): JobSpec 
       `job spec takes run_at or delay, not both, got run_at ${showValue(fields.run_at, 40)} ` +
         `and delay ${showValue(fields.delay, 40)}`,
     );
+  }
+  if (present("labels")) {
+    const labels = readLabels(fields.labels);
+    if (labels) spec.labels = labels;
   }
   if (present("run_at")) spec.run_at = readRunAt(fields.run_at);
   if (present("delay")) spec.run_at = now + readDelay(fields.delay);

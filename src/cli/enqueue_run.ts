@@ -16,7 +16,7 @@ import type { Context } from "./context.ts";
 import { type EnqueueFlags, mergeFlags, parseJsonArg } from "./enqueue_spec.ts";
 import { jobJson } from "./format.ts";
 import { Progress } from "./progress.ts";
-import { optional, optionalPositional, toggle } from "./params.ts";
+import { optional, optionalPositional, repeatable, toggle } from "./params.ts";
 
 export type { EnqueueFlags } from "./enqueue_spec.ts";
 
@@ -37,6 +37,7 @@ export const ENQUEUE_PARAMETERS = {
     runAt: optional("run at this time (ISO 8601)", "iso"),
     timeout: optional("kill an attempt after this long", "duration"),
     maxRetries: optional("retries after the first attempt (default: config)", "n"),
+    label: repeatable("a key=value label, indexed for list, status and bulk commands", "k=v"),
     file: optional("read one JSON spec per line; - reads standard input", "path"),
     json: toggle("print the job as JSON"),
   },

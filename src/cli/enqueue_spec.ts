@@ -8,6 +8,7 @@
 import { UsageError } from "../errors.ts";
 import { parseDecimal } from "../number_text.ts";
 import { showValue } from "../suggest.ts";
+import { parseLabels } from "../labels.ts";
 
 /** The options of `enqueue`, as the parser hands them over (every value as typed). */
 export interface EnqueueFlags {
@@ -25,6 +26,8 @@ export interface EnqueueFlags {
   timeout?: string;
   /** `--max-retries`. */
   maxRetries?: string;
+  /** `--label`, repeatable: `key=value`. */
+  label?: readonly string[];
   /** `--file`, `-f`. */
   file?: string;
   /** `--json`. */
@@ -86,6 +89,17 @@ export function mergeFlags(
   if (flags.runAt !== undefined) out.run_at = flags.runAt;
   if (flags.timeout !== undefined) out.timeout = flags.timeout;
   if (flags.maxRetries !== undefined) out.max_retries = num(flags.maxRetries, "--max-retries");
+  if (flags.label !== undefined && flags.label.length > 0) {
+    const own = spec.labels;
+    const isObject = typeof own === "object" && own !== null && !Array.isArray(own);
+    // A spec's labels that are no object stay as they are, for the spec to refuse.
+    if (own === undefined || own === null || isObject) {
+      out.labels = Object.fromEntries([
+        ...Object.entries(isObject ? own : {}),
+        ...Object.entries(parseLabels(flags.label) ?? {}),
+      ]);
+    }
+  }
   if ("delay" in out && "run_at" in out && flags.delay !== undefined) delete out.run_at;
   if ("delay" in out && "run_at" in out && flags.runAt !== undefined) delete out.delay;
   return out;

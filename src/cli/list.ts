@@ -8,6 +8,8 @@ import { JOB_STATES, type JobState } from "../job.ts";
 import { UsageError } from "../errors.ts";
 import { parseInteger } from "../number_text.ts";
 import { listJobs } from "../store/query.ts";
+import { listLabeled } from "../store/label_query.ts";
+import { parseLabel } from "../labels.ts";
 import type { Context } from "./context.ts";
 import { jobJson, table, when } from "./format.ts";
 import type { Job } from "../job.ts";
@@ -65,18 +67,21 @@ export function listCommand(ctx: Context): Command<CommandContext> {
         state: optional(`only jobs in this state: ${JOB_STATES.join(", ")}`, "state"),
         limit: withDefault("at most this many (1-1000)", "n", "50"),
         after: optional("continue after this job id (paging)", "id"),
+        label: optional("only jobs with this label (oldest enqueued first)", "k=v"),
         json: toggle("print a JSON array"),
       },
       aliases: { s: "state", l: "limit" },
     },
-    func: async (flags: { state?: string; limit: string; after?: string; json?: boolean }) => {
+    func: async (
+      flags: { state?: string; limit: string; after?: string; label?: string; json?: boolean },
+    ) => {
       const state = flags.state === undefined ? undefined : parseState(flags.state);
       const limit = parseLimit(flags.limit);
-      const page = await listJobs(await ctx.store({ create: false }), {
-        state,
-        limit,
-        after: flags.after,
-      });
+      const label = flags.label === undefined ? undefined : parseLabel(flags.label);
+      const store = await ctx.store({ create: false });
+      const page = label
+        ? await listLabeled(store, { label, state, limit, after: flags.after })
+        : await listJobs(store, { state, limit, after: flags.after });
       if (flags.json) return ctx.out(JSON.stringify(page.jobs.map(jobJson)));
       printJobs(ctx, page.jobs);
       if (page.next) ctx.out(`… more: --after ${page.next}`);

@@ -6,13 +6,15 @@
 import { buildCommand, type Command, type CommandContext } from "@stricli/core";
 import { JOB_STATES } from "../job.ts";
 import { countJobs } from "../store/query.ts";
+import { countLabeled } from "../store/label_query.ts";
+import { parseLabel } from "../labels.ts";
 import { listWorkers } from "../store/workers.ts";
 import type { Context } from "./context.ts";
 import { ago, table, workerJson } from "./format.ts";
 import { watchStatus } from "./watch.ts";
 import { parseDuration } from "../duration.ts";
 import { UsageError } from "../errors.ts";
-import { toggle, withDefault } from "./params.ts";
+import { optional, toggle, withDefault } from "./params.ts";
 
 /** Builds the `status` command. */
 export function statusCommand(ctx: Context): Command<CommandContext> {
@@ -23,15 +25,30 @@ export function statusCommand(ctx: Context): Command<CommandContext> {
         json: toggle('print {"counts": {...}, "workers": [...]}'),
         watch: toggle("redraw until Ctrl+C (plain lines, or NDJSON with --json, when piped)"),
         interval: withDefault("with --watch: how often to redraw", "duration", "1s"),
+        label: optional(
+          "count only the jobs with this label (reads them: cost grows with them)",
+          "k=v",
+        ),
       },
       aliases: { w: "watch" },
     },
-    func: async (flags: { json?: boolean; watch?: boolean; interval: string }) => {
+    func: async (
+      flags: { json?: boolean; watch?: boolean; interval: string; label?: string },
+    ) => {
       const intervalMs = parseDuration(flags.interval, { name: "--interval" });
       if (intervalMs < 100 || intervalMs > 3_600_000) {
         throw new UsageError(`--interval must be from 100ms to 1h, got "${flags.interval}"`);
       }
+      const label = flags.label === undefined ? undefined : parseLabel(flags.label);
+      if (label && flags.watch) {
+        throw new UsageError("status --label cannot be combined with --watch");
+      }
       const store = await ctx.store({ create: false });
+      if (label) {
+        const counts = await countLabeled(store, label);
+        if (flags.json) return ctx.out(JSON.stringify({ label: { [label[0]]: label[1] }, counts }));
+        return ctx.out(table(["STATE", "JOBS"], JOB_STATES.map((s) => [s, String(counts[s])])));
+      }
       if (flags.watch) {
         return await untilInterrupted((signal) =>
           watchStatus(ctx, store, { intervalMs, signal, json: flags.json })

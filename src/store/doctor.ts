@@ -23,11 +23,11 @@ import {
 } from "../invariants.ts";
 import { REMOTE_LIMITS } from "./db.ts";
 import { keys } from "./keys.ts";
-import { indexKeys } from "./transition.ts";
+import { indexKeys, labelKeys } from "./transition.ts";
 import type { Store } from "./open.ts";
 import type { WorkerRecord } from "./workers.ts";
 
-const INDEX_PREFIXES: Deno.KvKey[] = [keys.readyAll, keys.scheduledAll, ["state"]];
+const INDEX_PREFIXES: Deno.KvKey[] = [keys.readyAll, keys.scheduledAll, ["state"], keys.labels];
 /** Snapshots tried before the checker falls back to re-checking each suspect. */
 const QUIET_TRIES = 5;
 /** Consistent re-reads tried per suspect before its first sighting is reported as is. */
@@ -160,7 +160,7 @@ export async function checkStore(
 }
 
 function expectedKeys(job: Job): string[] {
-  return indexKeys(job).map(keyText);
+  return [...indexKeys(job), ...labelKeys(job)].map(keyText);
 }
 
 /** Keeps only the violations of a mixed snapshot that consistent re-reads confirm. */

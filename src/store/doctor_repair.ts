@@ -9,7 +9,7 @@ import { type Snapshot, stateIndexSizes } from "../invariants.ts";
 import { OperationError } from "../errors.ts";
 import { Tx } from "./db.ts";
 import { keys } from "./keys.ts";
-import { indexKeys } from "./transition.ts";
+import { indexKeys, labelKeys } from "./transition.ts";
 import type { Store } from "./open.ts";
 import { keyText, readQuiet } from "./doctor.ts";
 
@@ -50,7 +50,9 @@ async function repairFrom(
 ): Promise<{ changed: number; complete: boolean }> {
   const expected = new Map<string, { key: Deno.KvKey; id: string }>();
   for (const job of snap.jobs) {
-    for (const key of indexKeys(job)) expected.set(keyText(key), { key, id: job.id });
+    for (const key of [...indexKeys(job), ...labelKeys(job)]) {
+      expected.set(keyText(key), { key, id: job.id });
+    }
   }
   const present = new Set(snap.index.map((e) => e.key));
   const fenced = () => {

@@ -131,8 +131,9 @@ async function storeJobs(
       if (explicit && !options.callerIds.has(spec.id!)) {
         throw new TypeError(`job id "${spec.id}" is not among the callerIds given to enqueueMany`);
       }
-      const full = tx.mutations.length + 8 > REMOTE_LIMITS.mutations ||
-        tx.bytes + spec.command.length * 3 + 1024 > REMOTE_LIMITS.bytes ||
+      const labels = spec.labels ? Object.keys(spec.labels).length : 0;
+      const full = tx.mutations.length + 8 + labels > REMOTE_LIMITS.mutations ||
+        tx.bytes + spec.command.length * 3 + 1024 + labels * 800 > REMOTE_LIMITS.bytes ||
         (explicit && tx.checks.length === REMOTE_LIMITS.checks);
       if (full) await flush();
       const job = newJob(spec, options);

@@ -47,6 +47,22 @@ export const keys = {
     job.state === "pending"
       ? keys.ready(job.priority, job.seq, job.id)
       : keys.state(job.state, job.seq, job.id),
+  /**
+   * `["label", key, value, createdAt, id]`: a job with that label, oldest enqueued first. Written
+   * with the job and deleted with it (labels never change), so it holds jobs of every state.
+   */
+  label: (key: string, value: string, createdAt: number, id: string): Deno.KvKey => [
+    "label",
+    key,
+    value,
+    createdAt,
+    id,
+  ],
+  /** Prefix of the jobs with one label (or, with the key alone, of every value of it). */
+  labelAll: (key: string, value?: string): Deno.KvKey =>
+    value === undefined ? ["label", key] : ["label", key, value],
+  /** Prefix of the whole label index. */
+  labels: ["label"] as Deno.KvKey,
   /** `["count", state]`: a `Deno.KvU64` counter kept in step with the state's listing. */
   count: (state: JobState): Deno.KvKey => ["count", state],
   /** `["worker", workerId]`: registry entry and heartbeat. */

@@ -17,6 +17,7 @@ export { nextDueAt, promoteDue } from "./promote.ts";
 export { type Recovered, recoverLost } from "./recover.ts";
 export { countJobs, getJob, type JobPage, listAttempts, listJobs } from "./query.ts";
 export { readOutput, writeOutputChunk } from "./output.ts";
+export { countLabeled, labeledIds, type LabelSelector, listLabeled } from "./label_query.ts";
 export { type CursorPage, pageJobs, type PageOrder } from "./page.ts";
 export { searchJobs, type SearchResult } from "./search.ts";
 export { readMetrics, readTotals, sweepMetrics } from "./metrics.ts";

@@ -20,7 +20,7 @@ import { newId } from "../ids.ts";
 export function newJob(spec: JobSpec, options: { now: number; maxRetries: number }): Job {
   const { now } = options;
   const runAt = spec.run_at ?? now;
-  return {
+  const job: Job = {
     id: spec.id ?? newId(now),
     command: spec.command,
     state: runAt > now ? "scheduled" : "pending",
@@ -40,4 +40,6 @@ export function newJob(spec: JobSpec, options: { now: number; maxRetries: number
     worker: null,
     cancel_requested: false,
   };
+  if (spec.labels) job.labels = spec.labels;
+  return job;
 }

@@ -32,7 +32,28 @@ export function indexKeys(job: Job): Deno.KvKey[] {
 }
 
 /**
- * Adds to `tx` everything that turns `before` into `after`: index entries removed and added,
+ * The label index keys of a job: one per label. Labels never change, so these are written when
+ * the job is created and deleted when it is.
+ *
+ * @example
+ * ```ts
+ * import type { Job } from "../job.ts";
+ * declare const job: Job;
+ * labelKeys({ ...job, labels: { batch: "7" } }); // [["label", "batch", "7", created_at, id]]
+ * ```
+ */
+export function labelKeys(job: Job): Deno.KvKey[] {
+  const out: Deno.KvKey[] = [];
+  if (!job.labels) return out;
+  for (const [k, v] of Object.entries(job.labels)) {
+    out.push(keys.label(k, v, job.created_at, job.id));
+  }
+  return out;
+}
+
+/**
+ * Adds to `tx` everything that turns `before` into `after`: index entries (and, when the job is
+ * created or deleted, its label entries) removed and added,
  * state counters moved, the metrics handed to `options.metrics` (default: counter keys), the
  * record written. `before` null is a new job; `after` null deletes it. The caller adds the
  * checks (the versionstamps it read).
@@ -63,6 +84,9 @@ export function applyTransition(
     // A new or deleted job has nothing to compare (and bulk enqueue makes 100k of these).
     for (const k of oldKeys) tx.delete(k);
     for (const k of newKeys) tx.set(k, id);
+    // Labels never change, so their index moves only when the job is created or deleted.
+    if (before?.labels) { for (const k of labelKeys(before)) tx.delete(k); }
+    if (after?.labels) { for (const k of labelKeys(after)) tx.set(k, id); }
   } else {
     // At most two keys a side: comparing parts beats building strings on the per-job path.
     for (const k of oldKeys) if (!newKeys.some((n) => sameKey(n, k))) tx.delete(k);

@@ -4,13 +4,16 @@
  *
  * @module
  */
-import { NotFoundError } from "../errors.ts";
+import { NotFoundError, UsageError } from "../errors.ts";
+import { parseLabel } from "../labels.ts";
 import type { Job } from "../job.ts";
 import { attemptJson, jobJson, workerJson } from "../json_view.ts";
 import {
   countJobs,
   getJob,
+  type LabelSelector,
   listAttempts,
+  listLabeled,
   listWorkers,
   pageJobs,
   readMetrics,
@@ -46,13 +49,28 @@ async function status(ctx: RouteContext): Promise<Response> {
   });
 }
 
+/** The `label=k=v` parameter, or undefined when absent or empty. */
+function labelParam(text: string | null): LabelSelector | undefined {
+  return text ? parseLabel(text) : undefined;
+}
+
 async function jobs(ctx: RouteContext): Promise<Response> {
-  const q = queryOf(ctx.url, ["state", "limit", "cursor", "order", "q"]);
+  const q = queryOf(ctx.url, ["state", "limit", "cursor", "order", "q", "label"]);
   const state = stateParam(q.get("state"));
   const limit = intParam("limit", q.get("limit"), { min: 1, max: 1000, fallback: 50 });
   const cursor = q.get("cursor") || undefined;
   const order = choiceParam("order", q.get("order"), ["oldest", "newest"] as const);
   const text = textParam("q", q.get("q"), MAX_SEARCH_CHARS);
+  const label = labelParam(q.get("label"));
+  if (label) {
+    if (text !== "" || order === "newest") {
+      throw new UsageError(
+        "label lists oldest enqueued first and cannot be combined with q or order=newest",
+      );
+    }
+    const page = await listLabeled(ctx.store, { label, state, limit, after: cursor });
+    return json({ jobs: page.jobs.map(jobJson), next_cursor: page.next });
+  }
   if (text === "") {
     const page = await pageJobs(ctx.store, { state, limit, cursor, order });
     return json({ jobs: page.jobs.map(jobJson), next_cursor: page.cursor });
