@@ -5,43 +5,77 @@
  */
 import { buildCommand, type Command, type CommandContext } from "@stricli/core";
 import { parseDuration } from "../duration.ts";
-import { cancelJob } from "../store/cancel.ts";
-import { deleteJob, purgeJobs } from "../store/delete.ts";
+import { cancelJob, cancelJobs } from "../store/cancel.ts";
+import { deleteJob, deleteJobs, purgeJobs } from "../store/delete.ts";
+import { retryJob, retryJobs } from "../store/retry.ts";
+import { bulkCommand, jobs } from "./bulk_command.ts";
 import type { Context } from "./context.ts";
 import { parseState } from "./list.ts";
 import { Progress } from "./progress.ts";
 import { jobJson } from "./format.ts";
-import { optional, positional, required, toggle } from "./params.ts";
+import { optional, required, toggle } from "./params.ts";
 
 /** Builds the `cancel` command. */
 export function cancelCommand(ctx: Context): Command<CommandContext> {
-  return buildCommand({
-    docs: { brief: "cancel a waiting job, or stop a running one" },
-    parameters: {
-      flags: { json: toggle("print the job as it is now") },
-      positional: { kind: "tuple", parameters: [positional("id", "job id")] },
+  return bulkCommand(ctx, {
+    name: "cancel",
+    brief: "cancel waiting jobs, or stop running ones: by id, --state, --label or --all",
+    one: async (store, id, now) => {
+      const job = await cancelJob(store, id, { now });
+      const text = job.state === "canceled"
+        ? `${id} canceled`
+        : `${id} is running; its worker will stop it`;
+      return { text, json: jobJson(job) };
     },
-    func: async (flags: { json?: boolean }, id: string) => {
-      const job = await cancelJob(await ctx.store({ create: false }), id, { now: Date.now() });
-      if (flags.json) return ctx.out(JSON.stringify(jobJson(job)));
-      ctx.out(
-        job.state === "canceled" ? `${id} canceled` : `${id} is running; its worker will stop it`,
-      );
+    many: cancelJobs,
+    summary: (r) => {
+      const canceled = r.byState.canceled ?? 0;
+      const stopping = r.byState.processing ?? 0;
+      const parts = [`${jobs(canceled)} canceled`];
+      if (stopping > 0) parts.push(`${stopping} running: their workers will stop them`);
+      if (r.skipped > 0) parts.push(`${r.skipped} skipped (finished, or already stopping)`);
+      return {
+        text: parts.join("; "),
+        json: { canceled, stopping, skipped: r.skipped },
+      };
     },
   });
 }
 
 /** Builds the `delete` command. */
 export function deleteCommand(ctx: Context): Command<CommandContext> {
-  return buildCommand({
-    docs: { brief: "delete a finished job and its history" },
-    parameters: {
-      flags: { json: toggle('print {"deleted": ID}') },
-      positional: { kind: "tuple", parameters: [positional("id", "job id")] },
+  return bulkCommand(ctx, {
+    name: "delete",
+    brief: "delete finished jobs and their history: by id, --state, --label or --all",
+    one: async (store, id) => {
+      await deleteJob(store, id);
+      return { text: `${id} deleted`, json: { deleted: id } };
     },
-    func: async (flags: { json?: boolean }, id: string) => {
-      await deleteJob(await ctx.store({ create: false }), id);
-      ctx.out(flags.json ? JSON.stringify({ deleted: id }) : `${id} deleted`);
+    many: (store, selection, options) => deleteJobs(store, selection, options),
+    summary: (r) => {
+      const deleted = r.byState.deleted ?? 0;
+      const skip = r.skipped > 0 ? `; ${r.skipped} skipped (not finished: cancel them first)` : "";
+      return { text: `${jobs(deleted)} deleted${skip}`, json: { deleted, skipped: r.skipped } };
+    },
+  });
+}
+
+/** Builds the `retry` command. */
+export function retryCommand(ctx: Context): Command<CommandContext> {
+  return bulkCommand(ctx, {
+    name: "retry",
+    brief: "re-run finished jobs (completed, dead, canceled) with fresh attempts, history kept",
+    one: async (store, id, now) => {
+      const job = await retryJob(store, id, { now });
+      return { text: `${id} requeued`, json: jobJson(job) };
+    },
+    many: retryJobs,
+    summary: (r) => {
+      const skip = r.skipped > 0 ? `; ${r.skipped} skipped (not finished)` : "";
+      return {
+        text: `${jobs(r.changed)} requeued${skip}`,
+        json: { requeued: r.changed, skipped: r.skipped },
+      };
     },
   });
 }

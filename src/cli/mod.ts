@@ -36,6 +36,7 @@ export const COMMANDS: CommandTable = {
   config: async (ctx) => (await import("./config.ts")).configCommand(ctx),
   cancel: async (ctx) => (await import("./manage.ts")).cancelCommand(ctx),
   delete: async (ctx) => (await import("./manage.ts")).deleteCommand(ctx),
+  retry: async (ctx) => (await import("./manage.ts")).retryCommand(ctx),
   purge: async (ctx) => (await import("./manage.ts")).purgeCommand(ctx),
   metrics: async (ctx) => (await import("./metrics.ts")).metricsCommand(ctx),
   doctor: async (ctx) => (await import("./doctor.ts")).doctorCommand(ctx),

@@ -8,6 +8,7 @@ import { newId } from "../ids.ts";
 import { ConflictError } from "../errors.ts";
 import type { Store } from "./open.ts";
 import { transactJob } from "./transact_job.ts";
+import { type BulkResult, bulkTransition, type Selection } from "./bulk.ts";
 
 /**
  * Cancels a job. A scheduled, pending or failed job becomes `canceled` in one atomic operation.
@@ -26,8 +27,44 @@ export function cancelJob(store: Store, id: string, options: { now: number }): P
   return transactJob(store, { id, decide: (job) => canceled(job, options.now) });
 }
 
-/** What a cancel at `now` makes of `job`: itself when it is already asked to stop. */
-function canceled(job: Job, now: number): Job {
+/**
+ * Cancels the jobs of `selection` in batches (see `bulkTransition`): waiting ones at once,
+ * running ones through their workers (they count under `processing` in `byState`). Final jobs,
+ * and running ones already asked to stop, are skipped.
+ *
+ * @example
+ * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
+ * const r = await cancelJobs(store, { state: "scheduled", label: ["batch", "7"] }, {
+ *   now: Date.now(),
+ * });
+ * r.byState.canceled; // how many were canceled
+ * ```
+ */
+export function cancelJobs(
+  store: Store,
+  selection: Selection,
+  options: { now: number; onProgress?: (done: number) => void },
+): Promise<BulkResult> {
+  return bulkTransition(store, selection, {
+    decide: (job) => cancelDecision(job, options.now),
+    onProgress: options.onProgress,
+  });
+}
+
+/**
+ * What a cancel at `now` makes of `job` (pure): canceled when it waits, asked to stop when it
+ * runs (itself when it already was), undefined when it is final and cannot be canceled.
+ *
+ * @example
+ * ```ts
+ * import type { Job } from "../job.ts";
+ * declare const job: Job;
+ * cancelDecision({ ...job, state: "completed" }, Date.now()); // undefined
+ * ```
+ */
+export function cancelDecision(job: Job, now: number): Job | undefined {
   if (job.state === "processing") {
     if (job.cancel_requested) return job;
     return { ...job, cancel_requested: true, updated_at: now };
@@ -35,5 +72,12 @@ function canceled(job: Job, now: number): Job {
   if (job.state === "pending" || job.state === "scheduled" || job.state === "failed") {
     return { ...job, state: "canceled", seq: newId(now), updated_at: now, finished_at: now };
   }
+  return undefined;
+}
+
+/** What a cancel at `now` makes of `job`: itself when it is already asked to stop. */
+function canceled(job: Job, now: number): Job {
+  const after = cancelDecision(job, now);
+  if (after) return after;
   throw new ConflictError(`job "${job.id}" is ${job.state} and cannot be canceled`);
 }

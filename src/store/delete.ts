@@ -10,6 +10,7 @@ import { keys } from "./keys.ts";
 import { applyTransition } from "./transition.ts";
 import type { Store } from "./open.ts";
 import { transactJob } from "./transact_job.ts";
+import { type BulkResult, bulkTransition, type Selection } from "./bulk.ts";
 
 /**
  * Deletes a finished (completed, dead or canceled) job, its attempts and its output.
@@ -32,6 +33,32 @@ export async function deleteJob(store: Store, id: string): Promise<void> {
     },
   });
   await deleteHistory(store, id);
+}
+
+/**
+ * Deletes the finished jobs of `selection` and their history, in batches (see
+ * `bulkTransition`); jobs that are not finished are skipped.
+ *
+ * @example
+ * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
+ * const r = await deleteJobs(store, { label: ["batch", "7"] });
+ * r.byState.deleted; // how many were deleted
+ * ```
+ */
+export function deleteJobs(
+  store: Store,
+  selection: Selection,
+  options: { onProgress?: (done: number) => void } = {},
+): Promise<BulkResult> {
+  return bulkTransition(store, selection, {
+    decide: (job) => FINAL_STATES.includes(job.state) ? null : undefined,
+    onProgress: options.onProgress,
+    onDeleted: async (ids) => {
+      await Promise.all(ids.map((id) => deleteHistory(store, id)));
+    },
+  });
 }
 
 /** Options of {@linkcode purgeJobs}. */

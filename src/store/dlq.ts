@@ -75,7 +75,18 @@ export async function retryAllDead(
   return moved;
 }
 
-function requeued(job: Job, now: number): Job {
+/**
+ * A job back to pending at `now` with a fresh set of attempts (pure); `runs` and the history
+ * are kept, so attempt numbers go on counting.
+ *
+ * @example
+ * ```ts
+ * import type { Job } from "../job.ts";
+ * declare const dead: Job;
+ * requeued(dead, Date.now()).state; // "pending"
+ * ```
+ */
+export function requeued(job: Job, now: number): Job {
   return {
     ...job,
     state: "pending",
