@@ -80,7 +80,8 @@ export async function checkSpecFile(
   const maxCallerIds = options.maxCallerIds ?? MAX_CALLER_IDS;
   // Most files come without flags to apply: no copy of each line's fields then.
   const plain = flags.priority === undefined && flags.delay === undefined &&
-    flags.runAt === undefined && flags.timeout === undefined && flags.maxRetries === undefined;
+    flags.runAt === undefined && flags.timeout === undefined && flags.maxRetries === undefined &&
+    flags.label === undefined;
   const input = await openInput(path);
   const spool = new SpecSpool();
   const callerIds = new Set<string>();

@@ -82,6 +82,11 @@ export class Db {
     return this.#strict;
   }
 
+  /** The most checks one atomic operation may have here: 10 when strict (remote), else 100. */
+  get maxChecks(): number {
+    return this.#strict ? REMOTE_LIMITS.checks : 100;
+  }
+
   /**
    * Streams the entries of `keyList` (at most 10): first their current values, then each change.
    * Over KV Connect this sees every writer; on a local file only this process's own writes.
@@ -209,7 +214,7 @@ export class Db {
   }
 
   #assertLimits(tx: Tx): void {
-    const checkLimit = this.#strict ? REMOTE_LIMITS.checks : 100;
+    const checkLimit = this.maxChecks;
     if (tx.checks.length > checkLimit || tx.mutations.length > REMOTE_LIMITS.mutations) {
       throw new LimitError(
         `database limit: atomic operation too large: ${tx.checks.length} checks ` +
