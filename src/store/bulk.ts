@@ -107,9 +107,8 @@ export async function bulkTransition(
       if (failure !== undefined) break;
       run(ids.slice(i, i + group));
     }
-    // The next page of a listing starts after this one's last key, which is only sound once
-    // the jobs of this page are no longer listed where they were: wait for them.
-    await Promise.all(running);
+    // No wait for this page's groups: the next page starts after its last key, so a job still
+    // in flight is not listed again, and a changed job leaves the listing or keeps its key.
     if (failure !== undefined) break;
   }
   await Promise.all(running);
