@@ -27,7 +27,7 @@ export function showCommand(ctx: Context): Command<CommandContext> {
         return ctx.out(JSON.stringify({ ...jobJson(job), history: history.map(attemptJson) }));
       }
       const j = jobJson(job);
-      for (const [k, v] of Object.entries(j)) ctx.out(`${(k + ":").padEnd(18)}${v ?? "-"}`);
+      for (const [k, v] of Object.entries(j)) ctx.out(`${(k + ":").padEnd(18)}${shown(v)}`);
       if (history.length === 0) return;
       ctx.out("\nhistory:");
       ctx.out(table(
@@ -45,4 +45,12 @@ export function showCommand(ctx: Context): Command<CommandContext> {
       ));
     },
   });
+}
+
+/** A field's value on one line: labels as `k=v k=v`, a missing value as `-`. */
+function shown(value: unknown): string {
+  if (value === null || value === undefined) return "-";
+  if (typeof value !== "object") return String(value);
+  const pairs = Object.entries(value as Record<string, string>).map(([k, v]) => `${k}=${v}`);
+  return pairs.length === 0 ? "-" : pairs.join(" ");
 }
