@@ -32,6 +32,7 @@ export const COMMANDS: CommandTable = {
   list: async (ctx) => (await import("./list.ts")).listCommand(ctx),
   show: async (ctx) => (await import("./show.ts")).showCommand(ctx),
   logs: async (ctx) => (await import("./logs.ts")).logsCommand(ctx),
+  wait: async (ctx) => (await import("./wait.ts")).waitCommand(ctx),
   dlq: async (ctx) => (await import("./dlq.ts")).dlqCommand(ctx),
   config: async (ctx) => (await import("./config.ts")).configCommand(ctx),
   cancel: async (ctx) => (await import("./manage.ts")).cancelCommand(ctx),

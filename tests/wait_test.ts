@@ -1,0 +1,86 @@
+/**
+ * `queuectl wait`, `enqueue --wait` and `logs --follow`'s exit codes, through the real CLI and
+ * real workers. Run it over KV Connect with `QUEUECTL_TEST_REMOTE=1`.
+ *
+ * @module
+ */
+import { deepStrictEqual, equal, ok } from "node:assert/strict";
+import {
+  assertOneLineError,
+  cli,
+  cliOk,
+  type TempDb,
+  tempDb,
+  waitForJob,
+  workersFor,
+} from "./helpers.ts";
+
+async function enqueue(db: TempDb, args: string[]): Promise<string> {
+  return (await cliOk(db, ["enqueue", "--max-retries", "0", ...args])).trim();
+}
+
+const lines = (text: string) => text.trim().split("\n").map((l) => JSON.parse(l));
+
+Deno.test("wait exits with the job's own code: 7 for a job that exits 7, 0 for one that succeeds", async () => {
+  await using db = await tempDb();
+  const seven = await enqueue(db, ["--command", "exit 7"]);
+  const fine = await enqueue(db, ["--command", "true"]);
+  await using _workers = workersFor(db, 1);
+  const r = await cli(db, ["wait", seven]);
+  deepStrictEqual([r.code, r.stdout, r.stderr], [7, "", ""]);
+  equal((await cli(db, ["wait", fine])).code, 0);
+  equal((await cli(db, ["wait", fine, seven])).code, 1, "several, one failed");
+  const json = await cli(db, ["wait", fine, seven, "--json"]);
+  equal(json.code, 1);
+  const [a, b] = lines(json.stdout);
+  deepStrictEqual([a.id, a.state, a.exit_code, a.exit], [fine, "completed", 0, 0]);
+  deepStrictEqual([b.id, b.state, b.exit_code, b.exit], [seven, "dead", 7, 7]);
+});
+
+Deno.test("wait wakes within a moment of the job's end, though its fallback poll is a minute", async () => {
+  await using db = await tempDb();
+  await using _workers = workersFor(db, 1);
+  const id = await enqueue(db, ["--command", "sleep 1.5"]);
+  const r = await cli(db, ["wait", id, "--json"], { env: { QUEUECTL_WAIT_POLL: "60s" } });
+  const returned = Date.now();
+  equal(r.code, 0, r.stderr);
+  const [out] = lines(r.stdout);
+  const late = returned - Date.parse(out.finished_at);
+  // The process also has to exit; a polled wait would have taken up to 60 s.
+  ok(late < 400, `wait returned ${late} ms after the job ended`);
+});
+
+Deno.test("wait --any returns when the first job ends; --timeout gives up with 124", async () => {
+  await using db = await tempDb();
+  const slow = await enqueue(db, ["--command", "sleep 30"]);
+  const quick = await enqueue(db, ["--command", "exit 3", "--priority", "5"]);
+  await using _workers = workersFor(db, 2);
+  const any = await cli(db, ["wait", slow, quick, "--any"]);
+  equal(any.code, 3, "the first to end decides");
+  await waitForJob(db, slow, (j) => j.state === "processing");
+  const t0 = Date.now();
+  const timedOut = await cli(db, ["wait", slow, "--timeout", "300ms", "--json"]);
+  ok(Date.now() - t0 < 5000);
+  equal(timedOut.code, 124);
+  equal(lines(timedOut.stdout)[0].state, "processing");
+  ok(timedOut.stderr.includes("timed out after 0.3s"), timedOut.stderr);
+  await cliOk(db, ["cancel", slow]);
+  equal((await cli(db, ["wait", slow])).code, 121, "canceled");
+});
+
+Deno.test("wait exits 120 for a job that died without an exit code (its attempt timed out)", async () => {
+  await using db = await tempDb();
+  const id = await enqueue(db, ["--command", "sleep 10", "--timeout", "200ms"]);
+  await using _workers = workersFor(db, 1);
+  const r = await cli(db, ["wait", id, "--json"]);
+  equal(r.code, 120);
+  deepStrictEqual([lines(r.stdout)[0].state, lines(r.stdout)[0].exit_code], ["dead", null]);
+});
+
+Deno.test("wait refuses an unknown id (exit 1), no id or a bad --timeout (exit 2), with one line", async () => {
+  await using db = await tempDb();
+  const id = await enqueue(db, ["--command", "true"]);
+  assertOneLineError(await cli(db, ["wait", id, "nope"]), 1, /job "nope" not found/);
+  assertOneLineError(await cli(db, ["wait"]), 2, /missing required argument/);
+  assertOneLineError(await cli(db, ["wait", id, "--timeout", "soon"]), 2, /--timeout/);
+});
