@@ -84,3 +84,34 @@ Deno.test("wait refuses an unknown id (exit 1), no id or a bad --timeout (exit 2
   assertOneLineError(await cli(db, ["wait"]), 2, /missing required argument/);
   assertOneLineError(await cli(db, ["wait", id, "--timeout", "soon"]), 2, /--timeout/);
 });
+
+Deno.test("enqueue --wait prints the id, waits, and exits with the job's code", async () => {
+  await using db = await tempDb();
+  await using _workers = workersFor(db, 1);
+  const r = await cli(db, ["enqueue", "--command", "exit 4", "--max-retries", "0", "--wait"]);
+  equal(r.code, 4, r.stderr);
+  equal((await waitForJob(db, r.stdout.trim(), (j) => j.state === "dead")).exit_code, 4);
+  const ok0 = await cli(db, ["enqueue", "--command", "true", "--wait", "--json"]);
+  equal(ok0.code, 0);
+  const [queued, outcome] = lines(ok0.stdout);
+  deepStrictEqual([queued.state, outcome.id, outcome.state], ["pending", queued.id, "completed"]);
+  assertOneLineError(await cli(db, ["enqueue", "--file", "-", "--wait"], { stdin: "" }), 2);
+});
+
+Deno.test("logs --follow ends with the job's exit code after following its retries", async () => {
+  await using db = await tempDb();
+  const id = (await cliOk(db, [
+    "enqueue",
+    "--command",
+    "echo run; exit 9",
+    "--max-retries",
+    "1",
+  ])).trim();
+  await cliOk(db, ["config", "set", "backoff_base", "1"]);
+  await using _workers = workersFor(db, 1);
+  const r = await cli(db, ["logs", id, "--follow"]);
+  deepStrictEqual([r.code, r.stdout], [9, "run\nrun\n"]);
+  const done = (await cliOk(db, ["enqueue", "--command", "echo fine"])).trim();
+  const ok0 = await cli(db, ["logs", done, "--follow"]);
+  deepStrictEqual([ok0.code, ok0.stdout], [0, "fine\n"]);
+});

@@ -39,6 +39,7 @@ export const ENQUEUE_PARAMETERS = {
     maxRetries: optional("retries after the first attempt (default: config)", "n"),
     file: optional("read one JSON spec per line; - reads standard input", "path"),
     json: toggle("print the job as JSON"),
+    wait: toggle("wait until the job ends and exit with its code, as `queuectl wait`"),
   },
   aliases: { c: "command", p: "priority", f: "file" },
   positional: {
@@ -72,6 +73,11 @@ export async function runEnqueue(
   const config = await readConfig(store);
   const [job] = await enqueueJobs(store, [spec], { now, maxRetries: config.max_retries });
   ctx.out(flags.json ? JSON.stringify(jobJson(job!)) : job!.id);
+  if (flags.wait) {
+    // Loaded only here: a plain enqueue does not pay for it (B1).
+    const { waitAndExit } = await import("./wait.ts");
+    await waitAndExit(ctx, store, [job!.id], { json: flags.json, timeoutMs: null });
+  }
 }
 
 /**
@@ -84,6 +90,7 @@ async function enqueueFile(
   options: { flags: EnqueueFlags; json: string | undefined; now: number },
 ): Promise<void> {
   const { flags, json, now } = options;
+  if (flags.wait) throw new UsageError("--wait cannot be combined with --file yet");
   if (json !== undefined || flags.command !== undefined || flags.id !== undefined) {
     throw new UsageError("--file cannot be combined with a JSON argument, --command or --id");
   }

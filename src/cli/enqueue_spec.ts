@@ -25,6 +25,8 @@ export interface EnqueueFlags {
   timeout?: string;
   /** `--max-retries`. */
   maxRetries?: string;
+  /** `--wait`: wait for the job to end and exit with its code (`wait.ts`). */
+  wait?: boolean;
   /** `--file`, `-f`. */
   file?: string;
   /** `--json`. */

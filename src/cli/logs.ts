@@ -7,13 +7,15 @@
 import { buildCommand, type Command, type CommandContext } from "@stricli/core";
 import { OperationError, UsageError } from "../errors.ts";
 import { parseDecimal } from "../number_text.ts";
-import { type Attempt, FINAL_STATES } from "../job.ts";
+import { type Attempt, FINAL_STATES, type Job } from "../job.ts";
 import { getJob, listAttempts } from "../store/query.ts";
 import { readOutput } from "../store/output.ts";
 import type { OutputStream } from "../output_stream.ts";
 import type { Store } from "../store/open.ts";
 import type { Context } from "./context.ts";
 import { optional, positional, toggle } from "./params.ts";
+import { CommandExit, EXIT } from "./exit.ts";
+import { jobExitCode } from "./wait_code.ts";
 
 interface LogsFlags {
   stderr?: boolean;
@@ -33,7 +35,9 @@ export function logsCommand(ctx: Context): Command<CommandContext> {
       flags: {
         stderr: toggle("print stderr instead of stdout"),
         attempt: optional("which attempt (default: the latest)", "n"),
-        follow: toggle("keep printing while the job runs, retries included; end when it ends"),
+        follow: toggle(
+          "keep printing while the job runs, retries included; end when it ends, with its exit code",
+        ),
         json: toggle('print NDJSON: {"attempt","stream","line"} per line, then an "end" object'),
       },
       aliases: { a: "attempt", f: "follow" },
@@ -65,7 +69,7 @@ export function logsCommand(ctx: Context): Command<CommandContext> {
         // Without --attempt, following means the job: a retry's output follows its failure's.
         if (!flags.follow || flags.attempt !== undefined || !end) return;
         const next = await nextAttempt(store, id, n);
-        if (next === null) return;
+        if (next === null) return exitAsJob(await getJob(store, id));
         if (!flags.json) {
           ctx.err(`queuectl: attempt ${n} ${end.outcome}; following attempt ${next}`);
         }
@@ -73,6 +77,15 @@ export function logsCommand(ctx: Context): Command<CommandContext> {
       }
     },
   });
+}
+
+/**
+ * Ends a followed job's `logs` with the job's outcome code, as `queuectl wait` would: 0 when it
+ * completed (a deleted job ends it with 1).
+ */
+function exitAsJob(job: Job | null): void {
+  const code = jobExitCode(job);
+  if (code !== EXIT.ok) throw new CommandExit(code);
 }
 
 /** Prints one attempt's stream (following it while it runs); returns how it ended. */
