@@ -104,10 +104,10 @@ async function printAttempt(
     if (!options.follow || end) {
       print.end(end);
       const total = end?.output?.[`${stream}_bytes`];
-      if (total !== undefined && total > cursor.bytes) {
+      if (end?.output?.truncated && total !== undefined && total > cursor.bytes) {
         // Cut output is never passed off as whole: say so where the bytes don't go.
         ctx.err(
-          `queuectl: ${stream} of attempt ${n} was cut at ${cursor.bytes} of ${total} bytes ` +
+          `queuectl: ${stream} of attempt ${n} was cut to its head and tail, ${total} bytes in all ` +
             `(config output_limit)`,
         );
       }
