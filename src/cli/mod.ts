@@ -42,6 +42,7 @@ export const COMMANDS: CommandTable = {
   doctor: async (ctx) => (await import("./doctor.ts")).doctorCommand(ctx),
   web: async (ctx) => (await import("./web.ts")).webCommand(ctx),
   demo: async (ctx) => (await import("./demo.ts")).demoCommand(ctx),
+  completions: async (ctx) => (await import("./completions.ts")).completionsCommand(ctx, COMMANDS),
 };
 
 /** A command the CLI can run without the parser: its parameters, and a runner for them. */
