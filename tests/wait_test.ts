@@ -115,3 +115,15 @@ Deno.test("logs --follow ends with the job's exit code after following its retri
   const ok0 = await cli(db, ["logs", done, "--follow"]);
   deepStrictEqual([ok0.code, ok0.stdout], [0, "fine\n"]);
 });
+
+Deno.test("wait on 12 jobs (more than one read or watch holds) exits 0 once all completed", async () => {
+  await using db = await tempDb();
+  const stdin = Array.from({ length: 12 }, (_, i) => `{"id":"j${i}","command":"true"}\n`).join("");
+  await cliOk(db, ["enqueue", "--file", "-"], { stdin });
+  const ids = Array.from({ length: 12 }, (_, i) => `j${i}`);
+  const waiting = cli(db, ["wait", ...ids, "--json"]);
+  await using _workers = workersFor(db, 2);
+  const r = await waiting;
+  equal(r.code, 0, r.stderr);
+  deepStrictEqual(lines(r.stdout).map((o) => [o.id, o.state]), ids.map((id) => [id, "completed"]));
+});

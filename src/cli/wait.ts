@@ -10,8 +10,7 @@ import { parseDuration } from "../duration.ts";
 import { assertLookupId } from "../ids.ts";
 import { FINAL_STATES, type Job } from "../job.ts";
 import type { Store } from "../store/open.ts";
-import { getJob } from "../store/query.ts";
-import { waitJobs } from "../store/wait_jobs.ts";
+import { readJobs, waitJobs } from "../store/wait_jobs.ts";
 import type { Context } from "./context.ts";
 import { CommandExit, EXIT } from "./exit.ts";
 import { optional, toggle } from "./params.ts";
@@ -46,9 +45,8 @@ export function waitCommand(ctx: Context): Command<CommandContext> {
       for (const id of ids) assertLookupId(id);
       const store = await ctx.store({ create: false });
       // Every id must exist before anything waits.
-      for (const id of ids) {
-        if (!(await getJob(store, id))) throw new NotFoundError(`job "${id}" not found`);
-      }
+      const missing = (await readJobs(store, ids)).findIndex((job) => job === null);
+      if (missing >= 0) throw new NotFoundError(`job "${ids[missing]}" not found`);
       await waitAndExit(ctx, store, ids, { ...flags, timeoutMs });
     },
   });

@@ -12,6 +12,9 @@ import { REMOTE_LIMITS } from "./db.ts";
 import { keys } from "./keys.ts";
 import type { Store } from "./open.ts";
 
+/** Watch streams one remote wait opens at most: each is a connection held open to the server. */
+const MAX_WATCH_STREAMS = 10;
+
 /** Options of {@linkcode waitJobs}. */
 export interface WaitJobsOptions {
   /** Return when the first job ends, not all of them. Default false. */
@@ -63,7 +66,7 @@ export async function waitJobs(
       // Armed before the read: an end between the read and the wait is not lost.
       if (watch) watch.arm();
       else store.endBell.arm();
-      const jobs = (await store.db.getMany<Job>(ids.map(keys.job))).map((e) => e.value);
+      const jobs = await readJobs(store, ids);
       if (waitDone(jobs, options) || signal?.aborted) return jobs;
       if (watch) await watch.wait(pollMs, signal);
       else await store.endBell.wait(pollMs, signal);
@@ -73,15 +76,33 @@ export async function waitJobs(
   }
 }
 
-/** Watches the job records (in groups of the watch limit) and wakes on any change of them. */
+/**
+ * The jobs `ids` as they stand, null for a missing one, in the order of `ids` (10 keys a read).
+ *
+ * @example
+ * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
+ * const [a1] = await readJobs(store, ["a1"]);
+ * ```
+ */
+export async function readJobs(store: Store, ids: readonly string[]): Promise<WaitedJobs> {
+  return (await store.db.getMany<Job>(ids.map(keys.job))).map((e) => e.value);
+}
+
+/**
+ * Watches the job records (in groups of the watch limit) and wakes on any change of them. At most
+ * `MAX_WATCH_STREAMS` streams are opened (100 jobs); the ends of the rest wait for the poll.
+ */
 class JobWatch {
   #rung = false;
   #wake: (() => void) | null = null;
   readonly #readers: ReadableStreamDefaultReader<unknown>[] = [];
 
   constructor(store: Store, ids: readonly string[]) {
-    for (let i = 0; i < ids.length; i += REMOTE_LIMITS.getMany) {
-      const reader = store.db.watch(ids.slice(i, i + REMOTE_LIMITS.getMany).map(keys.job))
+    const watched = ids.slice(0, MAX_WATCH_STREAMS * REMOTE_LIMITS.getMany);
+    for (let i = 0; i < watched.length; i += REMOTE_LIMITS.getMany) {
+      const reader = store.db.watch(watched.slice(i, i + REMOTE_LIMITS.getMany).map(keys.job))
         .getReader();
       this.#readers.push(reader);
       (async () => {
