@@ -74,8 +74,10 @@ async function start(ctx: Context, flags: StartFlags): Promise<void> {
   await assertWritable(store);
   if (!flags.detach) {
     // In the foreground the log goes to stderr; a script reads the one line on stdout.
-    if (flags.json) ctx.out(JSON.stringify({ pid: Deno.pid, count, log: null }));
-    return await superviseUntilStopped({ count, location });
+    const line = JSON.stringify({ pid: Deno.pid, count, log: null });
+    return await superviseUntilStopped({ count, location }, {
+      onStarted: flags.json ? () => ctx.out(line) : undefined,
+    });
   }
   const { pid, logPath } = await startDetached(store, { count, location });
   if (flags.json) return ctx.out(JSON.stringify({ pid, count, log: logPath }));
