@@ -61,12 +61,18 @@ export async function waitJobs(
   const pollMs = options.pollMs ?? 1000;
   const { signal } = options;
   const watch = store.remote ? new JobWatch(store, ids) : null;
+  // A job seen ended stays ended for this wait (a `dlq retry` later starts a new story), so
+  // each round reads only the jobs still open.
+  const jobs: WaitedJobs = [];
+  let open = ids.map((_, i) => i);
   try {
     for (;;) {
       // Armed before the read: an end between the read and the wait is not lost.
       if (watch) watch.arm();
       else store.endBell.arm();
-      const jobs = await readJobs(store, ids);
+      const read = await readJobs(store, open.map((i) => ids[i]!));
+      open.forEach((i, k) => (jobs[i] = read[k] ?? null));
+      open = open.filter((i) => !waitDone([jobs[i] ?? null], {}));
       if (waitDone(jobs, options) || signal?.aborted) return jobs;
       if (watch) await watch.wait(pollMs, signal);
       else await store.endBell.wait(pollMs, signal);
