@@ -95,7 +95,29 @@ Deno.test("enqueue --wait prints the id, waits, and exits with the job's code", 
   equal(ok0.code, 0);
   const [queued, outcome] = lines(ok0.stdout);
   deepStrictEqual([queued.state, outcome.id, outcome.state], ["pending", queued.id, "completed"]);
-  assertOneLineError(await cli(db, ["enqueue", "--file", "-", "--wait"], { stdin: "" }), 2);
+});
+
+Deno.test("enqueue --file --wait waits for every job it enqueued: 0 when all completed, 1 when one did not", async () => {
+  await using db = await tempDb();
+  await using _workers = workersFor(db, 2);
+  const good = '{"command":"true"}\n'.repeat(5);
+  const all = await cli(db, ["enqueue", "--file", "-", "--wait"], { stdin: good });
+  deepStrictEqual([all.code, all.stdout], [0, "enqueued 5 jobs\n"]);
+  const one = await cli(db, ["enqueue", "--file", "-", "--wait", "--max-retries", "0", "--json"], {
+    stdin: good + '{"id":"bad","command":"exit 6"}\n',
+  });
+  equal(one.code, 1, one.stderr);
+  const [head, ...outcomes] = lines(one.stdout);
+  deepStrictEqual(head, { enqueued: 6 });
+  const states = outcomes.map((o) => o.state).sort();
+  deepStrictEqual(states, [
+    "completed",
+    "completed",
+    "completed",
+    "completed",
+    "completed",
+    "dead",
+  ]);
 });
 
 Deno.test("logs --follow ends with the job's exit code after following its retries", async () => {

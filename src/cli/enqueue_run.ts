@@ -90,7 +90,6 @@ async function enqueueFile(
   options: { flags: EnqueueFlags; json: string | undefined; now: number },
 ): Promise<void> {
   const { flags, json, now } = options;
-  if (flags.wait) throw new UsageError("--wait cannot be combined with --file yet");
   if (json !== undefined || flags.command !== undefined || flags.id !== undefined) {
     throw new UsageError("--file cannot be combined with a JSON argument, --command or --id");
   }
@@ -101,12 +100,19 @@ async function enqueueFile(
   const config = await readConfig(store);
   const total = checked.spool.count;
   const progress = total > 5000 ? new Progress(ctx, "enqueue", total) : null;
+  // With --wait the ids are kept to wait on: about 30 bytes a job.
+  const ids: string[] = [];
   const n = await enqueueMany(store, checked.spool.read(), {
     now,
     maxRetries: config.max_retries,
     callerIds: checked.callerIds,
     onProgress: (n) => progress?.update(n),
+    onJob: flags.wait ? (job) => ids.push(job.id) : undefined,
   });
   progress?.done();
   ctx.out(flags.json ? JSON.stringify({ enqueued: n }) : `enqueued ${n} jobs`);
+  if (flags.wait && ids.length > 0) {
+    const { waitAndExit } = await import("./wait.ts");
+    await waitAndExit(ctx, store, ids, { json: flags.json, timeoutMs: null });
+  }
 }
