@@ -69,7 +69,7 @@ export function logsCommand(ctx: Context): Command<CommandContext> {
         // Without --attempt, following means the job: a retry's output follows its failure's.
         if (!flags.follow || flags.attempt !== undefined || !end) return;
         const next = await nextAttempt(store, id, n);
-        if (next === null) return exitAsJob(await getJob(store, id));
+        if (next === null) return exitAsJob(id, await getJob(store, id));
         if (!flags.json) {
           ctx.err(`queuectl: attempt ${n} ${end.outcome}; following attempt ${next}`);
         }
@@ -81,9 +81,10 @@ export function logsCommand(ctx: Context): Command<CommandContext> {
 
 /**
  * Ends a followed job's `logs` with the job's outcome code, as `queuectl wait` would: 0 when it
- * completed (a deleted job ends it with 1).
+ * completed; a job deleted meanwhile is a failure (exit 1).
  */
-function exitAsJob(job: Job | null): void {
+function exitAsJob(id: string, job: Job | null): void {
+  if (!job) throw new OperationError(`job "${id}" was deleted while followed`);
   const code = jobExitCode(job);
   if (code !== EXIT.ok) throw new CommandExit(code);
 }
