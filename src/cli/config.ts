@@ -43,22 +43,32 @@ export function configCommand(ctx: Context): RouteMap<CommandContext> {
       }),
       get: buildCommand({
         docs: { brief: "print one value" },
-        parameters: { positional: { kind: "tuple", parameters: [key] } },
-        func: async (_flags: Record<never, never>, name: string) => {
+        parameters: {
+          flags: { json: toggle('print {"key","value","default"}, values in their stored unit') },
+          positional: { kind: "tuple", parameters: [key] },
+        },
+        func: async (flags: { json?: boolean }, name: string) => {
           const key = normalizeConfigKey(name);
           const config = await readConfig(await ctx.store({ create: false }));
+          if (flags.json) {
+            return ctx.out(
+              JSON.stringify({ key, value: config[key], default: DEFAULT_CONFIG[key] }),
+            );
+          }
           ctx.out(formatConfigValue(key, config[key]));
         },
       }),
       set: buildCommand({
         docs: { brief: "set one value (validated)" },
         parameters: {
+          flags: { json: toggle('print {"key","value"}, the value in its stored unit') },
           positional: { kind: "tuple", parameters: [key, positional("value", "the new value")] },
         },
-        func: async (_flags: Record<never, never>, name: string, text: string) => {
+        func: async (flags: { json?: boolean }, name: string, text: string) => {
           const key = normalizeConfigKey(name);
           const value = parseConfigValue(key, text);
           await writeConfig(await ctx.store(), key, value);
+          if (flags.json) return ctx.out(JSON.stringify({ key, value }));
           ctx.out(`${key} = ${formatConfigValue(key, value)}`);
         },
       }),

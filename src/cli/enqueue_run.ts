@@ -40,6 +40,7 @@ export const ENQUEUE_PARAMETERS = {
     label: repeatable("a key=value label, indexed for list, status and bulk commands", "k=v"),
     file: optional("read one JSON spec per line; - reads standard input", "path"),
     json: toggle("print the job as JSON"),
+    wait: toggle("wait until the job ends and exit with its code, as `queuectl wait`"),
   },
   aliases: { c: "command", p: "priority", f: "file" },
   positional: {
@@ -73,6 +74,11 @@ export async function runEnqueue(
   const config = await readConfig(store);
   const [job] = await enqueueJobs(store, [spec], { now, maxRetries: config.max_retries });
   ctx.out(flags.json ? JSON.stringify(jobJson(job!)) : job!.id);
+  if (flags.wait) {
+    // Loaded only here: a plain enqueue does not pay for it (B1).
+    const { waitAndExit } = await import("./wait.ts");
+    await waitAndExit(ctx, store, [job!.id], { json: flags.json, timeoutMs: null });
+  }
 }
 
 /**
@@ -95,12 +101,19 @@ async function enqueueFile(
   const config = await readConfig(store);
   const total = checked.spool.count;
   const progress = total > 5000 ? new Progress(ctx, "enqueue", total) : null;
+  // With --wait the ids are kept to wait on: about 30 bytes a job.
+  const ids: string[] = [];
   const n = await enqueueMany(store, checked.spool.read(), {
     now,
     maxRetries: config.max_retries,
     callerIds: checked.callerIds,
     onProgress: (n) => progress?.update(n),
+    onJob: flags.wait ? (job) => ids.push(job.id) : undefined,
   });
   progress?.done();
   ctx.out(flags.json ? JSON.stringify({ enqueued: n }) : `enqueued ${n} jobs`);
+  if (flags.wait && ids.length > 0) {
+    const { waitAndExit } = await import("./wait.ts");
+    await waitAndExit(ctx, store, ids, { json: flags.json, timeoutMs: null });
+  }
 }

@@ -28,6 +28,8 @@ export interface EnqueueFlags {
   maxRetries?: string;
   /** `--label`, repeatable: `key=value`. */
   label?: readonly string[];
+  /** `--wait`: wait for the job to end and exit with its code (`wait.ts`). */
+  wait?: boolean;
   /** `--file`, `-f`. */
   file?: string;
   /** `--json`. */

@@ -7,8 +7,44 @@
  */
 import { LimitError, OperationError, UsageError } from "../errors.ts";
 
-/** Exit codes of the CLI contract. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/**
+ * Exit codes of the CLI contract. `wait`, `enqueue --wait` and `logs --follow` also exit with a
+ * job's own exit code, and with these for the ends that have none: `dead` (the last attempt was
+ * killed by a signal, timed out or lost its worker), `canceled`, and `timedOut` (their
+ * `--timeout` ran out first; 124 as GNU `timeout`). 120 and 121 are clear of the shell's own
+ * (126, 127, 128 + signal) and of the small codes programs use.
+ */
+export const EXIT = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  dead: 120,
+  canceled: 121,
+  timedOut: 124,
+} as const;
+
+/**
+ * Thrown by a command that must end with an exit code of its own (a waited job's): the CLI
+ * exits with `code`, printing `message` (one line) to stderr when there is one.
+ *
+ * @example
+ * ```ts
+ * exitFor(new CommandExit(7)); // { code: 7, message: null }
+ * ```
+ */
+export class CommandExit extends Error {
+  /**
+   * @param code the exit code, 0 to 255
+   * @param message a line for stderr, or null for none
+   */
+  constructor(readonly code: number, message: string | null = null) {
+    super(message ?? `exit ${code}`);
+    this.name = "CommandExit";
+    this.line = message;
+  }
+  /** The line for stderr, or null. */
+  readonly line: string | null;
+}
 
 /**
  * Thrown when standard output was closed by its reader (`queuectl list | head -1`): the command
@@ -39,6 +75,9 @@ export class OutputClosed extends Error {
  */
 export function exitFor(err: unknown): { code: number; message: string | null } {
   if (err instanceof OutputClosed) return { code: EXIT.ok, message: null };
+  if (err instanceof CommandExit) {
+    return { code: err.code, message: err.line === null ? null : `queuectl: ${oneLine(err.line)}` };
+  }
   if (err instanceof UsageError) {
     return { code: EXIT.usage, message: `queuectl: ${oneLine(err.message)}` };
   }

@@ -10,6 +10,8 @@ import { parseInteger } from "../number_text.ts";
 import { listJobs } from "../store/query.ts";
 import { listLabeled } from "../store/label_query.ts";
 import { parseLabel } from "../labels.ts";
+import { pageJobs } from "../store/page.ts";
+import type { Store } from "../store/open.ts";
 import type { Context } from "./context.ts";
 import { jobJson, table, when } from "./format.ts";
 import type { Job } from "../job.ts";
@@ -44,18 +46,57 @@ export function parseLimit(text: string): number {
 export function printJobs(ctx: Context, jobs: Job[]): void {
   if (jobs.length === 0) return ctx.out("no jobs");
   ctx.out(table(
-    ["ID", "STATE", "TRIES", "PRIO", "UPDATED", "COMMAND", "LAST ERROR"],
+    ["ID", "STATE", "TRIES", "PRIO", "UPDATED", "RUN AT", "COMMAND", "LAST ERROR"],
     jobs.map((j) => [
       j.id,
       j.state,
       `${j.attempts}/${1 + j.max_retries}`,
       String(j.priority),
       when(j.updated_at),
+      // When a scheduled job runs, or a failed one's retry is due; blank for the others.
+      j.state === "scheduled" || j.state === "failed" ? when(j.run_at) : "",
       j.command,
       j.last_error ?? "",
     ]),
     48,
   ));
+}
+
+interface ListFlags {
+  state?: string;
+  limit: string;
+  after?: string;
+  label?: string;
+  json?: boolean;
+  all?: boolean;
+}
+
+/**
+ * `--all`: every job of the selection, one JSON object a line, a page of the index at a time
+ * through its cursor, so memory stays that of one page (1,000 jobs) at any queue size.
+ */
+async function streamAll(
+  ctx: Context,
+  store: Store,
+  selection: { state?: JobState; label?: [string, string] },
+): Promise<void> {
+  const { state, label } = selection;
+  if (label) {
+    // The label index pages by the last job shown, as `list --label --after` does.
+    let after: string | undefined;
+    do {
+      const page = await listLabeled(store, { label, state, limit: 1000, after });
+      for (const job of page.jobs) ctx.out(JSON.stringify(jobJson(job)));
+      after = page.next ?? undefined;
+    } while (after !== undefined);
+    return;
+  }
+  let cursor: string | undefined;
+  do {
+    const page = await pageJobs(store, { state, limit: 1000, cursor });
+    for (const job of page.jobs) ctx.out(JSON.stringify(jobJson(job)));
+    cursor = page.cursor ?? undefined;
+  } while (cursor !== undefined);
 }
 
 /** Builds the `list` command. */
@@ -69,16 +110,19 @@ export function listCommand(ctx: Context): Command<CommandContext> {
         after: optional("continue after this job id (paging)", "id"),
         label: optional("only jobs with this label (oldest enqueued first)", "k=v"),
         json: toggle("print a JSON array"),
+        all: toggle("stream every job of the selection as NDJSON, one job a line, no cap"),
       },
       aliases: { s: "state", l: "limit" },
     },
-    func: async (
-      flags: { state?: string; limit: string; after?: string; label?: string; json?: boolean },
-    ) => {
+    func: async (flags: ListFlags) => {
       const state = flags.state === undefined ? undefined : parseState(flags.state);
       const limit = parseLimit(flags.limit);
       const label = flags.label === undefined ? undefined : parseLabel(flags.label);
+      if (flags.all && flags.after !== undefined) {
+        throw new UsageError("--all cannot be combined with --after");
+      }
       const store = await ctx.store({ create: false });
+      if (flags.all) return await streamAll(ctx, store, { state, label });
       const page = label
         ? await listLabeled(store, { label, state, limit, after: flags.after })
         : await listJobs(store, { state, limit, after: flags.after });

@@ -7,13 +7,15 @@
 import { buildCommand, type Command, type CommandContext } from "@stricli/core";
 import { OperationError, UsageError } from "../errors.ts";
 import { parseDecimal } from "../number_text.ts";
-import { type Attempt, FINAL_STATES } from "../job.ts";
+import { type Attempt, FINAL_STATES, type Job } from "../job.ts";
 import { getJob, listAttempts } from "../store/query.ts";
 import { readOutput } from "../store/output.ts";
 import type { OutputStream } from "../output_stream.ts";
 import type { Store } from "../store/open.ts";
 import type { Context } from "./context.ts";
 import { optional, positional, toggle } from "./params.ts";
+import { CommandExit, EXIT } from "./exit.ts";
+import { jobExitCode } from "./wait_code.ts";
 
 interface LogsFlags {
   stderr?: boolean;
@@ -33,7 +35,9 @@ export function logsCommand(ctx: Context): Command<CommandContext> {
       flags: {
         stderr: toggle("print stderr instead of stdout"),
         attempt: optional("which attempt (default: the latest)", "n"),
-        follow: toggle("keep printing while the job runs, retries included; end when it ends"),
+        follow: toggle(
+          "keep printing while the job runs, retries included; end when it ends, with its exit code",
+        ),
         json: toggle('print NDJSON: {"attempt","stream","line"} per line, then an "end" object'),
       },
       aliases: { a: "attempt", f: "follow" },
@@ -65,7 +69,7 @@ export function logsCommand(ctx: Context): Command<CommandContext> {
         // Without --attempt, following means the job: a retry's output follows its failure's.
         if (!flags.follow || flags.attempt !== undefined || !end) return;
         const next = await nextAttempt(store, id, n);
-        if (next === null) return;
+        if (next === null) return exitAsJob(id, await getJob(store, id));
         if (!flags.json) {
           ctx.err(`queuectl: attempt ${n} ${end.outcome}; following attempt ${next}`);
         }
@@ -73,6 +77,16 @@ export function logsCommand(ctx: Context): Command<CommandContext> {
       }
     },
   });
+}
+
+/**
+ * Ends a followed job's `logs` with the job's outcome code, as `queuectl wait` would: 0 when it
+ * completed; a job deleted meanwhile is a failure (exit 1).
+ */
+function exitAsJob(id: string, job: Job | null): void {
+  if (!job) throw new OperationError(`job "${id}" was deleted while followed`);
+  const code = jobExitCode(job);
+  if (code !== EXIT.ok) throw new CommandExit(code);
 }
 
 /** Prints one attempt's stream (following it while it runs); returns how it ended. */
@@ -91,10 +105,10 @@ async function printAttempt(
     if (!options.follow || end) {
       print.end(end);
       const total = end?.output?.[`${stream}_bytes`];
-      if (total !== undefined && total > cursor.bytes) {
+      if (end?.output?.truncated && total !== undefined && total > cursor.bytes) {
         // Cut output is never passed off as whole: say so where the bytes don't go.
         ctx.err(
-          `queuectl: ${stream} of attempt ${n} was cut at ${cursor.bytes} of ${total} bytes ` +
+          `queuectl: ${stream} of attempt ${n} was cut to its head and tail, ${total} bytes in all ` +
             `(config output_limit)`,
         );
       }

@@ -32,6 +32,7 @@ export const COMMANDS: CommandTable = {
   list: async (ctx) => (await import("./list.ts")).listCommand(ctx),
   show: async (ctx) => (await import("./show.ts")).showCommand(ctx),
   logs: async (ctx) => (await import("./logs.ts")).logsCommand(ctx),
+  wait: async (ctx) => (await import("./wait.ts")).waitCommand(ctx),
   dlq: async (ctx) => (await import("./dlq.ts")).dlqCommand(ctx),
   config: async (ctx) => (await import("./config.ts")).configCommand(ctx),
   cancel: async (ctx) => (await import("./manage.ts")).cancelCommand(ctx),
@@ -42,6 +43,7 @@ export const COMMANDS: CommandTable = {
   doctor: async (ctx) => (await import("./doctor.ts")).doctorCommand(ctx),
   web: async (ctx) => (await import("./web.ts")).webCommand(ctx),
   demo: async (ctx) => (await import("./demo.ts")).demoCommand(ctx),
+  completions: async (ctx) => (await import("./completions.ts")).completionsCommand(ctx, COMMANDS),
 };
 
 /** A command the CLI can run without the parser: its parameters, and a runner for them. */

@@ -24,10 +24,11 @@ export function workerCommand(ctx: Context): RouteMap<CommandContext> {
           flags: {
             count: withDefault("how many workers, 1-64", "n", "1"),
             detach: toggle("run in the background and return at once"),
+            json: toggle('print {"pid","count",…} as one JSON line once started'),
           },
           aliases: { n: "count", d: "detach" },
         },
-        func: (flags: { count: string; detach?: boolean }) => start(ctx, flags),
+        func: (flags: StartFlags) => start(ctx, flags),
       }),
       stop: buildCommand({
         docs: { brief: "stop workers: running jobs finish first (--force: killed and requeued)" },
@@ -35,9 +36,11 @@ export function workerCommand(ctx: Context): RouteMap<CommandContext> {
           flags: {
             force: toggle("kill running jobs now; they go back to pending, uncharged"),
             timeout: withDefault("how long to wait for workers to exit", "seconds", "15"),
+            json: toggle('print {"stopped","still_finishing"}'),
           },
         },
-        func: (flags: { force?: boolean; timeout: string }) => stopWorkers(ctx, flags),
+        func: (flags: { force?: boolean; timeout: string; json?: boolean }) =>
+          stopWorkers(ctx, flags),
       }),
       list: buildCommand({
         docs: { brief: "list registered workers" },
@@ -57,14 +60,27 @@ function parseCount(text: string): number {
   return parseInteger(text, { name: "--count", min: 1, max: 64 });
 }
 
-async function start(ctx: Context, flags: { count: string; detach?: boolean }): Promise<void> {
+interface StartFlags {
+  count: string;
+  detach?: boolean;
+  json?: boolean;
+}
+
+async function start(ctx: Context, flags: StartFlags): Promise<void> {
   const count = parseCount(flags.count);
   const location = ctx.location();
   // Fail here, once, if the database cannot be opened or written, rather than in every worker.
   const store = await ctx.store();
   await assertWritable(store);
-  if (!flags.detach) return await superviseUntilStopped({ count, location });
+  if (!flags.detach) {
+    // In the foreground the log goes to stderr; a script reads the one line on stdout.
+    const line = JSON.stringify({ pid: Deno.pid, count, log: null });
+    return await superviseUntilStopped({ count, location }, {
+      onStarted: flags.json ? () => ctx.out(line) : undefined,
+    });
+  }
   const { pid, logPath } = await startDetached(store, { count, location });
+  if (flags.json) return ctx.out(JSON.stringify({ pid, count, log: logPath }));
   ctx.out(`started ${count} worker(s) in the background (supervisor pid ${pid}, log ${logPath})`);
 }
 

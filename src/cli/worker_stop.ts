@@ -68,7 +68,7 @@ export function planStop(
 /** Runs `worker stop`. */
 export async function stopWorkers(
   ctx: Context,
-  flags: { force?: boolean; timeout: string },
+  flags: { force?: boolean; timeout: string; json?: boolean },
 ): Promise<void> {
   const timeoutS = parseDecimal(flags.timeout, "--timeout");
   if (!Number.isFinite(timeoutS) || timeoutS < 0 || timeoutS > 86_400) {
@@ -78,7 +78,7 @@ export async function stopWorkers(
   const host = hostName();
   const workers = await listWorkers(store);
   if (workers.length === 0) {
-    ctx.out("no workers running");
+    ctx.out(flags.json ? JSON.stringify({ stopped: 0, still_finishing: 0 }) : "no workers running");
     return;
   }
   const force = !!flags.force;
@@ -125,7 +125,9 @@ export async function stopWorkers(
   }
   const stopped = workers.length - left;
   ctx.out(
-    left === 0
+    flags.json
+      ? JSON.stringify({ stopped, still_finishing: left })
+      : left === 0
       ? `stopped ${stopped} worker(s)`
       : `stopped ${stopped} worker(s); ${left} still finishing their jobs`,
   );

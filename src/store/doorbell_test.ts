@@ -40,3 +40,46 @@ Deno.test("an aborted signal ends a Doorbell wait at once", async () => {
   ok(performance.now() - started < 1_000);
   bell.close();
 });
+
+Deno.test("an onlyWhenWatched bell creates no file when it rings, and wakes a listener once one exists", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "queuectl-unit-" });
+  const path = join(dir, "q.kv.ended");
+  const ringer = new FileDoorbell(path, { onlyWhenWatched: true });
+  const waiter = new FileDoorbell(path, { onlyWhenWatched: true });
+  try {
+    await ringer.ring();
+    ok(!(await Deno.stat(path).then(() => true, () => false)), "a ring made the file");
+    waiter.arm();
+    const started = performance.now();
+    const waiting = waiter.wait(5_000);
+    setTimeout(() => ringer.ring(), 20);
+    await waiting;
+    ok(performance.now() - started < 2_000, "the ring was not seen");
+  } finally {
+    waiter.close();
+    ringer.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("when one of two listeners closes and removes the bell file, the other still hears rings", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "queuectl-unit-" });
+  const path = join(dir, "q.kv.ended");
+  const [a, b, ringer] = [1, 2, 3].map(() => new FileDoorbell(path, { onlyWhenWatched: true }));
+  try {
+    a!.arm();
+    b!.arm();
+    a!.close();
+    await b!.wait(2_000); // the removal wakes it
+    b!.arm();
+    const started = performance.now();
+    const waiting = b!.wait(5_000);
+    setTimeout(() => ringer!.ring(), 20);
+    await waiting;
+    ok(performance.now() - started < 2_000, "the ring was not seen");
+  } finally {
+    b!.close();
+    ringer!.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -34,6 +34,8 @@ export interface EnqueueManyOptions extends EnqueueOptions {
    * batches were stored.
    */
   callerIds?: ReadonlySet<string>;
+  /** Told each job as it goes into a batch (`enqueue --file --wait` keeps the ids). */
+  onJob?: (job: Job) => void;
 }
 
 /**
@@ -86,10 +88,11 @@ export async function enqueueMany(
   options: EnqueueManyOptions,
 ): Promise<number> {
   if (isArray(specs)) {
-    await storeJobs(store, [specs], { ...options, callerIds: idsOf(specs) });
+    await storeJobs(store, [specs], { ...options, callerIds: idsOf(specs) }, options.onJob);
     return specs.length;
   }
-  return await storeJobs(store, specs, { ...options, callerIds: options.callerIds ?? new Set() });
+  const callerIds = options.callerIds ?? new Set<string>();
+  return await storeJobs(store, specs, { ...options, callerIds }, options.onJob);
 }
 
 function isArray(specs: unknown): specs is readonly JobSpec[] {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Attempt, Job } from "../job.ts";
+import { type Attempt, FINAL_STATES, type Job } from "../job.ts";
 import { newId } from "../ids.ts";
 import { afterAttempt, type AttemptEnd, type RetrySettings } from "../retry_policy.ts";
 import { Tx } from "./db.ts";
@@ -72,6 +72,7 @@ export async function finishAttempt(
     });
     if (written !== null) {
       if (after.state === "pending") await store.doorbell.ring();
+      if (FINAL_STATES.includes(after.state)) await store.endBell.ring();
       return after;
     }
     // Something changed the record. Only a benign change (a cancel request) keeps it ours.

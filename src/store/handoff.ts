@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Job } from "../job.ts";
+import { FINAL_STATES, type Job } from "../job.ts";
 import { Tx } from "./db.ts";
 import { keys } from "./keys.ts";
 import { applyTransition } from "./transition.ts";
@@ -74,6 +74,7 @@ export async function finishAndClaimNext(
     });
     if (versionstamp !== null) {
       if (job.state === "pending") await store.doorbell.ring();
+      if (FINAL_STATES.includes(job.state)) await store.endBell.ring();
       return { job, next: { job: next, versionstamp } };
     }
     noteLostRace(workerId, now);

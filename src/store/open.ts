@@ -33,6 +33,11 @@ export interface Store {
   readOnly: string | null;
   /** Wakes idle workers when work arrives. */
   doorbell: Doorbell;
+  /**
+   * Wakes `queuectl wait` when a job ends: on a file, `<db>.ended`, rung only while it exists
+   * (a waiter made it); on a remote KV none (waiters watch the job records).
+   */
+  endBell: Doorbell;
   /** Closes the database. */
   close(): void;
 }
@@ -98,14 +103,19 @@ export async function openStore(location: string, options: OpenOptions = {}): Pr
   const doorbell: Doorbell = remote
     ? new WatchDoorbell(db)
     : new FileDoorbell(readOnly === null ? `${location}.wake` : null);
+  const endBell = new FileDoorbell(remote || readOnly !== null ? null : `${location}.ended`, {
+    onlyWhenWatched: true,
+  });
   return {
     db,
     location,
     remote,
     readOnly,
     doorbell,
+    endBell,
     close() {
       doorbell.close();
+      endBell.close();
       db.close();
     },
   };

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Attempt, Job } from "../job.ts";
+import { type Attempt, FINAL_STATES, type Job } from "../job.ts";
 import { newId } from "../ids.ts";
 import { lostReason, workerAddress } from "../lease.ts";
 import { afterAttempt, type RetrySettings } from "../retry_policy.ts";
@@ -213,5 +213,7 @@ async function recoverOne(
     .check(holder.key, holder.versionstamp);
   applyTransition(tx, job, after);
   tx.set(keys.attempt(job.id, attempt.n), attempt);
-  return await store.db.commit(tx) === null ? null : after;
+  if (await store.db.commit(tx) === null) return null;
+  if (FINAL_STATES.includes(after.state)) await store.endBell.ring();
+  return after;
 }

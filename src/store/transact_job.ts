@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Job } from "../job.ts";
+import { FINAL_STATES, type Job } from "../job.ts";
 import { NotFoundError } from "../errors.ts";
 import { assertLookupId } from "../ids.ts";
 import { Tx } from "./tx.ts";
@@ -55,6 +55,10 @@ export async function transactJob<A extends Job | null>(
     if (after === job) return after;
     const tx = new Tx().check(current.key, current.versionstamp);
     applyTransition(tx, job, after);
-    if (await store.db.commit(tx) !== null) return after;
+    if (await store.db.commit(tx) !== null) {
+      // A waiter wakes when a job ends or goes away (`wait_jobs.ts`).
+      if (after === null || FINAL_STATES.includes(after.state)) await store.endBell.ring();
+      return after;
+    }
   }
 }

@@ -32,7 +32,10 @@ export interface SupervisorStart {
  * await superviseUntilStopped({ count: 2, location: "/tmp/q.kv" });
  * ```
  */
-export async function superviseUntilStopped(start: SupervisorStart): Promise<void> {
+export async function superviseUntilStopped(
+  start: SupervisorStart,
+  options: { onStarted?: () => void } = {},
+): Promise<void> {
   const log = new Logger({ fields: { supervisor: Deno.pid } });
   const stop = new AbortController();
   const force = new AbortController();
@@ -47,6 +50,8 @@ export async function superviseUntilStopped(start: SupervisorStart): Promise<voi
     }
   });
   log.info("supervisor.started", { workers: start.count, db: start.location });
+  // Once the stop signals are heard: whoever reads the start may signal at once.
+  options.onStarted?.();
   await runSupervisor({ ...start, log, signal: stop.signal, force: force.signal });
 }
 
