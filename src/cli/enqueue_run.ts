@@ -13,7 +13,7 @@ import { parseJobSpec } from "../spec.ts";
 import { enqueueJobs, enqueueMany } from "../store/enqueue.ts";
 import { readConfig } from "../store/config_store.ts";
 import type { Context } from "./context.ts";
-import { type EnqueueFlags, mergeFlags, parseJsonArg } from "./enqueue_spec.ts";
+import { argFields, type EnqueueFlags, mergeFlags } from "./enqueue_spec.ts";
 import { jobJson } from "./format.ts";
 import { Progress } from "./progress.ts";
 import { optional, optionalPositional, toggle } from "./params.ts";
@@ -44,7 +44,10 @@ export const ENQUEUE_PARAMETERS = {
   positional: {
     kind: "tuple",
     parameters: [
-      optionalPositional("json", `job spec, e.g. '{"command":"echo hi","priority":5}'`),
+      optionalPositional(
+        "spec",
+        `shell command, e.g. 'make test', or a JSON spec: '{"command":"echo hi","priority":5}'`,
+      ),
     ],
   },
 } as const;
@@ -67,7 +70,7 @@ export async function runEnqueue(
 ): Promise<void> {
   const now = Date.now();
   if (flags.file !== undefined) return await enqueueFile(ctx, flags.file, { flags, json, now });
-  const spec = parseJobSpec(mergeFlags(parseJsonArg(json), flags), { now });
+  const spec = parseJobSpec(mergeFlags(argFields(json, flags), flags), { now });
   const store = await ctx.store();
   const config = await readConfig(store);
   const [job] = await enqueueJobs(store, [spec], { now, maxRetries: config.max_retries });

@@ -55,6 +55,28 @@ export function parseJsonArg(json: string | undefined): Record<string, unknown> 
 }
 
 /**
+ * The fields of `enqueue`'s positional argument: text that starts with `{` is a JSON spec
+ * (exactly: no leading whitespace, so `' {x'` is a command), any other text is a shell command,
+ * as `--command` gives it (which it may then not be given with).
+ *
+ * @example
+ * ```ts
+ * argFields("make test", {}); // { command: "make test" }
+ * argFields('{"command":"make"}', {}); // { command: "make" }
+ * ```
+ */
+export function argFields(arg: string | undefined, flags: EnqueueFlags): Record<string, unknown> {
+  if (arg === undefined || arg.startsWith("{")) return parseJsonArg(arg);
+  if (flags.command !== undefined) {
+    throw new UsageError(
+      `enqueue takes a command as its argument or as --command, not both, got ` +
+        `${showValue(arg, 40)} and --command ${showValue(flags.command, 40)}`,
+    );
+  }
+  return { command: arg };
+}
+
+/**
  * The spec's fields with the flags laid over them; numbers given as text are read as numbers
  * (by `number_text.ts`'s rule), and other text goes on for `parseJobSpec` to refuse.
  *
