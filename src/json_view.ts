@@ -43,6 +43,9 @@ export function jobJson(job: Job): JobJson {
     worker: job.worker,
     runs: job.runs,
     cancel_requested: job.cancel_requested,
+    // Records from before #15 have neither field.
+    cwd: job.cwd ?? null,
+    env_id: job.env ?? null,
   };
 }
 

@@ -7,6 +7,7 @@
 
 import { parseDuration } from "./duration.ts";
 import { UsageError } from "./errors.ts";
+import { checkEnvObject, type EnvVars } from "./env_vars.ts";
 import { assertJobId } from "./ids.ts";
 import { numberText } from "./number_text.ts";
 import { showValue, suggest } from "./suggest.ts";
@@ -32,6 +33,10 @@ export interface JobSpec {
   run_at?: number;
   /** Per-attempt limit in ms, or null for the configured `job_timeout`. */
   timeout: number | null;
+  /** Absolute working directory; absent means the enqueue call's default (see `newJob`). */
+  cwd?: string;
+  /** Variables for the job, laid over the enqueue call's own (`--env`, `--env-all`). */
+  env?: EnvVars;
 }
 
 /**
@@ -50,6 +55,8 @@ export const JOB_SPEC_FIELDS: readonly string[] = Object.freeze([
   "run_at",
   "delay",
   "timeout",
+  "cwd",
+  "env",
 ]);
 
 /**
@@ -122,6 +129,8 @@ export function parseJobSpec(input: unknown, options: { now: number }): JobSpec 
     );
   }
   if (present("run_at")) spec.run_at = readRunAt(fields.run_at);
+  if (present("cwd")) spec.cwd = readCwd(fields.cwd);
+  if (present("env")) spec.env = checkEnvObject(fields.env);
   if (present("delay")) spec.run_at = now + readDelay(fields.delay);
   return spec;
 }
@@ -186,6 +195,19 @@ function loneSurrogate(text: string): number {
     else return i;
   }
   return -1;
+}
+
+/** The longest working directory in UTF-16 units (PATH_MAX is 4096 bytes on Linux). */
+const MAX_CWD_LENGTH = 4096;
+
+function readCwd(value: unknown): string {
+  if (
+    typeof value !== "string" || !value.startsWith("/") || value.length > MAX_CWD_LENGTH ||
+    value.includes("\0") || !value.isWellFormed()
+  ) {
+    throw new UsageError(`cwd must be an absolute path, got ${showValue(value, 40)}`);
+  }
+  return value;
 }
 
 function readInteger(name: string, value: unknown, min: number, max: number): number {

@@ -279,7 +279,7 @@ Deno.test("parseJobSpec rejects a non-finite now", () => {
 Deno.test("JOB_SPEC_FIELDS lists the accepted fields", () => {
   assert.deepEqual(
     [...JOB_SPEC_FIELDS].sort(),
-    ["command", "delay", "id", "max_retries", "priority", "run_at", "timeout"],
+    ["command", "cwd", "delay", "env", "id", "max_retries", "priority", "run_at", "timeout"],
   );
 });
 

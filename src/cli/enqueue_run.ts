@@ -16,7 +16,8 @@ import type { Context } from "./context.ts";
 import { argFields, type EnqueueFlags, mergeFlags } from "./enqueue_spec.ts";
 import { jobJson } from "./format.ts";
 import { Progress } from "./progress.ts";
-import { optional, optionalPositional, toggle } from "./params.ts";
+import { optional, optionalPositional, repeatable, toggle } from "./params.ts";
+import { callEnv, callerCwd, envFlags, resolveCwd } from "./enqueue_call.ts";
 
 export type { EnqueueFlags } from "./enqueue_spec.ts";
 
@@ -37,8 +38,12 @@ export const ENQUEUE_PARAMETERS = {
     runAt: optional("run at this time (ISO 8601)", "iso"),
     timeout: optional("kill an attempt after this long", "duration"),
     maxRetries: optional("retries after the first attempt (default: config)", "n"),
+    cwd: optional("run in this folder (default: the current one)", "dir"),
+    env: repeatable("set a variable for the job (repeatable)", "KEY=VALUE"),
+    envAll: toggle("give the job this shell's whole environment (config capture_env)"),
     file: optional("read one JSON spec per line; - reads standard input", "path"),
-    json: toggle("print the job as JSON"),
+    lines: toggle("with --file: one shell command per line instead of JSON specs"),
+    json: toggle("print the job as JSON (with --file: the ids stored)"),
   },
   aliases: { c: "command", p: "priority", f: "file" },
   positional: {
@@ -69,11 +74,16 @@ export async function runEnqueue(
   json: string | undefined,
 ): Promise<void> {
   const now = Date.now();
+  envFlags(flags); // Bad --env is refused before anything is opened.
   if (flags.file !== undefined) return await enqueueFile(ctx, flags.file, { flags, json, now });
-  const spec = parseJobSpec(mergeFlags(argFields(json, flags), flags), { now });
+  if (flags.lines) throw new UsageError("--lines reads commands from --file; give --file too");
+  const fields = resolveCwd(mergeFlags(argFields(json, flags), flags), new Set());
+  const spec = parseJobSpec(fields, { now });
+  const cwd = callerCwd();
   const store = await ctx.store();
   const config = await readConfig(store);
-  const [job] = await enqueueJobs(store, [spec], { now, maxRetries: config.max_retries });
+  const env = callEnv(flags, { captureEnv: config.capture_env });
+  const [job] = await enqueueJobs(store, [spec], { now, maxRetries: config.max_retries, cwd, env });
   ctx.out(flags.json ? JSON.stringify(jobJson(job!)) : job!.id);
 }
 
@@ -93,16 +103,29 @@ async function enqueueFile(
   // Loaded only here: a single enqueue does not pay for the streaming reader (B1).
   const { checkSpecFile } = await import("./enqueue_file.ts");
   await using checked = await checkSpecFile(path, { flags, now });
+  const cwd = callerCwd();
   const store = await ctx.store();
   const config = await readConfig(store);
+  const env = callEnv(flags, { captureEnv: config.capture_env });
   const total = checked.spool.count;
   const progress = total > 5000 ? new Progress(ctx, "enqueue", total) : null;
+  // `--json`: one JSON object, written as the batches commit, so 100k ids are never all held:
+  // `{"enqueued":N,"ids":[…]}` (a failure midway leaves it unclosed, and the exit code says so).
+  let first = true;
+  if (flags.json) ctx.out(`{"enqueued":${total},"ids":[`);
   const n = await enqueueMany(store, checked.spool.read(), {
     now,
     maxRetries: config.max_retries,
     callerIds: checked.callerIds,
+    cwd,
+    env,
     onProgress: (n) => progress?.update(n),
+    onIds: !flags.json ? undefined : (ids) => {
+      if (ids.length === 0) return;
+      ctx.out((first ? "" : ",") + ids.map((id) => JSON.stringify(id)).join(","));
+      first = false;
+    },
   });
   progress?.done();
-  ctx.out(flags.json ? JSON.stringify({ enqueued: n }) : `enqueued ${n} jobs`);
+  ctx.out(flags.json ? "]}" : `enqueued ${n} jobs`);
 }

@@ -29,6 +29,14 @@ export interface EnqueueFlags {
   file?: string;
   /** `--json`. */
   json?: boolean;
+  /** `--cwd`: the job's folder (relative to the caller's). */
+  cwd?: string;
+  /** `--env`, each `KEY=VALUE`. */
+  env?: readonly string[];
+  /** `--env-all`: the calling shell's whole environment. */
+  envAll?: boolean;
+  /** `--lines`: `--file` holds one shell command per line. */
+  lines?: boolean;
 }
 
 /**
@@ -108,6 +116,7 @@ export function mergeFlags(
   if (flags.runAt !== undefined) out.run_at = flags.runAt;
   if (flags.timeout !== undefined) out.timeout = flags.timeout;
   if (flags.maxRetries !== undefined) out.max_retries = num(flags.maxRetries, "--max-retries");
+  if (flags.cwd !== undefined) out.cwd = flags.cwd;
   if ("delay" in out && "run_at" in out && flags.delay !== undefined) delete out.run_at;
   if ("delay" in out && "run_at" in out && flags.runAt !== undefined) delete out.delay;
   return out;
