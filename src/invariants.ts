@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Job, JOB_STATES, type JobState } from "./job.ts";
+import { FINAL_STATES, type Job, JOB_STATES, type JobState } from "./job.ts";
 import { lostReason, workerAddress } from "./lease.ts";
 
 /** What the checker knows of a registered worker. */
@@ -43,6 +43,8 @@ export interface Snapshot {
   counters: Record<JobState, number>;
   /** Registered workers by id. */
   workers: Map<string, WorkerView>;
+  /** Ids of the stored job environments (`["env", id, …]`); absent: not checked. */
+  envs?: ReadonlySet<string>;
 }
 
 /** One broken rule. */
@@ -53,7 +55,8 @@ export interface Violation {
     | "stray_index"
     | "counter_mismatch"
     | "attempts_exceeded"
-    | "orphaned_processing";
+    | "orphaned_processing"
+    | "env_missing";
   /** The job concerned, if any. */
   job?: string;
   /** One readable sentence. */
@@ -65,7 +68,8 @@ export interface Violation {
  * every job is in exactly the indexes of its state; no index entry names a missing job or the
  * wrong state; counters equal index sizes; attempts never exceed `1 + max_retries`; every
  * processing job's worker is registered, heartbeating within `leaseMs` and, on the checker's own
- * host, alive (else the job is reported as lost, with when a live worker will recover it).
+ * host, alive (else the job is reported as lost, with when a live worker will recover it); a job
+ * that may still run has its stored environment (else its next attempt ends dead).
  *
  * @example
  * ```ts
@@ -90,6 +94,15 @@ export function findViolations(
         job: job.id,
         detail:
           `job ${job.id} ran ${job.attempts} times, more than 1 + max_retries (${job.max_retries})`,
+      });
+    }
+    const env = job.env ?? null;
+    if (env !== null && snap.envs && !snap.envs.has(env) && !FINAL_STATES.includes(job.state)) {
+      out.push({
+        kind: "env_missing",
+        job: job.id,
+        detail: `job ${job.id} references environment ${env}, which is missing: ` +
+          `its next attempt will end dead`,
       });
     }
     const why = job.state === "processing" ? lost(job.worker) : null;

@@ -212,3 +212,25 @@ Deno.test("1,000 jobs enqueued in one bulk call with a 4 KB environment store on
   const envKeys = await store.db.list({ prefix: keys.envs() }, { limit: 1000 });
   assertEquals(envKeys.length, 1);
 });
+
+Deno.test("a job whose stored environment is missing is reported by doctor, and its attempt ends dead with a clear error", async () => {
+  await using db = await tempDb();
+  const { id, env_id } = await json(db, ["enqueue", "true", "--env", "A=1", "--json"]);
+  {
+    await using store = await storeOf(db);
+    await store.db.kv.delete(keys.env(env_id, 0));
+  }
+  const doctor = await cli(db, ["doctor"]);
+  ok(doctor.code !== 0 && doctor.stdout.includes(`env_missing: job ${id}`), doctor.stdout);
+  const workers = startWorkers(db, 1);
+  try {
+    const job = await settled(db, id);
+    assertEquals([job.state, job.attempts, job.last_error], [
+      "dead",
+      1,
+      `environment ${env_id} of the job is missing from the database`,
+    ]);
+  } finally {
+    await workers.stop();
+  }
+});

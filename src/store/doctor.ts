@@ -112,7 +112,9 @@ async function readOnce(
     const { heartbeat_at, host, pid } = e.value;
     workers.set(e.value.id, { heartbeat_at, host, pid });
   }
-  return { jobs, index, counters, workers };
+  const envs = new Set<string>();
+  for await (const e of scan(store, keys.envs())) envs.add(String(e.key[1]));
+  return { jobs, index, counters, workers, envs };
 }
 
 /**
