@@ -186,6 +186,11 @@ Deno.test("the JSON API never shows env values, and a job it enqueues runs in th
     const body = await res.text();
     ok(!body.includes(secret), `${path}: ${body}`);
   }
+  const one0 = await jsonOf<Record<string, unknown>>(
+    await web.handle(get(`/api/jobs/${job!.id}`)),
+    200,
+  );
+  assertEquals(one0.env_names, ["TOKEN"]);
   const posted = await jsonOf<{ id: string }>(
     await web.handle(post("/api/jobs", { command: "true", env: { A: "1" } })),
     201,

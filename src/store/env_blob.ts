@@ -87,6 +87,23 @@ export async function readEnv(store: Store, envId: string): Promise<EnvVars | nu
 }
 
 /**
+ * The sorted names of a job's variables, for the views that must not show values: `[]` for a
+ * job without an environment, null when its stored environment is missing.
+ *
+ * @example
+ * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
+ * await envNames(store, null); // []
+ * ```
+ */
+export async function envNames(store: Store, envId: string | null): Promise<string[] | null> {
+  if (envId === null) return [];
+  const env = await readEnv(store, envId);
+  return env === null ? null : Object.keys(env).sort();
+}
+
+/**
  * Removes environments that no job references any more (count 0), each in one atomic op that
  * checks the count it read. Returns how many it removed.
  *
