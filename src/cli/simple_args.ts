@@ -52,8 +52,11 @@ export interface SimpleParameters {
 
 /** What a simple command line holds: the options given, and the positional arguments. */
 export interface Scanned {
-  /** Each option given, by its camelCase name: the text of its value, or true for a switch. */
-  flags: Record<string, string | true>;
+  /**
+   * Each option given, by its camelCase name: the text of its value, true for a switch, or
+   * every value in order for a repeatable option.
+   */
+  flags: Record<string, string | true | string[]>;
   /** The positional arguments, in order. */
   positionals: string[];
 }
@@ -76,8 +79,8 @@ export function scanSimple(
 ): Scanned | null {
   const names = new Map<string, string>();
   for (const [key, spec] of Object.entries(parameters.flags)) {
-    // A required option, a default, a repeatable option or a custom value parser is the
-    // parser's business: their absence or their value is not plain text.
+    // A required option, a default or a custom value parser is the parser's business: their
+    // absence or their value is not plain text. A repeatable option gives its values in order.
     if (!isSimpleFlag(spec)) return null;
     names.set(`--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, key);
   }
@@ -91,7 +94,7 @@ export function scanSimple(
   if (slots.some((p) => p.parse !== String || "default" in p)) return null;
   const required = slots.filter((p) => !p.optional).length;
 
-  const flags: Record<string, string | true> = {};
+  const flags: Record<string, string | true | string[]> = {};
   const positionals: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const word = args[i]!;
@@ -102,20 +105,22 @@ export function scanSimple(
       continue;
     }
     const key = names.get(word);
-    if (key === undefined || Object.hasOwn(flags, key)) return null;
-    if (parameters.flags[key]!.kind === "boolean") {
+    const spec = key === undefined ? undefined : parameters.flags[key]!;
+    if (key === undefined || (Object.hasOwn(flags, key) && !spec!.variadic)) return null;
+    if (spec!.kind === "boolean") {
       flags[key] = true;
       continue;
     }
     const value = args[++i];
     if (value === undefined || value === "" || value.startsWith("-")) return null;
-    flags[key] = value;
+    if (spec!.variadic) flags[key] = [...(flags[key] as string[] | undefined ?? []), value];
+    else flags[key] = value;
   }
   return positionals.length < required ? null : { flags, positionals };
 }
 
 function isSimpleFlag(spec: SimpleFlagSpec): boolean {
-  if (spec.optional !== true || spec.variadic || "default" in spec) return false;
+  if (spec.optional !== true || "default" in spec) return false;
   if (spec.kind === "parsed") return spec.parse === String;
   return spec.kind === "boolean" && spec.withNegated === false;
 }
