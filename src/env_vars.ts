@@ -111,8 +111,9 @@ export function envText(env: EnvVars): string {
 
 /**
  * The variables of the environment `source` (the enqueuing shell's) that a job can be given:
- * those with a POSIX name and a value without NUL. Others (bash's exported functions such as
- * `BASH_FUNC_f%%`) are left out rather than refused, as the user did not type them.
+ * those with a POSIX name and a value without NUL that was UTF-8. Others (bash's exported
+ * functions such as `BASH_FUNC_f%%`, bytes Deno read as U+FFFD) are left out rather than
+ * refused, as the user did not type them.
  *
  * @example
  * ```ts
@@ -122,7 +123,7 @@ export function envText(env: EnvVars): string {
 export function shellEnv(source: Record<string, string>): EnvVars {
   const out: EnvVars = {};
   for (const [name, value] of Object.entries(source)) {
-    if (isEnvName(name) && !value.includes("\0") && value.isWellFormed()) out[name] = value;
+    if (isEnvName(name) && !value.includes("\0") && !value.includes("\uFFFD")) out[name] = value;
   }
   return out;
 }
@@ -133,9 +134,8 @@ function checkEntry(name: string, value: string): void {
       `env name must match [A-Za-z_][A-Za-z0-9_]*, got ${showValue(name, 40)}`,
     );
   }
-  if (!value.isWellFormed() || value.includes("\uFFFD")) {
-    // Deno turns bytes that are not UTF-8 in arguments and variables into U+FFFD.
-    throw new UsageError(`env ${name} must be valid UTF-8 text`);
-  }
+  // Arguments and input are checked as bytes before (raw_args.ts, ndjson_lines.ts); what is left
+  // is a JSON escape of half a surrogate pair, which UTF-8 cannot carry.
+  if (!value.isWellFormed()) throw new UsageError(`env ${name} must be valid UTF-8 text`);
   if (value.includes("\0")) throw new UsageError(`env ${name} must not contain a NUL byte`);
 }
