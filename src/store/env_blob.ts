@@ -10,7 +10,7 @@
  * @module
  */
 import { envText, type EnvVars } from "../env_vars.ts";
-import { Tx } from "./db.ts";
+import { REMOTE_LIMITS, Tx } from "./db.ts";
 import { keys } from "./keys.ts";
 import type { Store } from "./open.ts";
 
@@ -53,7 +53,7 @@ export async function envBlob(env: EnvVars): Promise<EnvBlob> {
  *
  * @example
  * ```ts
- * import { Tx } from "./db.ts";
+ * import { REMOTE_LIMITS, Tx } from "./db.ts";
  * const tx = new Tx();
  * addEnvBlob(tx, await envBlob({ A: "1" }));
  * ```
@@ -116,15 +116,23 @@ export async function envNames(store: Store, envId: string | null): Promise<stri
  */
 export async function sweepEnvBlobs(store: Store): Promise<number> {
   const { db } = store;
-  const counts = await db.list<Deno.KvU64>({ prefix: keys.envRefsAll }, { limit: 1000 });
   let removed = 0;
-  for (const entry of counts) {
-    if (entry.value.value !== 0n) continue;
-    const envId = String(entry.key[1]);
-    const chunks = await db.list({ prefix: keys.envs(envId) }, { limit: 10 });
-    const op = new Tx().check(entry.key, entry.versionstamp).delete(entry.key);
-    for (const c of chunks) op.delete(c.key);
-    if (await db.commit(op)) removed++;
+  // Every count, a page at a time: there is one per distinct environment, not per job. (Not
+  // doctor's `scan`: this module is on enqueue's path, and the doctor's imports are not.)
+  const prefix = keys.envRefsAll;
+  let start: Deno.KvKey | undefined;
+  for (;;) {
+    const selector = start === undefined ? { prefix } : { prefix, start };
+    const page = await db.list<Deno.KvU64>(selector, { limit: REMOTE_LIMITS.listLimit });
+    for (const entry of page) {
+      if (entry.value.value !== 0n) continue;
+      const envId = String(entry.key[1]);
+      const chunks = await db.list({ prefix: keys.envs(envId) }, { limit: 10 });
+      const op = new Tx().check(entry.key, entry.versionstamp).delete(entry.key);
+      for (const c of chunks) op.delete(c.key);
+      if (await db.commit(op)) removed++;
+    }
+    if (page.length < REMOTE_LIMITS.listLimit) return removed;
+    start = [...page[page.length - 1]!.key, ""];
   }
-  return removed;
 }
