@@ -45,6 +45,8 @@ export interface Snapshot {
   workers: Map<string, WorkerView>;
   /** Ids of the stored job environments (`["env", id, …]`); absent: not checked. */
   envs?: ReadonlySet<string>;
+  /** The stored reference count of each environment (`["env_refs", id]`); absent: not checked. */
+  envRefs?: ReadonlyMap<string, number>;
 }
 
 /** One broken rule. */
@@ -56,7 +58,8 @@ export interface Violation {
     | "counter_mismatch"
     | "attempts_exceeded"
     | "orphaned_processing"
-    | "env_missing";
+    | "env_missing"
+    | "env_refs_mismatch";
   /** The job concerned, if any. */
   job?: string;
   /** One readable sentence. */
@@ -69,7 +72,8 @@ export interface Violation {
  * wrong state; counters equal index sizes; attempts never exceed `1 + max_retries`; every
  * processing job's worker is registered, heartbeating within `leaseMs` and, on the checker's own
  * host, alive (else the job is reported as lost, with when a live worker will recover it); a job
- * that may still run has its stored environment (else its next attempt ends dead).
+ * that may still run has its stored environment (else its next attempt ends dead), and each
+ * environment's reference count equals the jobs that name it.
  *
  * @example
  * ```ts
@@ -133,6 +137,7 @@ export function findViolations(
       });
     }
   }
+  if (snap.envRefs) out.push(...envRefViolations(snap.jobs, snap.envRefs));
   const sizes = stateIndexSizes(snap);
   for (const state of JOB_STATES) {
     if (snap.counters[state] !== sizes[state]) {
@@ -141,6 +146,25 @@ export function findViolations(
         detail: `counter ${state} is ${snap.counters[state]} but ${sizes[state]} jobs are ${state}`,
       });
     }
+  }
+  return out;
+}
+
+/**
+ * Reference counts that differ from the number of jobs naming the environment: a count too low
+ * lets the sweep remove an environment jobs still need; too high keeps one forever.
+ */
+function envRefViolations(jobs: Job[], stored: ReadonlyMap<string, number>): Violation[] {
+  const actual = new Map<string, number>();
+  for (const job of jobs) if (job.env) actual.set(job.env, (actual.get(job.env) ?? 0) + 1);
+  const out: Violation[] = [];
+  for (const id of new Set([...actual.keys(), ...stored.keys()])) {
+    const [want, have] = [actual.get(id) ?? 0, stored.get(id) ?? 0];
+    if (want === have) continue;
+    out.push({
+      kind: "env_refs_mismatch",
+      detail: `environment ${id} is counted ${have} times but ${want} jobs reference it`,
+    });
   }
   return out;
 }

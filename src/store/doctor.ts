@@ -114,7 +114,11 @@ async function readOnce(
   }
   const envs = new Set<string>();
   for await (const e of scan(store, keys.envs())) envs.add(String(e.key[1]));
-  return { jobs, index, counters, workers, envs };
+  const envRefs = new Map<string, number>();
+  for await (const e of scan<Deno.KvU64>(store, keys.envRefsAll)) {
+    envRefs.set(String(e.key[1]), Number(e.value.value));
+  }
+  return { jobs, index, counters, workers, envs, envRefs };
 }
 
 /**
