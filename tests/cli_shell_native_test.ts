@@ -3,9 +3,9 @@
  * command as the argument, `--file --lines`, the ids of a bulk enqueue, the job's working
  * directory and environment, and that environment values never show outside `show --env`.
  */
-import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
 import { cli, startWorkers, storeOf, type TempDb, tempDb, waitFor } from "./helpers.ts";
-import { get, jsonOf, post, webFixture } from "./web_fixture.ts";
+import { errorOf, get, jsonOf, post, webFixture } from "./web_fixture.ts";
 import { enqueueJobs } from "../src/store/enqueue.ts";
 import { keys } from "../src/store/keys.ts";
 import { assertNothingWritten, expectRejected } from "./cli_rejects.ts";
@@ -200,6 +200,8 @@ Deno.test("the JSON API never shows env values, and a job it enqueues runs in th
     200,
   );
   assertEquals(one.cwd, null);
+  const relative = await web.handle(post("/api/jobs", { command: "true", cwd: "src" }));
+  match(await errorOf(relative, 400), /cwd must be an absolute path/);
 });
 
 Deno.test("1,000 jobs enqueued in one bulk call with a 4 KB environment store one copy of it", async () => {
