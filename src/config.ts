@@ -63,6 +63,8 @@ export interface Config {
   retention_completed: number;
   /** How long dead jobs are kept, in ms; 0 = forever. */
   retention_dead: number;
+  /** Whether `enqueue` records the calling shell's whole environment, as `--env-all` does. */
+  capture_env: boolean;
 }
 
 const SECOND = 1_000;
@@ -94,6 +96,8 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   output_limit: 256 * KIB,
   retention_completed: 0,
   retention_dead: 0,
+  // Off: an environment is full of secrets the job does not need, and costs a read per job.
+  capture_env: false,
 });
 
 /**
@@ -129,6 +133,7 @@ export const CONFIG_DESCRIPTIONS: Readonly<Record<keyof Config, string>> = Objec
   output_limit: "output kept per stream per attempt (bytes up to 384k, e.g. 256k, 512kb)",
   retention_completed: "how long completed jobs are kept (duration 1m to 3650d; 0 = forever)",
   retention_dead: "how long dead jobs are kept (duration 1m to 3650d; 0 = forever)",
+  capture_env: "enqueue records the shell's whole environment, as --env-all (true or false)",
 });
 
 /** parse: typed-in text to a raw value (may throw); accepts: the valid values, for messages. */
@@ -195,6 +200,12 @@ const RULES: Readonly<Record<keyof Config, KeyRule>> = {
   },
   retention_completed: durationKey(MINUTE, 3650 * DAY, { zero: "keep forever" }),
   retention_dead: durationKey(MINUTE, 3650 * DAY, { zero: "keep forever" }),
+  capture_env: {
+    parse: (text) => text === "true" ? true : text === "false" ? false : text,
+    valid: (v) => typeof v === "boolean",
+    accepts: "true or false",
+    format: String,
+  },
 };
 
 /**

@@ -28,6 +28,7 @@ Deno.test("DEFAULT_CONFIG holds the documented defaults and is frozen", () => {
     output_limit: 262_144,
     retention_completed: 0,
     retention_dead: 0,
+    capture_env: false,
   });
   assert.ok(Object.isFrozen(DEFAULT_CONFIG));
   assert.doesNotThrow(() => validateConfig({ ...DEFAULT_CONFIG }));

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Job, JOB_STATES, type JobState } from "./job.ts";
+import { FINAL_STATES, type Job, JOB_STATES, type JobState } from "./job.ts";
 import { lostReason, workerAddress } from "./lease.ts";
 
 /** What the checker knows of a registered worker. */
@@ -46,6 +46,10 @@ export interface Snapshot {
   counters: Record<JobState, number>;
   /** Registered workers by id. */
   workers: Map<string, WorkerView>;
+  /** Ids of the stored job environments (`["env", id, …]`); absent: not checked. */
+  envs?: ReadonlySet<string>;
+  /** The stored reference count of each environment (`["env_refs", id]`); absent: not checked. */
+  envRefs?: ReadonlyMap<string, number>;
 }
 
 /** One broken rule. */
@@ -56,7 +60,9 @@ export interface Violation {
     | "stray_index"
     | "counter_mismatch"
     | "attempts_exceeded"
-    | "orphaned_processing";
+    | "orphaned_processing"
+    | "env_missing"
+    | "env_refs_mismatch";
   /** The job concerned, if any. */
   job?: string;
   /** One readable sentence. */
@@ -68,7 +74,9 @@ export interface Violation {
  * every job is in exactly the indexes of its state; no index entry names a missing job or the
  * wrong state; counters equal index sizes; attempts never exceed `1 + max_retries`; every
  * processing job's worker is registered, heartbeating within `leaseMs` and, on the checker's own
- * host, alive (else the job is reported as lost, with when a live worker will recover it).
+ * host, alive (else the job is reported as lost, with when a live worker will recover it); a job
+ * that may still run has its stored environment (else its next attempt ends dead), and each
+ * environment's reference count equals the jobs that name it.
  *
  * @example
  * ```ts
@@ -93,6 +101,15 @@ export function findViolations(
         job: job.id,
         detail:
           `job ${job.id} ran ${job.attempts} times, more than 1 + max_retries (${job.max_retries})`,
+      });
+    }
+    const env = job.env ?? null;
+    if (env !== null && snap.envs && !snap.envs.has(env) && !FINAL_STATES.includes(job.state)) {
+      out.push({
+        kind: "env_missing",
+        job: job.id,
+        detail: `job ${job.id} references environment ${env}, which is missing: ` +
+          `its next attempt will end dead`,
       });
     }
     const why = job.state === "processing" ? lost(job.worker) : null;
@@ -123,6 +140,7 @@ export function findViolations(
       });
     }
   }
+  if (snap.envRefs) out.push(...envRefViolations(snap.jobs, snap.envRefs));
   const sizes = stateIndexSizes(snap);
   for (const state of JOB_STATES) {
     if (snap.counters[state] !== sizes[state]) {
@@ -131,6 +149,25 @@ export function findViolations(
         detail: `counter ${state} is ${snap.counters[state]} but ${sizes[state]} jobs are ${state}`,
       });
     }
+  }
+  return out;
+}
+
+/**
+ * Reference counts that differ from the number of jobs naming the environment: a count too low
+ * lets the sweep remove an environment jobs still need; too high keeps one forever.
+ */
+function envRefViolations(jobs: Job[], stored: ReadonlyMap<string, number>): Violation[] {
+  const actual = new Map<string, number>();
+  for (const job of jobs) if (job.env) actual.set(job.env, (actual.get(job.env) ?? 0) + 1);
+  const out: Violation[] = [];
+  for (const id of new Set([...actual.keys(), ...stored.keys()])) {
+    const [want, have] = [actual.get(id) ?? 0, stored.get(id) ?? 0];
+    if (want === have) continue;
+    out.push({
+      kind: "env_refs_mismatch",
+      detail: `environment ${id} is counted ${have} times but ${want} jobs reference it`,
+    });
   }
   return out;
 }

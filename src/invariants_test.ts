@@ -225,3 +225,14 @@ Deno.test("stateIndexSizes counts the job records of each state, zero for states
   deepStrictEqual(sizes, want);
   deepStrictEqual(Object.values(stateIndexSizes({ jobs: [] })), JOB_STATES.map(() => 0));
 });
+
+Deno.test("a job whose environment is missing, and a reference count that is off, are violations", () => {
+  const jobs = [
+    job({ id: "a", state: "pending", env: "e1" }),
+    job({ id: "b", state: "completed", env: "e1" }),
+  ];
+  const snap = { ...snapshotOf(jobs), envs: new Set<string>(), envRefs: new Map([["e1", 1]]) };
+  deepStrictEqual(kinds(check(snap)), [["env_missing", "a"], ["env_refs_mismatch", null]]);
+  const fine = { ...snapshotOf(jobs), envs: new Set(["e1"]), envRefs: new Map([["e1", 2]]) };
+  deepStrictEqual(check(fine), []);
+});

@@ -82,6 +82,16 @@ export interface Job {
   labels?: Record<string, string>;
   /** Set by `cancel` on a running job; its worker kills the attempt and records `canceled`. */
   cancel_requested: boolean;
+  /**
+   * Absolute folder the command runs in: the `enqueue` call's (or `--cwd`). Null (a job from
+   * the web API, which has no meaningful folder) runs in the worker's own.
+   */
+  cwd: string | null;
+  /**
+   * Id of the job's stored environment (`["env", id, chunk]`, shared by every job with equal
+   * variables), or null for none. The values are secrets and never in the record itself.
+   */
+  env: string | null;
 }
 
 /** Why an attempt ended. */

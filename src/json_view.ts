@@ -44,6 +44,9 @@ export function jobJson(job: Job): JobJson {
     runs: job.runs,
     cancel_requested: job.cancel_requested,
     labels: job.labels ?? {},
+    // Records from before #15 have neither field.
+    cwd: job.cwd ?? null,
+    env_id: job.env ?? null,
   };
 }
 

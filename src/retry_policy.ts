@@ -15,6 +15,12 @@ export interface AttemptEnd {
   exit_code: number | null;
   /** One-line error for anything but success. */
   error: string | null;
+  /**
+   * The failure cannot pass by retrying on this job as it is (its folder is missing on the
+   * worker's host, its stored environment is gone): the job goes to `dead` at once, with no
+   * retry spent. Absent means false.
+   */
+  final?: boolean;
 }
 
 /** The retry settings the policy needs. */
@@ -28,7 +34,7 @@ export interface RetrySettings {
 /**
  * The job record after an attempt ends (pure). Success completes it; a failure schedules the
  * retry after `backoff_base ^ k` seconds (k = failed attempts so far) until `1 + max_retries`
- * attempts have run, then the job is dead; an operator's interruption puts it back to pending
+ * attempts have run, then the job is dead (at once for a `final` failure); an operator's interruption puts it back to pending
  * without charging the attempt; a requested cancel wins over a failure. `seq` is left to the
  * caller, which owns the index keys.
  *
@@ -61,7 +67,7 @@ export function afterAttempt(
   if (end.outcome === "interrupted") {
     return { ...base, state: "pending", attempts: Math.max(0, job.attempts - 1), run_at: now };
   }
-  if (job.attempts >= 1 + job.max_retries) return { ...base, state: "dead" };
+  if (end.final || job.attempts >= 1 + job.max_retries) return { ...base, state: "dead" };
   const delay = retryDelayMs(job.attempts, {
     backoffBase: options.settings.backoff_base,
     backoffMaxMs: options.settings.backoff_max,

@@ -44,6 +44,13 @@ Deno.test("afterAttempt: a failure of attempt 1 + max_retries is dead; earlier o
   strictEqual(afterAttempt(running({ attempts: 1, max_retries: 0 }), fail, opts).state, "dead");
 });
 
+Deno.test("afterAttempt: a final failure (folder missing on the host) is dead at once, retries unspent", () => {
+  const end = { ...fail, exit_code: null, error: "cwd /x does not exist on host h", final: true };
+  const after = afterAttempt(running({ max_retries: 3 }), end, opts);
+  assertEquals([after.state, after.attempts, after.last_error], ["dead", 1, end.error]);
+  strictEqual(afterAttempt(running({ cancel_requested: true }), end, opts).state, "canceled");
+});
+
 Deno.test("afterAttempt: timed_out and worker_lost are failures like any other", () => {
   for (const outcome of ["timed_out", "worker_lost"] as const) {
     const after = afterAttempt(running(), { outcome, exit_code: null, error: outcome }, opts);

@@ -7,6 +7,7 @@
 
 import { parseDuration } from "./duration.ts";
 import { UsageError } from "./errors.ts";
+import { checkEnvObject, type EnvVars } from "./env_vars.ts";
 import { assertJobId } from "./ids.ts";
 import { numberText } from "./number_text.ts";
 import { type Labels, readLabels } from "./labels.ts";
@@ -35,6 +36,10 @@ export interface JobSpec {
   timeout: number | null;
   /** `key=value` labels, indexed (see `labels.ts`); absent when none. */
   labels?: Labels;
+  /** Absolute working directory; absent means the enqueue call's default (see `newJob`). */
+  cwd?: string;
+  /** Variables for the job, laid over the enqueue call's own (`--env`, `--env-all`). */
+  env?: EnvVars;
 }
 
 /**
@@ -54,6 +59,8 @@ export const JOB_SPEC_FIELDS: readonly string[] = Object.freeze([
   "delay",
   "timeout",
   "labels",
+  "cwd",
+  "env",
 ]);
 
 /**
@@ -130,6 +137,8 @@ export function parseJobSpec(input: unknown, options: { now: number }): JobSpec 
     if (labels) spec.labels = labels;
   }
   if (present("run_at")) spec.run_at = readRunAt(fields.run_at);
+  if (present("cwd")) spec.cwd = readCwd(fields.cwd);
+  if (present("env")) spec.env = checkEnvObject(fields.env);
   if (present("delay")) spec.run_at = now + readDelay(fields.delay);
   return spec;
 }
@@ -194,6 +203,19 @@ function loneSurrogate(text: string): number {
     else return i;
   }
   return -1;
+}
+
+/** The longest working directory in UTF-16 units (PATH_MAX is 4096 bytes on Linux). */
+const MAX_CWD_LENGTH = 4096;
+
+function readCwd(value: unknown): string {
+  if (
+    typeof value !== "string" || !value.startsWith("/") || value.length > MAX_CWD_LENGTH ||
+    value.includes("\0") || !value.isWellFormed()
+  ) {
+    throw new UsageError(`cwd must be an absolute path, got ${showValue(value, 40)}`);
+  }
+  return value;
 }
 
 function readInteger(name: string, value: unknown, min: number, max: number): number {

@@ -279,7 +279,18 @@ Deno.test("parseJobSpec rejects a non-finite now", () => {
 Deno.test("JOB_SPEC_FIELDS lists the accepted fields", () => {
   assert.deepEqual(
     [...JOB_SPEC_FIELDS].sort(),
-    ["command", "delay", "id", "labels", "max_retries", "priority", "run_at", "timeout"],
+    [
+      "command",
+      "cwd",
+      "delay",
+      "env",
+      "id",
+      "labels",
+      "max_retries",
+      "priority",
+      "run_at",
+      "timeout",
+    ],
   );
 });
 

@@ -19,6 +19,7 @@ const CONFIG_KEYS = [
   "output_limit",
   "retention_completed",
   "retention_dead",
+  "capture_env",
 ];
 
 Deno.test("config accepts kebab-case keys, show --json lists every key, and reset restores the defaults", async () => {

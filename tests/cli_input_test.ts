@@ -18,14 +18,10 @@ async function showJob(db: TempDb, id: string): Promise<Record<string, unknown>>
 // ---------------------------------------------------------------------------------------------
 // enqueue: invalid input
 
-Deno.test("enqueue rejects malformed JSON, non-object JSON and a missing or blank command with exit 2 and writes nothing", async () => {
+Deno.test("enqueue rejects malformed JSON and a missing or blank command with exit 2 and writes nothing", async () => {
   await using db = await tempDb();
   await expectRejected(db, [
     { args: ["enqueue", '{"command": "echo hi"'], pattern: /invalid job JSON/ },
-    { args: ["enqueue", "not json"], pattern: /invalid job JSON/ },
-    { args: ["enqueue", '["echo hi"]'], pattern: /invalid job JSON: expected an object/ },
-    { args: ["enqueue", "42"], pattern: /invalid job JSON: expected an object/ },
-    { args: ["enqueue", "null"], pattern: /invalid job JSON: expected an object/ },
     { args: ["enqueue", "{}"], pattern: /non-empty "command"/ },
     { args: ["enqueue", '{"priority":5}'], pattern: /non-empty "command"/ },
     { args: ["enqueue"], pattern: /non-empty "command"/ },

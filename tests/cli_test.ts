@@ -124,14 +124,15 @@ Deno.test("enqueue --json prints the job with the contract's snake_case fields a
       worker: null,
     },
   );
-  // `list --json` and `show --json` print the same job object.
+  // `list --json` and `show --json` print the same job object; `show` adds the history and the
+  // names of the job's variables.
   const [listed, shown] = await Promise.all([
     json<Json[]>(db, ["list", "--json"]),
     json(db, ["show", "j1", "--json"]),
   ]);
   assertEquals(listed, [job]);
-  const { history, ...rest } = shown;
-  assertEquals([rest, history], [job, []]);
+  const { history, env_names, ...rest } = shown;
+  assertEquals([rest, history, env_names], [job, [], []]);
 });
 
 Deno.test("list, dlq list and worker list --json print JSON arrays; status --json prints counts and workers", async () => {

@@ -37,6 +37,12 @@ Deno.test("enqueue refuses a command argument that is not UTF-8, naming the byte
     2,
     /^queuectl: the value of --command is not valid UTF-8: byte 0xff at offset 5$/,
   );
+  const env = await cliWithBytes(db, ["enqueue", "true", "--env"], "A=\\377");
+  assertOneLineError(
+    env,
+    2,
+    /^queuectl: the value of --env is not valid UTF-8: byte 0xff at offset 2$/,
+  );
   const json = await cliWithBytes(db, ["enqueue"], '{"command":"echo \\303("}');
   assertOneLineError(json, 2, /^queuectl: argument 2 is not valid UTF-8: byte 0xc3 at offset 17$/);
   await assertNothingWritten(db);

@@ -10,7 +10,7 @@ import { ENQUEUE_PARAMETERS, type EnqueueFlags, runEnqueue } from "./enqueue_run
 /** Builds the `enqueue` command. */
 export function enqueueCommand(ctx: Context): Command<CommandContext> {
   return buildCommand({
-    docs: { brief: "add a job: a JSON spec, flags, or an NDJSON file of specs" },
+    docs: { brief: "add a job: a shell command, a JSON spec, or a file of specs or commands" },
     parameters: ENQUEUE_PARAMETERS,
     func: (flags: EnqueueFlags, json: string | undefined) => runEnqueue(ctx, flags, json),
   });

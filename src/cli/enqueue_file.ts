@@ -15,6 +15,7 @@ import { UsageError } from "../errors.ts";
 import { MAX_SPEC_BYTES, parseJobSpec } from "../spec.ts";
 import { showValue } from "../suggest.ts";
 import { type EnqueueFlags, mergeFlags, parseJsonArg } from "./enqueue_spec.ts";
+import { resolveCwd } from "./enqueue_call.ts";
 import { readLines } from "./ndjson_lines.ts";
 import { SpecSpool } from "./spec_spool.ts";
 
@@ -62,7 +63,9 @@ export interface CheckSpecFileOptions {
 }
 
 /**
- * Reads and checks every spec of `path` (`-` for standard input) into a spool. Throws a
+ * Reads and checks every spec of `path` (`-` for standard input) into a spool; with
+ * `flags.lines`, every line is a shell command instead. Lines that are empty or start with `#`
+ * are skipped (a shell would do nothing with the latter either). Throws a
  * one-line UsageError for the first bad line (`line 5: priority must be …`), a line longer
  * than a spec may be, bytes that are not UTF-8, a repeated id, an input beyond the bounds, or
  * an input without specs; nothing has been written then.
@@ -81,7 +84,8 @@ export async function checkSpecFile(
   // Most files come without flags to apply: no copy of each line's fields then.
   const plain = flags.priority === undefined && flags.delay === undefined &&
     flags.runAt === undefined && flags.timeout === undefined && flags.maxRetries === undefined &&
-    flags.label === undefined;
+    flags.label === undefined && flags.cwd === undefined;
+  const folders = new Set<string>();
   const input = await openInput(path);
   const spool = new SpecSpool();
   const callerIds = new Set<string>();
@@ -95,8 +99,10 @@ export async function checkSpecFile(
         const line = raw.trim();
         if (line === "" || line.startsWith("#")) continue;
         try {
-          const fields = parseJsonArg(line);
-          const spec = parseJobSpec(plain ? fields : mergeFlags(fields, flags), { now });
+          // `--lines`: the line is a shell command; else a JSON spec.
+          const fields = flags.lines ? { command: line } : parseJsonArg(line);
+          const merged = plain ? fields : mergeFlags(fields, flags);
+          const spec = parseJobSpec(resolveCwd(merged, folders), { now });
           if (spec.id !== undefined) {
             if (callerIds.has(spec.id)) {
               throw new UsageError(`duplicate job id ${showValue(spec.id)} in the input`);
@@ -117,7 +123,8 @@ export async function checkSpecFile(
       await spool.settle();
     }
     if (spool.count === 0) {
-      throw new UsageError(`no job specs in ${path === "-" ? "standard input" : path}`);
+      const what = flags.lines ? "commands" : "job specs";
+      throw new UsageError(`no ${what} in ${path === "-" ? "standard input" : path}`);
     }
     return { spool, callerIds, [Symbol.asyncDispose]: () => spool[Symbol.asyncDispose]() };
   } catch (err) {

@@ -13,10 +13,11 @@ import { parseJobSpec } from "../spec.ts";
 import { enqueueJobs, enqueueMany } from "../store/enqueue.ts";
 import { readConfig } from "../store/config_store.ts";
 import type { Context } from "./context.ts";
-import { type EnqueueFlags, mergeFlags, parseJsonArg } from "./enqueue_spec.ts";
+import { argFields, type EnqueueFlags, mergeFlags } from "./enqueue_spec.ts";
 import { jobJson } from "./format.ts";
 import { Progress } from "./progress.ts";
 import { optional, optionalPositional, repeatable, toggle } from "./params.ts";
+import { callEnv, callerCwd, envFlags, resolveCwd } from "./enqueue_call.ts";
 
 export type { EnqueueFlags } from "./enqueue_spec.ts";
 
@@ -38,15 +39,22 @@ export const ENQUEUE_PARAMETERS = {
     timeout: optional("kill an attempt after this long", "duration"),
     maxRetries: optional("retries after the first attempt (default: config)", "n"),
     label: repeatable("a key=value label, indexed for list, status and bulk commands", "k=v"),
+    cwd: optional("run in this folder (default: the current one)", "dir"),
+    env: repeatable("set a variable for the job (repeatable)", "KEY=VALUE"),
+    envAll: toggle("give the job this shell's whole environment (config capture_env)"),
     file: optional("read one JSON spec per line; - reads standard input", "path"),
-    json: toggle("print the job as JSON"),
+    lines: toggle("with --file: one shell command per line instead of JSON specs"),
+    json: toggle("print the job as JSON (with --file: the ids stored)"),
     wait: toggle("wait until the job ends and exit with its code, as `queuectl wait`"),
   },
   aliases: { c: "command", p: "priority", f: "file" },
   positional: {
     kind: "tuple",
     parameters: [
-      optionalPositional("json", `job spec, e.g. '{"command":"echo hi","priority":5}'`),
+      optionalPositional(
+        "spec",
+        `shell command, e.g. 'make test', or a JSON spec: '{"command":"echo hi","priority":5}'`,
+      ),
     ],
   },
 } as const;
@@ -68,11 +76,16 @@ export async function runEnqueue(
   json: string | undefined,
 ): Promise<void> {
   const now = Date.now();
+  envFlags(flags); // Bad --env is refused before anything is opened.
   if (flags.file !== undefined) return await enqueueFile(ctx, flags.file, { flags, json, now });
-  const spec = parseJobSpec(mergeFlags(parseJsonArg(json), flags), { now });
+  if (flags.lines) throw new UsageError("--lines reads commands from --file; give --file too");
+  const fields = resolveCwd(mergeFlags(argFields(json, flags), flags), new Set());
+  const spec = parseJobSpec(fields, { now });
+  const cwd = callerCwd();
   const store = await ctx.store();
   const config = await readConfig(store);
-  const [job] = await enqueueJobs(store, [spec], { now, maxRetries: config.max_retries });
+  const env = callEnv(flags, { captureEnv: config.capture_env });
+  const [job] = await enqueueJobs(store, [spec], { now, maxRetries: config.max_retries, cwd, env });
   ctx.out(flags.json ? JSON.stringify(jobJson(job!)) : job!.id);
   if (flags.wait) {
     // Loaded only here: a plain enqueue does not pay for it (B1).
@@ -97,23 +110,36 @@ async function enqueueFile(
   // Loaded only here: a single enqueue does not pay for the streaming reader (B1).
   const { checkSpecFile } = await import("./enqueue_file.ts");
   await using checked = await checkSpecFile(path, { flags, now });
+  const cwd = callerCwd();
   const store = await ctx.store();
   const config = await readConfig(store);
+  const env = callEnv(flags, { captureEnv: config.capture_env });
   const total = checked.spool.count;
   const progress = total > 5000 ? new Progress(ctx, "enqueue", total) : null;
   // With --wait the ids are kept to wait on: about 30 bytes a job.
-  const ids: string[] = [];
+  const waitFor: string[] = [];
+  // `--json`: one JSON object, written as the batches commit, so 100k ids are never all held:
+  // `{"enqueued":N,"ids":[…]}` (a failure midway leaves it unclosed, and the exit code says so).
+  let first = true;
+  if (flags.json) ctx.out(`{"enqueued":${total},"ids":[`);
   const n = await enqueueMany(store, checked.spool.read(), {
     now,
     maxRetries: config.max_retries,
     callerIds: checked.callerIds,
+    cwd,
+    env,
     onProgress: (n) => progress?.update(n),
-    onJob: flags.wait ? (job) => ids.push(job.id) : undefined,
+    onJob: flags.wait ? (job) => waitFor.push(job.id) : undefined,
+    onIds: !flags.json ? undefined : (ids) => {
+      if (ids.length === 0) return;
+      ctx.out((first ? "" : ",") + ids.map((id) => JSON.stringify(id)).join(","));
+      first = false;
+    },
   });
   progress?.done();
-  ctx.out(flags.json ? JSON.stringify({ enqueued: n }) : `enqueued ${n} jobs`);
-  if (flags.wait && ids.length > 0) {
+  ctx.out(flags.json ? "]}" : `enqueued ${n} jobs`);
+  if (flags.wait && waitFor.length > 0) {
     const { waitAndExit } = await import("./wait.ts");
-    await waitAndExit(ctx, store, ids, { json: flags.json, timeoutMs: null });
+    await waitAndExit(ctx, store, waitFor, { json: flags.json, timeoutMs: null });
   }
 }

@@ -34,6 +34,14 @@ export interface EnqueueFlags {
   file?: string;
   /** `--json`. */
   json?: boolean;
+  /** `--cwd`: the job's folder (relative to the caller's). */
+  cwd?: string;
+  /** `--env`, each `KEY=VALUE`. */
+  env?: readonly string[];
+  /** `--env-all`: the calling shell's whole environment. */
+  envAll?: boolean;
+  /** `--lines`: `--file` holds one shell command per line. */
+  lines?: boolean;
 }
 
 /**
@@ -57,6 +65,28 @@ export function parseJsonArg(json: string | undefined): Record<string, unknown> 
     throw new UsageError('invalid job JSON: expected an object like {"command":"echo hi"}');
   }
   return value as Record<string, unknown>;
+}
+
+/**
+ * The fields of `enqueue`'s positional argument: text that starts with `{` is a JSON spec
+ * (exactly: no leading whitespace, so `' {x'` is a command), any other text is a shell command,
+ * as `--command` gives it (which it may then not be given with).
+ *
+ * @example
+ * ```ts
+ * argFields("make test", {}); // { command: "make test" }
+ * argFields('{"command":"make"}', {}); // { command: "make" }
+ * ```
+ */
+export function argFields(arg: string | undefined, flags: EnqueueFlags): Record<string, unknown> {
+  if (arg === undefined || arg.startsWith("{")) return parseJsonArg(arg);
+  if (flags.command !== undefined) {
+    throw new UsageError(
+      `enqueue takes a command as its argument or as --command, not both, got ` +
+        `${showValue(arg, 40)} and --command ${showValue(flags.command, 40)}`,
+    );
+  }
+  return { command: arg };
 }
 
 /**
@@ -102,6 +132,7 @@ export function mergeFlags(
       ]);
     }
   }
+  if (flags.cwd !== undefined) out.cwd = flags.cwd;
   if ("delay" in out && "run_at" in out && flags.delay !== undefined) delete out.run_at;
   if ("delay" in out && "run_at" in out && flags.runAt !== undefined) delete out.delay;
   return out;

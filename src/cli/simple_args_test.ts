@@ -105,6 +105,14 @@ Deno.test("scanSimple leaves every other line to the parser", () => {
   }
 });
 
+Deno.test("scanSimple gives a repeatable option's values in order", () => {
+  const parameters = { flags: { a: repeatable("a", "a") }, positional: { kind: "tuple" } };
+  assertEquals(scanSimple(["--a", "x=1", "--a", "y=2"], parameters), {
+    flags: { a: ["x=1", "y=2"] },
+    positionals: [],
+  });
+});
+
 Deno.test("scanSimple declines commands whose parameters it cannot read as plain text", () => {
   const tuple = (parameters: object[]) => ({ kind: "tuple", parameters });
   const none = tuple([]);

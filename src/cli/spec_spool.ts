@@ -67,7 +67,8 @@ export class SpecSpool implements AsyncDisposable {
   add(spec: JobSpec): void {
     this.#memory.push(spec);
     // An estimate: the strings, and the object around them.
-    this.#memoryBytes += spec.command.length + (spec.id?.length ?? 0) + 64;
+    this.#memoryBytes += spec.command.length + (spec.id?.length ?? 0) + (spec.cwd?.length ?? 0) +
+      (spec.env === undefined ? 0 : JSON.stringify(spec.env).length) + 64;
     this.#count++;
   }
 

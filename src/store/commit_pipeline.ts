@@ -30,22 +30,25 @@ import type { Db, Tx } from "./db.ts";
  */
 export class CommitPipeline {
   readonly #db: Db;
-  readonly #onStored: (stored: number) => void;
+  readonly #onStored: (stored: number, ids: readonly string[]) => void;
   #inFlight: Promise<void>[] = [];
   #stored = 0;
 
-  /** `onStored` hears the number of jobs stored so far after each commit. */
-  constructor(db: Db, onStored: (stored: number) => void = () => {}) {
+  /**
+   * `onStored` hears the number of jobs stored so far after each commit, and the ids of the
+   * batch when `push` was given them.
+   */
+  constructor(db: Db, onStored: (stored: number, ids: readonly string[]) => void = () => {}) {
     this.#db = db;
     this.#onStored = onStored;
   }
 
-  /** Queues `tx`, a batch of `jobs` new jobs; resolves once it is in flight. */
-  async push(tx: Tx, jobs: number): Promise<void> {
+  /** Queues `tx`, a batch of `jobs` new jobs (with `ids`); resolves once it is in flight. */
+  async push(tx: Tx, jobs: number, ids: readonly string[] = []): Promise<void> {
     const alone = tx.checks.length > 0;
     const commit = this.#db.stage(tx);
     await this.#settle(alone ? 0 : 1);
-    const sent = this.#send(commit, jobs);
+    const sent = this.#send(commit, jobs, ids);
     sent.catch(() => {}); // Awaited by #settle; never an unhandled rejection.
     this.#inFlight.push(sent);
     if (alone) await this.#settle(0);
@@ -56,14 +59,18 @@ export class CommitPipeline {
     return this.#settle(0);
   }
 
-  async #send(commit: () => Promise<string | null>, jobs: number): Promise<void> {
+  async #send(
+    commit: () => Promise<string | null>,
+    jobs: number,
+    ids: readonly string[],
+  ): Promise<void> {
     if (!await commit()) {
       throw new ConflictError(
         `enqueue failed: a job id was taken meanwhile (${this.#stored} jobs stored before it)`,
       );
     }
     this.#stored += jobs;
-    this.#onStored(this.#stored);
+    this.#onStored(this.#stored, ids);
   }
 
   /** Waits until at most `max` commits are in flight; on a failure, for all of them. */

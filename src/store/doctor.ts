@@ -112,7 +112,13 @@ async function readOnce(
     const { heartbeat_at, host, pid } = e.value;
     workers.set(e.value.id, { heartbeat_at, host, pid });
   }
-  return { jobs, index, counters, workers };
+  const envs = new Set<string>();
+  for await (const e of scan(store, keys.envs())) envs.add(String(e.key[1]));
+  const envRefs = new Map<string, number>();
+  for await (const e of scan<Deno.KvU64>(store, keys.envRefsAll)) {
+    envRefs.set(String(e.key[1]), Number(e.value.value));
+  }
+  return { jobs, index, counters, workers, envs, envRefs };
 }
 
 /**

@@ -10,6 +10,8 @@ import { CommitPipeline } from "./commit_pipeline.ts";
 import { REMOTE_LIMITS, Tx } from "./db.ts";
 import { keys } from "./keys.ts";
 import { newJob } from "./new_job.ts";
+import { addEnvBlob, type EnvBlob, envBlob } from "./env_blob.ts";
+import type { EnvVars } from "../env_vars.ts";
 import { applyTransition } from "./transition.ts";
 import type { Store } from "./open.ts";
 
@@ -23,6 +25,13 @@ export interface EnqueueOptions {
   maxRetries: number;
   /** Called after each committed batch with the number of jobs stored so far. */
   onProgress?: (stored: number) => void;
+  /** The folder of specs that name none. Default null: the worker's own. */
+  cwd?: string | null;
+  /**
+   * Variables of every job of the call (`--env`, `--env-all`); a spec's own `env` is laid over
+   * them. Stored once per distinct environment, not per job (see `env_blob.ts`).
+   */
+  env?: EnvVars;
 }
 
 /** Options of {@linkcode enqueueMany}. */
@@ -36,6 +45,11 @@ export interface EnqueueManyOptions extends EnqueueOptions {
   callerIds?: ReadonlySet<string>;
   /** Told each job as it goes into a batch (`enqueue --file --wait` keeps the ids). */
   onJob?: (job: Job) => void;
+  /**
+   * Hears the ids of each committed batch, in the order the commits end (`enqueue --file
+   * --json`). Only the batches in flight are held, however many jobs there are.
+   */
+  onIds?: (ids: readonly string[]) => void;
 }
 
 /**
@@ -114,18 +128,35 @@ function idsOf(specs: readonly JobSpec[]): Set<string> {
 async function storeJobs(
   store: Store,
   groups: Iterable<readonly JobSpec[]> | AsyncIterable<readonly JobSpec[]>,
-  options: EnqueueOptions & { callerIds: ReadonlySet<string> },
+  options: EnqueueOptions & {
+    callerIds: ReadonlySet<string>;
+    onIds?: (ids: readonly string[]) => void;
+  },
   onJob?: (job: Job) => void,
 ): Promise<number> {
   await assertIdsFree(store, options.callerIds);
-  const pipe = new CommitPipeline(store.db, options.onProgress);
+  const callEnv = options.env ?? {};
+  const callBlob = Object.keys(callEnv).length === 0 ? null : await envBlob(callEnv);
+  const specBlob = specBlobs(callEnv);
+  const { now, maxRetries, cwd } = options;
+  const { onProgress, onIds } = options;
+  const pipe = new CommitPipeline(store.db, (stored, ids) => {
+    onIds?.(ids);
+    onProgress?.(stored);
+  });
+  let ids: string[] = [];
   let tx = new Tx();
   let batch = 0;
+  // The environments this batch writes: each batch writes its own, so none is referenced
+  // before it is stored, even if the sweep removed it between two batches.
+  let written = new Set<string>();
   const flush = async () => {
     if (tx.empty) return;
-    await pipe.push(tx, batch);
+    await pipe.push(tx, batch, ids);
+    ids = [];
     tx = new Tx();
     batch = 0;
+    written = new Set();
   };
   let count = 0;
   for await (const specs of groups) {
@@ -135,13 +166,21 @@ async function storeJobs(
         throw new TypeError(`job id "${spec.id}" is not among the callerIds given to enqueueMany`);
       }
       const labels = spec.labels ? Object.keys(spec.labels).length : 0;
-      const full = tx.mutations.length + 8 + labels > REMOTE_LIMITS.mutations ||
-        tx.bytes + spec.command.length * 3 + 1024 + labels * 800 > REMOTE_LIMITS.bytes ||
+      const blob = spec.env === undefined ? callBlob : await specBlob(spec.env);
+      const blobBytes = blob === null || written.has(blob.id) ? 0 : blob.bytes + 256;
+      const full = tx.mutations.length + 12 + labels > REMOTE_LIMITS.mutations ||
+        tx.bytes + spec.command.length * 3 + 1024 + labels * 800 + blobBytes >
+          REMOTE_LIMITS.bytes ||
         (explicit && tx.checks.length === REMOTE_LIMITS.checks);
       if (full) await flush();
-      const job = newJob(spec, options);
+      if (blob !== null && !written.has(blob.id)) {
+        addEnvBlob(tx, blob);
+        written.add(blob.id);
+      }
+      const job = newJob(spec, { now, maxRetries, cwd, env: blob?.id ?? null });
       if (explicit) tx.check(keys.job(job.id), null);
       applyTransition(tx, null, job);
+      if (onIds) ids.push(job.id);
       batch++;
       count++;
       onJob?.(job);
@@ -151,6 +190,25 @@ async function storeJobs(
   await pipe.finish();
   if (count > 0) await store.doorbell.ring();
   return count;
+}
+
+/**
+ * The stored form of each spec's own environment laid over the call's, made once per distinct
+ * spec environment (the last thousand are remembered).
+ */
+function specBlobs(base: EnvVars): (env: EnvVars) => Promise<EnvBlob | null> {
+  const cache = new Map<string, Promise<EnvBlob | null>>();
+  return (env) => {
+    const key = JSON.stringify(env);
+    let blob = cache.get(key);
+    if (blob === undefined) {
+      if (cache.size === 1000) cache.clear();
+      const all = { ...base, ...env };
+      blob = Object.keys(all).length === 0 ? Promise.resolve(null) : envBlob(all);
+      cache.set(key, blob);
+    }
+    return blob;
+  };
 }
 
 /** Reads the ids' records a thousand at a time, so no list of every key is built at once. */

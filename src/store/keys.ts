@@ -91,6 +91,20 @@ export const keys = {
       n,
       stream,
     ],
+  /**
+   * `["env", envId, chunk]`: a stored job environment (its canonical JSON text, in chunks under
+   * the value limit), named by a hash of its content so equal environments share it.
+   */
+  env: (envId: string, chunk: number): Deno.KvKey => ["env", envId, chunk],
+  /** Prefix of one stored environment's chunks, or (without an id) of all of them. */
+  envs: (envId?: string): Deno.KvKey => envId === undefined ? ["env"] : ["env", envId],
+  /**
+   * `["env_refs", envId]`: a `Deno.KvU64` count of the jobs that reference the environment,
+   * moved in the same atomic op as the job records; at 0 the sweep removes the environment.
+   */
+  envRefs: (envId: string): Deno.KvKey => ["env_refs", envId],
+  /** Prefix of every environment's reference count. */
+  envRefsAll: ["env_refs"] as Deno.KvKey,
   /** `["config", key]`: one runtime configuration value. */
   config: (key: string): Deno.KvKey => ["config", key],
   /** Prefix of all configuration values. */

@@ -21,6 +21,7 @@ export { countLabeled, labeledIds, type LabelSelector, listLabeled } from "./lab
 export { type CursorPage, pageJobs, type PageOrder } from "./page.ts";
 export { searchJobs, type SearchResult } from "./search.ts";
 export { readMetrics, readTotals, sweepMetrics } from "./metrics.ts";
+export { envNames, readEnv, sweepEnvBlobs } from "./env_blob.ts";
 export { MetricTally } from "./metric_tally.ts";
 export { retryAllDead, retryDead } from "./dlq.ts";
 export { cancelJob } from "./cancel.ts";

@@ -9,6 +9,18 @@ import type { Job } from "../job.ts";
 import type { JobSpec } from "../spec.ts";
 import { newId } from "../ids.ts";
 
+/** Options of {@linkcode newJob}. */
+export interface NewJobOptions {
+  /** The clock reading to stamp the job with. */
+  now: number;
+  /** `max_retries` for a spec that names none. */
+  maxRetries: number;
+  /** The folder for a spec that names none. Default null: the worker's own. */
+  cwd?: string | null;
+  /** The id of the job's stored environment. Default null: none. */
+  env?: string | null;
+}
+
 /**
  * Builds the record of a new job from a validated spec (pure).
  *
@@ -17,7 +29,7 @@ import { newId } from "../ids.ts";
  * newJob({ command: "true", priority: 0, timeout: null }, { now: Date.now(), maxRetries: 3 });
  * ```
  */
-export function newJob(spec: JobSpec, options: { now: number; maxRetries: number }): Job {
+export function newJob(spec: JobSpec, options: NewJobOptions): Job {
   const { now } = options;
   const runAt = spec.run_at ?? now;
   const job: Job = {
@@ -39,6 +51,8 @@ export function newJob(spec: JobSpec, options: { now: number; maxRetries: number
     last_error: null,
     worker: null,
     cancel_requested: false,
+    cwd: spec.cwd ?? options.cwd ?? null,
+    env: options.env ?? null,
   };
   if (spec.labels) job.labels = spec.labels;
   return job;

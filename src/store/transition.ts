@@ -96,6 +96,12 @@ export function applyTransition(
     if (before) tx.add(keys.count(before.state), -1);
     if (after) tx.add(keys.count(after.state), 1);
   }
+  const [oldEnv, newEnv] = [before?.env ?? null, after?.env ?? null];
+  if (oldEnv !== newEnv) {
+    // Merged by Tx into one sum per environment, so a batch of 300 jobs costs one write.
+    if (oldEnv !== null) tx.add(keys.envRefs(oldEnv), -1);
+    if (newEnv !== null) tx.add(keys.envRefs(newEnv), 1);
+  }
   (options.metrics ?? counterKeys).record(tx, { before, after });
   if (after) tx.set(keys.job(id), after);
   else tx.delete(keys.job(id));

@@ -10,6 +10,7 @@ import type { Job } from "../job.ts";
 import { attemptJson, jobJson, workerJson } from "../json_view.ts";
 import {
   countJobs,
+  envNames,
   getJob,
   type LabelSelector,
   listAttempts,
@@ -102,7 +103,9 @@ async function job(ctx: RouteContext): Promise<Response> {
   queryOf(ctx.url, []);
   const found = await jobOf(ctx);
   const history = await listAttempts(ctx.store, found.id);
-  return json({ ...jobJson(found), history: history.map(attemptJson) });
+  // Names only: the values are secrets, shown by `show ID --env` alone.
+  const envNamesOf = await envNames(ctx.store, found.env ?? null);
+  return json({ ...jobJson(found), env_names: envNamesOf, history: history.map(attemptJson) });
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   purgeJobs,
   recoverLost,
   type Store,
+  sweepEnvBlobs,
   sweepMetrics,
 } from "../store/mod.ts";
 import { isProcessAlive } from "./process_group.ts";
@@ -97,6 +98,8 @@ export class Maintenance {
     if (now - this.#sweptAt >= 60_000) {
       this.#sweptAt = now;
       await sweepMetrics(this.#store, { now });
+      // Environments no job references any more (their jobs were deleted or purged).
+      await sweepEnvBlobs(this.#store);
     }
   }
 

@@ -84,7 +84,15 @@ const DEFAULT_OUTPUT_LIMIT = 262_144;
 // A member that escaped the group (its own setsid) can still hold a pipe after we KILL the
 // group; past this we stop reading rather than hang. Anything already buffered reads at once.
 const DRAIN_AFTER_EXIT_MS = 1000;
-const NOT_RUN: RunResult = {
+/**
+ * The result of a command that never ran: no exit code, no output, no error yet.
+ *
+ * @example
+ * ```ts
+ * const result: RunResult = { ...NOT_RUN, error: "could not start" };
+ * ```
+ */
+export const NOT_RUN: RunResult = Object.freeze({
   exitCode: null,
   signal: null,
   timedOut: false,
@@ -98,7 +106,7 @@ const NOT_RUN: RunResult = {
   durationMs: 0,
   pid: null,
   error: null,
-};
+});
 
 /**
  * Runs `sh -c <command>` in a new process group and resolves when the shell has exited, the

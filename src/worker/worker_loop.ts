@@ -20,6 +20,7 @@ import {
   type WorkerRecord,
 } from "../store/mod.ts";
 import { runCommand } from "./run_command.ts";
+import { JobSettings, notStarted } from "./job_setting.ts";
 import { OutputSink } from "./output_sink.ts";
 import { type AbortWhy, errorLine, sleep, toReport } from "./attempt_report.ts";
 import { Maintenance } from "./maintenance.ts";
@@ -75,6 +76,7 @@ export class Worker {
   #stopAsked = 0;
   /** This worker's metric counts of the current minute, written with its own transitions. */
   readonly #tally: MetricTally;
+  readonly #settings: JobSettings;
   /** A job already claimed (with the previous result) and not yet run. */
   #next: Claimed | null = null;
   #record: WorkerRecord;
@@ -88,6 +90,7 @@ export class Worker {
     this.#log = options.log ?? new Logger({ fields: { worker: options.id } });
     this.#tally = new MetricTally(options.id);
     this.#upkeep = new Maintenance(store, { host: options.host, log: this.#log });
+    this.#settings = new JobSettings(store, options.host);
     const now = Date.now();
     this.#record = {
       id: options.id,
@@ -214,7 +217,9 @@ export class Worker {
     this.#log.info("job.started", { job: job.id, attempt: job.attempts });
     const timeout = job.timeout ?? (config.job_timeout > 0 ? config.job_timeout : null);
     let pgidBeat: ReturnType<typeof setTimeout> | undefined;
-    const result = await runCommand(job.command, {
+    const setting = await this.#settings.prepare(job);
+    const result = !setting.ok ? notStarted(setting.error) : await runCommand(job.command, {
+      cwd: setting.cwd,
       timeoutMs: timeout,
       signal: abort.signal,
       outputLimit: config.output_limit,
@@ -229,6 +234,7 @@ export class Worker {
       // The marks let a recoverer find this run's processes even if this worker dies before
       // the process group above is published.
       env: {
+        ...setting.env,
         ...runEnv({ worker: this.#opts.id, job: job.id, run: job.runs }),
         QUEUECTL_ATTEMPT: String(job.attempts),
       },
@@ -239,6 +245,8 @@ export class Worker {
     const why = this.#current.why;
     this.#current = null;
     const report = toReport(result, why, sink.summary);
+    // A job that cannot run on this host as it is ends at once, with no retry spent.
+    if (!setting.ok) report.final = true;
     // While it keeps working, the worker claims its next job in the same commit as this result.
     const { job: written, next } = await writeResult(this.#store, claimed, report, {
       now: Date.now(),

@@ -43,6 +43,10 @@ export interface Job {
   runs: number;
   /** Whether a cancel is waiting for its worker. */
   cancel_requested: boolean;
+  /** The folder it runs in; null: the worker's own. */
+  cwd: string | null;
+  /** The id of its stored environment (the values are never sent). */
+  env_id: string | null;
 }
 
 /** One attempt of a job. */
@@ -67,6 +71,8 @@ export interface Attempt {
 
 /** `GET /api/jobs/:id`: the job and its attempts, oldest first. */
 export interface JobDetail extends Job {
+  /** Its variables' names (never the values); null when the stored environment is missing. */
+  env_names: string[] | null;
   /** Its attempts, oldest first. */
   history: Attempt[];
 }

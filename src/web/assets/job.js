@@ -183,6 +183,12 @@ export function jobView(id) {
       row("exit code", j.exit_code === null ? null : String(j.exit_code)),
       row("last error", j.last_error, "err wide"),
       row("worker", j.worker, "mono wide"),
+      row("folder", j.cwd === null ? "the worker's own" : j.cwd, "mono wide"),
+      row(
+        "env",
+        j.env_names === null ? "missing from the database" : j.env_names.join(" "),
+        "mono wide",
+      ),
     );
     fill(
       history,
