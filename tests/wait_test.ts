@@ -108,7 +108,7 @@ Deno.test("enqueue --file --wait waits for every job it enqueued: 0 when all com
   });
   equal(one.code, 1, one.stderr);
   const [head, ...outcomes] = lines(one.stdout);
-  deepStrictEqual(head, { enqueued: 6 });
+  deepStrictEqual([head.enqueued, head.ids.length, head.ids.at(-1)], [6, 6, "bad"]);
   const states = outcomes.map((o) => o.state).sort();
   deepStrictEqual(states, [
     "completed",

@@ -120,8 +120,10 @@ async function enqueueFile(
   const waitFor: string[] = [];
   // `--json`: one JSON object, written as the batches commit, so 100k ids are never all held:
   // `{"enqueued":N,"ids":[…]}` (a failure midway leaves it unclosed, and the exit code says so).
+  // With --wait the ids are held anyway, and the object is one line before the outcomes' lines.
+  const streamIds = flags.json && !flags.wait;
   let first = true;
-  if (flags.json) ctx.out(`{"enqueued":${total},"ids":[`);
+  if (streamIds) ctx.out(`{"enqueued":${total},"ids":[`);
   const n = await enqueueMany(store, checked.spool.read(), {
     now,
     maxRetries: config.max_retries,
@@ -130,14 +132,16 @@ async function enqueueFile(
     env,
     onProgress: (n) => progress?.update(n),
     onJob: flags.wait ? (job) => waitFor.push(job.id) : undefined,
-    onIds: !flags.json ? undefined : (ids) => {
+    onIds: !streamIds ? undefined : (ids) => {
       if (ids.length === 0) return;
       ctx.out((first ? "" : ",") + ids.map((id) => JSON.stringify(id)).join(","));
       first = false;
     },
   });
   progress?.done();
-  ctx.out(flags.json ? "]}" : `enqueued ${n} jobs`);
+  if (streamIds) ctx.out("]}");
+  else if (flags.json) ctx.out(JSON.stringify({ enqueued: n, ids: waitFor }));
+  else ctx.out(`enqueued ${n} jobs`);
   if (flags.wait && waitFor.length > 0) {
     const { waitAndExit } = await import("./wait.ts");
     await waitAndExit(ctx, store, waitFor, { json: flags.json, timeoutMs: null });
