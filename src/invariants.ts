@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Job, JOB_STATES, type JobState } from "./job.ts";
+import { FINAL_STATES, type Job, JOB_STATES, type JobState } from "./job.ts";
 import { lostReason, workerAddress } from "./lease.ts";
 
 /** What the checker knows of a registered worker. */
@@ -43,6 +43,8 @@ export interface Snapshot {
   counters: Record<JobState, number>;
   /** Registered workers by id. */
   workers: Map<string, WorkerView>;
+  /** Jobs whose outcome is still being propagated (a `dep_done` marker). Default: none. */
+  inFlight?: ReadonlySet<string>;
 }
 
 /** One broken rule. */
@@ -53,7 +55,9 @@ export interface Violation {
     | "stray_index"
     | "counter_mismatch"
     | "attempts_exceeded"
-    | "orphaned_processing";
+    | "orphaned_processing"
+    | "blocked_straggler"
+    | "started_early";
   /** The job concerned, if any. */
   job?: string;
   /** One readable sentence. */
@@ -65,7 +69,9 @@ export interface Violation {
  * every job is in exactly the indexes of its state; no index entry names a missing job or the
  * wrong state; counters equal index sizes; attempts never exceed `1 + max_retries`; every
  * processing job's worker is registered, heartbeating within `leaseMs` and, on the checker's own
- * host, alive (else the job is reported as lost, with when a live worker will recover it).
+ * host, alive (else the job is reported as lost, with when a live worker will recover it); no
+ * job stays blocked once every dependency ended and no propagation of theirs is in flight; no
+ * job left blocked or held while a dependency of it has never finished.
  *
  * @example
  * ```ts
@@ -105,6 +111,7 @@ export function findViolations(
       });
     }
   }
+  out.push(...dependencyViolations(snap));
   const present = new Set(snap.index.map((e) => e.key));
   for (const [key, id] of expected) {
     if (!present.has(key)) {
@@ -127,6 +134,48 @@ export function findViolations(
         kind: "counter_mismatch",
         detail: `counter ${state} is ${snap.counters[state]} but ${sizes[state]} jobs are ${state}`,
       });
+    }
+  }
+  return out;
+}
+
+/**
+ * The dependency rules (pure): a blocked job none of whose dependencies can still finish, with
+ * no propagation in flight, is a straggler (`doctor --repair` moves it on); a job that left
+ * blocked/held (and was not canceled) while a dependency has never finished started early.
+ *
+ * @example
+ * ```ts
+ * declare const snapshot: Snapshot;
+ * dependencyViolations(snapshot); // [] on a healthy queue
+ * ```
+ */
+export function dependencyViolations(snap: Pick<Snapshot, "jobs" | "inFlight">): Violation[] {
+  const out: Violation[] = [];
+  const byId = new Map(snap.jobs.map((j) => [j.id, j]));
+  const moving = snap.inFlight ?? new Set<string>();
+  for (const job of snap.jobs) {
+    if (!job.after) continue;
+    const deps = job.after.map((id) => byId.get(id));
+    if (job.state === "blocked") {
+      const ended = deps.every((d) => d === undefined || FINAL_STATES.includes(d.state));
+      if (ended && !job.after.some((id) => moving.has(id))) {
+        out.push({
+          kind: "blocked_straggler",
+          job: job.id,
+          detail:
+            `job ${job.id} is blocked but every dependency has ended (doctor --repair moves it on)`,
+        });
+      }
+    } else if (job.state !== "held" && job.state !== "canceled") {
+      const early = deps.find((d) => d !== undefined && d.finished_at === null);
+      if (early) {
+        out.push({
+          kind: "started_early",
+          job: job.id,
+          detail: `job ${job.id} is ${job.state} but its dependency ${early.id} never finished`,
+        });
+      }
     }
   }
   return out;

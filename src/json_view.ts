@@ -43,6 +43,9 @@ export function jobJson(job: Job): JobJson {
     worker: job.worker,
     runs: job.runs,
     cancel_requested: job.cancel_requested,
+    // Only on jobs enqueued with --after: a plain job's JSON stays as it was.
+    ...(job.after ? { after: job.after } : {}),
+    ...(job.blocked_on ? { blocked_on: job.blocked_on } : {}),
   };
 }
 

@@ -279,8 +279,17 @@ Deno.test("parseJobSpec rejects a non-finite now", () => {
 Deno.test("JOB_SPEC_FIELDS lists the accepted fields", () => {
   assert.deepEqual(
     [...JOB_SPEC_FIELDS].sort(),
-    ["command", "delay", "id", "max_retries", "priority", "run_at", "timeout"],
+    ["after", "command", "delay", "hold", "id", "max_retries", "priority", "run_at", "timeout"],
   );
+});
+
+Deno.test("after is a non-empty array of job ids, repeats dropped; hold is a boolean", () => {
+  const spec = parseJobSpec({ command: "x", after: ["a", "b", "a"], hold: true }, opts);
+  assert.deepEqual([spec.after, spec.hold], [["a", "b"], true]);
+  for (const after of [[], "a", ["ok", "not ok"], [""]]) {
+    assert.throws(() => parseJobSpec({ command: "x", after }, opts), UsageError);
+  }
+  assert.throws(() => parseJobSpec({ command: "x", hold: "yes" }, opts), UsageError);
 });
 
 Deno.test("parseJobSpecJson parses JSON then validates it", () => {

@@ -274,6 +274,8 @@ export async function statusCounts(db: TempDb): Promise<Record<string, number>> 
 
 /** `status --json` counts of an empty queue: every state at zero. */
 export const ZERO_COUNTS: Readonly<Record<string, number>> = Object.freeze({
+  held: 0,
+  blocked: 0,
   scheduled: 0,
   pending: 0,
   processing: 0,

@@ -37,6 +37,8 @@ export const ENQUEUE_PARAMETERS = {
     runAt: optional("run at this time (ISO 8601)", "iso"),
     timeout: optional("kill an attempt after this long", "duration"),
     maxRetries: optional("retries after the first attempt (default: config)", "n"),
+    after: optional("run only after these jobs completed: ID[,ID...]", "ids"),
+    hold: toggle("store the job held: it runs only after `release ID`"),
     file: optional("read one JSON spec per line; - reads standard input", "path"),
     json: toggle("print the job as JSON"),
   },
@@ -98,6 +100,7 @@ async function enqueueFile(
     now,
     maxRetries: config.max_retries,
     callerIds: checked.callerIds,
+    afterIds: checked.afterIds,
     onProgress: (n) => progress?.update(n),
   });
   progress?.done();

@@ -25,6 +25,10 @@ export interface EnqueueFlags {
   timeout?: string;
   /** `--max-retries`. */
   maxRetries?: string;
+  /** `--after`: comma-separated ids. */
+  after?: string;
+  /** `--hold`. */
+  hold?: boolean;
   /** `--file`, `-f`. */
   file?: string;
   /** `--json`. */
@@ -52,6 +56,22 @@ export function parseJsonArg(json: string | undefined): Record<string, unknown> 
     throw new UsageError('invalid job JSON: expected an object like {"command":"echo hi"}');
   }
   return value as Record<string, unknown>;
+}
+
+/**
+ * The ids of `--after ID[,ID…]`; an empty list or an empty id between commas is refused.
+ *
+ * @example
+ * ```ts
+ * afterIds("a1,b2"); // ["a1", "b2"]
+ * ```
+ */
+export function afterIds(text: string): string[] {
+  const ids = text.split(",");
+  if (ids.some((id) => id === "")) {
+    throw new UsageError(`--after takes job ids separated by commas, got ${showValue(text, 40)}`);
+  }
+  return ids;
 }
 
 /**
@@ -86,6 +106,8 @@ export function mergeFlags(
   if (flags.runAt !== undefined) out.run_at = flags.runAt;
   if (flags.timeout !== undefined) out.timeout = flags.timeout;
   if (flags.maxRetries !== undefined) out.max_retries = num(flags.maxRetries, "--max-retries");
+  if (flags.after !== undefined) out.after = afterIds(flags.after);
+  if (flags.hold) out.hold = true;
   if ("delay" in out && "run_at" in out && flags.delay !== undefined) delete out.run_at;
   if ("delay" in out && "run_at" in out && flags.runAt !== undefined) delete out.delay;
   return out;

@@ -3,16 +3,18 @@
  *
  * @module
  */
-import type { Job } from "../job.ts";
+import type { Job, JobState } from "../job.ts";
 import { newId } from "../ids.ts";
 import { ConflictError } from "../errors.ts";
 import type { Store } from "./open.ts";
 import { transactJob } from "./transact_job.ts";
+import { propagateDone } from "./propagate.ts";
 
 /**
- * Cancels a job. A scheduled, pending or failed job becomes `canceled` in one atomic operation.
+ * Cancels a job. A held, blocked, scheduled, pending or failed job becomes `canceled` in one atomic operation.
  * A processing job gets `cancel_requested`; its worker sees it within a heartbeat, kills the
- * job's process group and records `canceled`. A final job cannot be canceled.
+ * job's process group and records `canceled`. A final job cannot be canceled. The jobs that
+ * run after a canceled one are canceled with it (`dependency X ended canceled`).
  *
  * @example
  * ```ts
@@ -22,9 +24,19 @@ import { transactJob } from "./transact_job.ts";
  * job.state; // "canceled", or "processing" with cancel_requested
  * ```
  */
-export function cancelJob(store: Store, id: string, options: { now: number }): Promise<Job> {
-  return transactJob(store, { id, decide: (job) => canceled(job, options.now) });
+export async function cancelJob(
+  store: Store,
+  id: string,
+  options: { now: number },
+): Promise<Job> {
+  const job = await transactJob(store, { id, decide: (job) => canceled(job, options.now) });
+  // Its dependents are canceled too, down the chain (maintenance finishes it if this stops).
+  if (job.dependents && job.state === "canceled") await propagateDone(store, id, options);
+  return job;
 }
+
+/** States a job waits in, which a cancel ends at once. */
+const WAITING: readonly JobState[] = ["held", "blocked", "pending", "scheduled", "failed"];
 
 /** What a cancel at `now` makes of `job`: itself when it is already asked to stop. */
 function canceled(job: Job, now: number): Job {
@@ -32,8 +44,9 @@ function canceled(job: Job, now: number): Job {
     if (job.cancel_requested) return job;
     return { ...job, cancel_requested: true, updated_at: now };
   }
-  if (job.state === "pending" || job.state === "scheduled" || job.state === "failed") {
-    return { ...job, state: "canceled", seq: newId(now), updated_at: now, finished_at: now };
+  if (WAITING.includes(job.state)) {
+    const { blocked_on: _, ...rest } = job;
+    return { ...rest, state: "canceled", seq: newId(now), updated_at: now, finished_at: now };
   }
   throw new ConflictError(`job "${job.id}" is ${job.state} and cannot be canceled`);
 }

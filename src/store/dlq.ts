@@ -75,7 +75,18 @@ export async function retryAllDead(
   return moved;
 }
 
-function requeued(job: Job, now: number): Job {
+/**
+ * The job with a fresh set of attempts, pending at `now` (pure): `dlq retry` and `retry` both
+ * requeue with it; `runs` and the history are kept.
+ *
+ * @example
+ * ```ts
+ * import type { Job } from "../job.ts";
+ * declare const dead: Job;
+ * requeued(dead, Date.now()).attempts; // 0
+ * ```
+ */
+export function requeued(job: Job, now: number): Job {
   return {
     ...job,
     state: "pending",

@@ -10,6 +10,7 @@ import { CommitPipeline } from "./commit_pipeline.ts";
 import { REMOTE_LIMITS, Tx } from "./db.ts";
 import { keys } from "./keys.ts";
 import { newJob } from "./new_job.ts";
+import { assertJobsExist, storeDependent } from "./dependents.ts";
 import { applyTransition } from "./transition.ts";
 import type { Store } from "./open.ts";
 
@@ -34,6 +35,12 @@ export interface EnqueueManyOptions extends EnqueueOptions {
    * batches were stored.
    */
   callerIds?: ReadonlySet<string>;
+  /**
+   * Every dependency id (`after`) among the specs that is not the id of an earlier spec, when
+   * they come as a stream: they are checked to exist before anything is written. Default: those
+   * of an array of specs.
+   */
+  afterIds?: ReadonlySet<string>;
 }
 
 /**
@@ -57,7 +64,12 @@ export async function enqueueJobs(
   options: EnqueueOptions,
 ): Promise<Job[]> {
   const jobs: Job[] = [];
-  await storeJobs(store, [specs], { ...options, callerIds: idsOf(specs) }, (job) => jobs.push(job));
+  await storeJobs(
+    store,
+    [specs],
+    { ...options, callerIds: idsOf(specs), afterIds: afterIdsOf(specs) },
+    (job) => jobs.push(job),
+  );
   return jobs;
 }
 
@@ -86,10 +98,38 @@ export async function enqueueMany(
   options: EnqueueManyOptions,
 ): Promise<number> {
   if (isArray(specs)) {
-    await storeJobs(store, [specs], { ...options, callerIds: idsOf(specs) });
+    await storeJobs(store, [specs], {
+      ...options,
+      callerIds: idsOf(specs),
+      afterIds: afterIdsOf(specs),
+    });
     return specs.length;
   }
-  return await storeJobs(store, specs, { ...options, callerIds: options.callerIds ?? new Set() });
+  return await storeJobs(store, specs, {
+    ...options,
+    callerIds: options.callerIds ?? new Set(),
+    afterIds: options.afterIds ?? new Set(),
+  });
+}
+
+/**
+ * The dependency ids of `specs` that no earlier spec stores: a spec may run after one stored
+ * before it in the same call, and after jobs already stored.
+ *
+ * @example
+ * ```ts
+ * afterIdsOf([{ id: "a", command: "x", priority: 0, timeout: null },
+ *   { command: "y", priority: 0, timeout: null, after: ["a", "old"] }]); // Set {"old"}
+ * ```
+ */
+export function afterIdsOf(specs: readonly JobSpec[]): Set<string> {
+  const earlier = new Set<string>();
+  const out = new Set<string>();
+  for (const spec of specs) {
+    for (const id of spec.after ?? []) if (!earlier.has(id)) out.add(id);
+    if (spec.id !== undefined) earlier.add(spec.id);
+  }
+  return out;
 }
 
 function isArray(specs: unknown): specs is readonly JobSpec[] {
@@ -111,10 +151,11 @@ function idsOf(specs: readonly JobSpec[]): Set<string> {
 async function storeJobs(
   store: Store,
   groups: Iterable<readonly JobSpec[]> | AsyncIterable<readonly JobSpec[]>,
-  options: EnqueueOptions & { callerIds: ReadonlySet<string> },
+  options: EnqueueOptions & { callerIds: ReadonlySet<string>; afterIds: ReadonlySet<string> },
   onJob?: (job: Job) => void,
 ): Promise<number> {
   await assertIdsFree(store, options.callerIds);
+  await assertJobsExist(store, options.afterIds);
   const pipe = new CommitPipeline(store.db, options.onProgress);
   let tx = new Tx();
   let batch = 0;
@@ -130,6 +171,15 @@ async function storeJobs(
       const explicit = spec.id !== undefined;
       if (explicit && !options.callerIds.has(spec.id!)) {
         throw new TypeError(`job id "${spec.id}" is not among the callerIds given to enqueueMany`);
+      }
+      if (spec.after) {
+        // Its dependencies' records are read and checked: what came before it is stored first.
+        await flush();
+        await pipe.finish();
+        const job = await storeDependent(store, newJob(spec, options), options);
+        count++;
+        onJob?.(job);
+        continue;
       }
       const full = tx.mutations.length + 8 > REMOTE_LIMITS.mutations ||
         tx.bytes + spec.command.length * 3 + 1024 > REMOTE_LIMITS.bytes ||

@@ -23,6 +23,8 @@ export { readMetrics, readTotals, sweepMetrics } from "./metrics.ts";
 export { MetricTally } from "./metric_tally.ts";
 export { retryAllDead, retryDead } from "./dlq.ts";
 export { cancelJob } from "./cancel.ts";
+export { type Propagated, propagateDone, propagatePending } from "./propagate.ts";
+export { releaseJob, retryJob } from "./rerun.ts";
 export { deleteJob, purgeJobs } from "./delete.ts";
 export { readConfig, resetConfig, writeConfig } from "./config_store.ts";
 export {

@@ -10,7 +10,9 @@ import type { JobSpec } from "../spec.ts";
 import { newId } from "../ids.ts";
 
 /**
- * Builds the record of a new job from a validated spec (pure).
+ * Builds the record of a new job from a validated spec (pure). A job with `after` starts
+ * `blocked`, counting every dependency as unfinished: `store/dependents.ts` stores it and counts
+ * down those already completed.
  *
  * @example
  * ```ts
@@ -20,10 +22,10 @@ import { newId } from "../ids.ts";
 export function newJob(spec: JobSpec, options: { now: number; maxRetries: number }): Job {
   const { now } = options;
   const runAt = spec.run_at ?? now;
-  return {
+  const job: Job = {
     id: spec.id ?? newId(now),
     command: spec.command,
-    state: runAt > now ? "scheduled" : "pending",
+    state: spec.hold ? "held" : spec.after ? "blocked" : runAt > now ? "scheduled" : "pending",
     attempts: 0,
     runs: 0,
     max_retries: spec.max_retries ?? options.maxRetries,
@@ -40,4 +42,7 @@ export function newJob(spec: JobSpec, options: { now: number; maxRetries: number
     worker: null,
     cancel_requested: false,
   };
+  // Absent rather than empty: a plain job's record keeps its size (B2's bytes per job).
+  if (spec.after) Object.assign(job, { after: spec.after, blocked_on: spec.after.length });
+  return job;
 }
