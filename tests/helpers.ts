@@ -422,3 +422,17 @@ export function workersFor(db: TempDb, count: number): Workers & AsyncDisposable
     },
   });
 }
+
+/**
+ * Enqueues one job through the CLI with `args` after `enqueue` and returns what it printed (its
+ * id, or its JSON with `--json`); fails unless it exits 0.
+ *
+ * @example
+ * ```ts
+ * await using db = await tempDb();
+ * const id = await enqueueId(db, ["--command", "true", "--hold"]);
+ * ```
+ */
+export async function enqueueId(db: TempDb, args: string[]): Promise<string> {
+  return (await cliOk(db, ["enqueue", ...args])).trim();
+}
