@@ -17,6 +17,17 @@ import type { Store } from "./open.ts";
 const PER_OP = REMOTE_LIMITS.checks - 1;
 
 /**
+ * Most dependencies of a job that {@linkcode storeFewDependents} takes: with its own id's check,
+ * one job always fits in an operation.
+ *
+ * @example
+ * ```ts
+ * FEW_DEPENDENCIES; // 8
+ * ```
+ */
+export const FEW_DEPENDENCIES = REMOTE_LIMITS.checks - 2;
+
+/**
  * Throws NotFoundError (`job "X" not found`) unless every id names a stored job; reads a
  * thousand at a time. Called before anything is written, so an unknown dependency stores
  * nothing.
@@ -88,26 +99,9 @@ export async function storeDependent(
       throw new ConflictError(`job "${job.id}" already exists`);
     }
     const before = current;
-    let next: Job = before ?? job;
+    const deps = chunk.map((id, k) => ({ id, entry: read[k + 1]! }));
     const tx = new Tx().check(own.key, own.versionstamp);
-    for (const [k, entry] of read.slice(1).entries()) {
-      const parent = entry.value;
-      const id = chunk[k]!;
-      if (!parent) {
-        if (before === null) throw new NotFoundError(`job "${id}" not found`);
-        next = dependencyCanceled(next, { parent: id, outcome: "missing", now });
-        break;
-      }
-      if (parent.state === "completed") {
-        next = { ...next, blocked_on: (next.blocked_on ?? 1) - 1 };
-      } else if (FINAL_STATES.includes(parent.state)) {
-        next = dependencyCanceled(next, { parent: id, outcome: parent.state, now });
-        break;
-      } else {
-        tx.check(entry.key, entry.versionstamp).set(keys.dep(id, job.id), true);
-        if (!parent.dependents) applyTransition(tx, parent, { ...parent, dependents: true });
-      }
-    }
+    let next = addDependencies(tx, before ?? job, deps, { now, stored: before !== null });
     next = settled(next, now);
     applyTransition(tx, before, next);
     const written = await store.db.commit(tx);
@@ -118,6 +112,117 @@ export async function storeDependent(
     i += PER_OP;
   }
   return current;
+}
+
+/**
+ * Stores new jobs that each run after at most eight others (the fan-out case: many jobs after
+ * the same few), as many per atomic operation as their distinct dependencies' checks allow:
+ * 1,000 jobs after one take a handful of operations, not 1,000. Each job is decided as
+ * {@linkcode storeDependent} decides it. Returns the jobs as written.
+ *
+ * @example
+ * ```ts
+ * import { newJob } from "./new_job.ts";
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
+ * const now = Date.now();
+ * const specs = [1, 2].map((n) => ({ command: `echo ${n}`, priority: 0, timeout: null, after: ["a1"] }));
+ * const jobs = await storeFewDependents(store, specs.map((s) => newJob(s, { now, maxRetries: 3 })), { now });
+ * ```
+ */
+export async function storeFewDependents(
+  store: Store,
+  jobs: readonly Job[],
+  options: { now: number; explicit?: ReadonlySet<string> },
+): Promise<Job[]> {
+  const out: Job[] = [];
+  let rest = jobs;
+  let parents = new Map<string, Deno.KvEntryMaybe<Job>>();
+  while (rest.length > 0) {
+    const ids = [...new Set(rest.slice(0, 200).flatMap((j) => j.after ?? []))];
+    const missing = ids.filter((id) => !parents.has(id));
+    const read = await store.db.getMany<Job>(missing.map(keys.job));
+    for (const [k, id] of missing.entries()) parents.set(id, read[k]!);
+    const tx = new Tx();
+    const marked = new Map<string, Job>();
+    const written: Job[] = [];
+    for (const job of rest.slice(0, 200)) {
+      const fresh = (job.after ?? []).filter((id) => !tx.checks.some((c) => c.key[1] === id));
+      const own = options.explicit?.has(job.id) ? 1 : 0;
+      if (tx.checks.length + fresh.length + own > REMOTE_LIMITS.checks) break;
+      if (tx.mutations.length > REMOTE_LIMITS.mutations - 40) break;
+      if (own) tx.check(keys.job(job.id), null);
+      const deps = (job.after ?? []).map((id) => ({ id, entry: parents.get(id)! }));
+      const next = settled(
+        addDependencies(tx, job, deps, { now: options.now, stored: false, marked }),
+        options.now,
+      );
+      applyTransition(tx, null, next);
+      written.push(next);
+    }
+    const stamp = await store.db.commit(tx);
+    if (stamp === null) {
+      if (anyExplicit(options.explicit, written)) await assertFree(store, written);
+      parents = new Map(); // A dependency changed: read them again.
+      continue;
+    }
+    for (const [id, job] of marked) {
+      // Only a record that gained `dependents` was written, and so has the new versionstamp.
+      if (parents.get(id)?.value?.dependents) continue;
+      parents.set(id, { key: keys.job(id), value: job, versionstamp: stamp });
+    }
+    out.push(...written);
+    rest = rest.slice(written.length);
+  }
+  return out;
+}
+
+/** Whether any of `jobs` has a caller-chosen id. */
+function anyExplicit(explicit: ReadonlySet<string> | undefined, jobs: Job[]): boolean {
+  return explicit !== undefined && jobs.some((j) => explicit.has(j.id));
+}
+
+/** Throws ConflictError when one of `jobs`' ids was taken meanwhile. */
+async function assertFree(store: Store, jobs: Job[]): Promise<void> {
+  const found = await store.db.getMany(jobs.map((j) => keys.job(j.id)));
+  const taken = found.find((e) => e.value !== null);
+  if (taken) throw new ConflictError(`job "${String(taken.key[1])}" already exists`);
+}
+
+/**
+ * Adds to `tx` what `deps` (read with their versionstamps) make of `job`: a completed one counts
+ * down, a dead or canceled one (or, once the job is `stored`, a missing one) cancels it, any
+ * other gets a checked edge and `dependents` on its record. Returns the job as it becomes.
+ */
+function addDependencies(
+  tx: Tx,
+  job: Job,
+  deps: { id: string; entry: Deno.KvEntryMaybe<Job> }[],
+  options: { now: number; stored: boolean; marked?: Map<string, Job> },
+): Job {
+  const { now } = options;
+  const marked = options.marked ?? new Map<string, Job>();
+  let next = job;
+  for (const { id, entry } of deps) {
+    const parent = marked.get(id) ?? entry.value;
+    if (!parent) {
+      if (!options.stored) throw new NotFoundError(`job "${id}" not found`);
+      return dependencyCanceled(next, { parent: id, outcome: "missing", now });
+    }
+    if (parent.state === "completed") {
+      next = { ...next, blocked_on: (next.blocked_on ?? 1) - 1 };
+    } else if (FINAL_STATES.includes(parent.state)) {
+      return dependencyCanceled(next, { parent: id, outcome: parent.state, now });
+    } else {
+      tx.set(keys.dep(id, job.id), true);
+      if (marked.has(id)) continue; // Checked and marked by an earlier job of this operation.
+      tx.check(entry.key, entry.versionstamp);
+      const withDependents: Job = { ...parent, dependents: true };
+      if (!parent.dependents) applyTransition(tx, parent, withDependents);
+      marked.set(id, withDependents);
+    }
+  }
+  return next;
 }
 
 /** Whether the job still waits on dependencies (blocked, or held with some left). */

@@ -10,7 +10,12 @@ import { CommitPipeline } from "./commit_pipeline.ts";
 import { REMOTE_LIMITS, Tx } from "./db.ts";
 import { keys } from "./keys.ts";
 import { newJob } from "./new_job.ts";
-import { assertJobsExist, storeDependent } from "./dependents.ts";
+import {
+  assertJobsExist,
+  FEW_DEPENDENCIES,
+  storeDependent,
+  storeFewDependents,
+} from "./dependents.ts";
 import { applyTransition } from "./transition.ts";
 import type { Store } from "./open.ts";
 
@@ -166,6 +171,16 @@ async function storeJobs(
     batch = 0;
   };
   let count = 0;
+  // Jobs after a few others, stored together (a fan-out), once what came before is stored.
+  let few: Job[] = [];
+  const fewIds = new Set<string>();
+  const flushFew = async () => {
+    if (few.length === 0) return;
+    const explicit = options.callerIds;
+    for (const job of await storeFewDependents(store, few, { ...options, explicit })) onJob?.(job);
+    few = [];
+    fewIds.clear();
+  };
   for await (const specs of groups) {
     for (const spec of specs) {
       const explicit = spec.id !== undefined;
@@ -176,11 +191,21 @@ async function storeJobs(
         // Its dependencies' records are read and checked: what came before it is stored first.
         await flush();
         await pipe.finish();
-        const job = await storeDependent(store, newJob(spec, options), options);
+        if (few.length === 200 || spec.after.some((id) => fewIds.has(id))) await flushFew();
+        const job = newJob(spec, options);
         count++;
-        onJob?.(job);
+        if (spec.after.length <= FEW_DEPENDENCIES) {
+          few.push(job);
+          fewIds.add(job.id);
+          continue;
+        }
+        await flushFew();
+        // Stored first: `onJob?.(await …)` would skip the store when there is no onJob.
+        const stored = await storeDependent(store, job, options);
+        onJob?.(stored);
         continue;
       }
+      await flushFew();
       const full = tx.mutations.length + 8 > REMOTE_LIMITS.mutations ||
         tx.bytes + spec.command.length * 3 + 1024 > REMOTE_LIMITS.bytes ||
         (explicit && tx.checks.length === REMOTE_LIMITS.checks);
@@ -195,6 +220,7 @@ async function storeJobs(
   }
   await flush();
   await pipe.finish();
+  await flushFew();
   if (count > 0) await store.doorbell.ring();
   return count;
 }
