@@ -205,7 +205,7 @@ async function storeJobs(
         onJob?.(stored);
         continue;
       }
-      await flushFew();
+      if (few.length > 0) await flushFew(); // Not an await per job of a plain bulk enqueue (B2).
       const full = tx.mutations.length + 8 > REMOTE_LIMITS.mutations ||
         tx.bytes + spec.command.length * 3 + 1024 > REMOTE_LIMITS.bytes ||
         (explicit && tx.checks.length === REMOTE_LIMITS.checks);
