@@ -50,6 +50,8 @@ export interface Snapshot {
   envs?: ReadonlySet<string>;
   /** The stored reference count of each environment (`["env_refs", id]`); absent: not checked. */
   envRefs?: ReadonlyMap<string, number>;
+  /** Jobs whose outcome is still being propagated (a `dep_done` marker). Default: none. */
+  inFlight?: ReadonlySet<string>;
 }
 
 /** One broken rule. */
@@ -62,7 +64,9 @@ export interface Violation {
     | "attempts_exceeded"
     | "orphaned_processing"
     | "env_missing"
-    | "env_refs_mismatch";
+    | "env_refs_mismatch"
+    | "blocked_straggler"
+    | "started_early";
   /** The job concerned, if any. */
   job?: string;
   /** One readable sentence. */
@@ -76,7 +80,9 @@ export interface Violation {
  * processing job's worker is registered, heartbeating within `leaseMs` and, on the checker's own
  * host, alive (else the job is reported as lost, with when a live worker will recover it); a job
  * that may still run has its stored environment (else its next attempt ends dead), and each
- * environment's reference count equals the jobs that name it.
+ * environment's reference count equals the jobs that name it; no job stays blocked once every
+ * dependency ended and no propagation of theirs is in flight; no job left blocked or held while
+ * a dependency of it has never finished.
  *
  * @example
  * ```ts
@@ -125,6 +131,7 @@ export function findViolations(
       });
     }
   }
+  out.push(...dependencyViolations(snap));
   const present = new Set(snap.index.map((e) => e.key));
   for (const [key, id] of expected) {
     if (!present.has(key)) {
@@ -168,6 +175,48 @@ function envRefViolations(jobs: Job[], stored: ReadonlyMap<string, number>): Vio
       kind: "env_refs_mismatch",
       detail: `environment ${id} is counted ${have} times but ${want} jobs reference it`,
     });
+  }
+  return out;
+}
+
+/**
+ * The dependency rules (pure): a blocked job none of whose dependencies can still finish, with
+ * no propagation in flight, is a straggler (`doctor --repair` moves it on); a job that left
+ * blocked/held (and was not canceled) while a dependency has never finished started early.
+ *
+ * @example
+ * ```ts
+ * declare const snapshot: Snapshot;
+ * dependencyViolations(snapshot); // [] on a healthy queue
+ * ```
+ */
+export function dependencyViolations(snap: Pick<Snapshot, "jobs" | "inFlight">): Violation[] {
+  const out: Violation[] = [];
+  const byId = new Map(snap.jobs.map((j) => [j.id, j]));
+  const moving = snap.inFlight ?? new Set<string>();
+  for (const job of snap.jobs) {
+    if (!job.after) continue;
+    const deps = job.after.map((id) => byId.get(id));
+    if (job.state === "blocked") {
+      const ended = deps.every((d) => d === undefined || FINAL_STATES.includes(d.state));
+      if (ended && !job.after.some((id) => moving.has(id))) {
+        out.push({
+          kind: "blocked_straggler",
+          job: job.id,
+          detail:
+            `job ${job.id} is blocked but every dependency has ended (doctor --repair moves it on)`,
+        });
+      }
+    } else if (job.state !== "held" && job.state !== "canceled") {
+      const early = deps.find((d) => d !== undefined && d.finished_at === null);
+      if (early) {
+        out.push({
+          kind: "started_early",
+          job: job.id,
+          detail: `job ${job.id} is ${job.state} but its dependency ${early.id} never finished`,
+        });
+      }
+    }
   }
   return out;
 }

@@ -7,6 +7,7 @@ import { deepStrictEqual, equal, match } from "node:assert/strict";
 import { job, T0 } from "../tests/factory.ts";
 import {
   type CheckOptions,
+  dependencyViolations,
   findViolations,
   type Snapshot,
   stateIndexSizes,
@@ -40,6 +41,8 @@ function check(snap: Snapshot, now = T0, more: Partial<CheckOptions> = {}): Viol
 function healthyJobs(): Job[] {
   const seq = (n: number) => `01KSEQ${String(n).padStart(20, "0")}`;
   return [
+    job({ id: "h", state: "held", seq: seq(8) }),
+    job({ id: "b", state: "blocked", seq: seq(9), after: ["p"], blocked_on: 1 }),
     job({ id: "s", state: "scheduled", run_at: T0 + 60_000, seq: seq(1) }),
     job({ id: "p", state: "pending", seq: seq(2), priority: 5 }),
     job({ id: "r", state: "processing", seq: seq(3), worker: "w1", attempts: 1, runs: 1 }),
@@ -235,4 +238,23 @@ Deno.test("a job whose environment is missing, and a reference count that is off
   deepStrictEqual(kinds(check(snap)), [["env_missing", "a"], ["env_refs_mismatch", null]]);
   const fine = { ...snapshotOf(jobs), envs: new Set(["e1"]), envRefs: new Map([["e1", 2]]) };
   deepStrictEqual(check(fine), []);
+});
+
+Deno.test("a blocked job whose dependencies all ended is a straggler, unless their outcome is in flight", () => {
+  const jobs = [
+    job({ id: "a", state: "completed", finished_at: T0 }),
+    job({ id: "z", state: "dead", finished_at: T0 }),
+    job({ id: "b", state: "blocked", after: ["a", "z"], blocked_on: 1 }),
+  ];
+  deepStrictEqual(kinds(dependencyViolations({ jobs })), [["blocked_straggler", "b"]]);
+  deepStrictEqual(dependencyViolations({ jobs, inFlight: new Set(["z"]) }), []);
+});
+
+Deno.test("a job that left blocked while a dependency never finished started early", () => {
+  const jobs = [
+    job({ id: "a", state: "pending" }),
+    job({ id: "b", state: "pending", after: ["a"] }),
+    job({ id: "c", state: "canceled", after: ["a"] }),
+  ];
+  deepStrictEqual(kinds(dependencyViolations({ jobs })), [["started_early", "b"]]);
 });

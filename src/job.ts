@@ -7,6 +7,11 @@
 /**
  * Where a job is in its lifecycle. Each state names who moves the job out of it:
  *
+ * - `held`: enqueued with `--hold`; it never runs until `release` moves it to `blocked` (while
+ *   dependencies are unfinished), `scheduled` or `pending`; `cancel` moves it to `canceled`.
+ * - `blocked`: waits for the jobs named by `after`. The propagation that follows the last of them
+ *   completing moves it to `pending` (or `scheduled`); one of them ending dead or canceled moves
+ *   it to `canceled`, and so does `cancel`.
  * - `scheduled`: waiting for `run_at`. A worker's promoter moves it to `pending` when due;
  *   `cancel` moves it to `canceled`.
  * - `pending`: runnable now (it has a `ready` index entry). A worker's claim moves it to
@@ -20,6 +25,8 @@
  * - `canceled`: final. `dlq retry`-style requeue is not offered; `delete`/`purge` remove it.
  */
 export type JobState =
+  | "held"
+  | "blocked"
   | "scheduled"
   | "pending"
   | "processing"
@@ -30,6 +37,8 @@ export type JobState =
 
 /** Every job state, in lifecycle order (the order `status` prints them). */
 export const JOB_STATES: readonly JobState[] = [
+  "held",
+  "blocked",
   "scheduled",
   "pending",
   "processing",
@@ -92,6 +101,15 @@ export interface Job {
    * variables), or null for none. The values are secrets and never in the record itself.
    */
   env: string | null;
+  /** The jobs this one runs after (`--after`), as enqueued. Absent when none. */
+  after?: string[];
+  /**
+   * How many of `after` have not completed yet, counted down by the propagation; absent at 0.
+   * A `blocked` job has it; a `held` one may.
+   */
+  blocked_on?: number;
+  /** True once another job was enqueued after this one: its final state is then propagated. */
+  dependents?: true;
 }
 
 /** Why an attempt ended. */

@@ -47,6 +47,9 @@ export function jobJson(job: Job): JobJson {
     // Records from before #15 have neither field.
     cwd: job.cwd ?? null,
     env_id: job.env ?? null,
+    // Only on jobs enqueued with --after: a plain job's JSON stays as it was.
+    ...(job.after ? { after: job.after } : {}),
+    ...(job.blocked_on ? { blocked_on: job.blocked_on } : {}),
   };
 }
 

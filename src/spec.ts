@@ -40,7 +40,14 @@ export interface JobSpec {
   cwd?: string;
   /** Variables for the job, laid over the enqueue call's own (`--env`, `--env-all`). */
   env?: EnvVars;
+  /** Ids of jobs that must complete before this one runs (1–1000, no repeats); absent: none. */
+  after?: string[];
+  /** Stored `held`: it never runs until `release`. */
+  hold?: boolean;
 }
+
+/** Most jobs one job may run after: a fan-in of 1,000 works within the remote limits. */
+export const MAX_AFTER = 1000;
 
 /**
  * Field names a job spec may have (`delay` is turned into `run_at`).
@@ -61,6 +68,8 @@ export const JOB_SPEC_FIELDS: readonly string[] = Object.freeze([
   "labels",
   "cwd",
   "env",
+  "after",
+  "hold",
 ]);
 
 /**
@@ -139,6 +148,13 @@ export function parseJobSpec(input: unknown, options: { now: number }): JobSpec 
   if (present("run_at")) spec.run_at = readRunAt(fields.run_at);
   if (present("cwd")) spec.cwd = readCwd(fields.cwd);
   if (present("env")) spec.env = checkEnvObject(fields.env);
+  if (present("after")) spec.after = readAfter(fields.after);
+  if (present("hold")) {
+    if (typeof fields.hold !== "boolean") {
+      throw new UsageError(`hold must be true or false, got ${showValue(fields.hold, 40)}`);
+    }
+    if (fields.hold) spec.hold = true;
+  }
   if (present("delay")) spec.run_at = now + readDelay(fields.delay);
   return spec;
 }
@@ -160,6 +176,18 @@ export function parseJobSpecJson(text: string, options: { now: number }): JobSpe
     throw new UsageError(`invalid job JSON: ${reason.replaceAll(/\s*\n\s*/g, " ")}`);
   }
   return parseJobSpec(input, options);
+}
+
+/** `after`: a non-empty array of job ids, repeats dropped. */
+function readAfter(value: unknown): string[] {
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new UsageError(`after must be a non-empty array of job ids, got ${showValue(value, 40)}`);
+  }
+  const ids = [...new Set(value.map((id) => assertJobId(id)))];
+  if (ids.length > MAX_AFTER) {
+    throw new UsageError(`after names at most ${MAX_AFTER} jobs, got ${ids.length}`);
+  }
+  return ids;
 }
 
 function readCommand(value: unknown): string {

@@ -280,10 +280,12 @@ Deno.test("JOB_SPEC_FIELDS lists the accepted fields", () => {
   assert.deepEqual(
     [...JOB_SPEC_FIELDS].sort(),
     [
+      "after",
       "command",
       "cwd",
       "delay",
       "env",
+      "hold",
       "id",
       "labels",
       "max_retries",
@@ -292,6 +294,15 @@ Deno.test("JOB_SPEC_FIELDS lists the accepted fields", () => {
       "timeout",
     ],
   );
+});
+
+Deno.test("after is a non-empty array of job ids, repeats dropped; hold is a boolean", () => {
+  const spec = parseJobSpec({ command: "x", after: ["a", "b", "a"], hold: true }, opts);
+  assert.deepEqual([spec.after, spec.hold], [["a", "b"], true]);
+  for (const after of [[], "a", ["ok", "not ok"], [""]]) {
+    assert.throws(() => parseJobSpec({ command: "x", after }, opts), UsageError);
+  }
+  assert.throws(() => parseJobSpec({ command: "x", hold: "yes" }, opts), UsageError);
 });
 
 Deno.test("parseJobSpecJson parses JSON then validates it", () => {

@@ -97,13 +97,17 @@ Deno.test({
         await cliOk(db, ["cancel", "--label", "r=1"]),
         "0 jobs canceled; 1 skipped (finished, or already stopping)\n",
       );
-      assert.equal(await cliOk(db, ["retry", id]), `${id} requeued\n`);
+      assert.equal(await cliOk(db, ["retry", id]), `${id} is now pending\n`);
       const again = await waitForJob(db, id, (j) => j.state === "completed" && j.runs === 2);
       assert.equal(again.history.length, 2);
     }
     assertOneLineError(await cli(db, ["retry", "nope"]), 1, /not found/);
     await cliOk(db, ["enqueue", "-c", "true", "--id", "waiting", "--delay", "1h"]);
-    assertOneLineError(await cli(db, ["retry", "waiting"]), 1, /only a finished job/);
+    assertOneLineError(
+      await cli(db, ["retry", "waiting"]),
+      1,
+      /only a completed, dead or canceled job/,
+    );
   },
 });
 

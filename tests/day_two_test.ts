@@ -265,7 +265,10 @@ Deno.test("status --watch, piped, prints a plain line each time the counts chang
   deepStrictEqual([p.code, j.code], [0, 0]);
   const lines = plainOut.text().trim().split("\n");
   equal(lines.length, 2, `one line per change, not per tick:\n${plainOut.text()}`);
-  match(lines[1]!, /^\d{4}-\d\d-\d\dT\S+Z scheduled=0 pending=1 processing=0 .* workers=0 busy=0$/);
+  match(
+    lines[1]!,
+    /^\d{4}-\d\d-\d\dT\S+Z held=0 blocked=0 scheduled=0 pending=1 processing=0 .* workers=0 busy=0$/,
+  );
   const docs = jsonOut.text().trim().split("\n").map((l) => JSON.parse(l));
   deepStrictEqual(docs.map((d) => d.counts.pending), [0, 1]);
   ok(docs.every((d) => Array.isArray(d.workers) && Array.isArray(d.running)));

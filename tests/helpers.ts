@@ -274,6 +274,8 @@ export async function statusCounts(db: TempDb): Promise<Record<string, number>> 
 
 /** `status --json` counts of an empty queue: every state at zero. */
 export const ZERO_COUNTS: Readonly<Record<string, number>> = Object.freeze({
+  held: 0,
+  blocked: 0,
   scheduled: 0,
   pending: 0,
   processing: 0,
@@ -419,4 +421,18 @@ export function workersFor(db: TempDb, count: number): Workers & AsyncDisposable
       clearTimeout(force);
     },
   });
+}
+
+/**
+ * Enqueues one job through the CLI with `args` after `enqueue` and returns what it printed (its
+ * id, or its JSON with `--json`); fails unless it exits 0.
+ *
+ * @example
+ * ```ts
+ * await using db = await tempDb();
+ * const id = await enqueueId(db, ["--command", "true", "--hold"]);
+ * ```
+ */
+export async function enqueueId(db: TempDb, args: string[]): Promise<string> {
+  return (await cliOk(db, ["enqueue", ...args])).trim();
 }

@@ -39,7 +39,7 @@ export function doctorCommand(ctx: Context): Command<CommandContext> {
     func: async (flags: { repair?: boolean; json?: boolean }) => {
       const store = await ctx.store({ create: false });
       const config = await readConfig(store);
-      const repaired = flags.repair ? await repairStore(store) : 0;
+      const repaired = flags.repair ? await repairStore(store, { now: Date.now() }) : 0;
       const { violations, jobs, unverified } = await checkStore(store, {
         now: Date.now(),
         leaseMs: config.lease_ms,

@@ -48,6 +48,8 @@ export interface CheckedSpecs extends AsyncDisposable {
   spool: SpecSpool;
   /** Every caller-chosen id among them. */
   callerIds: Set<string>;
+  /** Every dependency id (`after`) that no earlier line stores: it must exist already. */
+  afterIds: Set<string>;
 }
 
 /** Options of {@linkcode checkSpecFile}. */
@@ -89,6 +91,7 @@ export async function checkSpecFile(
   const input = await openInput(path);
   const spool = new SpecSpool();
   const callerIds = new Set<string>();
+  const afterIds = new Set<string>();
   try {
     const lines = readLines(input, {
       maxLineBytes: MAX_SPEC_BYTES,
@@ -114,6 +117,7 @@ export async function checkSpecFile(
             }
             callerIds.add(spec.id);
           }
+          for (const id of spec.after ?? []) if (!callerIds.has(id)) afterIds.add(id);
           spool.add(spec);
         } catch (err) {
           if (err instanceof UsageError) throw new UsageError(`line ${first + i}: ${err.message}`);
@@ -126,7 +130,12 @@ export async function checkSpecFile(
       const what = flags.lines ? "commands" : "job specs";
       throw new UsageError(`no ${what} in ${path === "-" ? "standard input" : path}`);
     }
-    return { spool, callerIds, [Symbol.asyncDispose]: () => spool[Symbol.asyncDispose]() };
+    return {
+      spool,
+      callerIds,
+      afterIds,
+      [Symbol.asyncDispose]: () => spool[Symbol.asyncDispose](),
+    };
   } catch (err) {
     await spool[Symbol.asyncDispose]();
     throw err;

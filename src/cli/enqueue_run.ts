@@ -42,6 +42,8 @@ export const ENQUEUE_PARAMETERS = {
     cwd: optional("run in this folder (default: the current one)", "dir"),
     env: repeatable("set a variable for the job (repeatable)", "KEY=VALUE"),
     envAll: toggle("give the job this shell's whole environment (config capture_env)"),
+    after: optional("run only after these jobs completed: ID[,ID...]", "ids"),
+    hold: toggle("store the job held: it runs only after `release ID`"),
     file: optional("read one JSON spec per line; - reads standard input", "path"),
     lines: toggle("with --file: one shell command per line instead of JSON specs"),
     json: toggle("print the job as JSON (with --file: the ids stored)"),
@@ -130,6 +132,7 @@ async function enqueueFile(
     callerIds: checked.callerIds,
     cwd,
     env,
+    afterIds: checked.afterIds,
     onProgress: (n) => progress?.update(n),
     onJob: flags.wait ? (job) => waitFor.push(job.id) : undefined,
     onIds: !streamIds ? undefined : (ids) => {

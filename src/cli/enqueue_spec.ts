@@ -30,6 +30,10 @@ export interface EnqueueFlags {
   label?: readonly string[];
   /** `--wait`: wait for the job to end and exit with its code (`wait.ts`). */
   wait?: boolean;
+  /** `--after`: comma-separated ids. */
+  after?: string;
+  /** `--hold`. */
+  hold?: boolean;
   /** `--file`, `-f`. */
   file?: string;
   /** `--json`. */
@@ -90,6 +94,22 @@ export function argFields(arg: string | undefined, flags: EnqueueFlags): Record<
 }
 
 /**
+ * The ids of `--after ID[,ID…]`; an empty list or an empty id between commas is refused.
+ *
+ * @example
+ * ```ts
+ * afterIds("a1,b2"); // ["a1", "b2"]
+ * ```
+ */
+export function afterIds(text: string): string[] {
+  const ids = text.split(",");
+  if (ids.some((id) => id === "")) {
+    throw new UsageError(`--after takes job ids separated by commas, got ${showValue(text, 40)}`);
+  }
+  return ids;
+}
+
+/**
  * The spec's fields with the flags laid over them; numbers given as text are read as numbers
  * (by `number_text.ts`'s rule), and other text goes on for `parseJobSpec` to refuse.
  *
@@ -133,6 +153,8 @@ export function mergeFlags(
     }
   }
   if (flags.cwd !== undefined) out.cwd = flags.cwd;
+  if (flags.after !== undefined) out.after = afterIds(flags.after);
+  if (flags.hold) out.hold = true;
   if ("delay" in out && "run_at" in out && flags.delay !== undefined) delete out.run_at;
   if ("delay" in out && "run_at" in out && flags.runAt !== undefined) delete out.delay;
   return out;

@@ -8,6 +8,7 @@ import { parseDuration } from "../duration.ts";
 import { cancelJob, cancelJobs } from "../store/cancel.ts";
 import { deleteJob, deleteJobs, purgeJobs } from "../store/delete.ts";
 import { retryJob, retryJobs } from "../store/retry.ts";
+import { releaseJob, releaseJobs } from "../store/release.ts";
 import { bulkCommand, jobs } from "./bulk_command.ts";
 import type { Context } from "./context.ts";
 import { parseState } from "./list.ts";
@@ -67,7 +68,7 @@ export function retryCommand(ctx: Context): Command<CommandContext> {
     brief: "re-run finished jobs (completed, dead, canceled) with fresh attempts, history kept",
     one: async (store, id, now) => {
       const job = await retryJob(store, id, { now });
-      return { text: `${id} requeued`, json: jobJson(job) };
+      return { text: `${id} is now ${job.state}`, json: jobJson(job) };
     },
     many: retryJobs,
     summary: (r) => {
@@ -75,6 +76,26 @@ export function retryCommand(ctx: Context): Command<CommandContext> {
       return {
         text: `${jobs(r.changed)} requeued${skip}`,
         json: { requeued: r.changed, skipped: r.skipped },
+      };
+    },
+  });
+}
+
+/** Builds the `release` command. */
+export function releaseCommand(ctx: Context): Command<CommandContext> {
+  return bulkCommand(ctx, {
+    name: "release",
+    brief: "let held jobs run (or wait on their dependencies)",
+    one: async (store, id, now) => {
+      const job = await releaseJob(store, id, { now });
+      return { text: `${id} is now ${job.state}`, json: jobJson(job) };
+    },
+    many: releaseJobs,
+    summary: (r) => {
+      const skip = r.skipped > 0 ? `; ${r.skipped} skipped (not held)` : "";
+      return {
+        text: `${jobs(r.changed)} released${skip}`,
+        json: { released: r.changed, skipped: r.skipped },
       };
     },
   });

@@ -39,6 +39,7 @@ export const COMMANDS: CommandTable = {
   delete: async (ctx) => (await import("./manage.ts")).deleteCommand(ctx),
   retry: async (ctx) => (await import("./manage.ts")).retryCommand(ctx),
   purge: async (ctx) => (await import("./manage.ts")).purgeCommand(ctx),
+  release: async (ctx) => (await import("./manage.ts")).releaseCommand(ctx),
   metrics: async (ctx) => (await import("./metrics.ts")).metricsCommand(ctx),
   doctor: async (ctx) => (await import("./doctor.ts")).doctorCommand(ctx),
   web: async (ctx) => (await import("./web.ts")).webCommand(ctx),

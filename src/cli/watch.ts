@@ -98,7 +98,7 @@ export function renderScreen(s: StatusSnapshot, options: { rate: number | null }
  * import type { Store } from "../store/open.ts";
  * declare const store: Store;
  * const snapshot = await readSnapshot(store, Date.now());
- * plainLine(snapshot); // "2026-11-23T10:43:17Z scheduled=0 pending=3 … workers=2 busy=1"
+ * plainLine(snapshot); // "2026-11-23T10:43:17Z held=0 blocked=0 scheduled=0 pending=3 … workers=2 busy=1"
  * ```
  */
 export function plainLine(s: StatusSnapshot): string {

@@ -3,17 +3,20 @@
  *
  * @module
  */
-import type { Job } from "../job.ts";
+import type { Job, JobState } from "../job.ts";
 import { newId } from "../ids.ts";
 import { ConflictError } from "../errors.ts";
 import type { Store } from "./open.ts";
 import { transactJob } from "./transact_job.ts";
 import { type BulkResult, bulkTransition, type Selection } from "./bulk.ts";
+import { propagateDone, propagatePending } from "./propagate.ts";
 
 /**
- * Cancels a job. A scheduled, pending or failed job becomes `canceled` in one atomic operation.
- * A processing job gets `cancel_requested`; its worker sees it within a heartbeat, kills the
- * job's process group and records `canceled`. A final job cannot be canceled.
+ * Cancels a job. A held, blocked, scheduled, pending or failed job becomes `canceled` in one
+ * atomic operation. A processing job gets `cancel_requested`; its worker sees it within a
+ * heartbeat, kills the job's process group and records `canceled`. A final job cannot be
+ * canceled. The jobs that run after a canceled one are canceled with it (`dependency X ended
+ * canceled`).
  *
  * @example
  * ```ts
@@ -23,14 +26,22 @@ import { type BulkResult, bulkTransition, type Selection } from "./bulk.ts";
  * job.state; // "canceled", or "processing" with cancel_requested
  * ```
  */
-export function cancelJob(store: Store, id: string, options: { now: number }): Promise<Job> {
-  return transactJob(store, { id, decide: (job) => canceled(job, options.now) });
+export async function cancelJob(
+  store: Store,
+  id: string,
+  options: { now: number },
+): Promise<Job> {
+  const job = await transactJob(store, { id, decide: (job) => canceled(job, options.now) });
+  // Its dependents are canceled too, down the chain (maintenance finishes it if this stops).
+  if (job.dependents && job.state === "canceled") await propagateDone(store, id, options);
+  return job;
 }
 
 /**
  * Cancels the jobs of `selection` in batches (see `bulkTransition`): waiting ones at once,
  * running ones through their workers (they count under `processing` in `byState`). Final jobs,
- * and running ones already asked to stop, are skipped.
+ * and running ones already asked to stop, are skipped. The jobs that run after a canceled one
+ * are canceled with it, as with {@linkcode cancelJob}.
  *
  * @example
  * ```ts
@@ -42,16 +53,22 @@ export function cancelJob(store: Store, id: string, options: { now: number }): P
  * r.byState.canceled; // how many were canceled
  * ```
  */
-export function cancelJobs(
+export async function cancelJobs(
   store: Store,
   selection: Selection,
   options: { now: number; onProgress?: (done: number) => void },
 ): Promise<BulkResult> {
-  return bulkTransition(store, selection, {
+  const result = await bulkTransition(store, selection, {
     decide: (job) => cancelDecision(job, options.now),
     onProgress: options.onProgress,
   });
+  // A canceled job others wait on left a marker in its commit; its dependents follow now.
+  if ((result.byState.canceled ?? 0) > 0) await propagatePending(store, options);
+  return result;
 }
+
+/** States a job waits in, which a cancel ends at once. */
+const WAITING: readonly JobState[] = ["held", "blocked", "pending", "scheduled", "failed"];
 
 /**
  * What a cancel at `now` makes of `job` (pure): canceled when it waits, asked to stop when it
@@ -69,8 +86,9 @@ export function cancelDecision(job: Job, now: number): Job | undefined {
     if (job.cancel_requested) return job;
     return { ...job, cancel_requested: true, updated_at: now };
   }
-  if (job.state === "pending" || job.state === "scheduled" || job.state === "failed") {
-    return { ...job, state: "canceled", seq: newId(now), updated_at: now, finished_at: now };
+  if (WAITING.includes(job.state)) {
+    const { blocked_on: _, ...rest } = job;
+    return { ...rest, state: "canceled", seq: newId(now), updated_at: now, finished_at: now };
   }
   return undefined;
 }

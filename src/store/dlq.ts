@@ -76,14 +76,14 @@ export async function retryAllDead(
 }
 
 /**
- * A job back to pending at `now` with a fresh set of attempts (pure); `runs` and the history
- * are kept, so attempt numbers go on counting.
+ * The job with a fresh set of attempts, pending at `now` (pure): `dlq retry` and `retry` both
+ * requeue with it; `runs` and the history are kept.
  *
  * @example
  * ```ts
  * import type { Job } from "../job.ts";
  * declare const dead: Job;
- * requeued(dead, Date.now()).state; // "pending"
+ * requeued(dead, Date.now()).attempts; // 0
  * ```
  */
 export function requeued(job: Job, now: number): Job {

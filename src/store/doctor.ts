@@ -28,6 +28,8 @@ import type { Store } from "./open.ts";
 import type { WorkerRecord } from "./workers.ts";
 
 const INDEX_PREFIXES: Deno.KvKey[] = [keys.readyAll, keys.scheduledAll, ["state"], keys.labels];
+/** Violations about a job and its dependencies together. */
+const DEPENDENCY_KINDS: readonly Violation["kind"][] = ["blocked_straggler", "started_early"];
 /** Snapshots tried before the checker falls back to re-checking each suspect. */
 const QUIET_TRIES = 5;
 /** Consistent re-reads tried per suspect before its first sighting is reported as is. */
@@ -118,7 +120,9 @@ async function readOnce(
   for await (const e of scan<Deno.KvU64>(store, keys.envRefsAll)) {
     envRefs.set(String(e.key[1]), Number(e.value.value));
   }
-  return { jobs, index, counters, workers, envs, envRefs };
+  const inFlight = new Set<string>();
+  for await (const e of scan(store, keys.depDoneAll)) inFlight.add(String(e.key[1]));
+  return { jobs, index, counters, workers, envs, envRefs, inFlight };
 }
 
 /**
@@ -179,15 +183,18 @@ async function recheck(
   const violations: Violation[] = [];
   const unverified: JobState[] = [];
   const suspects = new Set<string>();
-  for (const v of found) {
+  // The dependency rules speak of several jobs, which a re-read of one cannot judge: they are
+  // reported as first seen.
+  violations.push(...found.filter((v) => DEPENDENCY_KINDS.includes(v.kind)));
+  const single = found.filter((v) => !DEPENDENCY_KINDS.includes(v.kind));
+  for (const v of single) {
     if (v.kind !== "counter_mismatch" && v.job !== undefined) suspects.add(v.job);
   }
   for (const id of suspects) {
-    const seen = found.filter((v) => v.kind !== "counter_mismatch" && v.job === id);
+    const seen = single.filter((v) => v.kind !== "counter_mismatch" && v.job === id);
     const listed = snap.index.filter((e) => e.id === id).map((e) => e.key);
-    violations.push(
-      ...await recheckJob(store, id, listed, { ...options, workers: snap.workers }) ?? seen,
-    );
+    const fresh = await recheckJob(store, id, listed, { ...options, workers: snap.workers });
+    violations.push(...fresh?.filter((v) => !DEPENDENCY_KINDS.includes(v.kind)) ?? seen);
   }
   const sizes = stateIndexSizes(snap);
   for (const state of JOB_STATES) {

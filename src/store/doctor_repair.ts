@@ -12,6 +12,7 @@ import { keys } from "./keys.ts";
 import { indexKeys, labelKeys } from "./transition.ts";
 import type { Store } from "./open.ts";
 import { keyText, readQuiet } from "./doctor.ts";
+import { releaseStragglers } from "./doctor_deps.ts";
 
 /** Quiet snapshots tried by `repairStore` before it gives up. */
 const REPAIR_ROUNDS = 10;
@@ -20,7 +21,9 @@ const REPAIR_ROUNDS = 10;
  * Rebuilds indexes and counters from the job records: adds missing entries, removes stray
  * ones, sets every counter to its true value. Returns how many keys it changed. Each write is
  * fenced on the counters' versionstamps, so a job that changes state meanwhile makes it start
- * over rather than write from a stale view; a queue that never holds still makes it fail.
+ * over rather than write from a stale view; a queue that never holds still makes it fail. Then
+ * blocked jobs whose dependencies all ended, with nothing propagating, are moved on (see
+ * `doctor_deps.ts`); `options.now` (default: the clock) stamps them.
  *
  * @example
  * ```ts
@@ -29,7 +32,13 @@ const REPAIR_ROUNDS = 10;
  * const changed = await repairStore(store);
  * ```
  */
-export async function repairStore(store: Store): Promise<number> {
+export async function repairStore(store: Store, options: { now?: number } = {}): Promise<number> {
+  let changed = await repairIndexes(store);
+  changed += await releaseStragglers(store, { now: options.now ?? Date.now() });
+  return changed;
+}
+
+async function repairIndexes(store: Store): Promise<number> {
   let changed = 0;
   for (let round = 0; round < REPAIR_ROUNDS; round++) {
     const { snap, quiet, counterEntries } = await readQuiet(store);

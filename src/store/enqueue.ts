@@ -12,6 +12,12 @@ import { keys } from "./keys.ts";
 import { newJob } from "./new_job.ts";
 import { addEnvBlob, type EnvBlob, envBlob } from "./env_blob.ts";
 import type { EnvVars } from "../env_vars.ts";
+import {
+  assertJobsExist,
+  FEW_DEPENDENCIES,
+  storeDependent,
+  storeFewDependents,
+} from "./dependents.ts";
 import { applyTransition } from "./transition.ts";
 import type { Store } from "./open.ts";
 
@@ -50,6 +56,12 @@ export interface EnqueueManyOptions extends EnqueueOptions {
    * --json`). Only the batches in flight are held, however many jobs there are.
    */
   onIds?: (ids: readonly string[]) => void;
+  /**
+   * Every dependency id (`after`) among the specs that is not the id of an earlier spec, when
+   * they come as a stream: they are checked to exist before anything is written. Default: those
+   * of an array of specs.
+   */
+  afterIds?: ReadonlySet<string>;
 }
 
 /**
@@ -73,7 +85,12 @@ export async function enqueueJobs(
   options: EnqueueOptions,
 ): Promise<Job[]> {
   const jobs: Job[] = [];
-  await storeJobs(store, [specs], { ...options, callerIds: idsOf(specs) }, (job) => jobs.push(job));
+  await storeJobs(
+    store,
+    [specs],
+    { ...options, callerIds: idsOf(specs), afterIds: afterIdsOf(specs) },
+    (job) => jobs.push(job),
+  );
   return jobs;
 }
 
@@ -102,11 +119,38 @@ export async function enqueueMany(
   options: EnqueueManyOptions,
 ): Promise<number> {
   if (isArray(specs)) {
-    await storeJobs(store, [specs], { ...options, callerIds: idsOf(specs) }, options.onJob);
+    await storeJobs(store, [specs], {
+      ...options,
+      callerIds: idsOf(specs),
+      afterIds: afterIdsOf(specs),
+    }, options.onJob);
     return specs.length;
   }
-  const callerIds = options.callerIds ?? new Set<string>();
-  return await storeJobs(store, specs, { ...options, callerIds }, options.onJob);
+  return await storeJobs(store, specs, {
+    ...options,
+    callerIds: options.callerIds ?? new Set(),
+    afterIds: options.afterIds ?? new Set(),
+  }, options.onJob);
+}
+
+/**
+ * The dependency ids of `specs` that no earlier spec stores: a spec may run after one stored
+ * before it in the same call, and after jobs already stored.
+ *
+ * @example
+ * ```ts
+ * afterIdsOf([{ id: "a", command: "x", priority: 0, timeout: null },
+ *   { command: "y", priority: 0, timeout: null, after: ["a", "old"] }]); // Set {"old"}
+ * ```
+ */
+export function afterIdsOf(specs: readonly JobSpec[]): Set<string> {
+  const earlier = new Set<string>();
+  const out = new Set<string>();
+  for (const spec of specs) {
+    for (const id of spec.after ?? []) if (!earlier.has(id)) out.add(id);
+    if (spec.id !== undefined) earlier.add(spec.id);
+  }
+  return out;
 }
 
 function isArray(specs: unknown): specs is readonly JobSpec[] {
@@ -130,11 +174,13 @@ async function storeJobs(
   groups: Iterable<readonly JobSpec[]> | AsyncIterable<readonly JobSpec[]>,
   options: EnqueueOptions & {
     callerIds: ReadonlySet<string>;
+    afterIds: ReadonlySet<string>;
     onIds?: (ids: readonly string[]) => void;
   },
   onJob?: (job: Job) => void,
 ): Promise<number> {
   await assertIdsFree(store, options.callerIds);
+  await assertJobsExist(store, options.afterIds);
   const callEnv = options.env ?? {};
   const callBlob = Object.keys(callEnv).length === 0 ? null : await envBlob(callEnv);
   const specBlob = specBlobs(callEnv);
@@ -159,14 +205,63 @@ async function storeJobs(
     written = new Set();
   };
   let count = 0;
+  // The environment of each job that runs after others, written in the atomic operation that
+  // first stores the job, once per operation (as a batch writes its own).
+  const blobs = new Map<string, EnvBlob>();
+  const inOp = new WeakMap<Tx, Set<string>>();
+  const prepare = (op: Tx, job: Job) => {
+    const blob = blobs.get(job.id);
+    const has = inOp.get(op) ?? new Set<string>();
+    inOp.set(op, has);
+    if (blob === undefined || has.has(blob.id)) return;
+    addEnvBlob(op, blob);
+    has.add(blob.id);
+  };
+  // Jobs after a few others, stored together (a fan-out), once what came before is stored.
+  let few: Job[] = [];
+  const fewIds = new Set<string>();
+  const flushFew = async () => {
+    if (few.length === 0) return;
+    const explicit = options.callerIds;
+    const stored = await storeFewDependents(store, few, { now, explicit, prepare });
+    onIds?.(stored.map((job) => job.id));
+    for (const job of stored) {
+      blobs.delete(job.id);
+      onJob?.(job);
+    }
+    few = [];
+    fewIds.clear();
+  };
   for await (const specs of groups) {
     for (const spec of specs) {
       const explicit = spec.id !== undefined;
       if (explicit && !options.callerIds.has(spec.id!)) {
         throw new TypeError(`job id "${spec.id}" is not among the callerIds given to enqueueMany`);
       }
-      const labels = spec.labels ? Object.keys(spec.labels).length : 0;
       const blob = spec.env === undefined ? callBlob : await specBlob(spec.env);
+      if (spec.after) {
+        // Its dependencies' records are read and checked: what came before it is stored first.
+        await flush();
+        await pipe.finish();
+        if (few.length === 200 || spec.after.some((id) => fewIds.has(id))) await flushFew();
+        const job = newJob(spec, { now, maxRetries, cwd, env: blob?.id ?? null });
+        if (blob !== null) blobs.set(job.id, blob);
+        count++;
+        if (spec.after.length <= FEW_DEPENDENCIES) {
+          few.push(job);
+          fewIds.add(job.id);
+          continue;
+        }
+        await flushFew();
+        // Stored first: `onJob?.(await …)` would skip the store when there is no onJob.
+        const stored = await storeDependent(store, job, { now, prepare });
+        blobs.delete(job.id);
+        onIds?.([stored.id]);
+        onJob?.(stored);
+        continue;
+      }
+      if (few.length > 0) await flushFew(); // Not an await per job of a plain bulk enqueue (B2).
+      const labels = spec.labels ? Object.keys(spec.labels).length : 0;
       const blobBytes = blob === null || written.has(blob.id) ? 0 : blob.bytes + 256;
       const full = tx.mutations.length + 12 + labels > REMOTE_LIMITS.mutations ||
         tx.bytes + spec.command.length * 3 + 1024 + labels * 800 + blobBytes >
@@ -188,6 +283,7 @@ async function storeJobs(
   }
   await flush();
   await pipe.finish();
+  await flushFew();
   if (count > 0) await store.doorbell.ring();
   return count;
 }

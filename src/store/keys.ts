@@ -65,6 +65,21 @@ export const keys = {
   labels: ["label"] as Deno.KvKey,
   /** `["count", state]`: a `Deno.KvU64` counter kept in step with the state's listing. */
   count: (state: JobState): Deno.KvKey => ["count", state],
+  /**
+   * `["dep", parentId, childId]`: a reverse dependency edge, written when `childId` is enqueued
+   * after `parentId` (not yet final), deleted by the propagation in the same atomic operation
+   * that tells the child the parent's outcome. Value: `true`.
+   */
+  dep: (parent: string, child: string): Deno.KvKey => ["dep", parent, child],
+  /** Prefix of one job's dependents' edges. */
+  deps: (parent: string): Deno.KvKey => ["dep", parent],
+  /**
+   * `["dep_done", parentId]`: the final state a job with dependents reached, written by the
+   * transition that made it final; the propagation deletes it once no `dep` edge of it is left.
+   */
+  depDone: (parent: string): Deno.KvKey => ["dep_done", parent],
+  /** Prefix of every propagation still to do. */
+  depDoneAll: ["dep_done"] as Deno.KvKey,
   /** `["worker", workerId]`: registry entry and heartbeat. */
   worker: (workerId: string): Deno.KvKey => ["worker", workerId],
   /** Prefix of the worker registry. */

@@ -25,6 +25,8 @@ export { envNames, readEnv, sweepEnvBlobs } from "./env_blob.ts";
 export { MetricTally } from "./metric_tally.ts";
 export { retryAllDead, retryDead } from "./dlq.ts";
 export { cancelJob } from "./cancel.ts";
+export { type Propagated, propagateDone, propagatePending } from "./propagate.ts";
+export { releaseJob, releaseJobs } from "./release.ts";
 export { deleteJob, purgeJobs } from "./delete.ts";
 export { readConfig, resetConfig, writeConfig } from "./config_store.ts";
 export {

@@ -22,7 +22,9 @@ export interface NewJobOptions {
 }
 
 /**
- * Builds the record of a new job from a validated spec (pure).
+ * Builds the record of a new job from a validated spec (pure). A job with `after` starts
+ * `blocked`, counting every dependency as unfinished: `store/dependents.ts` stores it and counts
+ * down those already completed.
  *
  * @example
  * ```ts
@@ -35,7 +37,7 @@ export function newJob(spec: JobSpec, options: NewJobOptions): Job {
   const job: Job = {
     id: spec.id ?? newId(now),
     command: spec.command,
-    state: runAt > now ? "scheduled" : "pending",
+    state: spec.hold ? "held" : spec.after ? "blocked" : runAt > now ? "scheduled" : "pending",
     attempts: 0,
     runs: 0,
     max_retries: spec.max_retries ?? options.maxRetries,
@@ -55,5 +57,7 @@ export function newJob(spec: JobSpec, options: NewJobOptions): Job {
     env: options.env ?? null,
   };
   if (spec.labels) job.labels = spec.labels;
+  // Absent rather than empty: a plain job's record keeps its size (B2's bytes per job).
+  if (spec.after) Object.assign(job, { after: spec.after, blocked_on: spec.after.length });
   return job;
 }

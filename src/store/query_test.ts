@@ -74,6 +74,8 @@ Deno.test("countJobs reads every state's counter, zero for states never used", a
   await finishAttempt(store, c, report(), { now: T0, settings: SETTINGS });
   const counts = await countJobs(store);
   assertEquals(counts, {
+    held: 0,
+    blocked: 0,
     scheduled: 1,
     pending: 2,
     processing: 0,

@@ -26,7 +26,9 @@ import { requeued } from "./dlq.ts";
  */
 export function retryDecision(job: Job, now: number): Job | undefined {
   if (!FINAL_STATES.includes(job.state)) return undefined;
-  return requeued(job, now);
+  // A retried job does not wait on its dependencies again.
+  const { blocked_on: _, ...rest } = job;
+  return requeued(rest, now);
 }
 
 /**
@@ -46,7 +48,9 @@ export async function retryJob(store: Store, id: string, options: { now: number 
     decide: (job) => {
       const next = retryDecision(job, options.now);
       if (next) return next;
-      throw new ConflictError(`job "${id}" is ${job.state}; only a finished job can be retried`);
+      throw new ConflictError(
+        `job "${id}" is ${job.state}; only a completed, dead or canceled job can be retried`,
+      );
     },
   });
   await store.doorbell.ring();

@@ -1,11 +1,12 @@
 /**
  * The one primitive behind every state change: rewrite the job, move its index entries and
- * adjust the counters, all inside the caller's atomic operation. Because every transition goes
+ * adjust the counters, all inside the caller's atomic operation (and, when a job others wait on
+ * becomes final, leave its `dep_done` marker). Because every transition goes
  * through here, a job is always in exactly the indexes that match its state.
  *
  * @module
  */
-import type { Job } from "../job.ts";
+import { FINAL_STATES, type Job } from "../job.ts";
 import { keys } from "./keys.ts";
 import type { Tx } from "./db.ts";
 import { counterKeys, type MetricSink } from "./metric_sink.ts";
@@ -16,7 +17,7 @@ import { counterKeys, type MetricSink } from "./metric_sink.ts";
  *
  * @example
  * ```ts
- * import type { Job } from "../job.ts";
+ * import { FINAL_STATES, type Job } from "../job.ts";
  * declare const job: Job;
  * indexKeys({ ...job, state: "pending" }); // [["ready", -p, seq, id]]
  * indexKeys({ ...job, state: "failed" }); // [["state", "failed", seq, id], ["scheduled", t, id]]
@@ -60,7 +61,7 @@ export function labelKeys(job: Job): Deno.KvKey[] {
  *
  * @example
  * ```ts
- * import type { Job } from "../job.ts";
+ * import { FINAL_STATES, type Job } from "../job.ts";
  * import type { Store } from "./open.ts";
  * import { Tx } from "./tx.ts";
  * declare const store: Store;
@@ -103,6 +104,11 @@ export function applyTransition(
     if (newEnv !== null) tx.add(keys.envRefs(newEnv), 1);
   }
   (options.metrics ?? counterKeys).record(tx, { before, after });
+  // A job others wait on leaves its outcome for the propagation (see store/propagate.ts); the
+  // finish commit itself stays one record plus one marker.
+  if (after?.dependents && before?.state !== after.state && FINAL_STATES.includes(after.state)) {
+    tx.set(keys.depDone(id), after.state);
+  }
   if (after) tx.set(keys.job(id), after);
   else tx.delete(keys.job(id));
 }

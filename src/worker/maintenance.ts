@@ -1,6 +1,6 @@
 /**
  * A worker's housekeeping between jobs: promoting due scheduled jobs, recovering the jobs of lost
- * workers, pruning the registry, retention purges and the metrics sweep. Any worker may do each
+ * workers, finishing dependency propagations left undone, pruning the registry, retention purges and the metrics sweep. Any worker may do each
  * of them (every step is atomic), so each runs on its own timer rather than on one elected host.
  *
  * @module
@@ -9,6 +9,7 @@ import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import {
   promoteDue,
+  propagatePending,
   pruneWorkers,
   purgeJobs,
   recoverLost,
@@ -80,6 +81,11 @@ export class Maintenance {
     if (now - this.#maintainedAt < recoveryLookMs(config)) return;
     this.#maintainedAt = now;
     await this.#recover(config, now);
+    // The safety net of dependencies: outcomes a crashed process did not finish propagating.
+    const propagated = await propagatePending(this.#store, { now });
+    if (propagated.released + propagated.canceled > 0) {
+      this.#log.info("deps.propagated", { ...propagated });
+    }
     const pruned = await pruneWorkers(this.#store, {
       now,
       leaseMs: config.lease_ms,

@@ -19,6 +19,7 @@
  * @module
  */
 import type { Logger } from "../log.ts";
+import { FINAL_STATES, type Job } from "../job.ts";
 import {
   type AttemptReport,
   type Claimed,
@@ -28,6 +29,7 @@ import {
   type Handoff,
   isWriteRefused,
   noteUnwrittenResult,
+  propagateDone,
   type Store,
 } from "../store/mod.ts";
 import { errorLine, sleep } from "./attempt_report.ts";
@@ -92,6 +94,7 @@ export async function writeResult(
           await afterHold(store, claimed, report, handoff, refused, options);
           dropResultNote(runOf(claimed));
         }
+        await propagateOutcome(store, handoff.job, options.log);
         return handoff;
       } catch (err) {
         if (!isWriteRefused(err)) throw err;
@@ -187,4 +190,17 @@ function giveUpSignal(options: ResultOptions): { signal: AbortSignal; dispose():
       options.stopping.removeEventListener("abort", onStop);
     },
   };
+}
+
+/**
+ * Tells the dependents of a job that just became final its outcome. A follow-up, not part of
+ * the finish commit: a failure here is left to maintenance, which finds the `dep_done` marker.
+ */
+async function propagateOutcome(store: Store, job: Job | null, log: Logger): Promise<void> {
+  if (!job?.dependents || !FINAL_STATES.includes(job.state)) return;
+  try {
+    await propagateDone(store, job.id, { now: Date.now() });
+  } catch (err) {
+    log.warn("job.propagation_deferred", { job: job.id, error: errorLine(err) });
+  }
 }

@@ -21,6 +21,8 @@
 
 /** The job states, in the order the overview shows them. */
 export const STATES = [
+  "held",
+  "blocked",
   "scheduled",
   "pending",
   "processing",
