@@ -20,7 +20,17 @@ Deno.test("listLabeled pages oldest enqueued first and filters by state", async 
   assert.deepEqual(pending.jobs.map((j) => j.id), [a!.id, c!.id]);
   assert.deepEqual(
     await countLabeled(store, ["batch", "7"]),
-    { scheduled: 1, pending: 2, processing: 0, failed: 0, completed: 0, dead: 0, canceled: 0 },
+    {
+      held: 0,
+      blocked: 0,
+      scheduled: 1,
+      pending: 2,
+      processing: 0,
+      failed: 0,
+      completed: 0,
+      dead: 0,
+      canceled: 0,
+    },
   );
 });
 
