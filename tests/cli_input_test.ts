@@ -22,6 +22,7 @@ Deno.test("enqueue rejects malformed JSON and a missing or blank command with ex
   await using db = await tempDb();
   await expectRejected(db, [
     { args: ["enqueue", '{"command": "echo hi"'], pattern: /invalid job JSON/ },
+    { args: ["enqueue", "{ echo hi; }"], pattern: /starts with \{ goes in --command\)$/ },
     { args: ["enqueue", "{}"], pattern: /non-empty "command"/ },
     { args: ["enqueue", '{"priority":5}'], pattern: /non-empty "command"/ },
     { args: ["enqueue"], pattern: /non-empty "command"/ },

@@ -63,7 +63,12 @@ export function parseJsonArg(json: string | undefined): Record<string, unknown> 
   try {
     value = JSON.parse(json);
   } catch (err) {
-    throw new UsageError(`invalid job JSON: ${(err as Error).message}`);
+    // `{ make; make test; }` is a shell group: say where such a command goes.
+    throw new UsageError(
+      `invalid job JSON: ${
+        (err as Error).message
+      } (a shell command that starts with { goes in --command)`,
+    );
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new UsageError('invalid job JSON: expected an object like {"command":"echo hi"}');
