@@ -47,6 +47,12 @@ export interface Job {
   cwd: string | null;
   /** The id of its stored environment (the values are never sent). */
   env_id: string | null;
+  /** Its labels, `{k: v}`; empty when it has none. */
+  labels: Record<string, string>;
+  /** The jobs it waits for; only on jobs enqueued with `--after`. */
+  after?: string[];
+  /** How many of those have not completed yet; only while it is blocked. */
+  blocked_on?: number;
 }
 
 /** One attempt of a job. */

@@ -21,6 +21,7 @@ import {
   thead,
   when,
 } from "./core.js";
+import { jobLinks, labelChips } from "./labels.js";
 /** @import { View } from "./core.js" */
 /** @import { Job, JobDetail } from "./api.d.ts" */
 
@@ -184,11 +185,15 @@ export function jobView(id) {
       row("last error", j.last_error, "err wide"),
       row("worker", j.worker, "mono wide"),
       row("folder", j.cwd === null ? "the worker's own" : j.cwd, "mono wide"),
+      // Names only: the API never sends a variable's value, and neither does this page.
       row(
         "env",
         j.env_names === null ? "missing from the database" : j.env_names.join(" "),
         "mono wide",
       ),
+      row("labels", h("span", { class: "labels" }, labelChips(j.labels)), "wide"),
+      j.after ? row("after", h("span", {}, jobLinks(j.after)), "wide") : null,
+      j.blocked_on ? row("blocked on", j.blocked_on + " unfinished job(s)") : null,
     );
     fill(
       history,

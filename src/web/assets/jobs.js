@@ -1,28 +1,45 @@
 // @ts-check
 /// <reference lib="dom" />
 /**
- * `/assets/jobs.js`: the jobs table, filtered by state, searched by id or command, paged by the
- * API's cursors (each page is one bounded index read, so it stays fast at any queue size).
+ * `/assets/jobs.js`: the jobs table, filtered by state and label, searched by id or command, paged
+ * by the API's cursors (each page is one bounded index read, so it stays fast at any queue size).
  *
  * @module
  */
 
-import { api, badge, fill, h, jobHref, qs, since, STATES, thead } from "./core.js";
+import {
+  api,
+  ApiError,
+  badge,
+  fill,
+  h,
+  jobHref,
+  notify,
+  qs,
+  since,
+  STATES,
+  thead,
+} from "./core.js";
+import { labelChips } from "./labels.js";
 /** @import { View } from "./core.js" */
 /** @import { Job, JobPage } from "./api.d.ts" */
 
 const PAGE = 50;
 
 /**
- * The jobs page (`#/jobs?state=…&q=…&order=…`).
+ * The jobs page (`#/jobs?state=…&label=k=v&q=…&order=…`). A label lists through its index, oldest
+ * enqueued first, so the API refuses it with a search or newest-first: the page never asks for
+ * either pair.
  *
  * @param {URLSearchParams} query the hash's query
  * @returns {View}
  */
 export function jobsView(query) {
   const state = query.get("state") || "";
-  const text = query.get("q") || "";
-  const order = query.get("order") || "newest";
+  // A hand-edited hash may still carry both; the label then wins, as it is the cheap read.
+  const label = (query.get("label") || "").trim();
+  const text = label ? "" : query.get("q") || "";
+  const order = label ? "oldest" : query.get("order") || "newest";
   const stateSel = h(
     "select",
     { name: "state", "aria-label": "state" },
@@ -32,7 +49,11 @@ export function jobsView(query) {
   const orderSel = h(
     "select",
     { name: "order", "aria-label": "order" },
-    h("option", { value: "newest", selected: order === "newest" }, "newest first"),
+    h(
+      "option",
+      { value: "newest", selected: order === "newest", disabled: !!label },
+      "newest first",
+    ),
     h("option", { value: "oldest", selected: order === "oldest" }, "oldest first"),
   );
   const search = h("input", {
@@ -42,20 +63,38 @@ export function jobsView(query) {
     placeholder: "id or command…",
     "aria-label": "search",
   });
+  const labelBox = h("input", {
+    type: "text",
+    name: "label",
+    value: label,
+    placeholder: "label k=v",
+    "aria-label": "label",
+    title: "only jobs with this label, oldest enqueued first",
+  });
   const form = h(
     "form",
     { class: "toolbar", role: "search" },
     stateSel,
+    labelBox,
     search,
     orderSel,
     h("button", { class: "btn", type: "submit" }, "Search"),
   );
   const go = () => {
+    let q = search.value.trim();
+    let l = labelBox.value.trim();
+    // Both boxes filled: the one just edited wins, since the API takes only one of them.
+    if (q && l) {
+      if (q !== text) l = "";
+      else q = "";
+    }
     location.hash = "#/jobs" +
       qs({
         state: stateSel.value,
-        q: search.value.trim(),
-        order: orderSel.value === "newest" ? "" : orderSel.value,
+        label: l,
+        q,
+        // Under a label the order box shows the label's fixed order, not a choice to carry on.
+        order: l || label || orderSel.value === "newest" ? "" : orderSel.value,
       });
   };
   form.addEventListener("submit", (e) => {
@@ -73,7 +112,7 @@ export function jobsView(query) {
   const el = h(
     "section",
     { class: "panel" },
-    h("h1", {}, state ? "Jobs: " + state : "Jobs"),
+    h("h1", {}, "Jobs" + (state ? ": " + state : "") + (label ? " labeled " + label : "")),
     form,
     note,
     body,
@@ -90,14 +129,29 @@ export function jobsView(query) {
   let results = [];
   let scanned = 0;
   let last = "";
+  // A 400 (a label without `=`, say) will not heal on the next tick: show it once and stop.
+  let refused = false;
 
   /** @param {boolean} reset start the results afresh (a search's "further" adds to them) */
   async function load(reset) {
     /** @type {Record<string, unknown>} */
-    const params = { state, limit: PAGE, order, cursor: cursors[page] };
+    const params = label
+      ? { state, label, limit: PAGE, cursor: cursors[page] }
+      : { state, limit: PAGE, order, cursor: cursors[page] };
     if (text) params.q = text;
     /** @type {JobPage} */
-    const data = await api.get("/api/jobs" + qs(params));
+    let data;
+    try {
+      data = await api.get("/api/jobs" + qs(params));
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.status !== 400) throw err;
+      refused = true;
+      notify(err.message, "error");
+      fill(note, h("span", { class: "err", id: "list-error" }, err.message));
+      fill(body);
+      prev.hidden = next.hidden = true;
+      return;
+    }
     nextCursor = data.next_cursor;
     if (text && !reset) results = results.concat(data.jobs);
     else results = data.jobs;
@@ -142,7 +196,8 @@ export function jobsView(query) {
     } else {
       fill(
         note,
-        "Page " + (page + 1) + (state ? " of " + state + " jobs" : " of all jobs, by id") + ".",
+        "Page " + (page + 1) + (state ? " of " + state + " jobs" : " of all jobs") +
+          (label ? " labeled " + label + ", oldest enqueued first." : state ? "." : ", by id."),
       );
       prev.disabled = page === 0;
       next.disabled = !nextCursor;
@@ -173,7 +228,7 @@ export function jobsView(query) {
     el,
     async refresh() {
       // A search is run once (and on "Search further"), not on every tick: it may scan many jobs.
-      if (text && loaded) return;
+      if ((text && loaded) || refused) return;
       loaded = true;
       await load(true);
     },
@@ -189,7 +244,7 @@ export function table(jobs) {
   return h(
     "table",
     { class: "grid jobs" },
-    thead(["ID", "State", "Tries", "Prio", "Updated", "Command", "Last error"]),
+    thead(["ID", "State", "Tries", "Prio", "Updated", "Command", "Labels", "Last error"]),
     h(
       "tbody",
       {},
@@ -203,6 +258,7 @@ export function table(jobs) {
           h("td", { class: "num" }, String(j.priority)),
           h("td", { title: j.updated_at }, since(j.updated_at)),
           h("td", { class: "mono cmd", title: j.command }, j.command),
+          h("td", {}, h("span", { class: "labels" }, labelChips(j.labels))),
           h("td", { class: "err", title: j.last_error || "" }, j.last_error || ""),
         )
       ),
