@@ -110,6 +110,13 @@ export interface Job {
   blocked_on?: number;
   /** True once another job was enqueued after this one: its final state is then propagated. */
   dependents?: true;
+  /**
+   * The unique key the job holds (`--unique-key`) while waiting or running; absent when none.
+   * A job requeued from a final state (`retry`, `dlq retry`) loses it: it does not re-acquire it.
+   */
+  unique_key?: string;
+  /** End of the unique window (`--unique-for`, from enqueue time) in ms; absent when none. */
+  unique_until?: number;
 }
 
 /** Why an attempt ended. */

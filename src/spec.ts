@@ -44,6 +44,10 @@ export interface JobSpec {
   after?: string[];
   /** Stored `held`: it never runs until `release`. */
   hold?: boolean;
+  /** Unique key (1–128 characters, no control characters); see `store/unique.ts`. */
+  unique_key?: string;
+  /** Unique window in ms from enqueue time (≥ 1 s); only with `unique_key`. */
+  unique_for?: number;
 }
 
 /** Most jobs one job may run after: a fan-in of 1,000 works within the remote limits. */
@@ -70,6 +74,8 @@ export const JOB_SPEC_FIELDS: readonly string[] = Object.freeze([
   "env",
   "after",
   "hold",
+  "unique_key",
+  "unique_for",
 ]);
 
 /**
@@ -156,6 +162,13 @@ export function parseJobSpec(input: unknown, options: { now: number }): JobSpec 
     if (fields.hold) spec.hold = true;
   }
   if (present("delay")) spec.run_at = now + readDelay(fields.delay);
+  if (present("unique_key")) spec.unique_key = readUniqueKey(fields.unique_key);
+  if (present("unique_for")) {
+    if (spec.unique_key === undefined) {
+      throw new UsageError(`unique_for needs unique_key, got unique_for alone`);
+    }
+    spec.unique_for = readUniqueFor(fields.unique_for);
+  }
   return spec;
 }
 
@@ -271,6 +284,32 @@ function readRunAt(value: unknown): number {
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth) throw fail();
   const ms = Date.parse(value);
   if (Number.isNaN(ms)) throw fail();
+  return ms;
+}
+
+/** `unique_key`: 1–128 characters of valid Unicode without control characters. */
+function readUniqueKey(value: unknown): string {
+  if (
+    typeof value !== "string" || value.length === 0 || value.length > 128 ||
+    !value.isWellFormed() || /\p{Cc}/u.test(value)
+  ) {
+    throw new UsageError(
+      `unique_key must be 1-128 characters without control characters, ` +
+        `got ${showValue(value, 40)}`,
+    );
+  }
+  return value;
+}
+
+/** `unique_for`: a duration from 1s to 3650d. */
+function readUniqueFor(value: unknown): number {
+  const ms = readDuration(value, "unique_for");
+  if (ms === undefined || ms < 1000 || ms > MAX_DELAY_MS) {
+    throw new UsageError(
+      `unique_for must be a duration from 1s to 3650d like 10m, or a number of seconds, ` +
+        `got ${showValue(value, 40)}`,
+    );
+  }
   return ms;
 }
 

@@ -292,6 +292,8 @@ Deno.test("JOB_SPEC_FIELDS lists the accepted fields", () => {
       "priority",
       "run_at",
       "timeout",
+      "unique_for",
+      "unique_key",
     ],
   );
 });
@@ -327,4 +329,22 @@ Deno.test("parseJobSpecJson reports invalid JSON on one line", () => {
       return true;
     });
   }
+});
+
+Deno.test("unique_key is 1-128 characters without control ones; unique_for needs it and ≥ 1s", () => {
+  const spec = parseJobSpec({ command: "x", unique_key: "nightly", unique_for: "1h" }, { now: 0 });
+  assert.deepEqual([spec.unique_key, spec.unique_for], ["nightly", 3_600_000]);
+  for (const bad of ["", "a\nb", "x".repeat(129), 5]) {
+    assert.throws(() => parseJobSpec({ command: "x", unique_key: bad }, { now: 0 }), UsageError);
+  }
+  for (const bad of [0, "0s", "-1s", "999ms", " 5s", "soon"]) {
+    assert.throws(
+      () => parseJobSpec({ command: "x", unique_key: "k", unique_for: bad }, { now: 0 }),
+      UsageError,
+    );
+  }
+  assert.throws(
+    () => parseJobSpec({ command: "x", unique_for: "1h" }, { now: 0 }),
+    /needs unique_key/,
+  );
 });

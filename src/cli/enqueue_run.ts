@@ -13,6 +13,7 @@ import { parseJobSpec } from "../spec.ts";
 import { enqueueJobs, enqueueMany } from "../store/enqueue.ts";
 import { readConfig } from "../store/config_store.ts";
 import type { Context } from "./context.ts";
+import type { Job } from "../job.ts";
 import { argFields, type EnqueueFlags, mergeFlags } from "./enqueue_spec.ts";
 import { jobJson } from "./format.ts";
 import { Progress } from "./progress.ts";
@@ -44,6 +45,8 @@ export const ENQUEUE_PARAMETERS = {
     envAll: toggle("give the job this shell's whole environment (config capture_env)"),
     after: optional("run only after these jobs completed: ID[,ID...]", "ids"),
     hold: toggle("store the job held: it runs only after `release ID`"),
+    uniqueKey: optional("store nothing while a job with this key waits or runs", "key"),
+    uniqueFor: optional("with --unique-key: also hold the key this long after enqueue", "duration"),
     file: optional("read one JSON spec per line; - reads standard input", "path"),
     lines: toggle("with --file: one shell command per line instead of JSON specs"),
     json: toggle("print the job as JSON (with --file: the ids stored)"),
@@ -68,6 +71,7 @@ export const ENQUEUE_PARAMETERS = {
  * @example
  * ```ts
  * import type { Context } from "./context.ts";
+import type { Job } from "../job.ts";
  * declare const ctx: Context;
  * await runEnqueue(ctx, { command: "echo hi" }, undefined);
  * ```
@@ -87,12 +91,25 @@ export async function runEnqueue(
   const store = await ctx.store();
   const config = await readConfig(store);
   const env = callEnv(flags, { captureEnv: config.capture_env });
-  const [job] = await enqueueJobs(store, [spec], { now, maxRetries: config.max_retries, cwd, env });
-  ctx.out(flags.json ? JSON.stringify(jobJson(job!)) : job!.id);
+  const options = { now, maxRetries: config.max_retries, cwd, env };
+  let job: Job;
+  if (spec.unique_key === undefined) [job] = await enqueueJobs(store, [spec], options) as [Job];
+  else {
+    const { enqueueUnique } = await import("../store/enqueue_unique.ts");
+    const outcome = await enqueueUnique(store, spec, options);
+    job = outcome.job;
+    if (outcome.existing) {
+      ctx.err(
+        `queuectl: job ${job.id} already holds unique key ${JSON.stringify(spec.unique_key)} ` +
+          `(${job.state}); nothing enqueued`,
+      );
+    }
+  }
+  ctx.out(flags.json ? JSON.stringify(jobJson(job)) : job.id);
   if (flags.wait) {
     // Loaded only here: a plain enqueue does not pay for it (B1).
     const { waitAndExit } = await import("./wait.ts");
-    await waitAndExit(ctx, store, [job!.id], { json: flags.json, timeoutMs: null });
+    await waitAndExit(ctx, store, [job.id], { json: flags.json, timeoutMs: null });
   }
 }
 

@@ -46,6 +46,10 @@ export interface EnqueueFlags {
   envAll?: boolean;
   /** `--lines`: `--file` holds one shell command per line. */
   lines?: boolean;
+  /** `--unique-key`. */
+  uniqueKey?: string;
+  /** `--unique-for`: a duration. */
+  uniqueFor?: string;
 }
 
 /**
@@ -160,6 +164,8 @@ export function mergeFlags(
   if (flags.cwd !== undefined) out.cwd = flags.cwd;
   if (flags.after !== undefined) out.after = afterIds(flags.after);
   if (flags.hold) out.hold = true;
+  if (flags.uniqueKey !== undefined) out.unique_key = flags.uniqueKey;
+  if (flags.uniqueFor !== undefined) out.unique_for = flags.uniqueFor;
   if ("delay" in out && "run_at" in out && flags.delay !== undefined) delete out.run_at;
   if ("delay" in out && "run_at" in out && flags.runAt !== undefined) delete out.delay;
   return out;

@@ -234,6 +234,9 @@ async function storeJobs(
   };
   for await (const specs of groups) {
     for (const spec of specs) {
+      if (spec.unique_key !== undefined) {
+        throw new UsageError("unique_key is not supported in --file yet; enqueue it on its own");
+      }
       const explicit = spec.id !== undefined;
       if (explicit && !options.callerIds.has(spec.id!)) {
         throw new TypeError(`job id "${spec.id}" is not among the callerIds given to enqueueMany`);

@@ -80,6 +80,15 @@ export const keys = {
   depDone: (parent: string): Deno.KvKey => ["dep_done", parent],
   /** Prefix of every propagation still to do. */
   depDoneAll: ["dep_done"] as Deno.KvKey,
+  /**
+   * `["unique", key]`: the job holding a unique key (`--unique-key`), value
+   * `{ id, until }` (`until`: the window's end in ms, or null). Taken by the enqueue's atomic op
+   * with a check; deleted by the transition that makes the holder final when there is no
+   * window, else taken over once the window has passed (see `store/unique.ts`).
+   */
+  unique: (key: string): Deno.KvKey => ["unique", key],
+  /** Prefix of every unique entry. */
+  uniqueAll: ["unique"] as Deno.KvKey,
   /** `["worker", workerId]`: registry entry and heartbeat. */
   worker: (workerId: string): Deno.KvKey => ["worker", workerId],
   /** Prefix of the worker registry. */

@@ -58,6 +58,8 @@ export function newJob(spec: JobSpec, options: NewJobOptions): Job {
   };
   if (spec.labels) job.labels = spec.labels;
   // Absent rather than empty: a plain job's record keeps its size (B2's bytes per job).
+  if (spec.unique_key !== undefined) job.unique_key = spec.unique_key;
+  if (spec.unique_for !== undefined) job.unique_until = now + spec.unique_for;
   if (spec.after) Object.assign(job, { after: spec.after, blocked_on: spec.after.length });
   return job;
 }

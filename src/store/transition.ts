@@ -10,6 +10,7 @@ import { FINAL_STATES, type Job } from "../job.ts";
 import { keys } from "./keys.ts";
 import type { Tx } from "./db.ts";
 import { counterKeys, type MetricSink } from "./metric_sink.ts";
+import { holdsUniqueKey } from "./unique.ts";
 
 /**
  * The index keys a job must have in its state (besides `["job", id]`): its `state` entry, except
@@ -53,10 +54,10 @@ export function labelKeys(job: Job): Deno.KvKey[] {
 }
 
 /**
- * Adds to `tx` everything that turns `before` into `after`: index entries (and, when the job is
+ * Adds to `tx` everything that turns `before` into `next`: index entries (and, when the job is
  * created or deleted, its label entries) removed and added,
  * state counters moved, the metrics handed to `options.metrics` (default: counter keys), the
- * record written. `before` null is a new job; `after` null deletes it. The caller adds the
+ * record written. `before` null is a new job; `next` null deletes it. The caller adds the
  * checks (the versionstamps it read).
  *
  * @example
@@ -74,9 +75,10 @@ export function labelKeys(job: Job): Deno.KvKey[] {
 export function applyTransition(
   tx: Tx,
   before: Job | null,
-  after: Job | null,
+  next: Job | null,
   options: { metrics?: MetricSink } = {},
 ): void {
+  const after = requeuedWithoutKey(before, next);
   const id = (after ?? before)?.id;
   if (id === undefined) return;
   const oldKeys = before ? indexKeys(before) : [];
@@ -109,8 +111,24 @@ export function applyTransition(
   if (after?.dependents && before?.state !== after.state && FINAL_STATES.includes(after.state)) {
     tx.set(keys.depDone(id), after.state);
   }
+  // Every path to a final state (finish, recover, cancel, delete, propagation) comes here. The
+  // holder is not final, so no enqueue took the entry over: it names this job.
+  if (holdsUniqueKey(before) && !holdsUniqueKey(after) && before!.unique_until === undefined) {
+    tx.delete(keys.unique(before!.unique_key!));
+  }
   if (after) tx.set(keys.job(id), after);
   else tx.delete(keys.job(id));
+}
+
+/**
+ * A job requeued from a final state (`retry`, `dlq retry`) does not re-acquire its unique key:
+ * another job may hold it by now, so the record drops it.
+ */
+function requeuedWithoutKey(before: Job | null, after: Job | null): Job | null {
+  if (!before || !after || after.unique_key === undefined) return after;
+  if (!FINAL_STATES.includes(before.state) || FINAL_STATES.includes(after.state)) return after;
+  const { unique_key: _key, unique_until: _until, ...rest } = after;
+  return rest;
 }
 
 /** Whether two index keys are equal; their parts are strings and numbers. */

@@ -1,0 +1,108 @@
+/**
+ * End-to-end tests of `enqueue --unique-key` (and `--unique-for`) through the real CLI, real KV
+ * and real workers. `QUEUECTL_TEST_REMOTE=1` runs them over KV Connect.
+ *
+ * @module
+ */
+import { deepStrictEqual, equal, match } from "node:assert/strict";
+import {
+  assertOneLineError,
+  cli,
+  cliOk,
+  enqueueId,
+  statusCounts,
+  tempDb,
+  waitFor,
+  waitForJob,
+  workersFor,
+  ZERO_COUNTS,
+} from "./helpers.ts";
+
+Deno.test("a duplicate unique key is refused while pending and accepted after completion", async () => {
+  await using db = await tempDb();
+  const first = await enqueueId(db, ["--unique-key", "nightly", "--command", "true"]);
+  const again = await cli(db, ["enqueue", "--unique-key", "nightly", "--command", "true"]);
+  equal(again.code, 0);
+  equal(again.stdout.trim(), first);
+  equal(
+    again.stderr.trim(),
+    `queuectl: job ${first} already holds unique key "nightly" (pending); nothing enqueued`,
+  );
+  const json = await cli(db, ["enqueue", "--json", "--unique-key", "nightly", "-c", "true"]);
+  equal(JSON.parse(json.stdout).id, first);
+  deepStrictEqual(await statusCounts(db), { ...ZERO_COUNTS, pending: 1 });
+  {
+    await using _workers = workersFor(db, 1);
+    await waitForJob(db, first, (j) => j.state === "completed");
+  }
+  const second = await enqueueId(db, ["--unique-key", "nightly", "--command", "true"]);
+  equal(second === first, false);
+  deepStrictEqual(await statusCounts(db), { ...ZERO_COUNTS, pending: 1, completed: 1 });
+});
+
+Deno.test("with --unique-for the key is held after completion until the window ends", async () => {
+  await using db = await tempDb();
+  const args = ["--unique-key", "w", "--unique-for", "3s", "--command", "true"];
+  const first = await enqueueId(db, args);
+  {
+    await using _workers = workersFor(db, 1);
+    await waitForJob(db, first, (j) => j.state === "completed");
+  }
+  const within = await cli(db, ["enqueue", ...args]);
+  // The window may pass on a slow machine while the worker ran; then it must be a new job.
+  if (within.stdout.trim() === first) match(within.stderr, /\(completed\); nothing enqueued/);
+  const second = await waitFor(async () => {
+    const id = await enqueueId(db, args);
+    return id === first ? undefined : id;
+  }, { timeoutMs: 10_000, intervalMs: 200 });
+  equal(typeof second, "string");
+  deepStrictEqual(await statusCounts(db), { ...ZERO_COUNTS, pending: 1, completed: 1 });
+});
+
+Deno.test("canceling the holder frees its unique key", async () => {
+  await using db = await tempDb();
+  const first = await enqueueId(db, ["--hold", "--unique-key", "k", "--command", "true"]);
+  await cliOk(db, ["cancel", first]);
+  const second = await enqueueId(db, ["--unique-key", "k", "--command", "true"]);
+  equal(second === first, false);
+  // A retried job does not re-acquire its key, and its end does not free the new holder's.
+  await cliOk(db, ["retry", first]);
+  await cliOk(db, ["cancel", first]);
+  const third = await cli(db, ["enqueue", "--unique-key", "k", "--command", "true"]);
+  equal(third.stdout.trim(), second);
+});
+
+Deno.test("10 parallel enqueues of one unique key store one job and print its id", async () => {
+  await using db = await tempDb();
+  const runs = await Promise.all(
+    Array.from({ length: 10 }, () => cli(db, ["enqueue", "--unique-key", "k", "-c", "true"])),
+  );
+  for (const r of runs) equal(r.code, 0, r.stderr);
+  const ids = new Set(runs.map((r) => r.stdout.trim()));
+  equal(ids.size, 1);
+  equal(runs.filter((r) => r.stderr.includes("nothing enqueued")).length, 9);
+  deepStrictEqual(await statusCounts(db), { ...ZERO_COUNTS, pending: 1 });
+});
+
+Deno.test("bad unique options exit 2 with one line and nothing written", async () => {
+  await using db = await tempDb();
+  const bad: [string[], RegExp][] = [
+    [["--unique-for", "1h"], /unique_for needs unique_key/],
+    [["--unique-key", "k", "--unique-for", "0"], /unique_for must be a duration from 1s/],
+    [["--unique-key", "k", "--unique-for", "500ms"], /unique_for must be a duration from 1s/],
+    [["--unique-key", "k", "--unique-for=-5s"], /unique_for must be/],
+    [["--unique-key", "k", "--unique-for", " 5s"], /unique_for/],
+    [["--unique-key", "a\tb"], /unique_key must be 1-128 characters/],
+    [["--unique-key", "x".repeat(129)], /unique_key must be 1-128 characters/],
+    [["--unique-key="], /unique_key must be 1-128|--unique-key/],
+  ];
+  for (const [args, pattern] of bad) {
+    assertOneLineError(await cli(db, ["enqueue", "--command", "true", ...args]), 2, pattern);
+  }
+  const file = await Deno.makeTempFile();
+  await Deno.writeTextFile(file, '{"command":"true","unique_key":"k"}\n');
+  const r = await cli(db, ["enqueue", "--file", file]);
+  equal(r.code === 0, false);
+  deepStrictEqual(await statusCounts(db), ZERO_COUNTS);
+  await Deno.remove(file);
+});
