@@ -6,6 +6,7 @@
  */
 import { FINAL_STATES, type Job, JOB_STATES, type JobState } from "./job.ts";
 import { lostReason, workerAddress } from "./lease.ts";
+import { holdsUniqueKey, type UniqueEntry, uniqueHeld } from "./unique.ts";
 
 /** What the checker knows of a registered worker. */
 export interface WorkerView {
@@ -52,6 +53,8 @@ export interface Snapshot {
   envRefs?: ReadonlyMap<string, number>;
   /** Jobs whose outcome is still being propagated (a `dep_done` marker). Default: none. */
   inFlight?: ReadonlySet<string>;
+  /** The unique entries (`["unique", K]`) by key; absent: not checked. */
+  unique?: ReadonlyMap<string, UniqueEntry>;
 }
 
 /** One broken rule. */
@@ -66,7 +69,9 @@ export interface Violation {
     | "env_missing"
     | "env_refs_mismatch"
     | "blocked_straggler"
-    | "started_early";
+    | "started_early"
+    | "stray_unique"
+    | "missing_unique";
   /** The job concerned, if any. */
   job?: string;
   /** One readable sentence. */
@@ -148,6 +153,7 @@ export function findViolations(
     }
   }
   if (snap.envRefs) out.push(...envRefViolations(snap.jobs, snap.envRefs));
+  if (snap.unique) out.push(...uniqueViolations(snap.jobs, snap.unique, options.now));
   const sizes = stateIndexSizes(snap);
   for (const state of JOB_STATES) {
     if (snap.counters[state] !== sizes[state]) {
@@ -156,6 +162,45 @@ export function findViolations(
         detail: `counter ${state} is ${snap.counters[state]} but ${sizes[state]} jobs are ${state}`,
       });
     }
+  }
+  return out;
+}
+
+/**
+ * Unique entries that hold nothing (their holder is gone or final, past any window:
+ * `stray_unique`, which `doctor --repair` deletes), and jobs waiting or running with a unique
+ * key whose entry does not name them (`missing_unique`).
+ *
+ * @example
+ * ```ts
+ * uniqueViolations([], new Map([["k", { id: "gone", until: null }]]), 0)[0]?.kind; // "stray_unique"
+ * ```
+ */
+export function uniqueViolations(
+  jobs: readonly Job[],
+  unique: ReadonlyMap<string, UniqueEntry>,
+  now: number,
+): Violation[] {
+  const out: Violation[] = [];
+  const byId = new Map(jobs.map((j) => [j.id, j]));
+  for (const [key, entry] of unique) {
+    if (uniqueHeld(entry, byId.get(entry.id) ?? null, now)) continue;
+    const holder = byId.get(entry.id);
+    out.push({
+      kind: "stray_unique",
+      detail: `unique key ${JSON.stringify(key)} names job ${entry.id}, which ` +
+        (holder ? `is ${holder.state}` : "does not exist") +
+        (entry.until === null ? "" : ` and whose window ended`),
+    });
+  }
+  for (const job of jobs) {
+    if (!holdsUniqueKey(job) || unique.get(job.unique_key!)?.id === job.id) continue;
+    out.push({
+      kind: "missing_unique",
+      job: job.id,
+      detail: `job ${job.id} is ${job.state} with unique key ${JSON.stringify(job.unique_key)} ` +
+        `but does not hold its entry`,
+    });
   }
   return out;
 }

@@ -44,7 +44,7 @@ export interface JobSpec {
   after?: string[];
   /** Stored `held`: it never runs until `release`. */
   hold?: boolean;
-  /** Unique key (1–128 characters, no control characters); see `store/unique.ts`. */
+  /** Unique key (1–128 characters, no control characters); see `unique.ts`. */
   unique_key?: string;
   /** Unique window in ms from enqueue time (≥ 1 s); only with `unique_key`. */
   unique_for?: number;

@@ -106,3 +106,28 @@ Deno.test("bad unique options exit 2 with one line and nothing written", async (
   deepStrictEqual(await statusCounts(db), ZERO_COUNTS);
   await Deno.remove(file);
 });
+
+Deno.test("doctor reports a unique entry whose holder is gone past its window; --repair deletes it", async () => {
+  await using db = await tempDb();
+  const args = ["--hold", "--unique-key", "gone", "--unique-for", "1s", "--command", "true"];
+  const first = await enqueueId(db, args);
+  await cliOk(db, ["cancel", first]);
+  await cliOk(db, ["delete", first]);
+  // Within the window the entry holds the key for the deleted job: refused, nothing stored.
+  const held = await cli(db, ["enqueue", ...args]);
+  if (held.code !== 0) assertOneLineError(held, 1, /held until .* which was deleted/);
+  const stray = await waitFor(async () => {
+    const r = await cli(db, ["doctor", "--json"]);
+    const found = JSON.parse(r.stdout).violations.find((v: { kind: string }) =>
+      v.kind === "stray_unique"
+    );
+    return found ? { code: r.code, found } : undefined;
+  }, { intervalMs: 200 });
+  equal(stray.code, 1);
+  match(stray.found.detail, new RegExp(`unique key "gone" names job ${first}, which does not`));
+  const repair = await cli(db, ["doctor", "--repair"]);
+  equal(repair.code, 0, repair.stderr);
+  match(repair.stdout, /^repaired: 1 key\(s\) rewritten$/m);
+  const after = await cli(db, ["doctor", "--json"]);
+  deepStrictEqual(JSON.parse(after.stdout).violations, []);
+});

@@ -26,10 +26,19 @@ import { keys } from "./keys.ts";
 import { indexKeys, labelKeys } from "./transition.ts";
 import type { Store } from "./open.ts";
 import type { WorkerRecord } from "./workers.ts";
+import type { UniqueEntry } from "../unique.ts";
 
 const INDEX_PREFIXES: Deno.KvKey[] = [keys.readyAll, keys.scheduledAll, ["state"], keys.labels];
-/** Violations about a job and its dependencies together. */
-const DEPENDENCY_KINDS: readonly Violation["kind"][] = ["blocked_straggler", "started_early"];
+/**
+ * Violations about several records together (a job and its dependencies, a unique entry and its
+ * holder), which a re-read of one job cannot judge.
+ */
+const DEPENDENCY_KINDS: readonly Violation["kind"][] = [
+  "blocked_straggler",
+  "started_early",
+  "stray_unique",
+  "missing_unique",
+];
 /** Snapshots tried before the checker falls back to re-checking each suspect. */
 const QUIET_TRIES = 5;
 /** Consistent re-reads tried per suspect before its first sighting is reported as is. */
@@ -122,7 +131,11 @@ async function readOnce(
   }
   const inFlight = new Set<string>();
   for await (const e of scan(store, keys.depDoneAll)) inFlight.add(String(e.key[1]));
-  return { jobs, index, counters, workers, envs, envRefs, inFlight };
+  const unique = new Map<string, UniqueEntry>();
+  for await (const e of scan<UniqueEntry>(store, keys.uniqueAll)) {
+    unique.set(String(e.key[1]), e.value);
+  }
+  return { jobs, index, counters, workers, envs, envRefs, inFlight, unique };
 }
 
 /**

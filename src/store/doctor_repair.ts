@@ -13,6 +13,7 @@ import { indexKeys, labelKeys } from "./transition.ts";
 import type { Store } from "./open.ts";
 import { keyText, readQuiet } from "./doctor.ts";
 import { releaseStragglers } from "./doctor_deps.ts";
+import { deleteStrayUnique } from "./doctor_unique.ts";
 
 /** Quiet snapshots tried by `repairStore` before it gives up. */
 const REPAIR_ROUNDS = 10;
@@ -23,7 +24,8 @@ const REPAIR_ROUNDS = 10;
  * fenced on the counters' versionstamps, so a job that changes state meanwhile makes it start
  * over rather than write from a stale view; a queue that never holds still makes it fail. Then
  * blocked jobs whose dependencies all ended, with nothing propagating, are moved on (see
- * `doctor_deps.ts`); `options.now` (default: the clock) stamps them.
+ * `doctor_deps.ts`), and unique entries that hold nothing are deleted (`doctor_unique.ts`);
+ * `options.now` (default: the clock) stamps and judges them.
  *
  * @example
  * ```ts
@@ -34,7 +36,9 @@ const REPAIR_ROUNDS = 10;
  */
 export async function repairStore(store: Store, options: { now?: number } = {}): Promise<number> {
   let changed = await repairIndexes(store);
-  changed += await releaseStragglers(store, { now: options.now ?? Date.now() });
+  const now = options.now ?? Date.now();
+  changed += await releaseStragglers(store, { now });
+  changed += await deleteStrayUnique(store, { now });
   return changed;
 }
 

@@ -12,7 +12,7 @@ import { keys } from "./keys.ts";
 import { newJob } from "./new_job.ts";
 import { addEnvBlob, envBlob } from "./env_blob.ts";
 import { applyTransition } from "./transition.ts";
-import { type UniqueEntry, uniqueHeld } from "./unique.ts";
+import { type UniqueEntry, uniqueHeld } from "../unique.ts";
 import type { EnqueueOptions } from "./enqueue.ts";
 import type { Store } from "./open.ts";
 

@@ -84,7 +84,7 @@ export const keys = {
    * `["unique", key]`: the job holding a unique key (`--unique-key`), value
    * `{ id, until }` (`until`: the window's end in ms, or null). Taken by the enqueue's atomic op
    * with a check; deleted by the transition that makes the holder final when there is no
-   * window, else taken over once the window has passed (see `store/unique.ts`).
+   * window, else taken over once the window has passed (see `unique.ts`).
    */
   unique: (key: string): Deno.KvKey => ["unique", key],
   /** Prefix of every unique entry. */

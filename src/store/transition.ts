@@ -10,7 +10,7 @@ import { FINAL_STATES, type Job } from "../job.ts";
 import { keys } from "./keys.ts";
 import type { Tx } from "./db.ts";
 import { counterKeys, type MetricSink } from "./metric_sink.ts";
-import { holdsUniqueKey } from "./unique.ts";
+import { holdsUniqueKey } from "../unique.ts";
 
 /**
  * The index keys a job must have in its state (besides `["job", id]`): its `state` entry, except

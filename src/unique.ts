@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { FINAL_STATES, type Job } from "../job.ts";
+import { FINAL_STATES, type Job } from "./job.ts";
 
 /** The value of a `["unique", K]` entry. */
 export interface UniqueEntry {
@@ -22,7 +22,7 @@ export interface UniqueEntry {
  *
  * @example
  * ```ts
- * import type { Job } from "../job.ts";
+ * import type { Job } from "./job.ts";
  * declare const job: Job;
  * uniqueHeld({ id: "a", until: 2000 }, { ...job, state: "completed" }, 1000); // true
  * uniqueHeld({ id: "a", until: null }, { ...job, state: "completed" }, 1000); // false
@@ -38,7 +38,7 @@ export function uniqueHeld(entry: UniqueEntry, holder: Job | null, now: number):
  *
  * @example
  * ```ts
- * import type { Job } from "../job.ts";
+ * import type { Job } from "./job.ts";
  * declare const job: Job;
  * holdsUniqueKey({ ...job, state: "pending", unique_key: "k" }); // true
  * ```
