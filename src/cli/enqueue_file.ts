@@ -106,6 +106,11 @@ export async function checkSpecFile(
           const fields = flags.lines ? { command: line } : parseJsonArg(line);
           const merged = plain ? fields : mergeFlags(fields, flags);
           const spec = parseJobSpec(resolveCwd(merged, folders), { now });
+          if (spec.unique_key !== undefined) {
+            throw new UsageError(
+              "unique_key is not supported in --file yet; enqueue it on its own",
+            );
+          }
           if (spec.id !== undefined) {
             if (callerIds.has(spec.id)) {
               throw new UsageError(`duplicate job id ${showValue(spec.id)} in the input`);

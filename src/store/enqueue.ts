@@ -235,7 +235,8 @@ async function storeJobs(
   for await (const specs of groups) {
     for (const spec of specs) {
       if (spec.unique_key !== undefined) {
-        throw new UsageError("unique_key is not supported in --file yet; enqueue it on its own");
+        // Checked before anything is written by `enqueue --file`; here for other callers.
+        throw new UsageError("unique_key needs enqueueUnique (store/enqueue_unique.ts)");
       }
       const explicit = spec.id !== undefined;
       if (explicit && !options.callerIds.has(spec.id!)) {

@@ -8,6 +8,7 @@
  */
 export { isRemoteLocation, openStore, resolveLocation, type Store } from "./open.ts";
 export { enqueueJobs, enqueueMany, newJob } from "./enqueue.ts";
+export { enqueueUnique, type UniqueOutcome } from "./enqueue_unique.ts";
 export { type Claimed, claimNext } from "./claim.ts";
 export { type AttemptReport, finishAttempt, type FinishOptions, ownsAttempt } from "./finish.ts";
 export { noteUnwrittenResult, type UnwrittenAttempt } from "./unwritten_result.ts";

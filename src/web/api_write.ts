@@ -10,6 +10,7 @@ import {
   cancelJob,
   deleteJob,
   enqueueJobs,
+  enqueueUnique,
   purgeJobs,
   readConfig,
   retryAllDead,
@@ -67,10 +68,14 @@ async function enqueue(ctx: RouteContext): Promise<Response> {
   queryOf(ctx.url, []);
   const spec = parseJobSpecJson(await jsonBody(ctx.req), { now: ctx.now });
   const config = await readConfig(ctx.store);
-  const [job] = await enqueueJobs(ctx.store, [spec], {
-    now: ctx.now,
-    maxRetries: config.max_retries,
-  });
+  const options = { now: ctx.now, maxRetries: config.max_retries };
+  if (spec.unique_key !== undefined) {
+    // 200 with the holder when its key is held: nothing was created.
+    const { job, existing } = await enqueueUnique(ctx.store, spec, options);
+    const where = { Location: `/api/jobs/${encodeURIComponent(job.id)}` };
+    return json(jobJson(job), existing ? 200 : 201, where);
+  }
+  const [job] = await enqueueJobs(ctx.store, [spec], options);
   return json(jobJson(job!), 201, { Location: `/api/jobs/${encodeURIComponent(job!.id)}` });
 }
 

@@ -59,3 +59,16 @@ Deno.test("a cancel past the storage's value limit answers 500 with its one line
   assertEquals((await rawJob(web.store, "a1")).value, full);
   await checkInvariants(web.store);
 });
+
+Deno.test("POST /api/jobs with a held unique_key answers 200 with the holder and creates nothing", async () => {
+  await using web = await webFixture();
+  const body = { command: "true", unique_key: "nightly" };
+  const first = await web.handle(post("/api/jobs", body));
+  strictEqual(first.status, 201);
+  const created = await first.json();
+  const again = await web.handle(post("/api/jobs", body));
+  strictEqual(again.status, 200);
+  strictEqual((await again.json()).id, created.id);
+  strictEqual((await counters(web.store)).pending, 1);
+  await checkInvariants(web.store);
+});
