@@ -50,6 +50,10 @@ export function jobJson(job: Job): JobJson {
     // Only on jobs enqueued with --after: a plain job's JSON stays as it was.
     ...(job.after ? { after: job.after } : {}),
     ...(job.blocked_on ? { blocked_on: job.blocked_on } : {}),
+    // Only on jobs enqueued with --unique-key (and dropped when one is requeued).
+    ...(job.unique_key === undefined
+      ? {}
+      : { unique_key: job.unique_key, unique_until: iso(job.unique_until ?? null) }),
   };
 }
 

@@ -30,7 +30,8 @@ Deno.test("a duplicate unique key is refused while pending and accepted after co
     `queuectl: job ${first} already holds unique key "nightly" (pending); nothing enqueued`,
   );
   const json = await cli(db, ["enqueue", "--json", "--unique-key", "nightly", "-c", "true"]);
-  equal(JSON.parse(json.stdout).id, first);
+  const shown = JSON.parse(json.stdout);
+  deepStrictEqual([shown.id, shown.unique_key, shown.unique_until], [first, "nightly", null]);
   deepStrictEqual(await statusCounts(db), { ...ZERO_COUNTS, pending: 1 });
   {
     await using _workers = workersFor(db, 1);
