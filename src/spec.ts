@@ -163,6 +163,9 @@ export function parseJobSpec(input: unknown, options: { now: number }): JobSpec 
   }
   if (present("delay")) spec.run_at = now + readDelay(fields.delay);
   if (present("unique_key")) spec.unique_key = readUniqueKey(fields.unique_key);
+  if (spec.unique_key !== undefined && spec.after) {
+    throw new UsageError(`unique_key cannot be combined with after yet`);
+  }
   if (present("unique_for")) {
     if (spec.unique_key === undefined) {
       throw new UsageError(`unique_for needs unique_key, got unique_for alone`);

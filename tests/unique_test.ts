@@ -98,16 +98,46 @@ Deno.test("bad unique options exit 2 with one line and nothing written", async (
     [["--unique-key", "a\tb"], /unique_key must be 1-128 characters/],
     [["--unique-key", "x".repeat(129)], /unique_key must be 1-128 characters/],
     [["--unique-key="], /unique_key must be 1-128|--unique-key/],
+    [["--unique-key", "k", "--after", "x"], /unique_key cannot be combined with after/],
   ];
   for (const [args, pattern] of bad) {
     assertOneLineError(await cli(db, ["enqueue", "--command", "true", ...args]), 2, pattern);
   }
-  const file = await Deno.makeTempFile();
-  // Bulk files do not take unique keys yet: refused before anything is written, even after
-  // plain lines.
-  await Deno.writeTextFile(file, '{"command":"true"}\n{"command":"true","unique_key":"k"}\n');
-  assertOneLineError(await cli(db, ["enqueue", "--file", file]), 2, /line 2: unique_key is not/);
   deepStrictEqual(await statusCounts(db), ZERO_COUNTS);
+});
+
+Deno.test("a bulk file stores one job per unique key and reports each duplicate line", async () => {
+  await using db = await tempDb();
+  const held = await enqueueId(db, ["--unique-key", "old", "--command", "true"]);
+  const file = await Deno.makeTempFile();
+  await Deno.writeTextFile(
+    file,
+    [
+      '{"command":"echo a","unique_key":"k"}',
+      '{"command":"echo plain"}',
+      '{"command":"echo b","unique_key":"k"}',
+      '{"command":"echo c","unique_key":"old"}',
+      '{"command":"echo d","unique_key":"other","unique_for":"1h"}',
+    ].join("\n") + "\n",
+  );
+  const r = await cli(db, ["enqueue", "--json", "--file", file]);
+  equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  equal(out.enqueued, 3);
+  equal(out.ids.length, 3);
+  const first = out.ids[0];
+  deepStrictEqual(r.stderr.trim().split("\n"), [
+    `queuectl: job ${first} already holds unique key "k" (pending); nothing enqueued`,
+    `queuectl: job ${held} already holds unique key "old" (pending); nothing enqueued`,
+  ]);
+  deepStrictEqual(await statusCounts(db), { ...ZERO_COUNTS, pending: 4 });
+  const text = await cli(db, ["enqueue", "--file", file]);
+  equal(text.stdout.trim(), "enqueued 1 jobs");
+  equal(text.stderr.trim().split("\n").length, 4);
+  // A bad unique line is refused before anything is written, even after plain lines.
+  await Deno.writeTextFile(file, '{"command":"true"}\n{"command":"true","unique_for":"1h"}\n');
+  assertOneLineError(await cli(db, ["enqueue", "--file", file]), 2, /line 2: unique_for needs/);
+  deepStrictEqual(await statusCounts(db), { ...ZERO_COUNTS, pending: 5 });
   await Deno.remove(file);
 });
 

@@ -50,6 +50,8 @@ export interface CheckedSpecs extends AsyncDisposable {
   callerIds: Set<string>;
   /** Every dependency id (`after`) that no earlier line stores: it must exist already. */
   afterIds: Set<string>;
+  /** How many specs have a unique key (each is stored in its own checked operation). */
+  unique: number;
 }
 
 /** Options of {@linkcode checkSpecFile}. */
@@ -91,6 +93,7 @@ export async function checkSpecFile(
   const input = await openInput(path);
   const spool = new SpecSpool();
   const callerIds = new Set<string>();
+  let unique = 0;
   const afterIds = new Set<string>();
   try {
     const lines = readLines(input, {
@@ -106,11 +109,7 @@ export async function checkSpecFile(
           const fields = flags.lines ? { command: line } : parseJsonArg(line);
           const merged = plain ? fields : mergeFlags(fields, flags);
           const spec = parseJobSpec(resolveCwd(merged, folders), { now });
-          if (spec.unique_key !== undefined) {
-            throw new UsageError(
-              "unique_key is not supported in --file yet; enqueue it on its own",
-            );
-          }
+          if (spec.unique_key !== undefined) unique++;
           if (spec.id !== undefined) {
             if (callerIds.has(spec.id)) {
               throw new UsageError(`duplicate job id ${showValue(spec.id)} in the input`);
@@ -139,6 +138,7 @@ export async function checkSpecFile(
       spool,
       callerIds,
       afterIds,
+      unique,
       [Symbol.asyncDispose]: () => spool[Symbol.asyncDispose](),
     };
   } catch (err) {

@@ -98,12 +98,7 @@ export async function runEnqueue(
     const { enqueueUnique } = await import("../store/enqueue_unique.ts");
     const outcome = await enqueueUnique(store, spec, options);
     job = outcome.job;
-    if (outcome.existing) {
-      ctx.err(
-        `queuectl: job ${job.id} already holds unique key ${JSON.stringify(spec.unique_key)} ` +
-          `(${job.state}); nothing enqueued`,
-      );
-    }
+    if (outcome.existing) ctx.err(heldLine(job, spec.unique_key));
   }
   ctx.out(flags.json ? JSON.stringify(jobJson(job)) : job.id);
   if (flags.wait) {
@@ -140,7 +135,8 @@ async function enqueueFile(
   // `--json`: one JSON object, written as the batches commit, so 100k ids are never all held:
   // `{"enqueued":N,"ids":[…]}` (a failure midway leaves it unclosed, and the exit code says so).
   // With --wait the ids are held anyway, and the object is one line before the outcomes' lines.
-  const streamIds = flags.json && !flags.wait;
+  // With unique keys the count is known only at the end: the ids are then held and printed once.
+  const streamIds = flags.json && !flags.wait && checked.unique === 0;
   let first = true;
   if (streamIds) ctx.out(`{"enqueued":${total},"ids":[`);
   const n = await enqueueMany(store, checked.spool.read(), {
@@ -151,7 +147,8 @@ async function enqueueFile(
     env,
     afterIds: checked.afterIds,
     onProgress: (n) => progress?.update(n),
-    onJob: flags.wait ? (job) => waitFor.push(job.id) : undefined,
+    onJob: flags.wait || (flags.json && !streamIds) ? (job) => waitFor.push(job.id) : undefined,
+    onExisting: (holder, key) => ctx.err(heldLine(holder, key)),
     onIds: !streamIds ? undefined : (ids) => {
       if (ids.length === 0) return;
       ctx.out((first ? "" : ",") + ids.map((id) => JSON.stringify(id)).join(","));
@@ -166,4 +163,10 @@ async function enqueueFile(
     const { waitAndExit } = await import("./wait.ts");
     await waitAndExit(ctx, store, waitFor, { json: flags.json, timeoutMs: null });
   }
+}
+
+/** The stderr line of a unique enqueue that stored nothing. */
+function heldLine(holder: Job, key: string): string {
+  return `queuectl: job ${holder.id} already holds unique key ${JSON.stringify(key)} ` +
+    `(${holder.state}); nothing enqueued`;
 }

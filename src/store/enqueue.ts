@@ -19,6 +19,7 @@ import {
   storeFewDependents,
 } from "./dependents.ts";
 import { applyTransition } from "./transition.ts";
+import { enqueueUnique } from "./enqueue_unique.ts";
 import type { Store } from "./open.ts";
 
 export { newJob } from "./new_job.ts";
@@ -49,6 +50,11 @@ export interface EnqueueManyOptions extends EnqueueOptions {
    * batches were stored.
    */
   callerIds?: ReadonlySet<string>;
+  /**
+   * Told each spec with a unique key that stored nothing, and the job that holds the key. Such a
+   * spec is not counted as stored.
+   */
+  onExisting?: (holder: Job, key: string) => void;
   /** Told each job as it goes into a batch (`enqueue --file --wait` keeps the ids). */
   onJob?: (job: Job) => void;
   /**
@@ -119,12 +125,11 @@ export async function enqueueMany(
   options: EnqueueManyOptions,
 ): Promise<number> {
   if (isArray(specs)) {
-    await storeJobs(store, [specs], {
+    return await storeJobs(store, [specs], {
       ...options,
       callerIds: idsOf(specs),
       afterIds: afterIdsOf(specs),
     }, options.onJob);
-    return specs.length;
   }
   return await storeJobs(store, specs, {
     ...options,
@@ -176,6 +181,7 @@ async function storeJobs(
     callerIds: ReadonlySet<string>;
     afterIds: ReadonlySet<string>;
     onIds?: (ids: readonly string[]) => void;
+    onExisting?: (holder: Job, key: string) => void;
   },
   onJob?: (job: Job) => void,
 ): Promise<number> {
@@ -185,7 +191,7 @@ async function storeJobs(
   const callBlob = Object.keys(callEnv).length === 0 ? null : await envBlob(callEnv);
   const specBlob = specBlobs(callEnv);
   const { now, maxRetries, cwd } = options;
-  const { onProgress, onIds } = options;
+  const { onProgress, onIds, env } = options;
   const pipe = new CommitPipeline(store.db, (stored, ids) => {
     onIds?.(ids);
     onProgress?.(stored);
@@ -235,8 +241,20 @@ async function storeJobs(
   for await (const specs of groups) {
     for (const spec of specs) {
       if (spec.unique_key !== undefined) {
-        // Checked before anything is written by `enqueue --file`; here for other callers.
-        throw new UsageError("unique_key needs enqueueUnique (store/enqueue_unique.ts)");
+        // Its own checked operation, once what came before is stored: a later line of the same
+        // key then finds this one holding it.
+        await flush();
+        await pipe.finish();
+        await flushFew();
+        const { job, existing } = await enqueueUnique(store, spec, { now, maxRetries, cwd, env });
+        if (existing) {
+          options.onExisting?.(job, spec.unique_key);
+          continue;
+        }
+        onIds?.([job.id]);
+        count++;
+        onJob?.(job);
+        continue;
       }
       const explicit = spec.id !== undefined;
       if (explicit && !options.callerIds.has(spec.id!)) {

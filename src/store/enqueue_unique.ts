@@ -13,7 +13,7 @@ import { newJob } from "./new_job.ts";
 import { addEnvBlob, envBlob } from "./env_blob.ts";
 import { applyTransition } from "./transition.ts";
 import { type UniqueEntry, uniqueHeld } from "../unique.ts";
-import type { EnqueueOptions } from "./enqueue.ts";
+import type { EnvVars } from "../env_vars.ts";
 import type { Store } from "./open.ts";
 
 /** What {@linkcode enqueueUnique} did: stored `job`, or found it holding the key. */
@@ -22,6 +22,18 @@ export interface UniqueOutcome {
   job: Job;
   /** True when nothing was stored because `job` holds the key. */
   existing: boolean;
+}
+
+/** Options of {@linkcode enqueueUnique}. */
+export interface UniqueOptions {
+  /** The clock reading to stamp the job with and judge the holder by. */
+  now: number;
+  /** `max_retries` for a spec that names none. */
+  maxRetries: number;
+  /** The folder for a spec that names none. Default null: the worker's own. */
+  cwd?: string | null;
+  /** The call's variables; the spec's own `env` is laid over them. Default: none. */
+  env?: EnvVars;
 }
 
 /** Attempts before giving up on a key that other enqueuers keep changing. */
@@ -43,7 +55,7 @@ const MAX_ROUNDS = 50;
 export async function enqueueUnique(
   store: Store,
   spec: JobSpec,
-  options: EnqueueOptions,
+  options: UniqueOptions,
 ): Promise<UniqueOutcome> {
   if (spec.unique_key === undefined) throw new TypeError("enqueueUnique needs a unique_key");
   if (spec.after) throw new UsageError("a unique job cannot have after (not supported yet)");
