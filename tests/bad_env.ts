@@ -74,6 +74,36 @@ export function unmount(dir: string): void {
   if (!tool("umount", [dir])) tool("umount", ["-l", dir]);
 }
 
+/** A test database on a tiny tmpfs of its own; disposing of it unmounts the tmpfs. */
+export interface TinyDisk extends Disposable {
+  /** Where the tmpfs is mounted. */
+  mnt: string;
+  /** The test database, moved onto the tmpfs. */
+  db: TempDb;
+}
+
+/**
+ * Mounts a 1 MiB tmpfs in `db`'s folder and points a copy of `db` at a database on it, so a test
+ * can fill the disk under it. Needs root; callers are ignored where {@linkcode mountTmpfs} fails.
+ *
+ * @example
+ * ```ts
+ * import { tempDb } from "./helpers.ts";
+ * await using db = await tempDb();
+ * using disk = await tinyDisk(db);
+ * ```
+ */
+export async function tinyDisk(db: TempDb): Promise<TinyDisk> {
+  const mnt = `${db.dir}/mnt`;
+  await Deno.mkdir(mnt);
+  if (!mountTmpfs(mnt, "1m")) throw new Error(`could not mount a tmpfs at ${mnt}`);
+  return {
+    mnt,
+    db: { ...db, env: { ...db.env, QUEUECTL_DB: `${mnt}/queue.kv` } },
+    [Symbol.dispose]: () => unmount(mnt),
+  };
+}
+
 /** Fills the file system holding `dir` with one file; returns its path. */
 export async function fillDisk(dir: string, name = "filler"): Promise<string> {
   const path = `${dir}/${name}`;

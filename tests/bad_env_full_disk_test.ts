@@ -20,14 +20,7 @@ import {
   waitFor,
   waitForJob,
 } from "./helpers.ts";
-import {
-  CAN_MOUNT_TMPFS,
-  cliWithin,
-  fillDisk,
-  mountTmpfs,
-  PROMPTLY_MS,
-  unmount,
-} from "./bad_env.ts";
+import { CAN_MOUNT_TMPFS, cliWithin, fillDisk, PROMPTLY_MS, tinyDisk } from "./bad_env.ts";
 
 Deno.test({
   name:
@@ -36,10 +29,9 @@ Deno.test({
   sanitizeResources: false,
   fn: async () => {
     await using db = await tempDb();
-    const mnt = join(db.dir, "mnt");
-    await Deno.mkdir(mnt);
-    ok(mountTmpfs(mnt, "1m"), "mount tmpfs");
-    const env = { QUEUECTL_DB: join(mnt, "queue.kv") };
+    using disk = await tinyDisk(db);
+    const { mnt } = disk;
+    const env = { QUEUECTL_DB: disk.db.env.QUEUECTL_DB! };
     let kv: Deno.Kv | null = null;
     try {
       const ids = ["keep1", "keep2", "keep3"];
@@ -87,7 +79,6 @@ Deno.test({
       await cliOk(db, ["enqueue", "--id", "after", "--command", "true"], { env });
     } finally {
       kv?.close();
-      unmount(mnt);
     }
   },
 });
@@ -99,10 +90,9 @@ Deno.test({
   sanitizeResources: false,
   fn: async () => {
     await using db = await tempDb();
-    const mnt = join(db.dir, "mnt");
-    await Deno.mkdir(mnt);
-    ok(mountTmpfs(mnt, "1m"), "mount tmpfs");
-    const env = { QUEUECTL_DB: join(mnt, "queue.kv") };
+    using disk = await tinyDisk(db);
+    const { mnt } = disk;
+    const env = { QUEUECTL_DB: disk.db.env.QUEUECTL_DB! };
     const flag = join(db.dir, "release");
     const fdb = { ...db, env: { ...db.env, ...env } };
     let workers: ReturnType<typeof startWorkers> | null = null;
@@ -143,7 +133,6 @@ Deno.test({
       doesNotMatch(workers.log(), /worker\.(failed|crashed)/);
     } finally {
       await workers?.stop();
-      unmount(mnt);
     }
   },
 });
@@ -155,10 +144,8 @@ Deno.test({
   sanitizeResources: false,
   fn: async () => {
     await using db = await tempDb();
-    const mnt = join(db.dir, "mnt");
-    await Deno.mkdir(mnt);
-    ok(mountTmpfs(mnt, "1m"), "mount tmpfs");
-    const fdb = { ...db, env: { ...db.env, QUEUECTL_DB: join(mnt, "queue.kv") } };
+    using disk = await tinyDisk(db);
+    const { mnt, db: fdb } = disk;
     let workers: ReturnType<typeof startWorkers> | null = null;
     try {
       await cliOk(fdb, ["config", "set", "heartbeat_ms", "200"]);
@@ -188,7 +175,6 @@ Deno.test({
       for (const pid of pids) ok(!processAlive(pid), `worker ${pid} exited`);
     } finally {
       await workers?.stop();
-      unmount(mnt);
     }
   },
 });
@@ -200,10 +186,8 @@ Deno.test({
   sanitizeResources: false,
   fn: async () => {
     await using db = await tempDb();
-    const mnt = join(db.dir, "mnt");
-    await Deno.mkdir(mnt);
-    ok(mountTmpfs(mnt, "1m"), "mount tmpfs");
-    const fdb = { ...db, env: { ...db.env, QUEUECTL_DB: join(mnt, "queue.kv") } };
+    using disk = await tinyDisk(db);
+    const { mnt, db: fdb } = disk;
     const flag = join(db.dir, "release");
     let workers: ReturnType<typeof startWorkers> | null = null;
     try {
@@ -236,7 +220,6 @@ Deno.test({
       );
     } finally {
       await workers?.stop();
-      unmount(mnt);
     }
   },
 });
