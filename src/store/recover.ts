@@ -38,6 +38,8 @@ export interface RecoverOptions {
    * its worker could not write before it stopped or died. Null when there is nothing.
    */
   lostCause?: (run: LostRun) => string | null;
+  /** Told once a run's recovery is written (by this recoverer or by one that won the race). */
+  settled?: (run: LostRun) => void;
 }
 
 /** A run whose worker is lost, on the recoverer's own host. */
@@ -125,6 +127,7 @@ export async function recoverLost(store: Store, options: RecoverOptions): Promis
       // killed still belongs in the history.
       if (!written) {
         if (before > 0) await noteOrphans(store, { id: job.id, n: job.runs }, before);
+        if (before > 0) options.settled?.(run);
         continue;
       }
       let orphans = before;
@@ -132,6 +135,7 @@ export async function recoverLost(store: Store, options: RecoverOptions): Promis
         orphans = await kill(run);
         if (orphans > 0) await noteOrphans(store, { id: job.id, n: job.runs }, orphans);
       }
+      options.settled?.(run);
       out.push({ job: written, reason: why, orphans, run });
     }
   }
@@ -157,9 +161,11 @@ export function orphanNote(reason: string, orphans: number): string {
 const ORPHAN_NOTE = /; killed \d+ leftover process(es)? of the attempt$/;
 
 /**
- * Adds `orphans` killed processes to a recovered attempt's record, after its recovery committed
- * (here or in another recoverer). Checked, and tried again if the record changed meanwhile; an
- * attempt that was not recovered as lost is left as it is.
+ * Raises a recovered attempt's count of killed processes to at least `orphans`, after its
+ * recovery committed (here or in another recoverer). At least, not plus: the counts of one host's
+ * recoverers come from one shared tally, so each already includes what the others killed.
+ * Checked, and tried again if the record changed meanwhile; an attempt that was not recovered as
+ * lost is left as it is.
  */
 async function noteOrphans(
   store: Store,
@@ -171,7 +177,8 @@ async function noteOrphans(
     const current = await store.db.get<Attempt>(key);
     const a = current.value;
     if (!a || a.finished_at === null || a.outcome === "succeeded") return;
-    const total = (a.orphans_killed ?? 0) + orphans;
+    const total = Math.max(a.orphans_killed ?? 0, orphans);
+    if (total === a.orphans_killed) return;
     const error = orphanNote((a.error ?? "").replace(ORPHAN_NOTE, ""), total);
     const tx = new Tx()
       .check(key, current.versionstamp)

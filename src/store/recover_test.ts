@@ -126,7 +126,7 @@ Deno.test("the leftover processes of a dead same-host worker's run are killed be
   await checkInvariants(store);
 });
 
-Deno.test("a recoverer that loses the race still adds the leftover processes it killed to the history", async () => {
+Deno.test("a recoverer that loses the race still records the leftover processes it killed in the history", async () => {
   await using store = await tempStore();
   await registerWorker(store, {
     id: "h:111:x",

@@ -19,6 +19,7 @@ import {
 } from "../store/mod.ts";
 import { isProcessAlive } from "./process_group.ts";
 import { killRunProcesses } from "./orphans.ts";
+import { dropKillTally, killedCount, tallyKills } from "./kill_tally.ts";
 import { dropResultNote, readResultNote } from "./result_notes.ts";
 
 /**
@@ -116,11 +117,21 @@ export class Maintenance {
       settings: config,
       host: this.#host,
       pidAlive: isProcessAlive,
-      killOrphans: (run) => killRunProcesses(run, { pgid: run.pgid }),
+      // The tally counts what every recoverer of this host killed, one that died midway too.
+      killOrphans: async (run) => {
+        const own = await killRunProcesses(run, {
+          pgid: run.pgid,
+          beforeKill: (pids) => tallyKills(run, pids),
+        });
+        return Math.max(own, killedCount(run));
+      },
       lostCause: readResultNote,
+      settled: (run) => {
+        dropResultNote(run);
+        dropKillTally(run);
+      },
     });
     for (const r of recovered) {
-      dropResultNote(r.run);
       this.#log.warn("job.recovered", {
         job: r.job.id,
         state: r.job.state,

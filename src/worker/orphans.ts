@@ -105,6 +105,8 @@ export interface KillRunOptions {
   pgid?: number | null;
   /** How long to keep looking for processes that were forked while we killed. Default 1000. */
   settleMs?: number;
+  /** Told each round's pids just before they are killed, so a count can outlive this process. */
+  beforeKill?: (pids: readonly number[]) => void;
 }
 
 /**
@@ -133,6 +135,7 @@ export async function killRunProcesses(
   for (let round = 0;; round++) {
     const pids = orphanPids(readProcesses(mark), { ...self, pid: Deno.pid }, pgid);
     if (pids.length === 0 || Date.now() > deadline) break;
+    options.beforeKill?.(pids);
     for (const pid of pids) {
       killed.add(pid);
       tryKill(pid);

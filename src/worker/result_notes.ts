@@ -84,7 +84,16 @@ export function dropResultNote(mark: RunMark): void {
   }
 }
 
-function notePath(mark: RunMark): string {
+/**
+ * The path of run `mark`'s note in {@linkcode notesDir}, with `suffix` for a note of another kind.
+ *
+ * @example
+ * ```ts
+ * notePath({ worker: "web-1:4242:0", job: "a1", run: 3 }, ".killed");
+ * // "/tmp/queuectl-1000/unwritten/web-1%3A4242%3A0%20a1%203.killed"
+ * ```
+ */
+export function notePath(mark: RunMark, suffix = ""): string {
   // Worker ids hold a host name, which QUEUECTL_HOSTNAME may fill with anything.
-  return join(notesDir(), encodeURIComponent(`${mark.worker} ${mark.job} ${mark.run}`));
+  return join(notesDir(), encodeURIComponent(`${mark.worker} ${mark.job} ${mark.run}`) + suffix);
 }
