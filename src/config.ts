@@ -7,6 +7,7 @@
 
 import { formatDuration, parseDuration } from "./duration.ts";
 import { UsageError } from "./errors.ts";
+import { parseHookTemplate, parseHookUrl } from "./finish_hook.ts";
 import { numberText, parseDecimal } from "./number_text.ts";
 import { showValue, suggest } from "./suggest.ts";
 
@@ -65,6 +66,12 @@ export interface Config {
   retention_dead: number;
   /** Whether `enqueue` records the calling shell's whole environment, as `--env-all` does. */
   capture_env: boolean;
+  /** Command template run after a job's final transition (`src/finish_hook.ts`); "" = none. */
+  on_finish: string;
+  /** URL the job's JSON is POSTed to after its final transition; "" = none. */
+  on_finish_url: string;
+  /** Time limit of one hook run or one POST, in ms. */
+  on_finish_timeout: number;
 }
 
 const SECOND = 1_000;
@@ -98,6 +105,9 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   retention_dead: 0,
   // Off: an environment is full of secrets the job does not need, and costs a read per job.
   capture_env: false,
+  on_finish: "",
+  on_finish_url: "",
+  on_finish_timeout: 10 * SECOND,
 });
 
 /**
@@ -134,10 +144,17 @@ export const CONFIG_DESCRIPTIONS: Readonly<Record<keyof Config, string>> = Objec
   retention_completed: "how long completed jobs are kept (duration 1m to 3650d; 0 = forever)",
   retention_dead: "how long dead jobs are kept (duration 1m to 3650d; 0 = forever)",
   capture_env: "enqueue records the shell's whole environment, as --env-all (true or false)",
+  on_finish: 'command run when a job ends, with {id} {state} {exit_code}… ("" = none)',
+  on_finish_url: 'http(s) URL the ended job\'s JSON is POSTed to ("" = none)',
+  on_finish_timeout: "time limit of one hook run or POST (duration 100ms to 10m)",
 });
 
-/** parse: typed-in text to a raw value (may throw); accepts: the valid values, for messages. */
+/**
+ * parse: typed-in text to a raw value (may throw); accepts: the valid values, for messages;
+ * text: free text, where "" means none and spaces are the value's own (no number rule).
+ */
 interface KeyRule {
+  text?: true;
   parse(text: string): unknown;
   valid(value: unknown): boolean;
   accepts: string;
@@ -165,6 +182,22 @@ const durationKey = (min: number, max: number, options: { zero?: string } = {}):
   accepts: (options.zero ? `0 (${options.zero}) or ` : "") +
     `a duration from ${formatDuration(min)} to ${formatDuration(max)}`,
   format: options.zero ? orZero(formatDuration) : formatDuration,
+});
+
+// The parser throws its own one-line UsageError, which names what is wrong in the text. None is
+// shown as `""`, which reads back as none (a command of two quotes would do nothing anyway).
+const textKey = (parse: (text: string) => string, accepts: string): KeyRule => ({
+  text: true,
+  parse: (text) => text === '""' ? "" : parse(text),
+  valid: (v) => {
+    try {
+      return typeof v === "string" && parse(v) === v;
+    } catch {
+      return false;
+    }
+  },
+  accepts,
+  format: (value: string) => value === "" ? '""' : value,
 });
 
 const RULES: Readonly<Record<keyof Config, KeyRule>> = {
@@ -206,6 +239,9 @@ const RULES: Readonly<Record<keyof Config, KeyRule>> = {
     accepts: "true or false",
     format: String,
   },
+  on_finish: textKey(parseHookTemplate, "a command template with known {placeholders}"),
+  on_finish_url: textKey(parseHookUrl, "an http or https URL"),
+  on_finish_timeout: durationKey(100, 10 * MINUTE),
 };
 
 /**
@@ -241,6 +277,7 @@ export function normalizeConfigKey(key: string): keyof Config {
  */
 export function parseConfigValue<K extends keyof Config>(key: K, text: string): Config[K] {
   const [name, rule] = ruleFor(key);
+  if (rule.text) return rule.parse(String(text)) as Config[K];
   numberText(String(text), name);
   let value: unknown;
   try {
