@@ -5,10 +5,20 @@
  * @module
  */
 
-import { formatDuration, parseDuration } from "./duration.ts";
 import { UsageError } from "./errors.ts";
 import { parseHookTemplate, parseHookUrl } from "./finish_hook.ts";
-import { numberText, parseDecimal } from "./number_text.ts";
+import { numberText } from "./number_text.ts";
+import {
+  durationKey,
+  formatBytes,
+  int,
+  type KeyRule,
+  KIB,
+  msKey,
+  parseBytes,
+  plainNumber,
+  textKey,
+} from "./config_rule.ts";
 import { showValue, suggest } from "./suggest.ts";
 
 /**
@@ -78,8 +88,6 @@ const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
-const KIB = 1024;
-const MIB = 1024 * KIB;
 
 /**
  * The defaults every unset key takes.
@@ -147,57 +155,6 @@ export const CONFIG_DESCRIPTIONS: Readonly<Record<keyof Config, string>> = Objec
   on_finish: 'command run when a job ends, with {id} {state} {exit_code}… ("" = none)',
   on_finish_url: 'http(s) URL the ended job\'s JSON is POSTed to ("" = none)',
   on_finish_timeout: "time limit of one hook run or POST (duration 100ms to 10m)",
-});
-
-/**
- * parse: typed-in text to a raw value (may throw); accepts: the valid values, for messages;
- * text: free text, where "" means none and spaces are the value's own (no number rule).
- */
-interface KeyRule {
-  text?: true;
-  parse(text: string): unknown;
-  valid(value: unknown): boolean;
-  accepts: string;
-  format(value: never): string;
-}
-
-const int = (min: number, max: number) => (v: unknown) =>
-  typeof v === "number" && Number.isInteger(v) && v >= min && v <= max;
-const zeroOr = (min: number, max: number) => (v: unknown) => v === 0 || int(min, max)(v);
-// parseConfigValue has already applied numberText's rule, so the name never shows.
-const plainNumber = (text: string) => parseDecimal(text, "value");
-const durationMs = (text: string) => parseDuration(text, { bareUnit: "ms" });
-const orZero = (format: (ms: number) => string) => (ms: number) => ms === 0 ? "0" : format(ms);
-
-const msKey = (min: number, max: number): KeyRule => ({
-  parse: durationMs,
-  valid: int(min, max),
-  accepts: `${min} to ${max} ms`,
-  format: String,
-});
-// `zero` names what 0 means for keys where 0 switches the feature off.
-const durationKey = (min: number, max: number, options: { zero?: string } = {}): KeyRule => ({
-  parse: (text) => parseDuration(text),
-  valid: options.zero ? zeroOr(min, max) : int(min, max),
-  accepts: (options.zero ? `0 (${options.zero}) or ` : "") +
-    `a duration from ${formatDuration(min)} to ${formatDuration(max)}`,
-  format: options.zero ? orZero(formatDuration) : formatDuration,
-});
-
-// The parser throws its own one-line UsageError, which names what is wrong in the text. None is
-// shown as `""`, which reads back as none (a command of two quotes would do nothing anyway).
-const textKey = (parse: (text: string) => string, accepts: string): KeyRule => ({
-  text: true,
-  parse: (text) => text === '""' ? "" : parse(text),
-  valid: (v) => {
-    try {
-      return typeof v === "string" && parse(v) === v;
-    } catch {
-      return false;
-    }
-  },
-  accepts,
-  format: (value: string) => value === "" ? '""' : value,
 });
 
 const RULES: Readonly<Record<keyof Config, KeyRule>> = {
@@ -382,20 +339,4 @@ function ruleFor(key: string): [keyof Config, KeyRule] {
 
 function leaseOutlivesHeartbeats(config: Config): boolean {
   return config.lease_ms > config.heartbeat_ms * 2;
-}
-
-/** Bytes from `256k`, `1m`, `1mb`, `512kb`, `256KiB`, `100b` or bare `4096`; k = 1024. */
-function parseBytes(text: string): number {
-  const match = /^(\d+(?:\.\d*)?|\.\d+)\s*(b|k|kb|kib|m|mb|mib)?$/i.exec(text);
-  if (!match) return NaN;
-  const unit = (match[2] ?? "b").toLowerCase()[0];
-  const scale = unit === "k" ? KIB : unit === "m" ? MIB : 1;
-  const bytes = Number(match[1]) * scale;
-  return Number.isInteger(bytes) ? bytes : NaN;
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes !== 0 && bytes % MIB === 0) return `${bytes / MIB}MiB`;
-  if (bytes !== 0 && bytes % KIB === 0) return `${bytes / KIB}KiB`;
-  return String(bytes);
 }
