@@ -53,7 +53,7 @@ export function formatMetrics(m: MetricsReport): string {
     `wait        p50 ${ms(m.wait_ms.p50)}, p95 ${ms(m.wait_ms.p95)} from due to start`,
     `dlq         ${m.dlq} job(s)`,
     ...(w.hook_ok + w.hook_failed > 0
-      ? [`hooks       ${w.hook_ok} ran, ${w.hook_failed} failed (on_finish, on_finish_url)`]
+      ? [`hooks       ${w.hook_ok} succeeded, ${w.hook_failed} failed (on_finish, on_finish_url)`]
       : []),
     `throughput  ${sparkline(m.per_minute.map((r) => r.completed))} completed/min, ` +
     `peak ${Math.max(...m.per_minute.map((r) => r.completed))}`,
