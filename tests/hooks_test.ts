@@ -64,6 +64,8 @@ Deno.test("the on_finish command sees each job's final state: completed, dead, a
     await using store = await storeOf(db);
     assertEquals(await countHooks(store), 1);
   }
+  const doctor = await cliOk(db, ["doctor"]);
+  ok(doctor.includes("hooks:      on_finish; 1 waiting to run"), doctor);
   const workers = startWorkers(db, 1);
   try {
     // `{exit_code}` is empty for a job that never ran: echo prints its empty word.

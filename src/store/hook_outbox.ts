@@ -66,9 +66,9 @@ export async function claimHooks(
   options: ClaimHooksOptions,
 ): Promise<ClaimedHook[]> {
   if (options.limit <= 0) return [];
-  // A few more than the limit, so entries held by other workers do not hide free ones.
+  // More than the limit, so that entries other workers hold (four each) do not hide free ones.
   const entries = await store.db.list<HookEntry>({ prefix: keys.hooksAll }, {
-    limit: options.limit * 4,
+    limit: Math.max(options.limit * 4, 64),
   });
   const free = entries.filter((e) => e.value.claimed_until <= options.now).slice(0, options.limit);
   const claims = await Promise.all(free.map(async (e) => {
