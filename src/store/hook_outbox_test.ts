@@ -15,6 +15,8 @@ import { finishAttempt } from "./finish.ts";
 import { claimHooks, countHooks, finishHook } from "./hook_outbox.ts";
 import { writeConfig } from "./config_store.ts";
 import { readTotals } from "./metrics.ts";
+import { recoverLost } from "./recover.ts";
+import { propagateDone } from "./propagate.ts";
 
 const claim = (worker: string, now: number, limit = 10) => ({ worker, now, leaseMs: 1_000, limit });
 
@@ -79,4 +81,20 @@ Deno.test("finishing a hook deletes its entry and counts its runs in the metrics
   strictEqual(await countHooks(store), 0);
   const totals = await readTotals(store);
   assertEquals([totals.counters.hook_ok, totals.counters.hook_failed], [3, 1]);
+});
+
+Deno.test("a recovery that sends a lost job to the DLQ, and the dependents it cancels, write hook entries", async () => {
+  await using store = await tempStore();
+  await enqueueAndClaim(store, spec({ id: "a", max_retries: 0 }), { workerId: "gone" });
+  await enqueue(store, spec({ id: "b", after: ["a"] }));
+  const recoverOptions = { now: T0 + 1, leaseMs: 10_000, settings: SETTINGS, host: "h" };
+  const [r] = await recoverLost(store, { ...recoverOptions, pidAlive: () => true, hooks: true });
+  strictEqual(r?.job.state, "dead");
+  await propagateDone(store, "a", { now: T0 + 2, hooks: true });
+  const claimed = await claimHooks(store, claim("w", T0 + 3));
+  assertEquals(claimed.map((h) => [h.job.id, h.job.state]).sort(), [["a", "dead"], [
+    "b",
+    "canceled",
+  ]]);
+  await checkInvariants(store);
 });

@@ -131,10 +131,7 @@ export class FinishHooks {
       const poll = current && hooksOn(current) ? current.poll_interval_ms : UNCONFIGURED_POLL_MS;
       // A full batch may have left more behind: look again at once (if there is room).
       if (claimed > 0 && this.#inFlight.size < (this.#opts.maxInFlight ?? 4)) continue;
-      const woken = new AbortController();
-      this.#wake = () => woken.abort();
-      await sleep(poll, AbortSignal.any([signal, woken.signal]));
-      this.#wake = () => {};
+      await this.#pause(poll, signal);
     }
   }
 
@@ -156,6 +153,22 @@ export class FinishHooks {
     });
     this.#abandon.abort();
     await this.settled();
+  }
+
+  /** Waits `ms`, or less when nudged, when a hook ends, or when `signal` aborts. */
+  #pause(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal.aborted) return resolve();
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", done);
+        this.#wake = () => {};
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener("abort", done, { once: true });
+      this.#wake = done;
+    });
   }
 
   async #deliver(hook: ClaimedHook, config: Config): Promise<void> {
