@@ -169,6 +169,25 @@ Deno.test("a failing on_finish command is logged and counted, and the job stays 
   }
 });
 
+Deno.test("a stopping worker gives a running hook a short grace, then abandons it and leaves its entry for another worker", async () => {
+  await using db = await tempDb();
+  await createDb(db);
+  const started = join(db.dir, "started");
+  await cliOk(db, ["config", "set", "on_finish", `touch ${started}; sleep 60`]);
+  await cliOk(db, ["enqueue", "--id", "s1", "true"]);
+  const workers = startWorkers(db, 1);
+  try {
+    await waitFor(() => Deno.stat(started).then(() => true, () => false), { what: "the hook" });
+  } finally {
+    assertEquals(await workers.stop(), 0);
+  }
+  ok(/hook\.waiting .*in_flight=1 grace_ms=5000/.test(workers.log()), workers.log());
+  ok(/hook\.abandoned .*in_flight=1/.test(workers.log()), workers.log());
+  assertEquals((await showJob(db, "s1")).state, "completed");
+  await using store = await storeOf(db);
+  assertEquals(await countHooks(store), 1);
+});
+
 Deno.test("bad hook config is one line, exit 2, and nothing written", async () => {
   await using db = await tempDb();
   await createDb(db);

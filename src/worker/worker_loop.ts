@@ -164,7 +164,8 @@ export class Worker {
       await heartbeat;
       await stopBeat; // Never let a late beat re-register the worker after it deregistered.
       await hooks;
-      await this.#hooks.stop(this.#config?.shutdown_grace_ms ?? 0);
+      // A forced stop gives running hooks no grace: they run again elsewhere.
+      await this.#hooks.stop(this.#opts.force?.aborted ? 0 : this.#config?.shutdown_grace_ms ?? 0);
       // A job claimed for the next round but never started goes back, uncharged.
       if (this.#next) {
         await releaseClaim(this.#store, this.#next, { now: Date.now() }).catch(() => {});
