@@ -28,7 +28,14 @@ export interface HookEntry {
 }
 
 /**
- * The entry a final transition writes for `job` (pure).
+ * `after` lists kept in an entry at most: a record near the 64 KiB value limit gets there by a long
+ * `after` (up to 1,000 ids), and its entry must fit wherever the record does, or the final
+ * transition itself would fail.
+ */
+const MAX_AFTER_IN_ENTRY = 100;
+
+/**
+ * The entry a final transition writes for `job` (pure): the job, without a long `after` list.
  *
  * @example
  * ```ts
@@ -38,5 +45,9 @@ export interface HookEntry {
  * ```
  */
 export function newHookEntry(job: Job): HookEntry {
+  if ((job.after?.length ?? 0) > MAX_AFTER_IN_ENTRY) {
+    const { after: _, ...rest } = job;
+    return { job: rest, claimed_by: null, claimed_until: 0 };
+  }
   return { job, claimed_by: null, claimed_until: 0 };
 }
