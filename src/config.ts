@@ -5,9 +5,20 @@
  * @module
  */
 
-import { formatDuration, parseDuration } from "./duration.ts";
 import { UsageError } from "./errors.ts";
-import { numberText, parseDecimal } from "./number_text.ts";
+import { parseHookTemplate, parseHookUrl } from "./finish_hook.ts";
+import { numberText } from "./number_text.ts";
+import {
+  durationKey,
+  formatBytes,
+  int,
+  type KeyRule,
+  KIB,
+  msKey,
+  parseBytes,
+  plainNumber,
+  textKey,
+} from "./config_rule.ts";
 import { showValue, suggest } from "./suggest.ts";
 
 /**
@@ -65,14 +76,18 @@ export interface Config {
   retention_dead: number;
   /** Whether `enqueue` records the calling shell's whole environment, as `--env-all` does. */
   capture_env: boolean;
+  /** Command template run after a job's final transition (`src/finish_hook.ts`); "" = none. */
+  on_finish: string;
+  /** URL the job's JSON is POSTed to after its final transition; "" = none. */
+  on_finish_url: string;
+  /** Time limit of one hook run or one POST, in ms. */
+  on_finish_timeout: number;
 }
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
-const KIB = 1024;
-const MIB = 1024 * KIB;
 
 /**
  * The defaults every unset key takes.
@@ -98,6 +113,9 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   retention_dead: 0,
   // Off: an environment is full of secrets the job does not need, and costs a read per job.
   capture_env: false,
+  on_finish: "",
+  on_finish_url: "",
+  on_finish_timeout: 10 * SECOND,
 });
 
 /**
@@ -134,37 +152,9 @@ export const CONFIG_DESCRIPTIONS: Readonly<Record<keyof Config, string>> = Objec
   retention_completed: "how long completed jobs are kept (duration 1m to 3650d; 0 = forever)",
   retention_dead: "how long dead jobs are kept (duration 1m to 3650d; 0 = forever)",
   capture_env: "enqueue records the shell's whole environment, as --env-all (true or false)",
-});
-
-/** parse: typed-in text to a raw value (may throw); accepts: the valid values, for messages. */
-interface KeyRule {
-  parse(text: string): unknown;
-  valid(value: unknown): boolean;
-  accepts: string;
-  format(value: never): string;
-}
-
-const int = (min: number, max: number) => (v: unknown) =>
-  typeof v === "number" && Number.isInteger(v) && v >= min && v <= max;
-const zeroOr = (min: number, max: number) => (v: unknown) => v === 0 || int(min, max)(v);
-// parseConfigValue has already applied numberText's rule, so the name never shows.
-const plainNumber = (text: string) => parseDecimal(text, "value");
-const durationMs = (text: string) => parseDuration(text, { bareUnit: "ms" });
-const orZero = (format: (ms: number) => string) => (ms: number) => ms === 0 ? "0" : format(ms);
-
-const msKey = (min: number, max: number): KeyRule => ({
-  parse: durationMs,
-  valid: int(min, max),
-  accepts: `${min} to ${max} ms`,
-  format: String,
-});
-// `zero` names what 0 means for keys where 0 switches the feature off.
-const durationKey = (min: number, max: number, options: { zero?: string } = {}): KeyRule => ({
-  parse: (text) => parseDuration(text),
-  valid: options.zero ? zeroOr(min, max) : int(min, max),
-  accepts: (options.zero ? `0 (${options.zero}) or ` : "") +
-    `a duration from ${formatDuration(min)} to ${formatDuration(max)}`,
-  format: options.zero ? orZero(formatDuration) : formatDuration,
+  on_finish: 'command run when a job ends, with {id} {state} {exit_code}… ("" = none)',
+  on_finish_url: 'http(s) URL the ended job\'s JSON is POSTed to ("" = none)',
+  on_finish_timeout: "time limit of one hook run or POST (duration 100ms to 10m)",
 });
 
 const RULES: Readonly<Record<keyof Config, KeyRule>> = {
@@ -206,6 +196,9 @@ const RULES: Readonly<Record<keyof Config, KeyRule>> = {
     accepts: "true or false",
     format: String,
   },
+  on_finish: textKey(parseHookTemplate, "a command template with known {placeholders}"),
+  on_finish_url: textKey(parseHookUrl, "an http or https URL"),
+  on_finish_timeout: durationKey(100, 10 * MINUTE),
 };
 
 /**
@@ -241,6 +234,7 @@ export function normalizeConfigKey(key: string): keyof Config {
  */
 export function parseConfigValue<K extends keyof Config>(key: K, text: string): Config[K] {
   const [name, rule] = ruleFor(key);
+  if (rule.text) return rule.parse(String(text)) as Config[K];
   numberText(String(text), name);
   let value: unknown;
   try {
@@ -345,20 +339,4 @@ function ruleFor(key: string): [keyof Config, KeyRule] {
 
 function leaseOutlivesHeartbeats(config: Config): boolean {
   return config.lease_ms > config.heartbeat_ms * 2;
-}
-
-/** Bytes from `256k`, `1m`, `1mb`, `512kb`, `256KiB`, `100b` or bare `4096`; k = 1024. */
-function parseBytes(text: string): number {
-  const match = /^(\d+(?:\.\d*)?|\.\d+)\s*(b|k|kb|kib|m|mb|mib)?$/i.exec(text);
-  if (!match) return NaN;
-  const unit = (match[2] ?? "b").toLowerCase()[0];
-  const scale = unit === "k" ? KIB : unit === "m" ? MIB : 1;
-  const bytes = Number(match[1]) * scale;
-  return Number.isInteger(bytes) ? bytes : NaN;
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes !== 0 && bytes % MIB === 0) return `${bytes / MIB}MiB`;
-  if (bytes !== 0 && bytes % KIB === 0) return `${bytes / KIB}KiB`;
-  return String(bytes);
 }

@@ -29,6 +29,9 @@ Deno.test("DEFAULT_CONFIG holds the documented defaults and is frozen", () => {
     retention_completed: 0,
     retention_dead: 0,
     capture_env: false,
+    on_finish: "",
+    on_finish_url: "",
+    on_finish_timeout: 10_000,
   });
   assert.ok(Object.isFrozen(DEFAULT_CONFIG));
   assert.doesNotThrow(() => validateConfig({ ...DEFAULT_CONFIG }));
@@ -90,8 +93,8 @@ Deno.test("parseConfigValue rejects out-of-range or malformed numbers with the r
   }
 });
 
-Deno.test("parseConfigValue refuses an empty value or one with whitespace around it, for every key", () => {
-  for (const key of CONFIG_KEYS) {
+Deno.test("parseConfigValue refuses an empty value or one with whitespace around it, for every key but the hooks", () => {
+  for (const key of CONFIG_KEYS.filter((k) => k !== "on_finish" && k !== "on_finish_url")) {
     const good = formatConfigValue(key, DEFAULT_CONFIG[key]);
     assert.throws(() => parseConfigValue(key, ""), {
       name: "UsageError",
@@ -321,4 +324,17 @@ Deno.test("parseConfigValue and checkConfigValue normalize keys from untyped cal
     message: "max_retries must be an integer from 0 to 100, got -1",
   });
   assert.throws(() => parseConfigValue("nope" as keyof Config, "1"), /unknown config key "nope"/);
+});
+
+Deno.test('the hook keys take free text: empty or "" is none, and a template keeps its spaces', () => {
+  for (const key of ["on_finish", "on_finish_url"] as const) {
+    assert.equal(parseConfigValue(key, ""), "");
+    assert.equal(parseConfigValue(key, '""'), "");
+    assert.equal(formatConfigValue(key, ""), '""');
+  }
+  assert.equal(parseConfigValue("on_finish", " echo {id} "), " echo {id} ");
+  assert.throws(() => parseConfigValue("on_finish", "echo {nope}"), UsageError);
+  assert.throws(() => checkConfigValue("on_finish", "echo {nope}"), UsageError);
+  assert.equal(resolveConfig({ on_finish: "echo {nope}" }).on_finish, "");
+  assert.equal(parseConfigValue("on_finish_timeout", "2s"), 2_000);
 });

@@ -26,6 +26,8 @@ export const KEEP_MINUTES = 120;
  * - `dead`: a job entered the DLQ (its last attempt failed, or it was lost for the last time).
  * - `canceled`: a job was canceled, waiting or running.
  * - `interrupted`: a running attempt was put back to pending uncharged (forced stop).
+ * - `hook_ok`, `hook_failed`: a finish hook (command or URL) ran and succeeded, or failed after
+ *   its tries. Not transitions: the worker that ran the hook counts them (`hook_outbox.ts`).
  */
 export type Counter =
   | "enqueued"
@@ -34,7 +36,9 @@ export type Counter =
   | "retried"
   | "dead"
   | "canceled"
-  | "interrupted";
+  | "interrupted"
+  | "hook_ok"
+  | "hook_failed";
 
 /** Every counter, in report order. */
 export const COUNTERS: readonly Counter[] = [
@@ -45,6 +49,8 @@ export const COUNTERS: readonly Counter[] = [
   "dead",
   "canceled",
   "interrupted",
+  "hook_ok",
+  "hook_failed",
 ];
 
 /** The two measured durations: an attempt's run time and the wait from due to start. */

@@ -20,6 +20,9 @@ const CONFIG_KEYS = [
   "retention_completed",
   "retention_dead",
   "capture_env",
+  "on_finish",
+  "on_finish_url",
+  "on_finish_timeout",
 ];
 
 Deno.test("config accepts kebab-case keys, show --json lists every key, and reset restores the defaults", async () => {

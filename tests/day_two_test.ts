@@ -217,6 +217,8 @@ Deno.test("metrics --json counts a known workload exactly: enqueued, completed, 
     dead: 1,
     canceled: 1,
     interrupted: 0,
+    hook_ok: 0,
+    hook_failed: 0,
   });
   equal(m.success_rate, 7 / 8);
   equal(m.dlq, 1);

@@ -96,6 +96,7 @@ Deno.test({
       violations: [],
       repaired: 0,
       unverified: [],
+      hooks: { waiting: 0 },
     });
     ok(round_trip_ms >= 0 && round_trip_ms < 1000, `round trip ${round_trip_ms}`);
     deepStrictEqual({ ...wake, ms: typeof wake.ms }, {

@@ -7,6 +7,9 @@
 import { buildCommand, type Command, type CommandContext } from "@stricli/core";
 import { OperationError } from "../errors.ts";
 import { readConfig } from "../store/config_store.ts";
+import { countHooks } from "../store/hook_outbox.ts";
+import type { Config } from "../config.ts";
+import { hooksOn } from "../finish_hook.ts";
 import { listWorkers } from "../store/workers.ts";
 import { checkStore } from "../store/doctor.ts";
 import { repairStore } from "../store/doctor_repair.ts";
@@ -51,6 +54,7 @@ export function doctorCommand(ctx: Context): Command<CommandContext> {
       const wake = await checkWake(store);
       const clock = await measureClockOffset(store);
       const spread = offsetSpread(await listWorkers(store));
+      const hooks = { waiting: await countHooks(store, HOOKS_COUNTED) };
       // A live worker keeps its job while the recoverer's clock runs ahead of its own by less
       // than the lease minus one heartbeat interval.
       const toleratedMs = config.lease_ms - config.heartbeat_ms;
@@ -77,6 +81,7 @@ export function doctorCommand(ctx: Context): Command<CommandContext> {
             }
             : null,
           limits,
+          hooks,
         }));
       } else {
         const access = store.readOnly ? `, read-only: ${store.readOnly}` : "";
@@ -91,6 +96,9 @@ export function doctorCommand(ctx: Context): Command<CommandContext> {
           );
         }
         ctx.out(`limits:     ${limitsText(limits.strict)}`);
+        if (hooksOn(config) || hooks.waiting > 0) {
+          ctx.out(`hooks:      ${hooksText(config, hooks)}`);
+        }
         if (flags.repair) ctx.out(`repaired: ${repaired} key(s) rewritten`);
         ctx.out(`checked ${jobs} job(s): ${violations.length} violation(s)`);
         for (const v of violations) ctx.out(`  ${v.kind}: ${v.detail}`);
@@ -164,4 +172,15 @@ function limitsText(strict: boolean): string {
   return strict
     ? `strict: remote limits enforced (${what})`
     : `local: up to 100 checks per atomic op (QUEUECTL_STRICT_LIMITS=1 enforces the remote ${what})`;
+}
+
+/** Outbox entries counted at most: beyond, doctor says "at least". */
+const HOOKS_COUNTED = 1000;
+
+/** The finish hooks configured and how many wait in the outbox (pure). */
+function hooksText(config: Config, hooks: { waiting: number }): string {
+  const set = [config.on_finish && "on_finish", config.on_finish_url && "on_finish_url"]
+    .filter(Boolean).join(", ");
+  const waiting = hooks.waiting >= HOOKS_COUNTED ? `at least ${HOOKS_COUNTED}` : hooks.waiting;
+  return `${set || "none configured"}; ${waiting} waiting to run`;
 }

@@ -52,6 +52,9 @@ export function formatMetrics(m: MetricsReport): string {
     ` (${m.run_ms.count} attempts)`,
     `wait        p50 ${ms(m.wait_ms.p50)}, p95 ${ms(m.wait_ms.p95)} from due to start`,
     `dlq         ${m.dlq} job(s)`,
+    ...(w.hook_ok + w.hook_failed > 0
+      ? [`hooks       ${w.hook_ok} succeeded, ${w.hook_failed} failed (on_finish, on_finish_url)`]
+      : []),
     `throughput  ${sparkline(m.per_minute.map((r) => r.completed))} completed/min, ` +
     `peak ${Math.max(...m.per_minute.map((r) => r.completed))}`,
   ];

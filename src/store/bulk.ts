@@ -42,6 +42,8 @@ export interface BulkOptions {
   onDeleted?: (ids: string[]) => Promise<void>;
   /** Groups in flight at once. Default 8. */
   inFlight?: number;
+  /** A finish hook is configured: a final state writes its outbox entry (`hook_outbox.ts`). */
+  hooks?: boolean;
 }
 
 /**
@@ -144,7 +146,7 @@ async function commitGroup(
         continue;
       }
       tx.check(entry.key, entry.versionstamp);
-      applyTransition(tx, job, after);
+      applyTransition(tx, job, after, { hooks: options.hooks });
       if (after) changed.push(after);
       else deleted.push(job.id);
     }

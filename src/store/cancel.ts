@@ -10,13 +10,15 @@ import type { Store } from "./open.ts";
 import { transactJob } from "./transact_job.ts";
 import { type BulkResult, bulkTransition, type Selection } from "./bulk.ts";
 import { propagateDone, propagatePending } from "./propagate.ts";
+import { readConfig } from "./config_store.ts";
+import { hooksOn } from "../finish_hook.ts";
 
 /**
  * Cancels a job. A held, blocked, scheduled, pending or failed job becomes `canceled` in one
  * atomic operation. A processing job gets `cancel_requested`; its worker sees it within a
  * heartbeat, kills the job's process group and records `canceled`. A final job cannot be
  * canceled. The jobs that run after a canceled one are canceled with it (`dependency X ended
- * canceled`).
+ * canceled`). With a finish hook configured, each job canceled here gets its outbox entry.
  *
  * @example
  * ```ts
@@ -29,11 +31,18 @@ import { propagateDone, propagatePending } from "./propagate.ts";
 export async function cancelJob(
   store: Store,
   id: string,
-  options: { now: number },
+  options: { now: number; hooks?: boolean },
 ): Promise<Job> {
-  const job = await transactJob(store, { id, decide: (job) => canceled(job, options.now) });
+  const hooks = options.hooks ?? hooksOn(await readConfig(store));
+  const job = await transactJob(store, {
+    id,
+    decide: (job) => canceled(job, options.now),
+    hooks,
+  });
   // Its dependents are canceled too, down the chain (maintenance finishes it if this stops).
-  if (job.dependents && job.state === "canceled") await propagateDone(store, id, options);
+  if (job.dependents && job.state === "canceled") {
+    await propagateDone(store, id, { ...options, hooks });
+  }
   return job;
 }
 
@@ -56,14 +65,18 @@ export async function cancelJob(
 export async function cancelJobs(
   store: Store,
   selection: Selection,
-  options: { now: number; onProgress?: (done: number) => void },
+  options: { now: number; onProgress?: (done: number) => void; hooks?: boolean },
 ): Promise<BulkResult> {
+  const hooks = options.hooks ?? hooksOn(await readConfig(store));
   const result = await bulkTransition(store, selection, {
     decide: (job) => cancelDecision(job, options.now),
     onProgress: options.onProgress,
+    hooks,
   });
   // A canceled job others wait on left a marker in its commit; its dependents follow now.
-  if ((result.byState.canceled ?? 0) > 0) await propagatePending(store, options);
+  if ((result.byState.canceled ?? 0) > 0) {
+    await propagatePending(store, { now: options.now, hooks });
+  }
   return result;
 }
 

@@ -33,6 +33,8 @@ export interface FinishOptions {
   settings: RetrySettings;
   /** The worker's metric tally, to count the result into (one write instead of counter keys). */
   tally?: MetricTally;
+  /** A finish hook is configured: a final state writes its outbox entry (`hook_outbox.ts`). */
+  hooks?: boolean;
 }
 
 /**
@@ -107,7 +109,7 @@ export function addFinish(
     duration_ms: report.duration_ms,
     output: report.output,
   };
-  applyTransition(tx, before, after, { metrics: options.metrics });
+  applyTransition(tx, before, after, { metrics: options.metrics, hooks: options.hooks });
   tx.set(keys.attempt(before.id, attempt.n), attempt);
   return after;
 }

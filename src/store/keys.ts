@@ -131,6 +131,13 @@ export const keys = {
   envRefsAll: ["env_refs"] as Deno.KvKey,
   /** `["config", key]`: one runtime configuration value. */
   config: (key: string): Deno.KvKey => ["config", key],
+  /**
+   * `["hook", seq, id]`: a finish hook still to run for job `id`, written with its final
+   * transition (`seq` is that transition's) while a hook is configured; oldest first.
+   */
+  hook: (seq: string, id: string): Deno.KvKey => ["hook", seq, id],
+  /** Prefix of all finish hooks still to run. */
+  hooksAll: ["hook"] as Deno.KvKey,
   /** Prefix of all configuration values. */
   configAll: ["config"] as Deno.KvKey,
   /**

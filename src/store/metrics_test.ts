@@ -65,6 +65,8 @@ Deno.test("metrics count a known workload exactly: throughput, outcomes, run tim
     dead: 1,
     canceled: 1,
     interrupted: 0,
+    hook_ok: 0,
+    hook_failed: 0,
   });
   strictEqual(m.success_rate, 2 / 3);
   strictEqual(m.dlq, 1);

@@ -30,6 +30,7 @@ export { type Propagated, propagateDone, propagatePending } from "./propagate.ts
 export { releaseJob, releaseJobs } from "./release.ts";
 export { deleteJob, purgeJobs } from "./delete.ts";
 export { readConfig, resetConfig, writeConfig } from "./config_store.ts";
+export { type ClaimedHook, claimHooks, countHooks, finishHook } from "./hook_outbox.ts";
 export {
   assertWritable,
   listWorkers,

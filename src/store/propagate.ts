@@ -42,7 +42,7 @@ export interface Propagated {
 export async function propagateDone(
   store: Store,
   id: string,
-  options: { now: number },
+  options: { now: number; hooks?: boolean },
 ): Promise<Propagated> {
   const out: Propagated = { released: 0, canceled: 0 };
   const queue = [id];
@@ -66,7 +66,7 @@ export async function propagateDone(
  */
 export async function propagatePending(
   store: Store,
-  options: { now: number; limit?: number },
+  options: { now: number; limit?: number; hooks?: boolean },
 ): Promise<Propagated> {
   const out: Propagated = { released: 0, canceled: 0 };
   const markers = await store.db.list<JobState>(
@@ -84,7 +84,7 @@ export async function propagatePending(
 async function propagateOne(
   store: Store,
   parent: string,
-  options: { now: number; out: Propagated; queue: string[] },
+  options: { now: number; hooks?: boolean; out: Propagated; queue: string[] },
 ): Promise<void> {
   for (;;) {
     const marker = await store.db.get<JobState>(keys.depDone(parent));
@@ -110,7 +110,7 @@ async function propagateOne(
       });
       if (after === child.value) continue;
       tx.check(child.key, child.versionstamp);
-      applyTransition(tx, child.value, after);
+      applyTransition(tx, child.value, after, { hooks: options.hooks });
       changed.push(after);
     }
     if (await store.db.commit(tx) === null) continue; // Lost a race: read again.

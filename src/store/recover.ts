@@ -24,6 +24,8 @@ export interface RecoverOptions {
   settings: RetrySettings;
   /** This process's host name. */
   host: string;
+  /** A finish hook is configured: a final state writes its outbox entry (`hook_outbox.ts`). */
+  hooks?: boolean;
   /** Whether a pid on this host is alive. */
   pidAlive: (pid: number) => boolean;
   /**
@@ -218,7 +220,7 @@ async function recoverOne(
   const tx = new Tx()
     .check(current.key, current.versionstamp)
     .check(holder.key, holder.versionstamp);
-  applyTransition(tx, job, after);
+  applyTransition(tx, job, after, { hooks: options.hooks });
   tx.set(keys.attempt(job.id, attempt.n), attempt);
   if (await store.db.commit(tx) === null) return null;
   if (FINAL_STATES.includes(after.state)) await store.endBell.ring();

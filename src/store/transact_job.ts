@@ -23,6 +23,8 @@ export interface JobTransaction<A extends Job | null> {
    * runs again on the fresh record after a lost race, so it must not have side effects.
    */
   decide: (job: Job) => A;
+  /** A finish hook is configured: a final state writes its outbox entry (`hook_outbox.ts`). */
+  hooks?: boolean;
 }
 
 /**
@@ -54,7 +56,7 @@ export async function transactJob<A extends Job | null>(
     const after = op.decide(job);
     if (after === job) return after;
     const tx = new Tx().check(current.key, current.versionstamp);
-    applyTransition(tx, job, after);
+    applyTransition(tx, job, after, { hooks: op.hooks });
     if (await store.db.commit(tx) !== null) {
       // A waiter wakes when a job ends or goes away (`wait_jobs.ts`).
       if (after === null || FINAL_STATES.includes(after.state)) await store.endBell.ring();

@@ -11,6 +11,7 @@ import { keys } from "./keys.ts";
 import type { Tx } from "./db.ts";
 import { counterKeys, type MetricSink } from "./metric_sink.ts";
 import { holdsUniqueKey } from "../unique.ts";
+import { newHookEntry } from "./hook_entry.ts";
 
 /**
  * The index keys a job must have in its state (besides `["job", id]`): its `state` entry, except
@@ -57,7 +58,8 @@ export function labelKeys(job: Job): Deno.KvKey[] {
  * Adds to `tx` everything that turns `before` into `next`: index entries (and, when the job is
  * created or deleted, its label entries) removed and added,
  * state counters moved, the metrics handed to `options.metrics` (default: counter keys), the
- * record written. `before` null is a new job; `next` null deletes it. The caller adds the
+ * record written. With `options.hooks` (a finish hook is configured), a move into a final state
+ * also writes the hook's outbox entry. `before` null is a new job; `next` null deletes it. The caller adds the
  * checks (the versionstamps it read).
  *
  * @example
@@ -76,7 +78,7 @@ export function applyTransition(
   tx: Tx,
   before: Job | null,
   next: Job | null,
-  options: { metrics?: MetricSink } = {},
+  options: { metrics?: MetricSink; hooks?: boolean } = {},
 ): void {
   const after = requeuedWithoutKey(before, next);
   const id = (after ?? before)?.id;
@@ -110,6 +112,13 @@ export function applyTransition(
   // finish commit itself stays one record plus one marker.
   if (after?.dependents && before?.state !== after.state && FINAL_STATES.includes(after.state)) {
     tx.set(keys.depDone(id), after.state);
+  }
+  // The finish hook's outbox entry commits with the final state, so the hook cannot be lost
+  // between the two (see `hook_outbox.ts`); the entry holds the job as it ended.
+  if (
+    options.hooks && after && before?.state !== after.state && FINAL_STATES.includes(after.state)
+  ) {
+    tx.set(keys.hook(after.seq, id), newHookEntry(after));
   }
   // Every path to a final state (finish, recover, cancel, delete, propagation) comes here. The
   // holder is not final, so no enqueue took the entry over: it names this job.

@@ -79,6 +79,14 @@ export function renderMetrics(s: Snapshot): string {
       family(`queuectl_jobs_${name}_total`, "counter", help);
       sample(`queuectl_jobs_${name}_total`, {}, value);
     }
+    const hooks: [string, number, string][] = [
+      ["ok", c.hook_ok, "Finish hooks (command or URL) that succeeded."],
+      ["failed", c.hook_failed, "Finish hooks that failed after their tries."],
+    ];
+    for (const [name, value, help] of hooks) {
+      family(`queuectl_hooks_${name}_total`, "counter", help);
+      sample(`queuectl_hooks_${name}_total`, {}, value);
+    }
     histogram(out, "queuectl_job_run_seconds", "Run time of finished attempts.", s.totals.run);
     histogram(
       out,

@@ -72,7 +72,7 @@ Deno.test("GET /metrics counts finished attempts in the totals and both histogra
   strictEqual(samples.get("queuectl_dlq_size"), 1);
 });
 
-Deno.test("renderMetrics writes totals as counters and histograms as cumulative buckets", () => {
+Deno.test("renderMetrics writes totals (finish hooks' too) as counters and histograms as cumulative buckets", () => {
   const hist = { bounds_ms: [10, 100, 1000], counts: [1, 2, 3, 4], sum_ms: 5500 };
   const counters = {
     ...zeroCounters(),
@@ -81,6 +81,8 @@ Deno.test("renderMetrics writes totals as counters and histograms as cumulative 
     retried: 3,
     dead: 2,
     canceled: 1,
+    hook_ok: 7,
+    hook_failed: 1,
   };
   const text = renderMetrics({
     counts: countsOf({ dead: 2 }),
@@ -94,6 +96,8 @@ Deno.test("renderMetrics writes totals as counters and histograms as cumulative 
   strictEqual(samples.get("queuectl_jobs_failed_total"), 5, "retried + dead");
   strictEqual(samples.get("queuectl_jobs_retried_total"), 3);
   strictEqual(samples.get("queuectl_dlq_size"), 2);
+  strictEqual(samples.get("queuectl_hooks_ok_total"), 7);
+  strictEqual(samples.get("queuectl_hooks_failed_total"), 1);
   strictEqual(samples.get('queuectl_job_run_seconds_bucket{le="0.01"}'), 1);
   strictEqual(samples.get('queuectl_job_run_seconds_bucket{le="0.1"}'), 3);
   strictEqual(samples.get('queuectl_job_run_seconds_bucket{le="1"}'), 6);

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { hooksOn } from "../finish_hook.ts";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import {
@@ -83,7 +84,7 @@ export class Maintenance {
     this.#maintainedAt = now;
     await this.#recover(config, now);
     // The safety net of dependencies: outcomes a crashed process did not finish propagating.
-    const propagated = await propagatePending(this.#store, { now });
+    const propagated = await propagatePending(this.#store, { now, hooks: hooksOn(config) });
     if (propagated.released + propagated.canceled > 0) {
       this.#log.info("deps.propagated", { ...propagated });
     }
@@ -117,6 +118,7 @@ export class Maintenance {
       settings: config,
       host: this.#host,
       pidAlive: isProcessAlive,
+      hooks: hooksOn(config),
       // The tally counts what every recoverer of this host killed, one that died midway too.
       killOrphans: async (run) => {
         const own = await killRunProcesses(run, {

@@ -94,7 +94,7 @@ export async function writeResult(
           await afterHold(store, claimed, report, handoff, refused, options);
           dropResultNote(runOf(claimed));
         }
-        await propagateOutcome(store, handoff.job, options.log);
+        await propagateOutcome(store, handoff.job, options);
         return handoff;
       } catch (err) {
         if (!isWriteRefused(err)) throw err;
@@ -196,11 +196,15 @@ function giveUpSignal(options: ResultOptions): { signal: AbortSignal; dispose():
  * Tells the dependents of a job that just became final its outcome. A follow-up, not part of
  * the finish commit: a failure here is left to maintenance, which finds the `dep_done` marker.
  */
-async function propagateOutcome(store: Store, job: Job | null, log: Logger): Promise<void> {
+async function propagateOutcome(
+  store: Store,
+  job: Job | null,
+  options: { log: Logger; hooks?: boolean },
+): Promise<void> {
   if (!job?.dependents || !FINAL_STATES.includes(job.state)) return;
   try {
-    await propagateDone(store, job.id, { now: Date.now() });
+    await propagateDone(store, job.id, { now: Date.now(), hooks: options.hooks });
   } catch (err) {
-    log.warn("job.propagation_deferred", { job: job.id, error: errorLine(err) });
+    options.log.warn("job.propagation_deferred", { job: job.id, error: errorLine(err) });
   }
 }

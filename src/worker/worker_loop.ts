@@ -4,7 +4,7 @@
  * @module
  */
 import type { Config } from "../config.ts";
-import type { Job } from "../job.ts";
+import { FINAL_STATES, type Job } from "../job.ts";
 import { Logger, type LogLevel } from "../log.ts";
 import {
   type Claimed,
@@ -27,6 +27,9 @@ import { Maintenance } from "./maintenance.ts";
 import { runEnv } from "./orphans.ts";
 import { holdsRun } from "../lease.ts";
 import { writeResult } from "./result_writer.ts";
+import { FinishHooks } from "./finish_hooks.ts";
+import { hooksOn } from "../finish_hook.ts";
+import { watchStop } from "./stop_watch.ts";
 
 /** Options of {@linkcode Worker}. */
 export interface WorkerOptions {
@@ -77,6 +80,8 @@ export class Worker {
   /** This worker's metric counts of the current minute, written with its own transitions. */
   readonly #tally: MetricTally;
   readonly #settings: JobSettings;
+  /** Runs the finish hooks of the outbox beside the jobs. */
+  readonly #hooks: FinishHooks;
   /** A job already claimed (with the previous result) and not yet run. */
   #next: Claimed | null = null;
   #record: WorkerRecord;
@@ -91,6 +96,7 @@ export class Worker {
     this.#tally = new MetricTally(options.id);
     this.#upkeep = new Maintenance(store, { host: options.host, log: this.#log });
     this.#settings = new JobSettings(store, options.host);
+    this.#hooks = new FinishHooks(store, { worker: options.id, log: this.#log });
     const now = Date.now();
     this.#record = {
       id: options.id,
@@ -137,6 +143,8 @@ export class Worker {
     else this.#opts.signal.addEventListener("abort", onStop, { once: true });
     const beating = new AbortController();
     const heartbeat = this.#heartbeatLoop(beating.signal);
+    const hooksStop = AbortSignal.any([this.#opts.signal, beating.signal]);
+    const hooks = this.#hooks.run(hooksStop, () => this.#config);
     try {
       while (!this.#opts.signal.aborted) {
         this.#store.doorbell.arm();
@@ -155,6 +163,9 @@ export class Worker {
       this.#opts.signal.removeEventListener("abort", onStop);
       await heartbeat;
       await stopBeat; // Never let a late beat re-register the worker after it deregistered.
+      await hooks;
+      // A forced stop gives running hooks no grace: they run again elsewhere.
+      await this.#hooks.stop(this.#opts.force?.aborted ? 0 : this.#config?.shutdown_grace_ms ?? 0);
       // A job claimed for the next round but never started goes back, uncharged.
       if (this.#next) {
         await releaseClaim(this.#store, this.#next, { now: Date.now() }).catch(() => {});
@@ -208,7 +219,10 @@ export class Worker {
     const abort = new AbortController();
     this.#current = { job, abort, why: null, pgid: null };
     this.#record = { ...this.#record, state: "busy", job: job.id, job_pgid: null };
-    const stopWatch = this.#watchStop(config);
+    const stopWatch = watchStop(this.#opts, {
+      graceMs: config.shutdown_grace_ms,
+      interrupt: () => this.#abortCurrent("interrupted"),
+    });
     const sink = new OutputSink(this.#store, {
       id: job.id,
       n: job.runs,
@@ -256,8 +270,11 @@ export class Worker {
       stopping: this.#opts.signal,
       force: this.#opts.force,
       graceMs: config.shutdown_grace_ms,
+      hooks: hooksOn(config),
     });
     this.#next = next;
+    // Its outbox entry is committed: its hooks start now, beside the next job.
+    if (written && hooksOn(config) && FINAL_STATES.includes(written.state)) this.#hooks.nudge();
     const state = this.#opts.signal.aborted ? "stopping" : "idle";
     this.#record = { ...this.#record, state, job: null, job_pgid: null };
     this.#record.processed++;
@@ -275,24 +292,6 @@ export class Worker {
       ms: Math.round(result.durationMs),
       error: report.error,
     });
-  }
-
-  /** Turns the stop signals into a grace period, then an interruption of the running job. */
-  #watchStop(config: Config): () => void {
-    let grace: ReturnType<typeof setTimeout> | undefined;
-    const interrupt = () => this.#abortCurrent("interrupted");
-    const onStop = () => {
-      grace = setTimeout(interrupt, config.shutdown_grace_ms);
-    };
-    if (this.#opts.signal.aborted) onStop();
-    else this.#opts.signal.addEventListener("abort", onStop, { once: true });
-    if (this.#opts.force?.aborted) interrupt();
-    else this.#opts.force?.addEventListener("abort", interrupt, { once: true });
-    return () => {
-      clearTimeout(grace);
-      this.#opts.signal.removeEventListener("abort", onStop);
-      this.#opts.force?.removeEventListener("abort", interrupt);
-    };
   }
 
   #abortCurrent(why: AbortWhy): void {
