@@ -91,7 +91,12 @@ export function parseCadence(
     if (flags.tz !== undefined) {
       throw new UsageError(`--tz applies to --cron only, got it with --every ${flags.every}`);
     }
-    const ms = parseDuration(flags.every, { name: "--every" });
+    let ms: number;
+    try {
+      ms = parseDuration(flags.every, { name: "--every" });
+    } catch (err) {
+      throw new UsageError(`--every: ${(err as Error).message}`);
+    }
     if (ms < 1000 || ms % 1000 !== 0 || ms > MAX_EVERY_MS) {
       throw new UsageError(
         `--every must be a whole number of seconds from 1s to 366d, got ${
