@@ -12,10 +12,12 @@ import {
   cliOk,
   createDb,
   startWorkers,
+  storeOf,
   type TempDb,
   tempDb,
   waitFor,
 } from "./helpers.ts";
+import { keys } from "../src/store/keys.ts";
 
 // deno-lint-ignore no-explicit-any
 type Json = Record<string, any>;
@@ -176,4 +178,20 @@ Deno.test("show, pause, resume and remove of an unknown schedule exit 1: no sche
     assertOneLineError(await cli(db, ["schedule", verb, "nope"]), 1, /no schedule nope$/, verb);
   }
   assertOneLineError(await cli(db, ["schedule", "show", "a:b"]), 2, /schedule name must be/);
+});
+
+Deno.test("doctor reports a schedule that lost its next tick, and doctor --repair gives it back", async () => {
+  await using db = await tempDb();
+  await cliOk(db, ["schedule", "add", "hourly", "--every", "1h", "--command", "true"]);
+  const [s] = await schedules(db);
+  {
+    await using store = await storeOf(db);
+    await store.db.kv.delete(keys.scheduleDue(Date.parse(s!.next_run), "hourly"));
+  }
+  const broken = await cli(db, ["doctor"]);
+  equal(broken.code, 1);
+  ok(/schedule_no_tick: schedule hourly is not paused/.test(broken.stdout), broken.stdout);
+  const fixed = await cli(db, ["doctor", "--repair"]);
+  equal(fixed.code, 0, fixed.stdout + fixed.stderr);
+  ok(fixed.stdout.includes("checked 0 job(s): 0 violation(s)"), fixed.stdout);
 });
