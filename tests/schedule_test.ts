@@ -22,7 +22,7 @@ import { keys } from "../src/store/keys.ts";
 // deno-lint-ignore no-explicit-any
 type Json = Record<string, any>;
 
-const TICK_ID = /^tick:(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
+const TICK_ID = /^[A-Za-z0-9._-]+:(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 
 function onHost(db: TempDb, host: string): TempDb {
   return { ...db, env: { ...db.env, QUEUECTL_HOSTNAME: host } };
@@ -194,4 +194,39 @@ Deno.test("doctor reports a schedule that lost its next tick, and doctor --repai
   const fixed = await cli(db, ["doctor", "--repair"]);
   equal(fixed.code, 0, fixed.stdout + fixed.stderr);
   ok(fixed.stdout.includes("checked 0 job(s): 0 violation(s)"), fixed.stdout);
+});
+
+Deno.test({
+  name:
+    "after downtime a schedule runs once for the latest missed tick, and with --catch-up for each",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    await using db = await tempDb();
+    await cliOk(db, ["schedule", "add", "once", "--every", "1s", "--command", "true"]);
+    await cliOk(db, ["schedule", "add", "all", "--every", "1s", "--catch-up", "--command", "true"]);
+    const firstTick = Date.parse((await schedules(db))[0]!.next_run);
+    // No worker is up while at least three ticks pass.
+    await waitFor(() => Date.now() >= firstTick + 3_000, { what: "three missed ticks" });
+    const workers = startWorkers(db, 1);
+    try {
+      await waitFor(async () => (await schedules(db)).every((s) => s.last_run !== null), {
+        what: "both schedules to fire",
+      });
+    } finally {
+      equal(await workers.stop(), 0);
+    }
+    const ids = await allJobIds(db);
+    const times = (name: string) =>
+      ids.filter((id) => id.startsWith(`${name}:`)).map(tickTime)
+        .sort((a, b) => a - b);
+    const once = times("once");
+    const all = times("all");
+    // The missed ticks before the latest are not run, however many there were...
+    ok(once[0]! >= firstTick + 3_000, `the first run is the latest missed tick: ${once}`);
+    // ...unless the schedule catches up: then every tick from the first one on runs.
+    equal(all[0], firstTick);
+    deepEqual(all, all.map((_, i) => firstTick + i * 1000));
+    ok(all.length >= 4);
+  },
 });
