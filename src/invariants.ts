@@ -71,9 +71,13 @@ export interface Violation {
     | "blocked_straggler"
     | "started_early"
     | "stray_unique"
-    | "missing_unique";
+    | "missing_unique"
+    | "schedule_no_tick"
+    | "stray_schedule_due";
   /** The job concerned, if any. */
   job?: string;
+  /** The schedule concerned, if any. */
+  schedule?: string;
   /** One readable sentence. */
   detail: string;
 }

@@ -13,6 +13,7 @@ import { hooksOn } from "../finish_hook.ts";
 import { listWorkers } from "../store/workers.ts";
 import { checkStore } from "../store/doctor.ts";
 import { repairStore } from "../store/doctor_repair.ts";
+import { checkSchedules, repairSchedules } from "../store/doctor_schedules.ts";
 import { type ClockOffset, measureClockOffset, SKEW_WARN_MS } from "../store/clock.ts";
 import { REMOTE_LIMITS } from "../store/db.ts";
 import { checkWake, roundTripMs, type WakeCheck } from "../store/probe.ts";
@@ -27,12 +28,12 @@ export function doctorCommand(ctx: Context): Command<CommandContext> {
   return buildCommand({
     docs: {
       brief:
-        "check indexes, counters, attempt counts and leases, and the connection (round trip, wake-up, clock skew, limits); --repair fixes indexes",
+        "check indexes, counters, attempt counts, leases and schedules' next ticks, and the connection (round trip, wake-up, clock skew, limits); --repair fixes indexes",
     },
     parameters: {
       flags: {
         repair: toggle(
-          "rebuild indexes and counters from the job records (stop workers first)",
+          "rebuild indexes and counters from the job records, and schedules' due entries (stop workers first)",
         ),
         json: toggle(
           'print {"backend", "jobs", "violations", "repaired", "unverified", "round_trip_ms", "wake", "clock", "limits"}',
@@ -42,7 +43,10 @@ export function doctorCommand(ctx: Context): Command<CommandContext> {
     func: async (flags: { repair?: boolean; json?: boolean }) => {
       const store = await ctx.store({ create: false });
       const config = await readConfig(store);
-      const repaired = flags.repair ? await repairStore(store, { now: Date.now() }) : 0;
+      const repaired = flags.repair
+        ? await repairStore(store, { now: Date.now() }) +
+          await repairSchedules(store, { now: Date.now() })
+        : 0;
       const { violations, jobs, unverified } = await checkStore(store, {
         now: Date.now(),
         leaseMs: config.lease_ms,
@@ -50,6 +54,8 @@ export function doctorCommand(ctx: Context): Command<CommandContext> {
         pidAlive: isProcessAlive,
         lookMs: recoveryLookMs(config),
       });
+      // Every schedule that is not paused has its next tick.
+      violations.push(...await checkSchedules(store));
       const rtt = await roundTripMs(store);
       const wake = await checkWake(store);
       const clock = await measureClockOffset(store);

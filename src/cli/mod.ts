@@ -19,7 +19,7 @@ import { UsageError } from "../errors.ts";
 export const VERSION = "0.1.0";
 
 /** Commands that only group subcommands: alone, they print their help and exit 2. */
-const GROUPS = new Set(["worker", "dlq", "config"]);
+const GROUPS = new Set(["worker", "dlq", "config", "schedule"]);
 
 /**
  * Every command, in help order, loaded on demand: a run imports only the module of the command
@@ -40,6 +40,7 @@ export const COMMANDS: CommandTable = {
   retry: async (ctx) => (await import("./manage.ts")).retryCommand(ctx),
   purge: async (ctx) => (await import("./manage.ts")).purgeCommand(ctx),
   release: async (ctx) => (await import("./manage.ts")).releaseCommand(ctx),
+  schedule: async (ctx) => (await import("./schedule.ts")).scheduleCommand(ctx),
   metrics: async (ctx) => (await import("./metrics.ts")).metricsCommand(ctx),
   doctor: async (ctx) => (await import("./doctor.ts")).doctorCommand(ctx),
   web: async (ctx) => (await import("./web.ts")).webCommand(ctx),

@@ -89,6 +89,20 @@ export const keys = {
   unique: (key: string): Deno.KvKey => ["unique", key],
   /** Prefix of every unique entry. */
   uniqueAll: ["unique"] as Deno.KvKey,
+  /**
+   * `["schedule", name]`: a recurring schedule (see `schedule.ts`): its cadence, job template,
+   * `next_at`, `last_at` and `last_job`. Changed only together with its due entry.
+   */
+  schedule: (name: string): Deno.KvKey => ["schedule", name],
+  /** Prefix of every schedule. */
+  schedules: ["schedule"] as Deno.KvKey,
+  /**
+   * `["schedule_due", nextAt, name]`: an unpaused schedule by its next tick, value its name, so
+   * a worker finds the due ones with one short list. Moved by the atomic op that fires a tick.
+   */
+  scheduleDue: (nextAt: number, name: string): Deno.KvKey => ["schedule_due", nextAt, name],
+  /** Prefix of every due entry. */
+  scheduleDueAll: ["schedule_due"] as Deno.KvKey,
   /** `["worker", workerId]`: registry entry and heartbeat. */
   worker: (workerId: string): Deno.KvKey => ["worker", workerId],
   /** Prefix of the worker registry. */

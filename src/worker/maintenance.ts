@@ -1,6 +1,6 @@
 /**
- * A worker's housekeeping between jobs: promoting due scheduled jobs, recovering the jobs of lost
- * workers, finishing dependency propagations left undone, pruning the registry, retention purges and the metrics sweep. Any worker may do each
+ * A worker's housekeeping between jobs: promoting due scheduled jobs, firing due ticks of recurring
+ * schedules, recovering the jobs of lost workers, finishing dependency propagations left undone, pruning the registry, retention purges and the metrics sweep. Any worker may do each
  * of them (every step is atomic), so each runs on its own timer rather than on one elected host.
  *
  * @module
@@ -18,6 +18,7 @@ import {
   sweepEnvBlobs,
   sweepMetrics,
 } from "../store/mod.ts";
+import { fireDueSchedules } from "../store/schedule_tick.ts";
 import { isProcessAlive } from "./process_group.ts";
 import { killRunProcesses } from "./orphans.ts";
 import { dropKillTally, killedCount, tallyKills } from "./kill_tally.ts";
@@ -58,6 +59,9 @@ export class Maintenance {
   #maintainedAt = 0;
   #sweptAt = 0;
   #promotedAt = 0;
+  /** When the next schedule tick is due, as the last look saw it (0: look at once). */
+  #tickAt = 0;
+  #tickLookedAt = 0;
 
   /** @param store the worker's store; @param options its host (for same-host recovery) and log */
   constructor(store: Store, options: { host: string; log: Logger }) {
@@ -69,6 +73,12 @@ export class Maintenance {
   /** Makes the next {@linkcode Maintenance.run} look for due jobs whatever the throttle says. */
   promoteSoon(): void {
     this.#promotedAt = 0;
+    this.#tickAt = 0;
+  }
+
+  /** When the next schedule tick is due (ms), as last seen; Infinity when none waits. */
+  get nextTickAt(): number {
+    return this.#tickAt;
   }
 
   /** Does whatever is due: promotion at most every 20 ms, the rest once a heartbeat or so. */
@@ -79,6 +89,18 @@ export class Maintenance {
     if (now - this.#promotedAt >= 20) {
       this.#promotedAt = now;
       await promoteDue(this.#store, { now });
+    }
+    // Schedules are looked for when the earliest tick seen is due, and once a heartbeat or so
+    // for schedules added or resumed meanwhile (an idle worker also hears their doorbell): a
+    // busy worker pays nothing per job for them.
+    if (now >= this.#tickAt || now - this.#tickLookedAt >= recoveryLookMs(config)) {
+      this.#tickLookedAt = now;
+      const { jobs, nextAt } = await fireDueSchedules(this.#store, {
+        now,
+        maxRetries: config.max_retries,
+      });
+      for (const job of jobs) this.#log.info("schedule.fired", { job: job.id });
+      this.#tickAt = nextAt ?? Infinity;
     }
     if (now - this.#maintainedAt < recoveryLookMs(config)) return;
     this.#maintainedAt = now;

@@ -55,10 +55,11 @@ export interface WorkerOptions {
  *
  * Each step:
  * 1. reload the configuration (at most once a second), so `config set` reaches running workers;
- * 2. maintenance: promote due scheduled jobs, recover jobs of lost workers, sweep old jobs;
+ * 2. maintenance: promote due scheduled jobs, fire due schedule ticks, recover jobs of lost
+ *    workers, sweep old jobs;
  * 3. claim one job and run it, heartbeating, until it ends; report the result;
  * 4. when there was nothing to do, sleep until the doorbell rings, the next scheduled job is
- *    due, or `poll_interval_ms` passes.
+ *    due, a schedule ticks, or `poll_interval_ms` passes.
  *
  * @example
  * ```ts
@@ -205,8 +206,8 @@ export class Worker {
 
   async #idle(): Promise<void> {
     const config = await this.#configNow();
-    const due = await nextDueAt(this.#store);
-    const untilDue = due === null ? Infinity : due - Date.now();
+    const due = Math.min(await nextDueAt(this.#store) ?? Infinity, this.#upkeep.nextTickAt);
+    const untilDue = due - Date.now();
     await this.#store.doorbell.wait(
       Math.max(1, Math.min(config.poll_interval_ms, untilDue)),
       this.#opts.signal,
