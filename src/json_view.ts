@@ -6,6 +6,7 @@
  */
 import type { Attempt, Job } from "./job.ts";
 import type { WorkerRecord } from "./worker_record.ts";
+import { queueOf } from "./queue.ts";
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -32,6 +33,7 @@ export function jobJson(job: Job): JobJson {
     attempts: job.attempts,
     max_retries: job.max_retries,
     priority: job.priority,
+    queue: queueOf(job),
     run_at: iso(job.run_at),
     timeout: job.timeout === null ? null : job.timeout / 1000,
     created_at: iso(job.created_at),

@@ -9,6 +9,7 @@ import type { JobSpec } from "../spec.ts";
 import { ConflictError, UsageError } from "../errors.ts";
 import { Tx } from "./db.ts";
 import { keys } from "./keys.ts";
+import { ensureQueues } from "./queue_registry.ts";
 import { newJob } from "./new_job.ts";
 import { addEnvBlob, envBlob } from "./env_blob.ts";
 import { applyTransition } from "./transition.ts";
@@ -63,6 +64,7 @@ export async function enqueueUnique(
   const uniqueKey = keys.unique(spec.unique_key);
   const vars = { ...options.env, ...spec.env };
   const blob = Object.keys(vars).length === 0 ? null : await envBlob(vars);
+  if (spec.queue !== undefined) await ensureQueues(store, [spec.queue], now);
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const [entry, own] = await store.db.getMany<unknown>([
       uniqueKey,

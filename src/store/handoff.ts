@@ -25,7 +25,7 @@ export interface Handoff {
 /**
  * Records the end of `claimed` and, in the same atomic operation, claims the next runnable job
  * for the same worker (three checks: the finished record, the candidate's `ready` entry and its
- * record). When that commit loses every race, it falls back to {@linkcode finishAttempt} alone, which
+ * record, plus at most three for the candidate's queue gate). When that commit loses every race, it falls back to {@linkcode finishAttempt} alone, which
  * keeps every fencing rule, and the worker claims its next job the usual way.
  *
  * @example
@@ -46,13 +46,15 @@ export async function finishAndClaimNext(
   store: Store,
   claimed: Claimed,
   report: AttemptReport,
-  options: FinishOptions & { random?: () => number },
+  options: FinishOptions & { random?: () => number; queues?: readonly string[] },
 ): Promise<Handoff> {
   const workerId = claimed.job.worker ?? "";
   const candidates = await readCandidates(store, {
     workerId,
     now: options.now,
     random: options.random,
+    queues: options.queues,
+    leaving: claimed.job,
   });
   // A lost race for a candidate tries the next one; when every try fails (the other worker
   // took them, or this job's own record changed), the result is written alone.
@@ -66,7 +68,7 @@ export async function finishAndClaimNext(
       tally,
       build: (metrics) => {
         const done = addFinish(tx, claimed.job, report, { ...options, metrics });
-        const claim = addClaim(tx, candidate.entry, candidate.current, { workerId, now, metrics });
+        const claim = addClaim(tx, candidate, { workerId, now, metrics });
         // The job leaving processing and the next entering it net to zero on its counter.
         tx.dropZeroSums();
         return [done, claim] as const;

@@ -31,6 +31,14 @@ export { releaseJob, releaseJobs } from "./release.ts";
 export { deleteJob, purgeJobs } from "./delete.ts";
 export { readConfig, resetConfig, writeConfig } from "./config_store.ts";
 export {
+  ensureQueues,
+  listQueues,
+  queueCache,
+  type QueueStatus,
+  readQueueCounts,
+  updateQueue,
+} from "./queue_registry.ts";
+export {
   assertWritable,
   listWorkers,
   pruneWorkers,

@@ -12,6 +12,7 @@ import {
   MetricTally,
   nextDueAt,
   putWorker,
+  queueCache,
   readConfig,
   readWorkerInbox,
   releaseClaim,
@@ -45,6 +46,8 @@ export interface WorkerOptions {
    * vanished): the owner aborts `signal` or `force`, exactly as a local signal would.
    */
   onStopRequest?: (force: boolean) => void;
+  /** The queues served, in order of preference (`--queues`); absent: every queue. */
+  queues?: readonly string[];
 }
 
 /**
@@ -117,6 +120,7 @@ export class Worker {
     this.#log.info("worker.started", {
       pid: Deno.pid,
       host: this.#opts.host,
+      queues: this.#opts.queues?.join(","),
       wake: this.#store.doorbell.kind,
       strict: this.#store.db.strict,
     });
@@ -175,6 +179,7 @@ export class Worker {
         workerId: this.#opts.id,
         now: Date.now(),
         tally: this.#tally,
+        queues: this.#opts.queues,
       });
     this.#next = null;
     if (!claimed) return false;
@@ -187,6 +192,8 @@ export class Worker {
     if (!this.#config || now - this.#configAt >= 1000) {
       this.#config = await readConfig(this.#store);
       this.#configAt = now;
+      // Queue settings are seen within a heartbeat (each claim still checks its queue's record).
+      queueCache(this.#store).maxAgeMs = this.#config.heartbeat_ms;
       this.#log.level = this.#config.log_level as LogLevel;
     }
     return this.#config;
@@ -195,12 +202,15 @@ export class Worker {
   async #idle(): Promise<void> {
     const config = await this.#configNow();
     const due = await nextDueAt(this.#store);
-    const untilDue = due === null ? Infinity : due - Date.now();
+    const queues = queueCache(this.#store);
+    // A queue over its rate starts again at a known time: wake then, not before.
+    const wake = Math.min(due ?? Infinity, queues.retryAt ?? Infinity);
     await this.#store.doorbell.wait(
-      Math.max(1, Math.min(config.poll_interval_ms, untilDue)),
+      Math.max(1, Math.min(config.poll_interval_ms, wake - Date.now())),
       this.#opts.signal,
     );
     this.#upkeep.promoteSoon(); // Whatever woke us, look for due jobs at once.
+    queues.invalidate(); // A `queue resume` or `queue set` rings the doorbell: read them again.
   }
 
   async #execute(claimed: Claimed, config: Config): Promise<void> {
@@ -256,6 +266,7 @@ export class Worker {
       stopping: this.#opts.signal,
       force: this.#opts.force,
       graceMs: config.shutdown_grace_ms,
+      queues: this.#opts.queues,
     });
     this.#next = next;
     const state = this.#opts.signal.aborted ? "stopping" : "idle";
