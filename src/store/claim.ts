@@ -41,6 +41,25 @@ export interface ClaimOptions {
   tally?: MetricTally;
   /** The queues served, in order of preference (`worker start --queues`); default: all. */
   queues?: readonly string[];
+  /**
+   * A clock read again once the candidates are read, to stamp the claim (never before `now`).
+   * A slot of a limited queue freed by another worker is then always taken after that worker's
+   * `finished_at`, so the attempt history never shows more runs open than the limit allows.
+   * Default: none, the claim is stamped `now` (tests).
+   */
+  clock?: () => number;
+}
+
+/**
+ * The time to stamp a claim with: `options.now`, or a later reading of `options.clock`.
+ *
+ * @example
+ * ```ts
+ * claimStamp({ now: 5 }); // 5
+ * ```
+ */
+export function claimStamp(options: { now: number; clock?: () => number }): number {
+  return options.clock ? Math.max(options.now, options.clock()) : options.now;
 }
 
 /**
@@ -115,7 +134,8 @@ export async function claimNext(store: Store, options: ClaimOptions): Promise<Cl
     const candidates = await readCandidates(store, options);
     if (candidates.length === 0) return null;
     for (const candidate of candidates) {
-      const { tally, now, workerId } = options;
+      const { tally, workerId } = options;
+      const now = claimStamp(options);
       const tx = new Tx();
       const { value: job, versionstamp } = await commitCounted(store, {
         tx,

@@ -9,7 +9,7 @@ import { FINAL_STATES, type Job } from "../job.ts";
 import { Tx } from "./db.ts";
 import { keys } from "./keys.ts";
 import { applyTransition } from "./transition.ts";
-import { addClaim, type Claimed, noteLostRace, readCandidates } from "./claim.ts";
+import { addClaim, type Claimed, claimStamp, noteLostRace, readCandidates } from "./claim.ts";
 import { addFinish, type AttemptReport, finishAttempt, type FinishOptions } from "./finish.ts";
 import type { Store } from "./open.ts";
 import { commitCounted } from "./counted_commit.ts";
@@ -46,7 +46,11 @@ export async function finishAndClaimNext(
   store: Store,
   claimed: Claimed,
   report: AttemptReport,
-  options: FinishOptions & { random?: () => number; queues?: readonly string[] },
+  options: FinishOptions & {
+    random?: () => number;
+    queues?: readonly string[];
+    clock?: () => number;
+  },
 ): Promise<Handoff> {
   const workerId = claimed.job.worker ?? "";
   const candidates = await readCandidates(store, {
@@ -68,7 +72,8 @@ export async function finishAndClaimNext(
       tally,
       build: (metrics) => {
         const done = addFinish(tx, claimed.job, report, { ...options, metrics });
-        const claim = addClaim(tx, candidate, { workerId, now, metrics });
+        const stamp = claimStamp({ now, clock: options.clock });
+        const claim = addClaim(tx, candidate, { workerId, now: stamp, metrics });
         // The job leaving processing and the next entering it net to zero on its counter.
         tx.dropZeroSums();
         return [done, claim] as const;

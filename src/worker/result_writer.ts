@@ -50,6 +50,8 @@ export interface ResultOptions extends FinishOptions {
   maxDelayMs?: number;
   /** The queues the worker serves, for its next claim; absent: all. */
   queues?: readonly string[];
+  /** The clock that stamps the next claim (see `ClaimOptions.clock`). */
+  clock?: () => number;
 }
 
 /**

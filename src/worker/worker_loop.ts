@@ -180,6 +180,7 @@ export class Worker {
         now: Date.now(),
         tally: this.#tally,
         queues: this.#opts.queues,
+        clock: Date.now,
       });
     this.#next = null;
     if (!claimed) return false;
@@ -267,6 +268,7 @@ export class Worker {
       force: this.#opts.force,
       graceMs: config.shutdown_grace_ms,
       queues: this.#opts.queues,
+      clock: Date.now,
     });
     this.#next = next;
     const state = this.#opts.signal.aborted ? "stopping" : "idle";
