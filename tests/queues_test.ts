@@ -2,7 +2,15 @@
  * Named queues through the real CLI, real workers and a real KV file: `--queue`, `--queues`
  * preference, `queue list`, pause and resume, a rate, and the bad input of every queue command.
  */
-import { deepStrictEqual as assertEquals, ok, strictEqual } from "node:assert/strict";
+import {
+  deepStrictEqual as assertEquals,
+  doesNotMatch,
+  match,
+  ok,
+  strictEqual,
+} from "node:assert/strict";
+import { claimNext, putWorker } from "../src/store/mod.ts";
+import { keys } from "../src/store/keys.ts";
 import {
   assertOneLineError,
   cli,
@@ -11,6 +19,7 @@ import {
   enqueueId,
   showJob,
   startWorkers,
+  storeOf,
   tempDb,
   waitFor,
 } from "./helpers.ts";
@@ -173,4 +182,38 @@ Deno.test("bad queue input is one line on stderr, exit 2, and writes nothing", a
   }
   strictEqual(await cliOk(db, ["queue", "list", "--json"]), before);
   strictEqual((await cliOk(db, ["list", "--json"])).trim(), "[]");
+});
+
+Deno.test("doctor reports a queue counter that differs from its jobs and a queue over its limit; --repair mends the counter", async () => {
+  await using db = await tempDb();
+  await enqueueId(db, ["--queue", "build", "true"]);
+  await enqueueId(db, ["--queue", "build", "true"]);
+  {
+    await using store = await storeOf(db);
+    // Two running build jobs, claimed before a limit of 1 was set, by a live worker.
+    await putWorker(store, {
+      id: "w1",
+      pid: Deno.pid,
+      host: "elsewhere",
+      state: "busy",
+      job: null,
+      job_pgid: null,
+      started_at: Date.now(),
+      heartbeat_at: Date.now() + 60_000,
+      processed: 0,
+      supervisor: null,
+    });
+    ok(await claimNext(store, { workerId: "w1", now: Date.now() }));
+    ok(await claimNext(store, { workerId: "w1", now: Date.now() }));
+    await store.db.kv.set(keys.qcount("build", "completed"), new Deno.KvU64(3n));
+  }
+  await cliOk(db, ["queue", "set", "build", "--concurrency", "1"]);
+  const r = await cli(db, ["doctor"]);
+  strictEqual(r.code, 1);
+  match(r.stdout, /queue_counter_mismatch: queue build's counter completed is 3 but 0 of its jobs/);
+  match(r.stdout, /queue_over_limit: queue build runs 2 jobs, over its concurrency limit 1/);
+  const repaired = await cli(db, ["doctor", "--repair"]);
+  match(repaired.stdout, /repaired: 1 key\(s\) rewritten/);
+  doesNotMatch(repaired.stdout, /queue_counter_mismatch/);
+  match(repaired.stdout, /queue_over_limit/, "an over-limit queue is reported, not repaired");
 });
