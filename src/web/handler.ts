@@ -11,6 +11,7 @@ import { Logger } from "../log.ts";
 import type { Store } from "../store/mod.ts";
 import { readRoutes } from "./api_read.ts";
 import { writeRoutes } from "./api_write.ts";
+import { queueRoutes } from "./api_queues.ts";
 import { HttpError, statusFor } from "./http_status.ts";
 import { metricsRoutes } from "./metrics_route.ts";
 import { pageRoutes } from "./pages.ts";
@@ -65,6 +66,7 @@ export function createHandler(
     ...pageRoutes(token, new LoginLimiter()),
     ...readRoutes,
     ...writeRoutes,
+    ...queueRoutes,
     ...metricsRoutes,
   ];
   return async (req: Request, client?: ClientInfo): Promise<Response> => {
