@@ -244,7 +244,8 @@ async function storeJobs(
   const queues = new Set<string>();
   for await (const specs of groups) {
     for (const spec of specs) {
-      if (spec.queue !== undefined && !queues.has(spec.queue)) {
+      // A unique spec makes its queue only if it stores a job (see enqueueUnique).
+      if (spec.queue !== undefined && spec.unique_key === undefined && !queues.has(spec.queue)) {
         await ensureQueues(store, [spec.queue], now);
         queues.add(spec.queue);
       }
