@@ -158,6 +158,9 @@ Deno.test({
 
 Deno.test("bad queue input is one line on stderr, exit 2, and writes nothing", async () => {
   await using db = await tempDb();
+  // Before any database exists, a named queue is unknown all the same, and none is made.
+  assertOneLineError(await cli(db, ["queue", "pause", "mail"]), 2, /unknown queue "mail"/);
+  strictEqual(await Deno.stat(db.path).then(() => true, () => false), false);
   await createDb(db);
   await cliOk(db, ["queue", "set", "build", "--concurrency", "2"]);
   const before = await cliOk(db, ["queue", "list", "--json"]);

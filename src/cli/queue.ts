@@ -5,10 +5,11 @@
  * @module
  */
 import { buildCommand, buildRouteMap, type CommandContext, type RouteMap } from "@stricli/core";
-import { UsageError } from "../errors.ts";
+import { OperationError, UsageError } from "../errors.ts";
 import { queueJson } from "../json_view.ts";
 import {
   assertQueueName,
+  DEFAULT_QUEUE,
   formatRate,
   parseConcurrency,
   parseRate,
@@ -102,7 +103,12 @@ async function set(
 
 async function pause(ctx: Context, text: string, paused: boolean): Promise<void> {
   const name = assertQueueName(text);
-  const store = await ctx.store({ create: false });
+  const store = await ctx.store({ create: name === DEFAULT_QUEUE }).catch((err) => {
+    // No database holds no queue: a named one is then unknown, bad input like any other.
+    const missing = err instanceof OperationError &&
+      (err.cause instanceof Deno.errors.NotFound || err.cause instanceof Deno.errors.NotADirectory);
+    throw missing ? new UsageError(`unknown queue "${name}" (see queuectl queue list)`) : err;
+  });
   const after = await updateQueue(store, name, (s) => ({ ...s, paused }), {
     now: Date.now(),
     mustExist: true,
