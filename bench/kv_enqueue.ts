@@ -20,20 +20,21 @@ import { keys } from "../src/store/keys.ts";
 import type { Mutation } from "../src/store/tx.ts";
 
 /**
- * The writes of enqueueing the new pending `job`: its listing entry, the state counter, the
- * minute's `enqueued` counter and the record, in the order `applyTransition` makes them.
+ * The writes of enqueueing the new pending `job`: its listing entry, the state counter and its
+ * queue's, the minute's `enqueued` counter and the record, in the order `applyTransition` makes them.
  *
  * @example
  * ```ts
  * import { newJob } from "../src/store/new_job.ts";
  * const job = newJob({ command: "true", priority: 0, timeout: null }, { now: 0, maxRetries: 3 });
- * enqueueWrites(job).length; // 4
+ * enqueueWrites(job).length; // 5
  * ```
  */
 export function enqueueWrites(job: Job): Mutation[] {
   return [
     { type: "set", key: keys.listedAt(job), value: job.id },
     { type: "sum", key: keys.count(job.state), n: 1n },
+    { type: "sum", key: keys.qcount(job.queue ?? "default", job.state), n: 1n },
     { type: "sum", key: keys.metricMinute(minuteOf(job.updated_at), "enqueued"), n: 1n },
     { type: "set", key: keys.job(job.id), value: job },
   ];

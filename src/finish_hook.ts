@@ -9,6 +9,7 @@
 import type { Job } from "./job.ts";
 import { UsageError } from "./errors.ts";
 import { showValue } from "./suggest.ts";
+import { queueOf } from "./queue.ts";
 
 /**
  * The placeholders of an `on_finish` template, in the order the README lists them:
@@ -124,8 +125,7 @@ export function hookValues(job: Job): Record<HookPlaceholder, string> {
     id: job.id,
     state: job.state,
     exit_code: job.exit_code === null ? "" : String(job.exit_code),
-    // QUEUE: jobs gain a `queue` field in another change; until then every job is "default".
-    queue: (job as { queue?: string }).queue ?? "default",
+    queue: queueOf(job),
     attempts: String(job.attempts),
     duration_ms: ran ? String(Math.max(0, job.finished_at! - job.started_at!)) : "",
     command: job.command,

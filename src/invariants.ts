@@ -7,6 +7,8 @@
 import { FINAL_STATES, type Job, JOB_STATES, type JobState } from "./job.ts";
 import { lostReason, workerAddress } from "./lease.ts";
 import { holdsUniqueKey, type UniqueEntry, uniqueHeld } from "./unique.ts";
+import { type QueueViolation, queueViolations } from "./queue_invariants.ts";
+import type { QueueSettings } from "./queue.ts";
 
 /** What the checker knows of a registered worker. */
 export interface WorkerView {
@@ -55,6 +57,10 @@ export interface Snapshot {
   inFlight?: ReadonlySet<string>;
   /** The unique entries (`["unique", K]`) by key; absent: not checked. */
   unique?: ReadonlyMap<string, UniqueEntry>;
+  /** Each queue's stored counters (`["qcount", q, state]`); absent: not checked. */
+  queueCounters?: ReadonlyMap<string, Partial<Record<JobState, number>>>;
+  /** Each queue's settings record; absent: none. */
+  queues?: ReadonlyMap<string, QueueSettings>;
 }
 
 /** One broken rule. */
@@ -73,7 +79,8 @@ export interface Violation {
     | "stray_unique"
     | "missing_unique"
     | "schedule_no_tick"
-    | "stray_schedule_due";
+    | "stray_schedule_due"
+    | QueueViolation["kind"];
   /** The job concerned, if any. */
   job?: string;
   /** The schedule concerned, if any. */
@@ -158,6 +165,9 @@ export function findViolations(
   }
   if (snap.envRefs) out.push(...envRefViolations(snap.jobs, snap.envRefs));
   if (snap.unique) out.push(...uniqueViolations(snap.jobs, snap.unique, options.now));
+  if (snap.queueCounters) {
+    out.push(...queueViolations(snap.jobs, snap.queueCounters, snap.queues ?? new Map()));
+  }
   const sizes = stateIndexSizes(snap);
   for (const state of JOB_STATES) {
     if (snap.counters[state] !== sizes[state]) {

@@ -68,7 +68,7 @@ Deno.test("an empty snapshot with zero counters has no violation", () => {
 Deno.test("a pending job without its ready entry is a missing_index violation naming the job and key", () => {
   const p = job({ id: "p", state: "pending", priority: 5 });
   const snap = snapshotOf([p]);
-  const ready = keyText(keys.ready(5, p.seq, "p"));
+  const ready = keyText(keys.ready("default", 5, p.seq, "p"));
   snap.index = snap.index.filter((e) => e.key !== ready);
   const found = check(snap);
   deepStrictEqual(kinds(found), [["missing_index", "p"]]);

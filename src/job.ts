@@ -87,6 +87,11 @@ export interface Job {
   last_error: string | null;
   /** Worker that runs (or last ran) the job. */
   worker: string | null;
+  /**
+   * The named queue the job belongs to (`--queue`); absent means `default` (see `queue.ts`'s
+   * `queueOf`), so a plain job's record keeps its size. Never changes.
+   */
+  queue?: string;
   /** `key=value` labels given at enqueue; never change. Absent when none. */
   labels?: Record<string, string>;
   /** Set by `cancel` on a running job; its worker kills the attempt and records `canceled`. */

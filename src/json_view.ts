@@ -6,6 +6,8 @@
  */
 import type { Attempt, Job } from "./job.ts";
 import type { WorkerRecord } from "./worker_record.ts";
+import { formatRate, queueOf, type QueueSettings } from "./queue.ts";
+import type { JobState } from "./job.ts";
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -32,6 +34,7 @@ export function jobJson(job: Job): JobJson {
     attempts: job.attempts,
     max_retries: job.max_retries,
     priority: job.priority,
+    queue: queueOf(job),
     run_at: iso(job.run_at),
     timeout: job.timeout === null ? null : job.timeout / 1000,
     created_at: iso(job.created_at),
@@ -74,5 +77,33 @@ export function workerJson(w: WorkerRecord): Record<string, unknown> {
     started_at: iso(w.started_at),
     processed: w.processed,
     clock_offset_ms: w.clock_offset_ms ?? null,
+  };
+}
+
+/**
+ * A queue in JSON form, as `queue list --json` and `GET /api/queues` print it (pure):
+ * `{name, paused, concurrency, rate, running, counts}`, `rate` as `--rate` reads it (`"10/1m"`)
+ * or null, `running` its processing count, `counts` its jobs per state.
+ *
+ * @example
+ * ```ts
+ * import type { QueueSettings } from "./queue.ts";
+ * import type { JobState } from "./job.ts";
+ * declare const settings: QueueSettings;
+ * declare const counts: Record<JobState, number>;
+ * queueJson({ settings, counts }).running; // counts.processing
+ * ```
+ */
+export function queueJson(
+  queue: { settings: QueueSettings; counts: Record<JobState, number> },
+): Record<string, unknown> {
+  const { settings, counts } = queue;
+  return {
+    name: settings.name,
+    paused: settings.paused,
+    concurrency: settings.concurrency,
+    rate: settings.rate === null ? null : formatRate(settings.rate),
+    running: counts.processing,
+    counts,
   };
 }

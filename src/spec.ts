@@ -12,6 +12,7 @@ import { assertJobId } from "./ids.ts";
 import { numberText } from "./number_text.ts";
 import { type Labels, readLabels } from "./labels.ts";
 import { showValue, suggest } from "./suggest.ts";
+import { assertQueueName, DEFAULT_QUEUE } from "./queue.ts";
 
 /**
  * A validated job spec. Times are epoch ms.
@@ -48,6 +49,8 @@ export interface JobSpec {
   unique_key?: string;
   /** Unique window in ms from enqueue time (≥ 1 s); only with `unique_key`. */
   unique_for?: number;
+  /** The named queue (see `queue.ts`); absent means `default`. */
+  queue?: string;
 }
 
 /** Most jobs one job may run after: a fan-in of 1,000 works within the remote limits. */
@@ -76,6 +79,7 @@ export const JOB_SPEC_FIELDS: readonly string[] = Object.freeze([
   "hold",
   "unique_key",
   "unique_for",
+  "queue",
 ]);
 
 /**
@@ -152,6 +156,10 @@ export function parseJobSpec(input: unknown, options: { now: number }): JobSpec 
     if (labels) spec.labels = labels;
   }
   if (present("run_at")) spec.run_at = readRunAt(fields.run_at);
+  if (present("queue")) {
+    const queue = assertQueueName(fields.queue);
+    if (queue !== DEFAULT_QUEUE) spec.queue = queue;
+  }
   if (present("cwd")) spec.cwd = readCwd(fields.cwd);
   if (present("env")) spec.env = checkEnvObject(fields.env);
   if (present("after")) spec.after = readAfter(fields.after);

@@ -290,6 +290,7 @@ Deno.test("JOB_SPEC_FIELDS lists the accepted fields", () => {
       "labels",
       "max_retries",
       "priority",
+      "queue",
       "run_at",
       "timeout",
       "unique_for",

@@ -148,7 +148,7 @@ Deno.test("list, dlq list and worker list --json print JSON arrays; status --jso
   ]);
   assertEquals(ids(list), ["a", "b"]);
   assertEquals([dlq, workers], [[], []]);
-  assertEquals(Object.keys(status).sort(), ["counts", "workers"]);
+  assertEquals(Object.keys(status).sort(), ["counts", "queues", "workers"]);
   assertEquals(status.counts, { ...ZERO_COUNTS, pending: 1, scheduled: 1 });
   assertEquals(status.workers, []);
   ok(Array.isArray(show.history), "show --json has a history array");

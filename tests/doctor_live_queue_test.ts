@@ -74,7 +74,7 @@ Deno.test("checkStore still reports a really missing ready entry while other job
   await using store = await tempStore();
   const [broken] = await enqueue(store, spec({ id: "broken", priority: -5 }));
   await enqueue(store, Array.from({ length: 20 }, (_, i) => spec({ id: `j${i}` })));
-  await store.db.kv.delete(keys.ready(broken!.priority, broken!.seq, "broken"));
+  await store.db.kv.delete(keys.ready("default", broken!.priority, broken!.seq, "broken"));
   await registerWorker(store, { id: "w1", heartbeat_at: Date.now() });
   const churn = await churnDuringReads(store);
   const { violations } = await checkStore(store, { now: Date.now(), leaseMs: 60_000 });
@@ -87,7 +87,7 @@ Deno.test("repairStore never rewrites indexes or counters from a view that jobs 
   const [broken] = await enqueue(store, spec({ id: "broken", priority: -5 }));
   // Fewer jobs than doctor's reads, so the queue falls quiet before repair gives up.
   await enqueue(store, Array.from({ length: 8 }, (_, i) => spec({ id: `j${i}` })));
-  await store.db.kv.delete(keys.ready(broken!.priority, broken!.seq, "broken"));
+  await store.db.kv.delete(keys.ready("default", broken!.priority, broken!.seq, "broken"));
   const churn = await churnDuringReads(store);
   const changed = await repairStore(store);
   churn.stop();
@@ -100,12 +100,15 @@ Deno.test("repairStore on a queue that never holds still gives up with a clear e
   await using store = await tempStore();
   const [broken] = await enqueue(store, spec({ id: "broken", priority: -5 }));
   await enqueue(store, Array.from({ length: 200 }, (_, i) => spec({ id: `j${i}` })));
-  await store.db.kv.delete(keys.ready(broken!.priority, broken!.seq, "broken"));
+  await store.db.kv.delete(keys.ready("default", broken!.priority, broken!.seq, "broken"));
   const churn = await churnDuringReads(store);
   await rejects(
     repairStore(store),
     (err) => err instanceof OperationError && /kept changing.*stop the workers/.test(err.message),
   );
   ok(churn.claims() >= 10);
-  equal((await store.db.kv.get(keys.ready(broken!.priority, broken!.seq, "broken"))).value, null);
+  equal(
+    (await store.db.kv.get(keys.ready("default", broken!.priority, broken!.seq, "broken"))).value,
+    null,
+  );
 });

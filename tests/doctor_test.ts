@@ -130,7 +130,7 @@ Deno.test({
     await pendingJobs(db, 3);
     const ready = await withRawKv(db, async (kv) => {
       const p1 = await rawJob(kv, "p1");
-      const readyKey = keys.ready(p1.priority, p1.seq, p1.id);
+      const readyKey = keys.ready("default", p1.priority, p1.seq, p1.id);
       ok((await kv.get(readyKey)).versionstamp, "the ready entry exists before it is deleted");
       const res = await kv.atomic()
         .delete(readyKey)
@@ -145,7 +145,10 @@ Deno.test({
     equal(text.code, 1);
     equal(text.stderr, "queuectl: doctor found 3 violation(s)\n");
     match(text.stdout, /^checked 3 job\(s\): 3 violation\(s\)$/m);
-    match(text.stdout, /^ {2}missing_index: job p1 lacks index entry \["ready",0,.*"p1"\]$/m);
+    match(
+      text.stdout,
+      /^ {2}missing_index: job p1 lacks index entry \["ready","default",0,.*"p1"\]$/m,
+    );
     match(
       text.stdout,
       /^ {2}stray_index: index entry \["state","dead",.*"ghost"\] matches no job/m,
@@ -288,8 +291,8 @@ Deno.test("doctor pages through more than 1,000 jobs: it checks them all and fin
   await withRawKv(db, async (kv) => {
     const [a, b] = [await rawJob(kv, "p999"), await rawJob(kv, "p1099")];
     const res = await kv.atomic()
-      .delete(keys.ready(a.priority, a.seq, a.id))
-      .delete(keys.ready(b.priority, b.seq, b.id))
+      .delete(keys.ready("default", a.priority, a.seq, a.id))
+      .delete(keys.ready("default", b.priority, b.seq, b.id))
       .commit();
     ok(res.ok);
   });

@@ -18,6 +18,7 @@ import type { AttemptReport } from "../src/store/finish.ts";
 import { keys } from "../src/store/keys.ts";
 import { openStore, type Store } from "../src/store/open.ts";
 import { indexKeys } from "../src/store/transition.ts";
+import { queueOf } from "../src/queue.ts";
 import { putWorker, type WorkerRecord } from "../src/store/workers.ts";
 
 /** A fixed clock reading the tests start from: 2026-01-01T00:00:00Z. */
@@ -372,6 +373,26 @@ export async function checkInvariants(store: Store): Promise<InvariantReport> {
   for (const j of jobs.values()) byState[j.state]++;
   deepStrictEqual(await counters(store), stateIndex, "counters differ from the state index");
   deepStrictEqual(byState, stateIndex, "jobs per state differ from the state index");
+  // Each queue's counters equal its jobs per state (a missing counter is 0).
+  const byQueue = new Map<string, Record<JobState, number>>();
+  for (const j of jobs.values()) {
+    const q = queueOf(j);
+    if (!byQueue.has(q)) byQueue.set(q, countsOf({}));
+    byQueue.get(q)![j.state]++;
+  }
+  const qcounts = new Map<string, Record<JobState, number>>();
+  for await (const e of kv.list<Deno.KvU64>({ prefix: keys.qcounts() })) {
+    const q = e.key[1] as string;
+    if (!qcounts.has(q)) qcounts.set(q, countsOf({}));
+    qcounts.get(q)![e.key[2] as JobState] = Number(e.value.value);
+  }
+  for (const q of new Set([...byQueue.keys(), ...qcounts.keys()])) {
+    deepStrictEqual(
+      qcounts.get(q) ?? countsOf({}),
+      byQueue.get(q) ?? countsOf({}),
+      `queue ${q}'s counters differ from its jobs`,
+    );
+  }
 
   const attempts = new Map<string, Attempt[]>();
   for await (const e of kv.list<Attempt>({ prefix: ["attempt"] })) {

@@ -123,7 +123,8 @@ export interface Workers {
 }
 
 /**
- * Starts `worker start --count N` in the foreground as a subprocess.
+ * Starts `worker start --count N` in the foreground as a subprocess (`options.args` are added to
+ * its command line, e.g. `--queues a,b`).
  *
  * @example
  * ```ts
@@ -135,10 +136,10 @@ export interface Workers {
 export function startWorkers(
   db: TempDb,
   count: number,
-  options: { env?: Record<string, string> } = {},
+  options: { env?: Record<string, string>; args?: string[] } = {},
 ): Workers {
   const process = new Deno.Command(Deno.execPath(), {
-    args: [...cliArgv(), "worker", "start", "--count", String(count)],
+    args: [...cliArgv(), "worker", "start", "--count", String(count), ...(options.args ?? [])],
     env: { ...db.env, ...options.env },
     stdin: "null",
     stdout: "null",

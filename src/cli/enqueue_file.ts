@@ -88,7 +88,7 @@ export async function checkSpecFile(
   // Most files come without flags to apply: no copy of each line's fields then.
   const plain = flags.priority === undefined && flags.delay === undefined &&
     flags.runAt === undefined && flags.timeout === undefined && flags.maxRetries === undefined &&
-    flags.label === undefined && flags.cwd === undefined;
+    flags.label === undefined && flags.cwd === undefined && flags.queue === undefined;
   const folders = new Set<string>();
   const input = await openInput(path);
   const spool = new SpecSpool();

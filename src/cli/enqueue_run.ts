@@ -47,6 +47,7 @@ export const ENQUEUE_PARAMETERS = {
     hold: toggle("store the job held: it runs only after `release ID`"),
     uniqueKey: optional("store nothing while a job with this key waits or runs", "key"),
     uniqueFor: optional("with --unique-key: also hold the key this long after enqueue", "duration"),
+    queue: optional("put the job in this named queue (default: default)", "name"),
     file: optional("read one JSON spec per line; - reads standard input", "path"),
     lines: toggle("with --file: one shell command per line instead of JSON specs"),
     json: toggle("print the job as JSON (with --file: the ids stored)"),

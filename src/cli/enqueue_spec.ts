@@ -50,6 +50,8 @@ export interface EnqueueFlags {
   uniqueKey?: string;
   /** `--unique-for`: a duration. */
   uniqueFor?: string;
+  /** `--queue`: the named queue. */
+  queue?: string;
 }
 
 /**
@@ -166,6 +168,7 @@ export function mergeFlags(
   if (flags.hold) out.hold = true;
   if (flags.uniqueKey !== undefined) out.unique_key = flags.uniqueKey;
   if (flags.uniqueFor !== undefined) out.unique_for = flags.uniqueFor;
+  if (flags.queue !== undefined) out.queue = flags.queue;
   if ("delay" in out && "run_at" in out && flags.delay !== undefined) delete out.run_at;
   if ("delay" in out && "run_at" in out && flags.runAt !== undefined) delete out.delay;
   return out;

@@ -10,6 +10,7 @@ import { parseInteger } from "../number_text.ts";
 import { listJobs } from "../store/query.ts";
 import { listLabeled } from "../store/label_query.ts";
 import { parseLabel } from "../labels.ts";
+import { assertQueueName } from "../queue.ts";
 import { pageJobs } from "../store/page.ts";
 import type { Store } from "../store/open.ts";
 import type { Context } from "./context.ts";
@@ -69,6 +70,7 @@ interface ListFlags {
   label?: string;
   json?: boolean;
   all?: boolean;
+  queue?: string;
 }
 
 /**
@@ -78,9 +80,18 @@ interface ListFlags {
 async function streamAll(
   ctx: Context,
   store: Store,
-  selection: { state?: JobState; label?: [string, string] },
+  selection: { state?: JobState; label?: [string, string]; queue?: string },
 ): Promise<void> {
-  const { state, label } = selection;
+  const { state, label, queue } = selection;
+  if (queue !== undefined) {
+    let after: string | undefined;
+    do {
+      const page = await listJobs(store, { state, queue, limit: 1000, after });
+      for (const job of page.jobs) ctx.out(JSON.stringify(jobJson(job)));
+      after = page.next ?? undefined;
+    } while (after !== undefined);
+    return;
+  }
   if (label) {
     // The label index pages by the last job shown, as `list --label --after` does.
     let after: string | undefined;
@@ -109,6 +120,7 @@ export function listCommand(ctx: Context): Command<CommandContext> {
         limit: withDefault("at most this many (1-1000)", "n", "50"),
         after: optional("continue after this job id (paging)", "id"),
         label: optional("only jobs with this label (oldest enqueued first)", "k=v"),
+        queue: optional("only jobs of this queue", "name"),
         json: toggle("print a JSON array"),
         all: toggle("stream every job of the selection as NDJSON, one job a line, no cap"),
       },
@@ -118,14 +130,18 @@ export function listCommand(ctx: Context): Command<CommandContext> {
       const state = flags.state === undefined ? undefined : parseState(flags.state);
       const limit = parseLimit(flags.limit);
       const label = flags.label === undefined ? undefined : parseLabel(flags.label);
+      const queue = flags.queue === undefined ? undefined : assertQueueName(flags.queue);
+      if (queue !== undefined && label) {
+        throw new UsageError("--queue cannot be combined with --label yet");
+      }
       if (flags.all && flags.after !== undefined) {
         throw new UsageError("--all cannot be combined with --after");
       }
       const store = await ctx.store({ create: false });
-      if (flags.all) return await streamAll(ctx, store, { state, label });
+      if (flags.all) return await streamAll(ctx, store, { state, label, queue });
       const page = label
         ? await listLabeled(store, { label, state, limit, after: flags.after })
-        : await listJobs(store, { state, limit, after: flags.after });
+        : await listJobs(store, { state, limit, after: flags.after, queue });
       if (flags.json) return ctx.out(JSON.stringify(page.jobs.map(jobJson)));
       printJobs(ctx, page.jobs);
       if (page.next) ctx.out(`… more: --after ${page.next}`);

@@ -19,7 +19,7 @@ import { UsageError } from "../errors.ts";
 export const VERSION = "0.1.0";
 
 /** Commands that only group subcommands: alone, they print their help and exit 2. */
-const GROUPS = new Set(["worker", "dlq", "config", "schedule"]);
+const GROUPS = new Set(["worker", "dlq", "config", "schedule", "queue"]);
 
 /**
  * Every command, in help order, loaded on demand: a run imports only the module of the command
@@ -34,6 +34,7 @@ export const COMMANDS: CommandTable = {
   logs: async (ctx) => (await import("./logs.ts")).logsCommand(ctx),
   wait: async (ctx) => (await import("./wait.ts")).waitCommand(ctx),
   dlq: async (ctx) => (await import("./dlq.ts")).dlqCommand(ctx),
+  queue: async (ctx) => (await import("./queue.ts")).queueCommand(ctx),
   config: async (ctx) => (await import("./config.ts")).configCommand(ctx),
   cancel: async (ctx) => (await import("./manage.ts")).cancelCommand(ctx),
   delete: async (ctx) => (await import("./manage.ts")).deleteCommand(ctx),

@@ -10,7 +10,8 @@ import { startDetached, superviseUntilStopped } from "../worker/supervisor_proce
 import { runWorkerProcess } from "../worker/worker_process.ts";
 import type { Context } from "./context.ts";
 import { ago, table, workerJson } from "./format.ts";
-import { toggle, withDefault } from "./params.ts";
+import { optional, toggle, withDefault } from "./params.ts";
+import { parseQueueList } from "../queue.ts";
 import { stopWorkers } from "./worker_stop.ts";
 
 /** Builds the `worker` command group. */
@@ -25,6 +26,7 @@ export function workerCommand(ctx: Context): RouteMap<CommandContext> {
             count: withDefault("how many workers, 1-64", "n", "1"),
             detach: toggle("run in the background and return at once"),
             json: toggle('print {"pid","count",…} as one JSON line once started'),
+            queues: optional("serve only these queues, preferring them in this order", "a,b"),
           },
           aliases: { n: "count", d: "detach" },
         },
@@ -49,8 +51,11 @@ export function workerCommand(ctx: Context): RouteMap<CommandContext> {
       }),
       run: buildCommand({
         docs: { brief: "run one worker in this process (used by `worker start`)" },
-        parameters: {},
-        func: async () => runWorkerProcess(await ctx.store()),
+        parameters: { flags: { queues: optional("serve only these queues, in order", "a,b") } },
+        func: async (flags: { queues?: string }) => {
+          const queues = flags.queues === undefined ? undefined : parseQueueList(flags.queues);
+          return runWorkerProcess(await ctx.store(), { queues });
+        },
       }),
     },
   });
@@ -64,23 +69,27 @@ interface StartFlags {
   count: string;
   detach?: boolean;
   json?: boolean;
+  queues?: string;
 }
 
 async function start(ctx: Context, flags: StartFlags): Promise<void> {
   const count = parseCount(flags.count);
+  const queues = flags.queues === undefined ? undefined : parseQueueList(flags.queues);
   const location = ctx.location();
   // Fail here, once, if the database cannot be opened or written, rather than in every worker.
   const store = await ctx.store();
   await assertWritable(store);
   if (!flags.detach) {
     // In the foreground the log goes to stderr; a script reads the one line on stdout.
-    const line = JSON.stringify({ pid: Deno.pid, count, log: null });
-    return await superviseUntilStopped({ count, location }, {
+    const line = JSON.stringify({ pid: Deno.pid, count, log: null, queues: queues ?? null });
+    return await superviseUntilStopped({ count, location, queues }, {
       onStarted: flags.json ? () => ctx.out(line) : undefined,
     });
   }
-  const { pid, logPath } = await startDetached(store, { count, location });
-  if (flags.json) return ctx.out(JSON.stringify({ pid, count, log: logPath }));
+  const { pid, logPath } = await startDetached(store, { count, location, queues });
+  if (flags.json) {
+    return ctx.out(JSON.stringify({ pid, count, log: logPath, queues: queues ?? null }));
+  }
   ctx.out(`started ${count} worker(s) in the background (supervisor pid ${pid}, log ${logPath})`);
 }
 

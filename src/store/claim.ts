@@ -12,6 +12,10 @@ import type { Store } from "./open.ts";
 import type { MetricTally } from "./metric_tally.ts";
 import type { MetricSink } from "./metric_sink.ts";
 import { commitCounted } from "./counted_commit.ts";
+import { queueOf } from "../queue.ts";
+import { queueCache } from "./queue_registry.ts";
+import { readReadyWindow } from "./ready_window.ts";
+import { addGate, gateFrom, gateKeys, gateVerdict, type QueueGate } from "./queue_gate.ts";
 
 /** A job this worker now owns, with the versionstamp its result must match. */
 export interface Claimed {
@@ -35,6 +39,27 @@ export interface ClaimOptions {
   random?: () => number;
   /** The worker's metric tally, to count the claim into (one write instead of counter keys). */
   tally?: MetricTally;
+  /** The queues served, in order of preference (`worker start --queues`); default: all. */
+  queues?: readonly string[];
+  /**
+   * A clock read again once the candidates are read, to stamp the claim (never before `now`).
+   * A slot of a limited queue freed by another worker is then always taken after that worker's
+   * `finished_at`, so the attempt history never shows more runs open than the limit allows.
+   * Default: none, the claim is stamped `now` (tests).
+   */
+  clock?: () => number;
+}
+
+/**
+ * The time to stamp a claim with: `options.now`, or a later reading of `options.clock`.
+ *
+ * @example
+ * ```ts
+ * claimStamp({ now: 5 }); // 5
+ * ```
+ */
+export function claimStamp(options: { now: number; clock?: () => number }): number {
+  return options.clock ? Math.max(options.now, options.clock()) : options.now;
 }
 
 /**
@@ -93,8 +118,9 @@ export function noteLostRace(workerId: string, now: number): void {
 
 /**
  * Claims one runnable job, or returns null when there is none. Each try is one atomic operation
- * that checks both the `ready` entry and the job record, so two workers never claim one job;
- * a lost race moves on to the next candidate.
+ * that checks both the `ready` entry and the job record, so two workers never claim one job,
+ * and the job's queue gate (settings, and the running counter or start ring of a limited or
+ * rated queue), so no queue passes its limit; a lost race moves on to the next candidate.
  *
  * @example
  * ```ts
@@ -107,14 +133,15 @@ export async function claimNext(store: Store, options: ClaimOptions): Promise<Cl
   for (let round = 0; round < 8; round++) {
     const candidates = await readCandidates(store, options);
     if (candidates.length === 0) return null;
-    for (const { entry, current } of candidates) {
-      const { tally, now, workerId } = options;
+    for (const candidate of candidates) {
+      const { tally, workerId } = options;
+      const now = claimStamp(options);
       const tx = new Tx();
       const { value: job, versionstamp } = await commitCounted(store, {
         tx,
         now,
         tally,
-        build: (metrics) => addClaim(tx, entry, current, { workerId, now, metrics }),
+        build: (metrics) => addClaim(tx, candidate, { workerId, now, metrics }),
       });
       if (versionstamp !== null) return { job, versionstamp };
       noteLostRace(options.workerId, now);
@@ -129,12 +156,15 @@ export interface Candidate {
   entry: Deno.KvEntry<string>;
   /** The job record. */
   current: Deno.KvEntry<Job>;
+  /** Its queue's gate, read with the record: the claim checks it (see `queue_gate.ts`). */
+  gate: QueueGate;
 }
 
 /**
- * Reads the first ready entries, and the records of the few to try first (two round trips), in
- * the order to try them. Only `fetch` records are read: a claim tries one or two, and each
- * record read is a V8 deserialisation on the worker's hot path.
+ * Reads the first ready entries of the served queues, and the records of the few to try first
+ * with their queues' gates (two round trips), in the order to try them. Only `fetch` records
+ * are read: a claim tries one or two, and each record read is a V8 deserialisation on the
+ * worker's hot path. A candidate whose queue may not start a job now is left out.
  *
  * @example
  * ```ts
@@ -143,26 +173,56 @@ export interface Candidate {
  * const candidates = await readCandidates(store, { workerId: "w1", now: Date.now() });
  * ```
  */
-export async function readCandidates(store: Store, options: ClaimOptions): Promise<Candidate[]> {
-  const ready = await store.db.list<string>(
-    { prefix: keys.readyAll },
-    { limit: options.window ?? 8 },
-  );
+export async function readCandidates(
+  store: Store,
+  options: ClaimOptions & { leaving?: Job | null },
+): Promise<Candidate[]> {
+  const { entries: ready, registry } = await readReadyWindow(store, {
+    now: options.now,
+    window: options.window ?? 8,
+    queues: options.queues,
+    leaving: options.leaving,
+  });
   if (ready.length === 0) return [];
   const lost = lostRaceAt.get(options.workerId);
   const contended = lost !== undefined && options.now - lost < CONTENDED_MS;
   const order = claimOrder(
-    ready.map((e) => e.key[1] as number),
+    ready.map((e) => e.key[2] as number),
     options.random ?? Math.random,
     { contended },
   ).slice(0, options.fetch ?? 2);
-  const jobs = await store.db.getMany<Job>(order.map((i) => keys.job(ready[i]!.value)));
+  // The gates of the candidates' queues ride in the same getMany as their records.
+  const queues = [...new Set(order.map((i) => ready[i]!.key[1] as string))];
+  const gateReads = queues.map((q) => gateKeys(q, registry.get(q)?.settings ?? null));
+  const found = await store.db.getMany<unknown>([
+    ...order.map((i) => keys.job(ready[i]!.value)),
+    ...gateReads.flat(),
+  ]);
+  const gates = new Map<string, QueueGate | null>();
+  let offset = order.length;
+  for (const [i, q] of queues.entries()) {
+    const gate = gateFrom(
+      q,
+      registry.get(q)?.settings ?? null,
+      found.slice(offset, offset += gateReads[i]!.length),
+    );
+    const seen = registry.get(q)?.versionstamp ?? null;
+    // The settings changed since the registry was read: read it again for the next claim.
+    if (gate === null || gate.settings.versionstamp !== seen) queueCache(store).invalidate();
+    const leaving = options.leaving && queueOf(options.leaving) === q ? 1 : 0;
+    const verdict = gate === null ? null : gateVerdict(gate, options.now, leaving);
+    if (verdict && !verdict.ok && verdict.reason === "rate") {
+      queueCache(store).noteRetry(verdict.retryAt);
+    }
+    gates.set(q, verdict?.ok ? gate : null);
+  }
   const out: Candidate[] = [];
   for (const [k, i] of order.entries()) {
     const entry = ready[i];
-    const current = jobs[k];
-    if (!entry || !current?.value || current.value.state !== "pending") continue;
-    out.push({ entry, current: current as Deno.KvEntry<Job> });
+    const current = found[k] as Deno.KvEntryMaybe<Job> | undefined;
+    const gate = entry ? gates.get(entry.key[1] as string) : null;
+    if (!entry || !gate || !current?.value || current.value.state !== "pending") continue;
+    out.push({ entry, current: current as Deno.KvEntry<Job>, gate });
   }
   return out;
 }
@@ -174,10 +234,10 @@ export async function readCandidates(store: Store, options: ClaimOptions): Promi
  */
 export function addClaim(
   tx: Tx,
-  entry: Deno.KvEntry<string>,
-  current: Deno.KvEntry<Job>,
+  candidate: Candidate,
   options: { workerId: string; now: number; metrics?: MetricSink },
 ): Job {
+  const { entry, current } = candidate;
   const before = current.value;
   const after: Job = {
     ...before,
@@ -203,6 +263,7 @@ export function addClaim(
     output: null,
   };
   tx.check(entry.key, entry.versionstamp).check(current.key, current.versionstamp);
+  addGate(tx, candidate.gate, options.now);
   applyTransition(tx, before, after, { metrics: options.metrics });
   tx.set(keys.attempt(after.id, attempt.n), attempt);
   return after;

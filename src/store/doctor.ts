@@ -27,6 +27,7 @@ import { indexKeys, labelKeys } from "./transition.ts";
 import type { Store } from "./open.ts";
 import type { WorkerRecord } from "./workers.ts";
 import type { UniqueEntry } from "../unique.ts";
+import type { QueueSettings } from "../queue.ts";
 
 const INDEX_PREFIXES: Deno.KvKey[] = [keys.readyAll, keys.scheduledAll, ["state"], keys.labels];
 /**
@@ -39,6 +40,11 @@ const DEPENDENCY_KINDS: readonly Violation["kind"][] = [
   "stray_unique",
   "missing_unique",
 ];
+/**
+ * Every transition moves a global counter with its queue's, so a quiet snapshot judges these
+ * exactly; a mixed one cannot (its job records are from different moments), and drops them.
+ */
+const QUEUE_KINDS: readonly Violation["kind"][] = ["queue_counter_mismatch", "queue_over_limit"];
 /** Snapshots tried before the checker falls back to re-checking each suspect. */
 const QUIET_TRIES = 5;
 /** Consistent re-reads tried per suspect before its first sighting is reported as is. */
@@ -135,7 +141,19 @@ async function readOnce(
   for await (const e of scan<UniqueEntry>(store, keys.uniqueAll)) {
     unique.set(String(e.key[1]), e.value);
   }
-  return { jobs, index, counters, workers, envs, envRefs, inFlight, unique };
+  const queueCounters = new Map<string, Partial<Record<JobState, number>>>();
+  for await (const e of scan<Deno.KvU64>(store, keys.qcounts())) {
+    const q = String(e.key[1]);
+    queueCounters.set(q, {
+      ...queueCounters.get(q),
+      [e.key[2] as JobState]: Number(e.value.value),
+    });
+  }
+  const queues = new Map<string, QueueSettings>();
+  for await (const e of scan<QueueSettings>(store, keys.queues)) {
+    queues.set(String(e.key[1]), e.value);
+  }
+  return { jobs, index, counters, workers, envs, envRefs, inFlight, unique, queueCounters, queues };
 }
 
 /**
@@ -199,7 +217,9 @@ async function recheck(
   // The dependency rules speak of several jobs, which a re-read of one cannot judge: they are
   // reported as first seen.
   violations.push(...found.filter((v) => DEPENDENCY_KINDS.includes(v.kind)));
-  const single = found.filter((v) => !DEPENDENCY_KINDS.includes(v.kind));
+  const single = found.filter((v) =>
+    !DEPENDENCY_KINDS.includes(v.kind) && !QUEUE_KINDS.includes(v.kind)
+  );
   for (const v of single) {
     if (v.kind !== "counter_mismatch" && v.job !== undefined) suspects.add(v.job);
   }

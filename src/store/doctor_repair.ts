@@ -14,6 +14,7 @@ import type { Store } from "./open.ts";
 import { keyText, readQuiet } from "./doctor.ts";
 import { releaseStragglers } from "./doctor_deps.ts";
 import { deleteStrayUnique } from "./doctor_unique.ts";
+import { queueCounts } from "../queue_invariants.ts";
 
 /** Quiet snapshots tried by `repairStore` before it gives up. */
 const REPAIR_ROUNDS = 10;
@@ -99,6 +100,15 @@ async function repairFrom(
   for (const state of JOB_STATES) {
     if (snap.counters[state] !== sizes[state]) {
       await add((t) => t.set(keys.count(state), new Deno.KvU64(BigInt(sizes[state]))));
+    }
+  }
+  // Each queue's counters, set to its jobs per state (a counter of no job is set to 0).
+  const actual = queueCounts(snap.jobs);
+  for (const q of new Set([...actual.keys(), ...(snap.queueCounters?.keys() ?? [])])) {
+    for (const state of JOB_STATES) {
+      const want = actual.get(q)?.[state] ?? 0;
+      if ((snap.queueCounters?.get(q)?.[state] ?? 0) === want) continue;
+      await add((t) => t.set(keys.qcount(q, state), new Deno.KvU64(BigInt(want))));
     }
   }
   await flush();

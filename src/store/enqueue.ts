@@ -20,6 +20,7 @@ import {
 } from "./dependents.ts";
 import { applyTransition } from "./transition.ts";
 import { enqueueUnique } from "./enqueue_unique.ts";
+import { ensureQueues } from "./queue_registry.ts";
 import type { Store } from "./open.ts";
 
 export { newJob } from "./new_job.ts";
@@ -238,8 +239,16 @@ async function storeJobs(
     few = [];
     fewIds.clear();
   };
+  // Named queues get their settings record before their first job is stored (see
+  // `ensureQueues`); `default` needs none, so a plain bulk enqueue pays one field test a spec.
+  const queues = new Set<string>();
   for await (const specs of groups) {
     for (const spec of specs) {
+      // A unique spec makes its queue only if it stores a job (see enqueueUnique).
+      if (spec.queue !== undefined && spec.unique_key === undefined && !queues.has(spec.queue)) {
+        await ensureQueues(store, [spec.queue], now);
+        queues.add(spec.queue);
+      }
       if (spec.unique_key !== undefined) {
         // Its own checked operation, once what came before is stored: a later line of the same
         // key then finds this one holding it.

@@ -9,6 +9,7 @@ import type { JobSpec } from "../spec.ts";
 import { ConflictError, UsageError } from "../errors.ts";
 import { Tx } from "./db.ts";
 import { keys } from "./keys.ts";
+import { ensureQueues } from "./queue_registry.ts";
 import { newJob } from "./new_job.ts";
 import { addEnvBlob, envBlob } from "./env_blob.ts";
 import { applyTransition } from "./transition.ts";
@@ -63,6 +64,7 @@ export async function enqueueUnique(
   const uniqueKey = keys.unique(spec.unique_key);
   const vars = { ...options.env, ...spec.env };
   const blob = Object.keys(vars).length === 0 ? null : await envBlob(vars);
+  let queueMade = spec.queue === undefined;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const [entry, own] = await store.db.getMany<unknown>([
       uniqueKey,
@@ -81,6 +83,11 @@ export async function enqueueUnique(
             `by job ${held.id}, which was deleted`,
         );
       }
+    }
+    // Only once the job is to be stored: a held key leaves no empty queue behind.
+    if (!queueMade) {
+      await ensureQueues(store, [spec.queue!], now);
+      queueMade = true;
     }
     const job = newJob(spec, { now, maxRetries, cwd: options.cwd, env: blob?.id ?? null });
     const tx = new Tx().check(uniqueKey, entry!.versionstamp);

@@ -9,7 +9,7 @@ import { FINAL_STATES, type Job } from "../job.ts";
 import { Tx } from "./db.ts";
 import { keys } from "./keys.ts";
 import { applyTransition } from "./transition.ts";
-import { addClaim, type Claimed, noteLostRace, readCandidates } from "./claim.ts";
+import { addClaim, type Claimed, claimStamp, noteLostRace, readCandidates } from "./claim.ts";
 import { addFinish, type AttemptReport, finishAttempt, type FinishOptions } from "./finish.ts";
 import type { Store } from "./open.ts";
 import { commitCounted } from "./counted_commit.ts";
@@ -25,7 +25,7 @@ export interface Handoff {
 /**
  * Records the end of `claimed` and, in the same atomic operation, claims the next runnable job
  * for the same worker (three checks: the finished record, the candidate's `ready` entry and its
- * record). When that commit loses every race, it falls back to {@linkcode finishAttempt} alone, which
+ * record, plus at most three for the candidate's queue gate). When that commit loses every race, it falls back to {@linkcode finishAttempt} alone, which
  * keeps every fencing rule, and the worker claims its next job the usual way.
  *
  * @example
@@ -46,13 +46,19 @@ export async function finishAndClaimNext(
   store: Store,
   claimed: Claimed,
   report: AttemptReport,
-  options: FinishOptions & { random?: () => number },
+  options: FinishOptions & {
+    random?: () => number;
+    queues?: readonly string[];
+    clock?: () => number;
+  },
 ): Promise<Handoff> {
   const workerId = claimed.job.worker ?? "";
   const candidates = await readCandidates(store, {
     workerId,
     now: options.now,
     random: options.random,
+    queues: options.queues,
+    leaving: claimed.job,
   });
   // A lost race for a candidate tries the next one; when every try fails (the other worker
   // took them, or this job's own record changed), the result is written alone.
@@ -66,7 +72,8 @@ export async function finishAndClaimNext(
       tally,
       build: (metrics) => {
         const done = addFinish(tx, claimed.job, report, { ...options, metrics });
-        const claim = addClaim(tx, candidate.entry, candidate.current, { workerId, now, metrics });
+        const stamp = claimStamp({ now, clock: options.clock });
+        const claim = addClaim(tx, candidate, { workerId, now: stamp, metrics });
         // The job leaving processing and the next entering it net to zero on its counter.
         tx.dropZeroSums();
         return [done, claim] as const;

@@ -6,6 +6,7 @@
  */
 import type { JobState } from "../job.ts";
 import type { OutputStream } from "../output_stream.ts";
+import { queueOf } from "../queue.ts";
 
 /** Key builders. Prefixes end without the varying part so they can be listed. */
 export const keys = {
@@ -14,17 +15,40 @@ export const keys = {
   /** Prefix of all job records. */
   jobs: ["job"] as Deno.KvKey,
   /**
-   * `["ready", -priority, seq, id]`: runnable now, listed in priority-then-FIFO order.
-   * `0 - priority` rather than `-priority`, because `-0` is a different KV key from `0`.
+   * `["ready", queue, -priority, seq, id]`: runnable now, listed per queue in priority-then-FIFO
+   * order. `0 - priority` rather than `-priority`, because `-0` is a different KV key from `0`.
    */
-  ready: (priority: number, seq: string, id: string): Deno.KvKey => [
+  ready: (queue: string, priority: number, seq: string, id: string): Deno.KvKey => [
     "ready",
+    queue,
     0 - priority,
     seq,
     id,
   ],
-  /** Prefix of all ready entries. */
+  /** Prefix of one queue's ready entries. */
+  readyIn: (queue: string): Deno.KvKey => ["ready", queue],
+  /** Prefix of all ready entries (by queue, then claim order). */
   readyAll: ["ready"] as Deno.KvKey,
+  /**
+   * `["queue", name]`: a queue's settings (`QueueSettings` in `queue.ts`). Made by the first
+   * enqueue into a named queue, or by `queue set`/`pause`; `default` has one only once set.
+   */
+  queue: (name: string): Deno.KvKey => ["queue", name],
+  /** Prefix of the queue registry. */
+  queues: ["queue"] as Deno.KvKey,
+  /**
+   * `["qcount", queue, state]`: a `Deno.KvU64` count of the queue's jobs in that state, moved by
+   * `applyTransition` beside `["count", state]`; its `processing` entry is the running count a
+   * concurrency limit is checked against.
+   */
+  qcount: (queue: string, state: JobState): Deno.KvKey => ["qcount", queue, state],
+  /** Prefix of one queue's counters, or (without a name) of every queue's. */
+  qcounts: (queue?: string): Deno.KvKey => queue === undefined ? ["qcount"] : ["qcount", queue],
+  /**
+   * `["qstarts", queue]`: the recent start times (ms, oldest first, at most the rate's limit) of
+   * a queue with a rate, rewritten by each claim of it in the claim's atomic op.
+   */
+  qstarts: (queue: string): Deno.KvKey => ["qstarts", queue],
   /** `["scheduled", runAtMs, id]`: delayed jobs and backoff retries, listed by due time. */
   scheduled: (runAt: number, id: string): Deno.KvKey => ["scheduled", runAt, id],
   /** Prefix of all scheduled entries. */
@@ -37,15 +61,18 @@ export const keys = {
   /** Prefix of one state's index. */
   stateAll: (state: JobState): Deno.KvKey => ["state", state],
   /**
-   * The prefix that lists the jobs of one state: `ready` for pending jobs (so in claim order),
+   * The prefix that lists the jobs of one state: `ready` for pending jobs (so by queue, then in
+   * claim order),
    * the state index for every other state. A bulk enqueue of pending jobs then writes two rows
    * per job, not three, and that is what SQLite's time goes on.
    */
   listing: (state: JobState): Deno.KvKey => state === "pending" ? ["ready"] : ["state", state],
   /** The entry that lists `job` in its state, under {@linkcode keys.listing}. */
-  listedAt: (job: { state: JobState; priority: number; seq: string; id: string }): Deno.KvKey =>
+  listedAt: (
+    job: { state: JobState; priority: number; seq: string; id: string; queue?: string },
+  ): Deno.KvKey =>
     job.state === "pending"
-      ? keys.ready(job.priority, job.seq, job.id)
+      ? keys.ready(queueOf(job), job.priority, job.seq, job.id)
       : keys.state(job.state, job.seq, job.id),
   /**
    * `["label", key, value, createdAt, id]`: a job with that label, oldest enqueued first. Written

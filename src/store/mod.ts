@@ -32,6 +32,14 @@ export { deleteJob, purgeJobs } from "./delete.ts";
 export { readConfig, resetConfig, writeConfig } from "./config_store.ts";
 export { type ClaimedHook, claimHooks, countHooks, finishHook } from "./hook_outbox.ts";
 export {
+  ensureQueues,
+  listQueues,
+  queueCache,
+  type QueueStatus,
+  readQueueCounts,
+  updateQueue,
+} from "./queue_registry.ts";
+export {
   assertWritable,
   listWorkers,
   pruneWorkers,

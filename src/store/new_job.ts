@@ -56,6 +56,7 @@ export function newJob(spec: JobSpec, options: NewJobOptions): Job {
     cwd: spec.cwd ?? options.cwd ?? null,
     env: options.env ?? null,
   };
+  if (spec.queue !== undefined) job.queue = spec.queue;
   if (spec.labels) job.labels = spec.labels;
   // Absent rather than empty: a plain job's record keeps its size (B2's bytes per job).
   if (spec.unique_key !== undefined) job.unique_key = spec.unique_key;

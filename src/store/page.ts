@@ -80,8 +80,8 @@ export function decodeCursor(cursor: string): Position {
   } catch {
     throw fail();
   }
-  // Up to three parts: the `ready` listing of pending jobs is `[-priority, seq, id]`.
-  const ok = Array.isArray(value) && value.length >= 1 && value.length <= 3 &&
+  // Up to four parts: the `ready` listing of pending jobs is `[queue, -priority, seq, id]`.
+  const ok = Array.isArray(value) && value.length >= 1 && value.length <= 4 &&
     value.every((v) => typeof v === "string" || Number.isFinite(v));
   if (!ok) throw fail();
   return value as Position;

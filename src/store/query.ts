@@ -7,6 +7,7 @@ import { type Attempt, type Job, JOB_STATES, type JobState } from "../job.ts";
 import { OperationError } from "../errors.ts";
 import { assertLookupId } from "../ids.ts";
 import { keys } from "./keys.ts";
+import { queueOf } from "../queue.ts";
 import type { Store } from "./open.ts";
 
 /**
@@ -31,6 +32,11 @@ export interface ListOptions {
   limit: number;
   /** Continue after this job id (from the previous page's `next`). */
   after?: string;
+  /**
+   * Only jobs of this queue. Pending ones are listed from the queue's own `ready` entries; for
+   * other states the listing is read and filtered, so a rare queue among many jobs costs a scan.
+   */
+  queue?: string;
 }
 
 /** One page of jobs. */
@@ -54,6 +60,9 @@ export interface JobPage {
  */
 export async function listJobs(store: Store, options: ListOptions): Promise<JobPage> {
   const limit = Math.max(1, Math.min(options.limit, 1000));
+  if (options.queue !== undefined && options.state !== "pending") {
+    return await listFiltered(store, options, limit, options.queue);
+  }
   if (!options.state) {
     const start = options.after === undefined
       ? undefined
@@ -67,7 +76,9 @@ export async function listJobs(store: Store, options: ListOptions): Promise<JobP
     // the most one list may return.
     return { jobs, next: entries.length === limit ? jobs[jobs.length - 1]!.id : null };
   }
-  const prefix = keys.listing(options.state);
+  const prefix = options.queue === undefined
+    ? keys.listing(options.state)
+    : keys.readyIn(options.queue);
   let start: Deno.KvKey | undefined;
   if (options.after !== undefined) {
     // Restarting from the top would show a paging script the same jobs again: refuse instead.
@@ -83,6 +94,44 @@ export async function listJobs(store: Store, options: ListOptions): Promise<JobP
   const found = await store.db.getMany<Job>(page.map((e) => keys.job(e.value)));
   const jobs = found.flatMap((e) => (e.value ? [e.value] : []));
   return { jobs, next: page.length === limit ? (page[page.length - 1]?.value ?? null) : null };
+}
+
+/** Reads the listing (by id without a state) a page at a time, keeping the queue's jobs. */
+async function listFiltered(
+  store: Store,
+  options: ListOptions,
+  limit: number,
+  queue: string,
+): Promise<JobPage> {
+  const { state } = options;
+  const prefix = state ? keys.listing(state) : keys.jobs;
+  let start: Deno.KvKey | undefined;
+  if (options.after !== undefined) {
+    const anchor = await getJob(store, options.after);
+    if (!anchor || (state && anchor.state !== state)) {
+      throw new OperationError(
+        `cannot continue after job "${options.after}": it is no longer ${state ?? "there"}`,
+      );
+    }
+    start = [...(state ? keys.listedAt(anchor) : keys.job(anchor.id)), ""];
+  }
+  const jobs: Job[] = [];
+  for (;;) {
+    const page = await store.db.list<unknown>(start ? { prefix, start } : { prefix }, {
+      limit: 1000,
+    });
+    const found = state
+      ? (await store.db.getMany<Job>(page.map((e) => keys.job(e.value as string))))
+        .map((e) => e.value)
+      : page.map((e) => e.value as Job);
+    for (const job of found) {
+      if (!job || queueOf(job) !== queue) continue;
+      jobs.push(job);
+      if (jobs.length === limit) return { jobs, next: job.id };
+    }
+    if (page.length < 1000) return { jobs, next: null };
+    start = [...page[page.length - 1]!.key, ""];
+  }
 }
 
 /**

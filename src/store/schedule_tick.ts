@@ -11,6 +11,7 @@ import type { JobSpec } from "../spec.ts";
 import { planTicks, type Schedule, tickId } from "../schedule.ts";
 import { Tx } from "./db.ts";
 import { keys } from "./keys.ts";
+import { DEFAULT_QUEUE } from "../queue.ts";
 import { newJob } from "./new_job.ts";
 import { applyTransition } from "./transition.ts";
 import type { Store } from "./open.ts";
@@ -111,7 +112,6 @@ async function fireSchedule(
       // A job of that id already there (enqueued by hand) is that tick's run: no second one.
       if (existing[n]!.versionstamp !== null) continue;
       const job = newJob(jobSpec(s, id), { now, maxRetries: options.maxRetries });
-      // queue: set once named queues land (job.queue = s.spec.queue).
       tx.check(keys.job(id), null);
       applyTransition(tx, null, job);
       jobs.push(job);
@@ -138,5 +138,6 @@ function jobSpec(s: Schedule, id: string): JobSpec {
   if (max_retries !== null) spec.max_retries = max_retries;
   if (cwd !== null) spec.cwd = cwd;
   if (labels) spec.labels = labels;
+  if (s.spec.queue !== DEFAULT_QUEUE) spec.queue = s.spec.queue;
   return spec;
 }

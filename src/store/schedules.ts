@@ -9,6 +9,7 @@ import { ConflictError, NotFoundError } from "../errors.ts";
 import { resumeAt, type Schedule } from "../schedule.ts";
 import { Tx } from "./db.ts";
 import { keys } from "./keys.ts";
+import { ensureQueues } from "./queue_registry.ts";
 import { scan } from "./doctor.ts";
 import type { Store } from "./open.ts";
 
@@ -27,6 +28,8 @@ import type { Store } from "./open.ts";
  * ```
  */
 export async function addSchedule(store: Store, schedule: Schedule): Promise<Schedule> {
+  // Workers serving every queue find a named one by its record: it must exist before a tick.
+  await ensureQueues(store, [schedule.spec.queue], schedule.created_at);
   const tx = new Tx().check(keys.schedule(schedule.name), null);
   tx.set(keys.schedule(schedule.name), schedule);
   if (!schedule.paused && schedule.next_at !== null) {

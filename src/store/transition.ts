@@ -12,6 +12,7 @@ import type { Tx } from "./db.ts";
 import { counterKeys, type MetricSink } from "./metric_sink.ts";
 import { holdsUniqueKey } from "../unique.ts";
 import { newHookEntry } from "./hook_entry.ts";
+import { queueOf } from "../queue.ts";
 
 /**
  * The index keys a job must have in its state (besides `["job", id]`): its `state` entry, except
@@ -21,12 +22,12 @@ import { newHookEntry } from "./hook_entry.ts";
  * ```ts
  * import { FINAL_STATES, type Job } from "../job.ts";
  * declare const job: Job;
- * indexKeys({ ...job, state: "pending" }); // [["ready", -p, seq, id]]
+ * indexKeys({ ...job, state: "pending" }); // [["ready", queue, -p, seq, id]]
  * indexKeys({ ...job, state: "failed" }); // [["state", "failed", seq, id], ["scheduled", t, id]]
  * ```
  */
 export function indexKeys(job: Job): Deno.KvKey[] {
-  if (job.state === "pending") return [keys.ready(job.priority, job.seq, job.id)];
+  if (job.state === "pending") return [keys.ready(queueOf(job), job.priority, job.seq, job.id)];
   const out: Deno.KvKey[] = [keys.state(job.state, job.seq, job.id)];
   if (job.state === "scheduled" || job.state === "failed") {
     out.push(keys.scheduled(job.run_at, job.id));
@@ -98,8 +99,15 @@ export function applyTransition(
     for (const k of newKeys) if (!oldKeys.some((o) => sameKey(o, k))) tx.set(k, id);
   }
   if (before?.state !== after?.state) {
-    if (before) tx.add(keys.count(before.state), -1);
-    if (after) tx.add(keys.count(after.state), 1);
+    // The queue's counters move beside the global ones; Tx merges a batch's sums per queue.
+    if (before) {
+      tx.add(keys.count(before.state), -1);
+      tx.add(keys.qcount(queueOf(before), before.state), -1);
+    }
+    if (after) {
+      tx.add(keys.count(after.state), 1);
+      tx.add(keys.qcount(queueOf(after), after.state), 1);
+    }
   }
   const [oldEnv, newEnv] = [before?.env ?? null, after?.env ?? null];
   if (oldEnv !== newEnv) {

@@ -11,7 +11,7 @@ const jobMutations = (tx: Tx) => tx.mutations.filter((m) => m.key[0] !== "metric
 
 Deno.test("indexKeys names the ready entry alone while pending, else the state entry plus scheduled while waiting", () => {
   const j = job({ id: "a", seq: "S1", priority: 7, run_at: 99 });
-  assertEquals(indexKeys({ ...j, state: "pending" }), [["ready", -7, "S1", "a"]]);
+  assertEquals(indexKeys({ ...j, state: "pending" }), [["ready", "default", -7, "S1", "a"]]);
   assertEquals(indexKeys({ ...j, state: "scheduled" }), [
     ["state", "scheduled", "S1", "a"],
     ["scheduled", 99, "a"],
@@ -27,30 +27,33 @@ Deno.test("indexKeys names the ready entry alone while pending, else the state e
 
 Deno.test("indexKeys of priority 0 uses the key 0, never -0", () => {
   const [ready] = indexKeys(job({ id: "a", seq: "S", priority: 0, state: "pending" }));
-  assertEquals(Object.is(ready![1], 0), true);
+  assertEquals(Object.is(ready![2], 0), true);
 });
 
-Deno.test("applyTransition of a new pending job writes its ready entry, counter and record: two rows", () => {
+Deno.test("applyTransition of a new pending job writes its ready entry, counters and record: two rows a job", () => {
   const j = job({ id: "a", seq: "S", state: "pending" });
   const tx = new Tx();
   applyTransition(tx, null, j);
   assertEquals(jobMutations(tx), [
-    { type: "set", key: ["ready", 0, "S", "a"], value: "a" },
+    { type: "set", key: ["ready", "default", 0, "S", "a"], value: "a" },
     { type: "sum", key: ["count", "pending"], n: 1n },
+    { type: "sum", key: ["qcount", "default", "pending"], n: 1n },
     { type: "set", key: ["job", "a"], value: j },
   ]);
 });
 
-Deno.test("applyTransition from pending to processing moves the entries and both counters", () => {
+Deno.test("applyTransition from pending to processing moves the entries and the global and queue counters", () => {
   const before = job({ id: "a", seq: "S1", state: "pending" });
   const after = { ...before, seq: "S2", state: "processing" as const };
   const tx = new Tx();
   applyTransition(tx, before, after);
   assertEquals(jobMutations(tx), [
-    { type: "delete", key: ["ready", 0, "S1", "a"] },
+    { type: "delete", key: ["ready", "default", 0, "S1", "a"] },
     { type: "set", key: ["state", "processing", "S2", "a"], value: "a" },
     { type: "sum", key: ["count", "pending"], n: U64_MINUS_ONE },
+    { type: "sum", key: ["qcount", "default", "pending"], n: U64_MINUS_ONE },
     { type: "sum", key: ["count", "processing"], n: 1n },
+    { type: "sum", key: ["qcount", "default", "processing"], n: 1n },
     { type: "set", key: ["job", "a"], value: after },
   ]);
 });
@@ -63,13 +66,14 @@ Deno.test("applyTransition within one state with the same keys only rewrites the
   assertEquals(tx.mutations, [{ type: "set", key: keys.job("a"), value: after }]);
 });
 
-Deno.test("applyTransition to null deletes the record, its entries and decrements its counter", () => {
+Deno.test("applyTransition to null deletes the record, its entries and decrements its counters", () => {
   const before = job({ id: "a", seq: "S", state: "completed" });
   const tx = new Tx();
   applyTransition(tx, before, null);
   assertEquals(tx.mutations, [
     { type: "delete", key: ["state", "completed", "S", "a"] },
     { type: "sum", key: ["count", "completed"], n: U64_MINUS_ONE },
+    { type: "sum", key: ["qcount", "default", "completed"], n: U64_MINUS_ONE },
     { type: "delete", key: ["job", "a"] },
   ]);
 });
@@ -86,7 +90,9 @@ Deno.test("applyTransition of a failed retry rescheduled at a new time moves the
     ["set", ["state", "failed", "S2", "a"]],
     ["set", ["scheduled", 20, "a"]],
     ["sum", ["count", "scheduled"]],
+    ["sum", ["qcount", "default", "scheduled"]],
     ["sum", ["count", "failed"]],
+    ["sum", ["qcount", "default", "failed"]],
     ["set", ["job", "a"]],
   ]);
 });

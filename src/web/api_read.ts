@@ -6,6 +6,7 @@
  */
 import { NotFoundError, UsageError } from "../errors.ts";
 import { parseLabel } from "../labels.ts";
+import { assertQueueName } from "../queue.ts";
 import type { Job } from "../job.ts";
 import { attemptJson, jobJson, workerJson } from "../json_view.ts";
 import {
@@ -14,6 +15,7 @@ import {
   getJob,
   type LabelSelector,
   listAttempts,
+  listJobs,
   listLabeled,
   listWorkers,
   pageJobs,
@@ -56,13 +58,24 @@ function labelParam(text: string | null): LabelSelector | undefined {
 }
 
 async function jobs(ctx: RouteContext): Promise<Response> {
-  const q = queryOf(ctx.url, ["state", "limit", "cursor", "order", "q", "label"]);
+  const q = queryOf(ctx.url, ["state", "limit", "cursor", "order", "q", "label", "queue"]);
   const state = stateParam(q.get("state"));
   const limit = intParam("limit", q.get("limit"), { min: 1, max: 1000, fallback: 50 });
   const cursor = q.get("cursor") || undefined;
   const order = choiceParam("order", q.get("order"), ["oldest", "newest"] as const);
   const text = textParam("q", q.get("q"), MAX_SEARCH_CHARS);
   const label = labelParam(q.get("label"));
+  const queue = q.get("queue") ? assertQueueName(q.get("queue")) : undefined;
+  if (queue !== undefined) {
+    // Pages by the last job shown, as `list --queue --after` does.
+    if (text !== "" || order === "newest" || label) {
+      throw new UsageError(
+        "queue lists in index order and cannot be combined with q, label or order=newest",
+      );
+    }
+    const page = await listJobs(ctx.store, { queue, state, limit, after: cursor });
+    return json({ jobs: page.jobs.map(jobJson), next_cursor: page.next });
+  }
   if (label) {
     if (text !== "" || order === "newest") {
       throw new UsageError(

@@ -12,6 +12,7 @@ import type { Store } from "../store/mod.ts";
 import { readRoutes } from "./api_read.ts";
 import { writeRoutes } from "./api_write.ts";
 import { scheduleRoutes } from "./api_schedules.ts";
+import { queueRoutes } from "./api_queues.ts";
 import { HttpError, statusFor } from "./http_status.ts";
 import { metricsRoutes } from "./metrics_route.ts";
 import { pageRoutes } from "./pages.ts";
@@ -67,6 +68,7 @@ export function createHandler(
     ...readRoutes,
     ...writeRoutes,
     ...scheduleRoutes,
+    ...queueRoutes,
     ...metricsRoutes,
   ];
   return async (req: Request, client?: ClientInfo): Promise<Response> => {

@@ -48,6 +48,10 @@ export interface ResultOptions extends FinishOptions {
   graceMs: number;
   /** The longest wait between two tries, in ms. Default 2000. */
   maxDelayMs?: number;
+  /** The queues the worker serves, for its next claim; absent: all. */
+  queues?: readonly string[];
+  /** The clock that stamps the next claim (see `ClaimOptions.clock`). */
+  clock?: () => number;
 }
 
 /**

@@ -13,6 +13,8 @@ export interface SupervisorOptions {
   count: number;
   /** The database location passed to every child. */
   location: string;
+  /** The queues every child serves, in order of preference; absent: all. */
+  queues?: readonly string[];
   /** Structured log sink. */
   log: Logger;
   /** First abort: graceful stop of every child (relayed as SIGTERM). */
@@ -80,7 +82,8 @@ export async function runSupervisor(options: SupervisorOptions): Promise<number>
   const slot = async (n: number) => {
     let crashes = 0;
     while (!options.signal.aborted) {
-      const { cmd, args } = selfCommand(["worker", "run", "--db", options.location], {
+      const queues = options.queues ? ["--queues", options.queues.join(",")] : [];
+      const { cmd, args } = selfCommand(["worker", "run", "--db", options.location, ...queues], {
         v8Flags: WORKER_V8_FLAGS,
       });
       const started = Date.now();

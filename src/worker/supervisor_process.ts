@@ -21,6 +21,8 @@ export interface SupervisorStart {
   count: number;
   /** The database location, passed to every worker. */
   location: string;
+  /** The queues the workers serve, in order of preference; absent: all. */
+  queues?: readonly string[];
 }
 
 /**
@@ -49,7 +51,11 @@ export async function superviseUntilStopped(
       stop.abort();
     }
   });
-  log.info("supervisor.started", { workers: start.count, db: start.location });
+  log.info("supervisor.started", {
+    workers: start.count,
+    db: start.location,
+    queues: start.queues?.join(","),
+  });
   // Once the stop signals are heard: whoever reads the start may signal at once.
   options.onStarted?.();
   await runSupervisor({ ...start, log, signal: stop.signal, force: force.signal });
@@ -84,6 +90,7 @@ export async function startDetached(store: Store, start: SupervisorStart): Promi
     String(start.count),
     "--db",
     start.location,
+    ...(start.queues ? ["--queues", start.queues.join(",")] : []),
   ]);
   const t0 = Date.now();
   // sh only redirects: the log path and our own argv are passed as arguments, never spliced in.

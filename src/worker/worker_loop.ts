@@ -12,6 +12,7 @@ import {
   MetricTally,
   nextDueAt,
   putWorker,
+  queueCache,
   readConfig,
   readWorkerInbox,
   releaseClaim,
@@ -48,6 +49,8 @@ export interface WorkerOptions {
    * vanished): the owner aborts `signal` or `force`, exactly as a local signal would.
    */
   onStopRequest?: (force: boolean) => void;
+  /** The queues served, in order of preference (`--queues`); absent: every queue. */
+  queues?: readonly string[];
 }
 
 /**
@@ -124,6 +127,7 @@ export class Worker {
     this.#log.info("worker.started", {
       pid: Deno.pid,
       host: this.#opts.host,
+      queues: this.#opts.queues?.join(","),
       wake: this.#store.doorbell.kind,
       strict: this.#store.db.strict,
     });
@@ -187,6 +191,8 @@ export class Worker {
         workerId: this.#opts.id,
         now: Date.now(),
         tally: this.#tally,
+        queues: this.#opts.queues,
+        clock: Date.now,
       });
     this.#next = null;
     if (!claimed) return false;
@@ -199,6 +205,8 @@ export class Worker {
     if (!this.#config || now - this.#configAt >= 1000) {
       this.#config = await readConfig(this.#store);
       this.#configAt = now;
+      // Queue settings are seen within a heartbeat (each claim still checks its queue's record).
+      queueCache(this.#store).maxAgeMs = this.#config.heartbeat_ms;
       this.#log.level = this.#config.log_level as LogLevel;
     }
     return this.#config;
@@ -207,12 +215,15 @@ export class Worker {
   async #idle(): Promise<void> {
     const config = await this.#configNow();
     const due = Math.min(await nextDueAt(this.#store) ?? Infinity, this.#upkeep.nextTickAt);
-    const untilDue = due - Date.now();
+    const queues = queueCache(this.#store);
+    // A queue over its rate starts again at a known time: wake then, not before.
+    const wake = Math.min(due, queues.retryAt ?? Infinity);
     await this.#store.doorbell.wait(
-      Math.max(1, Math.min(config.poll_interval_ms, untilDue)),
+      Math.max(1, Math.min(config.poll_interval_ms, wake - Date.now())),
       this.#opts.signal,
     );
     this.#upkeep.promoteSoon(); // Whatever woke us, look for due jobs at once.
+    queues.invalidate(); // A `queue resume` or `queue set` rings the doorbell: read them again.
   }
 
   async #execute(claimed: Claimed, config: Config): Promise<void> {
@@ -272,6 +283,8 @@ export class Worker {
       force: this.#opts.force,
       graceMs: config.shutdown_grace_ms,
       hooks: hooksOn(config),
+      queues: this.#opts.queues,
+      clock: Date.now,
     });
     this.#next = next;
     // Its outbox entry is committed: its hooks start now, beside the next job.

@@ -23,7 +23,10 @@ import { Worker } from "./worker_loop.ts";
  * await runWorkerProcess(await openStore("/tmp/q.kv"));
  * ```
  */
-export async function runWorkerProcess(store: Store): Promise<void> {
+export async function runWorkerProcess(
+  store: Store,
+  options: { queues?: readonly string[] } = {},
+): Promise<void> {
   const host = hostName();
   const id = workerId(host, Deno.pid);
   const config = await readConfig(store);
@@ -42,6 +45,7 @@ export async function runWorkerProcess(store: Store): Promise<void> {
     force: force.signal,
     log,
     onStopRequest: onStop,
+    queues: options.queues,
   });
   // In the background: the worker need not wait a second to start.
   if (store.remote) {
