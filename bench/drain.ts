@@ -100,6 +100,8 @@ export interface JobTimeline {
 export interface Drain {
   /** Workers. */
   workers: number;
+  /** The `default` queue's concurrency limit during the drain, or null for none. */
+  limit: number | null;
   /** Jobs drained. */
   jobs: number;
   /** From `worker start` until the counters show every job completed, ms. */
@@ -139,6 +141,8 @@ export interface B3 {
   durable2: CommitCeiling;
   /** One drain per worker count. */
   drains: Drain[];
+  /** 4 workers with the queue's concurrency limit at 2: the cost of the limit's checked counter. */
+  limited: Drain;
 }
 
 async function timeline(store: Store, jobs: Job[]): Promise<JobTimeline> {
@@ -181,13 +185,25 @@ async function timeline(store: Store, jobs: Job[]): Promise<JobTimeline> {
   return { ...t, cycle_ms: r(t.claim_and_setup_ms + t.command_ms + t.finish_and_loop_ms) };
 }
 
-/** One drain: enqueue `n` `true` jobs (untimed), then time `worker start` until all complete. */
-export async function drain(env: Env, workers: number, n: number): Promise<Drain> {
-  const db = await TempDb.create(env.tmp, `b3-w${workers}`);
+/**
+ * One drain: enqueue `n` `true` jobs (untimed), then time `worker start` until all complete;
+ * with `limit`, the `default` queue's concurrency limit is set first.
+ */
+export async function drain(
+  env: Env,
+  workers: number,
+  options: { jobs: number; limit?: number },
+): Promise<Drain> {
+  const n = options.jobs;
+  const limit = options.limit ?? null;
+  const db = await TempDb.create(env.tmp, `b3-w${workers}${limit === null ? "" : `-l${limit}`}`);
   const store = await db.open();
   let closed = false;
   try {
     await bulkEnqueue(db, n, TRUE_SPEC, "b3");
+    if (limit !== null) {
+      await db.cliOk(["queue", "set", "default", "--concurrency", String(limit)]);
+    }
     const cpu0 = machineCpu();
     const t0Epoch = epochMs();
     const t0 = performance.now();
@@ -242,6 +258,7 @@ export async function drain(env: Env, workers: number, n: number): Promise<Drain
     const atRest = db.bytes().total;
     return {
       workers,
+      limit,
       jobs: n,
       wall_ms: Math.round(wallMs),
       jobs_per_s: Math.round(n / (wallMs / 1000)),
@@ -274,7 +291,9 @@ export async function b3(env: Env): Promise<B3> {
   const drains: Drain[] = [];
   for (const w of env.sizes.b3Workers) {
     env.log(`  drain ${n} jobs with ${w} worker(s)`);
-    drains.push(await drain(env, w, n));
+    drains.push(await drain(env, w, { jobs: n }));
   }
-  return { floor1, floor2, durable2, drains };
+  env.log(`  drain ${n} jobs with 4 workers, the queue limited to 2 at once`);
+  const limited = await drain(env, 4, { jobs: n, limit: 2 });
+  return { floor1, floor2, durable2, drains, limited };
 }

@@ -161,6 +161,21 @@ const TABLE: readonly ((r: Results) => Row[])[] = [
     ],
   }),
   group({
+    id: "B3",
+    items: (r) => r.B3?.limited === undefined ? [] : [{ d: r.B3.limited, b: r.B3 }],
+    lines: [{
+      figure: ({ d }) =>
+        `drain ${fmt(d.jobs)} true jobs, ${d.workers} workers, queue limit ${d.limit} at once`,
+      value: ({ d }) => `${fmt(d.jobs_per_s)} jobs/s`,
+      ref: ({ d, b }) => {
+        const two = b.drains.find((x) => x.workers === 2);
+        return two === undefined
+          ? ""
+          : `${ratio(d.jobs_per_s, two.jobs_per_s)} of the 2-worker drain without a limit`;
+      },
+    }],
+  }),
+  group({
     id: "B4",
     items: (r) => present(r.B4),
     lines: [
