@@ -1,15 +1,15 @@
 /**
  * The dashboard's queues and schedules pages, end to end: a real `queuectl web`, jobs and a
  * schedule made through the CLI, and Debian's Chromium through playwright-core. What the page
- * changes (a pause, a limit) is read back through the CLI, in its own process. No workers run,
- * so every count stays as enqueued. Screenshots go where `browser_test.ts` puts its own.
+ * changes (a pause, a limit) is read back through the CLI, in its own process. No worker runs
+ * until the last step (a schedule's tick), so every count stays as enqueued. Screenshots go where `browser_test.ts` puts its own.
  *
  * @module
  */
 import { deepStrictEqual as assertEquals, ok, strictEqual } from "node:assert/strict";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { cliOk, enqueueId, type TempDb, tempDb } from "./helpers.ts";
+import { cliOk, enqueueId, type TempDb, tempDb, waitFor, workersFor } from "./helpers.ts";
 import { startWeb } from "./web_server.ts";
 
 const CHROMIUM = Deno.env.get("QUEUECTL_CHROMIUM") ?? "/usr/bin/chromium";
@@ -51,6 +51,12 @@ function cell(page: Page, queue: string, count: string) {
   return page.locator(`tr[data-queue="${queue}"] td[data-count="${count}"]`);
 }
 
+/** Takes a screenshot without the toasts that earlier clicks left in the corner. */
+async function shoot(page: Page, name: string): Promise<void> {
+  await page.evaluate('document.getElementById("toasts").replaceChildren()');
+  await page.screenshot({ path: join(SHOTS, name) });
+}
+
 /** Fails if the page is wider than its viewport (a table must scroll inside its box). */
 async function assertNoSideScroll(page: Page, what: string): Promise<void> {
   // A string, evaluated in the page: this file is type-checked without the DOM's types.
@@ -62,7 +68,7 @@ async function assertNoSideScroll(page: Page, what: string): Promise<void> {
 
 Deno.test({
   name:
-    "the queues page lists counts and limits, pauses, resumes and sets limits (a bad rate shows its error); the schedules page pauses and resumes; the jobs list filters by queue",
+    "the queues page lists counts and limits, pauses, resumes and sets limits (a bad rate shows its error); the schedules page pauses, resumes and links the last run to its job; the jobs list filters by queue",
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
@@ -84,6 +90,9 @@ Deno.test({
       "--command",
       "make backup",
     ]);
+    // Its queue is paused, so the job its first tick enqueues stays where the page can link to it.
+    await cliOk(db, ["schedule", "add", "tick", "--every", "1s", "--queue", "ticks", "-c", "true"]);
+    await cliOk(db, ["queue", "pause", "ticks"]);
     await using web = await startWeb(db);
     const browser = await launch();
     try {
@@ -99,7 +108,7 @@ Deno.test({
         await page.locator("tr[data-queue]").evaluateAll((rows) =>
           rows.map((r) => r.getAttribute("data-queue"))
         ),
-        ["default", "build", "mail"],
+        ["default", "build", "mail", "ticks"],
       );
       strictEqual(await cell(page, "mail", "pending").innerText(), "2");
       strictEqual(await cell(page, "default", "pending").innerText(), "1");
@@ -112,7 +121,7 @@ Deno.test({
       await page.click('tr[data-queue="mail"] button[data-action="pause"]');
       await page.locator('tr[data-queue="mail"] .badge', { hasText: /^paused$/ }).waitFor();
       strictEqual((await cliQueue(db, "mail")).paused, true);
-      await page.screenshot({ path: join(SHOTS, "queues.png") });
+      await shoot(page, "queues.png");
       await page.focus('tr[data-queue="mail"] button[data-action="resume"]');
       await page.keyboard.press("Enter");
       await page.locator('tr[data-queue="mail"] .badge', { hasText: /^active$/ }).waitFor();
@@ -186,15 +195,29 @@ Deno.test({
       for (const part of ["cron 30 2 * * * (Europe/Berlin)", "mail", "make backup", "active"]) {
         ok(text.includes(part), text);
       }
+      await shoot(page, "schedules.png");
       await page.click('tr[data-schedule="nightly"] button[data-action="pause"]');
       await row.locator(".badge", { hasText: /^paused$/ }).waitFor();
       strictEqual((await cliSchedule(db, "nightly")).paused, true);
-      await page.screenshot({ path: join(SHOTS, "schedules.png") });
       await page.click('tr[data-schedule="nightly"] button[data-action="resume"]');
       await row.locator(".badge", { hasText: /^active$/ }).waitFor();
       const resumed = await cliSchedule(db, "nightly");
       strictEqual(resumed.paused, false);
       ok(resumed.next_run !== null);
+
+      // A worker fires the due tick; the last run then links to the job it enqueued.
+      {
+        await using _workers = workersFor(db, 1);
+        await waitFor(async () => (await cliSchedule(db, "tick")).last_job, {
+          what: "the schedule's first tick",
+        });
+        // Paused, it fires no more: its last job stays the one the page links to.
+        await cliOk(db, ["schedule", "pause", "tick"]);
+        const fired: string = (await cliSchedule(db, "tick")).last_job;
+        await page.click(`tr[data-schedule="tick"] a[data-last-job="${fired}"]`);
+        await page.waitForURL(new RegExp(`#/job/${encodeURIComponent(fired)}$`));
+        await page.locator('.spec a[data-queue="ticks"]').waitFor();
+      }
 
       // A phone's width: the tables scroll inside their boxes, the page does not.
       await page.setViewportSize({ width: 390, height: 800 });
@@ -203,7 +226,7 @@ Deno.test({
         await page.locator("tr[data-queue], tr[data-schedule], tr[data-job]").first().waitFor();
         await assertNoSideScroll(page, hash);
       }
-      await page.screenshot({ path: join(SHOTS, "jobs_narrow.png") });
+      await shoot(page, "jobs_narrow.png");
 
       assertEquals(errors, [], "no script error on the page");
     } finally {
