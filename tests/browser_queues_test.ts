@@ -221,9 +221,10 @@ Deno.test({
 
       // A phone's width: the tables scroll inside their boxes, the page does not.
       await page.setViewportSize({ width: 390, height: 800 });
-      for (const hash of ["#/queues", "#/schedules", "#/jobs"]) {
+      for (const hash of ["#/queues", "#/schedules", "#/jobs", "#/"]) {
         await page.goto(web.url + "/" + hash);
-        await page.locator("tr[data-queue], tr[data-schedule], tr[data-job]").first().waitFor();
+        await page.locator("tr[data-queue], tr[data-schedule], tr[data-job], .queue-card").first()
+          .waitFor();
         await assertNoSideScroll(page, hash);
       }
       await shoot(page, "jobs_narrow.png");

@@ -183,6 +183,7 @@ export function queuesView() {
           class: "btn small",
           type: "button",
           "data-action": action,
+          "aria-label": (q.paused ? "Resume " : "Pause ") + q.name,
           onclick: (e) =>
             act(
               /** @type {HTMLButtonElement} */ (e.currentTarget),
@@ -195,6 +196,7 @@ export function queuesView() {
           class: "btn small",
           type: "button",
           "data-action": "edit",
+          "aria-label": "Limits of " + q.name,
           onclick: () => edit(q.name),
         }, "Limits…"),
       ),

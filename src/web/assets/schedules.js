@@ -68,6 +68,7 @@ export function schedulesView() {
           class: "btn small",
           type: "button",
           "data-action": action,
+          "aria-label": (s.paused ? "Resume " : "Pause ") + s.name,
           onclick: (e) =>
             act(
               /** @type {HTMLButtonElement} */ (e.currentTarget),
