@@ -1,5 +1,6 @@
 import { deepStrictEqual as assertEquals, match, strictEqual } from "node:assert/strict";
 import { checkInvariants } from "../../tests/factory.ts";
+import { cliOk, type TempDb } from "../../tests/helpers.ts";
 import { errorOf, get, jsonOf, post, webFixture } from "../../tests/web_fixture.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -43,4 +44,68 @@ Deno.test("POST /api/queues/NAME/pause and /resume change the queue; an unknown 
   const [mail] = (await jsonOf<Json[]>(await web.handle(get("/api/queues")), 200))
     .filter((q) => q.name === "mail");
   strictEqual(mail.paused, false, "the refused POST changed nothing");
+});
+
+Deno.test("POST /api/queues/NAME/settings sets the limit and rate as queue set does; the CLI sees them; null clears one", async () => {
+  await using web = await webFixture();
+  await jsonOf(await web.handle(post("/api/jobs", { command: "true", queue: "mail" })), 201);
+  const set = await jsonOf<Json>(
+    await web.handle(post("/api/queues/mail/settings", { concurrency: 2, rate: "10/1m" })),
+    200,
+  );
+  assertEquals([set.name, set.concurrency, set.rate, set.paused], ["mail", 2, "10/1m", false]);
+  // The CLI, in its own process, on the file the handler wrote.
+  const db: TempDb = {
+    dir: web.store.dir,
+    path: web.store.path,
+    env: { QUEUECTL_DB: web.store.path, NO_COLOR: "1" },
+    cleanup: async () => {},
+  };
+  const listed = JSON.parse(await cliOk(db, ["queue", "list", "--json"]));
+  assertEquals(
+    listed.filter((q: Json) => q.name === "mail").map((q: Json) => [q.concurrency, q.rate]),
+    [[2, "10/1m"]],
+  );
+  // A field left out stays; null clears.
+  const cleared = await jsonOf<Json>(
+    await web.handle(post("/api/queues/mail/settings", { rate: null })),
+    200,
+  );
+  assertEquals([cleared.concurrency, cleared.rate], [2, null]);
+  await checkInvariants(web.store);
+});
+
+Deno.test("POST /api/queues/NAME/settings refuses bad input with one line (400) and a cross-site POST (403), writing nothing", async () => {
+  await using web = await webFixture();
+  await jsonOf(await web.handle(post("/api/jobs", { command: "true", queue: "mail" })), 201);
+  const bad: [unknown, RegExp][] = [
+    [{ rate: "fast" }, /^rate takes N\/DURATION such as 10\/1m, got "fast"$/],
+    [{ rate: "10/0s" }, /rate's period/],
+    [{ rate: 10 }, /rate must be "N\/DURATION"/],
+    [{ concurrency: 0 }, /^concurrency must be an integer from 1 to 100000, got "0"$/],
+    [{ concurrency: 1.5 }, /concurrency must be an integer/],
+    [{ concurrency: "2" }, /concurrency must be a whole number or null/],
+    [{ concurrency: 2, rate: "x" }, /rate takes/],
+    [{}, /concurrency and\/or rate/],
+    [{ limit: 2 }, /unknown setting "limit"/],
+    [[2], /must be a JSON object/],
+    ["{", /must be a JSON object/],
+  ];
+  for (const [body, message] of bad) {
+    const res = await web.handle(post("/api/queues/mail/settings", body));
+    match(await errorOf(res, 400), message, JSON.stringify(body));
+  }
+  match(
+    await errorOf(await web.handle(post("/api/queues/nosuch/settings", { concurrency: 2 })), 400),
+    /unknown queue "nosuch"/,
+  );
+  const evil = post("/api/queues/mail/settings", { concurrency: 2 }, {
+    headers: { Origin: "http://evil.example" },
+  });
+  strictEqual((await web.handle(evil)).status, 403);
+  const queues = await jsonOf<Json[]>(await web.handle(get("/api/queues")), 200);
+  assertEquals(queues.map((q) => [q.name, q.concurrency, q.rate]), [
+    ["default", null, null],
+    ["mail", null, null],
+  ]);
 });

@@ -49,6 +49,8 @@ export interface Job {
   env_id: string | null;
   /** Its labels, `{k: v}`; empty when it has none. */
   labels: Record<string, string>;
+  /** Its queue (`default` when enqueued without one). */
+  queue: string;
   /** The jobs it waits for; only on jobs enqueued with `--after`. */
   after?: string[];
   /** How many of those have not completed yet; only while it is blocked. */
@@ -159,4 +161,44 @@ export interface Metrics {
   wait_ms: Percentiles;
   /** Finished attempts per worker. */
   workers: { worker: string; completed: number; failed: number }[];
+}
+
+/** `GET /api/queues`: one queue, as `queue list --json` prints it. */
+export interface Queue {
+  /** The queue's name. */
+  name: string;
+  /** True while none of its jobs may start. */
+  paused: boolean;
+  /** At most this many of its jobs run at once; null: no limit. */
+  concurrency: number | null;
+  /** Its start rate as `queue set --rate` reads it (`"10/1m"`); null: none. */
+  rate: string | null;
+  /** Its jobs running now. */
+  running: number;
+  /** Its jobs per state. */
+  counts: Record<string, number>;
+}
+
+/** `GET /api/schedules`: one recurring schedule, as `schedule list --json` prints it. */
+export interface Schedule {
+  /** The schedule's name. */
+  name: string;
+  /** Its cron expression, or null for an `every` schedule. */
+  cron: string | null;
+  /** Its interval (`"10m"`), or null for a cron schedule. */
+  every: string | null;
+  /** The cron expression's time zone; null for an `every` schedule. */
+  tz: string | null;
+  /** True while it enqueues nothing. */
+  paused: boolean;
+  /** The command each run enqueues. */
+  command: string;
+  /** The queue its jobs go to. */
+  queue: string;
+  /** When it next enqueues a job; null while paused. */
+  next_run: string | null;
+  /** When it last enqueued one. */
+  last_run: string | null;
+  /** The id of the job it last enqueued. */
+  last_job: string | null;
 }

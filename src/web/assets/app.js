@@ -14,6 +14,8 @@ import { jobsView } from "./jobs.js";
 import { jobView } from "./job.js";
 import { dlqView } from "./dlq.js";
 import { enqueueView } from "./enqueue.js";
+import { queuesView } from "./queues.js";
+import { schedulesView } from "./schedules.js";
 
 /** @import { View } from "./core.js" */
 /** @import { Status } from "./api.d.ts" */
@@ -52,6 +54,8 @@ function viewFor(route) {
   if (first === "job" && second) return jobView(second);
   if (first === "dlq") return dlqView();
   if (first === "enqueue") return enqueueView();
+  if (first === "queues") return queuesView();
+  if (first === "schedules") return schedulesView();
   return {
     title: "Not found",
     el: h(

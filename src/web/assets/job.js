@@ -22,6 +22,7 @@ import {
   when,
 } from "./core.js";
 import { jobLinks, labelChips } from "./labels.js";
+import { queueHref } from "./queues.js";
 /** @import { View } from "./core.js" */
 /** @import { Job, JobDetail } from "./api.d.ts" */
 
@@ -170,6 +171,11 @@ export function jobView(id) {
     fill(
       spec,
       row("command", h("code", { class: "cmd-full" }, j.command), "wide"),
+      row(
+        "queue",
+        h("a", { href: queueHref(j.queue), "data-queue": j.queue }, j.queue),
+        "mono wide",
+      ),
       row(
         "attempts",
         j.attempts + " of " + (1 + j.max_retries) +

@@ -1,7 +1,7 @@
 // @ts-check
 /// <reference lib="dom" />
 /**
- * `/assets/jobs.js`: the jobs table, filtered by state and label, searched by id or command, paged
+ * `/assets/jobs.js`: the jobs table, filtered by state, queue or label, searched by id or command, paged
  * by the API's cursors (each page is one bounded index read, so it stays fast at any queue size).
  *
  * @module
@@ -21,25 +21,34 @@ import {
   thead,
 } from "./core.js";
 import { labelChips } from "./labels.js";
+import { queueHref } from "./queues.js";
 /** @import { View } from "./core.js" */
-/** @import { Job, JobPage } from "./api.d.ts" */
+/** @import { Job, JobPage, Queue } from "./api.d.ts" */
 
 const PAGE = 50;
 
 /**
- * The jobs page (`#/jobs?state=…&label=k=v&q=…&order=…`). A label lists through its index, oldest
- * enqueued first, so the API refuses it with a search or newest-first: the page never asks for
- * either pair.
+ * The jobs page (`#/jobs?state=…&queue=…&label=k=v&q=…&order=…`). A label lists through its
+ * index, oldest enqueued first, and a queue in index order, so the API refuses either with a
+ * search or newest-first, and the two together: the page never asks for such a pair.
  *
  * @param {URLSearchParams} query the hash's query
  * @returns {View}
  */
 export function jobsView(query) {
   const state = query.get("state") || "";
-  // A hand-edited hash may still carry both; the label then wins, as it is the cheap read.
-  const label = (query.get("label") || "").trim();
-  const text = label ? "" : query.get("q") || "";
-  const order = label ? "oldest" : query.get("order") || "newest";
+  // A hand-edited hash may still carry several; the queue, then the label wins (cheap reads).
+  const queue = query.get("queue") || "";
+  const label = queue ? "" : (query.get("label") || "").trim();
+  const text = label || queue ? "" : query.get("q") || "";
+  const order = label || queue ? "oldest" : query.get("order") || "newest";
+  // Its options come from /api/queues on the first refresh; the current one is there at once.
+  const queueSel = h(
+    "select",
+    { name: "queue", "aria-label": "queue" },
+    h("option", { value: "" }, "all queues"),
+    queue ? h("option", { value: queue, selected: true }, queue) : null,
+  );
   const stateSel = h(
     "select",
     { name: "state", "aria-label": "state" },
@@ -51,7 +60,7 @@ export function jobsView(query) {
     { name: "order", "aria-label": "order" },
     h(
       "option",
-      { value: "newest", selected: order === "newest", disabled: !!label },
+      { value: "newest", selected: order === "newest", disabled: !!(label || queue) },
       "newest first",
     ),
     h("option", { value: "oldest", selected: order === "oldest" }, "oldest first"),
@@ -75,34 +84,44 @@ export function jobsView(query) {
     "form",
     { class: "toolbar", role: "search" },
     stateSel,
+    queueSel,
     labelBox,
     search,
     orderSel,
     h("button", { class: "btn", type: "submit" }, "Search"),
   );
-  const go = () => {
+  /** @param {boolean} [pickedQueue] the queue box changed: it wins over the text boxes */
+  const go = (pickedQueue) => {
     let q = search.value.trim();
     let l = labelBox.value.trim();
+    let queued = queueSel.value;
     // Both boxes filled: the one just edited wins, since the API takes only one of them.
     if (q && l) {
       if (q !== text) l = "";
       else q = "";
     }
+    // The same between a queue and a search or label.
+    if (queued && (q || l)) {
+      if (pickedQueue) q = l = "";
+      else queued = "";
+    }
     location.hash = "#/jobs" +
       qs({
         state: stateSel.value,
+        queue: queued,
         label: l,
         q,
-        // Under a label the order box shows the label's fixed order, not a choice to carry on.
-        order: l || label || orderSel.value === "newest" ? "" : orderSel.value,
+        // Under a label or queue the order box shows its fixed order, not a choice to carry on.
+        order: l || label || queued || queue || orderSel.value === "newest" ? "" : orderSel.value,
       });
   };
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     go();
   });
-  stateSel.addEventListener("change", go);
-  orderSel.addEventListener("change", go);
+  stateSel.addEventListener("change", () => go());
+  queueSel.addEventListener("change", () => go(true));
+  orderSel.addEventListener("change", () => go());
 
   const body = h("div", { class: "table-wrap" });
   const note = h("p", { class: "note muted" });
@@ -112,7 +131,12 @@ export function jobsView(query) {
   const el = h(
     "section",
     { class: "panel" },
-    h("h1", {}, "Jobs" + (state ? ": " + state : "") + (label ? " labeled " + label : "")),
+    h(
+      "h1",
+      {},
+      "Jobs" + (state ? ": " + state : "") + (queue ? " in queue " + queue : "") +
+        (label ? " labeled " + label : ""),
+    ),
     form,
     note,
     body,
@@ -135,7 +159,9 @@ export function jobsView(query) {
   /** @param {boolean} reset start the results afresh (a search's "further" adds to them) */
   async function load(reset) {
     /** @type {Record<string, unknown>} */
-    const params = label
+    const params = queue
+      ? { state, queue, limit: PAGE, cursor: cursors[page] }
+      : label
       ? { state, label, limit: PAGE, cursor: cursors[page] }
       : { state, limit: PAGE, order, cursor: cursors[page] };
     if (text) params.q = text;
@@ -197,6 +223,7 @@ export function jobsView(query) {
       fill(
         note,
         "Page " + (page + 1) + (state ? " of " + state + " jobs" : " of all jobs") +
+          (queue ? " in queue " + queue : "") +
           (label ? " labeled " + label + ", oldest enqueued first." : state ? "." : ", by id."),
       );
       prev.disabled = page === 0;
@@ -223,10 +250,23 @@ export function jobsView(query) {
   });
 
   let loaded = false;
+  let queuesListed = false;
   return {
     title: "Jobs",
     el,
     async refresh() {
+      if (!queuesListed) {
+        /** @type {Queue[]} */
+        const queues = await api.get("/api/queues");
+        queuesListed = true;
+        const names = queues.map((x) => x.name);
+        if (queue && !names.includes(queue)) names.push(queue);
+        fill(
+          queueSel,
+          h("option", { value: "" }, "all queues"),
+          names.map((n) => h("option", { value: n, selected: n === queue }, n)),
+        );
+      }
       // A search is run once (and on "Search further"), not on every tick: it may scan many jobs.
       if ((text && loaded) || refused) return;
       loaded = true;
@@ -244,7 +284,7 @@ export function table(jobs) {
   return h(
     "table",
     { class: "grid jobs" },
-    thead(["ID", "State", "Tries", "Prio", "Updated", "Command", "Labels", "Last error"]),
+    thead(["ID", "State", "Queue", "Tries", "Prio", "Updated", "Command", "Labels", "Last error"]),
     h(
       "tbody",
       {},
@@ -254,6 +294,11 @@ export function table(jobs) {
           { "data-job": j.id },
           h("td", { class: "mono id" }, h("a", { href: jobHref(j.id) }, j.id)),
           h("td", {}, badge(j.state)),
+          h(
+            "td",
+            { class: "mono", "data-queue": j.queue },
+            h("a", { href: queueHref(j.queue) }, j.queue),
+          ),
           h("td", { class: "num" }, j.attempts + "/" + (1 + j.max_retries)),
           h("td", { class: "num" }, String(j.priority)),
           h("td", { title: j.updated_at }, since(j.updated_at)),

@@ -20,6 +20,8 @@ import JOB_JS from "./job.js" with { type: "text" };
 import JOBS_JS from "./jobs.js" with { type: "text" };
 import LABELS_JS from "./labels.js" with { type: "text" };
 import OVERVIEW_JS from "./overview.js" with { type: "text" };
+import QUEUES_JS from "./queues.js" with { type: "text" };
+import SCHEDULES_JS from "./schedules.js" with { type: "text" };
 import STYLE_CONTROLS from "./style_controls.css" with { type: "text" };
 import STYLE_DATA from "./style_data.css" with { type: "text" };
 import STYLE_PAGE from "./style_page.css" with { type: "text" };
@@ -40,6 +42,8 @@ export const ASSETS: Readonly<Record<string, { type: string; body: string }>> = 
   "labels.js": { type: JS, body: LABELS_JS },
   "dlq.js": { type: JS, body: DLQ_JS },
   "enqueue.js": { type: JS, body: ENQUEUE_JS },
+  "queues.js": { type: JS, body: QUEUES_JS },
+  "schedules.js": { type: JS, body: SCHEDULES_JS },
   "style.css": { type: "text/css; charset=utf-8", body: STYLE_CSS },
   "icon.svg": { type: "image/svg+xml", body: ICON_SVG },
 });

@@ -1,14 +1,16 @@
 // @ts-check
 /// <reference lib="dom" />
 /**
- * `/assets/overview.js`: counts per state, throughput and a last-hour chart, and the workers.
+ * `/assets/overview.js`: counts per state, the named queues (when there is more than `default`),
+ * throughput and a last-hour chart, and the workers.
  *
  * @module
  */
 
 import { ago, api, fill, h, jobHref, seconds, STATES, thead } from "./core.js";
+import { pausedBadge, queueHref, runningText } from "./queues.js";
 /** @import { View } from "./core.js" */
-/** @import { Metrics, Minute, WorkerView } from "./api.d.ts" */
+/** @import { Metrics, Minute, Queue, WorkerView } from "./api.d.ts" */
 /** @typedef {Metrics["workers"][number]} Tally one worker's finished attempts in the hour */
 
 /**
@@ -21,10 +23,23 @@ export function overviewView() {
   const rates = h("div", { class: "rates" });
   const chart = h("div", { class: "chart" });
   const workers = h("div", { class: "table-wrap" });
+  const queueCards = h("div", { class: "queue-cards" });
+  const queuePanel = h(
+    "section",
+    { class: "panel hidden", id: "overview-queues" },
+    h(
+      "div",
+      { class: "panel-head" },
+      h("h2", {}, "Queues"),
+      h("a", { class: "actions", href: "#/queues" }, "limits, pause and resume"),
+    ),
+    queueCards,
+  );
   const el = h(
     "div",
     { class: "stack" },
     h("section", { class: "panel" }, h("h2", {}, "Jobs"), cards),
+    queuePanel,
     h(
       "section",
       { class: "panel" },
@@ -61,7 +76,10 @@ export function overviewView() {
         metrics = /** @type {Metrics} */ (await api.get("/api/metrics"));
         metricsAt = Date.now();
       }
+      /** @type {Queue[]} */
+      const queues = await api.get("/api/queues");
       const key = JSON.stringify([
+        queues,
         status.counts,
         status.workers.map((
           w,
@@ -82,10 +100,30 @@ export function overviewView() {
           )
         ),
       );
+      // Only `default` (every job enqueued without --queue): the state cards say it all.
+      const named = queues.length > 1 || queues.some((q) => q.name !== "default");
+      queuePanel.classList.toggle("hidden", !named);
+      fill(queueCards, named ? queues.map(queueCard) : null);
       renderRates(rates, chart, metrics);
       renderWorkers(workers, status.workers, metrics.workers);
     },
   };
+}
+
+/**
+ * One queue in a line: its name (to its jobs), pending, running against the limit, and paused.
+ *
+ * @param {Queue} q
+ */
+function queueCard(q) {
+  return h(
+    "div",
+    { class: "queue-card", "data-queue": q.name },
+    h("a", { class: "mono", href: queueHref(q.name) }, q.name),
+    h("span", {}, h("b", {}, String(q.counts.pending ?? 0)), " pending"),
+    h("span", { title: "running / limit" }, h("b", {}, runningText(q)), " running"),
+    pausedBadge(q.paused),
+  );
 }
 
 /**
