@@ -9,8 +9,11 @@ import { type Job, JOB_STATES, type JobState } from "../job.ts";
 import { countJobs, listJobs } from "../store/query.ts";
 import type { Store } from "../store/open.ts";
 import { listWorkers, type WorkerRecord } from "../store/workers.ts";
+import { listQueues, type QueueStatus } from "../store/queue_registry.ts";
+import { queueJson } from "../json_view.ts";
 import type { Context } from "./context.ts";
 import { ago, jobJson, table, when, workerJson } from "./format.ts";
+import { queueLines, showQueues } from "./queue_lines.ts";
 
 /** What one screen shows, read in one go. */
 export interface StatusSnapshot {
@@ -22,19 +25,22 @@ export interface StatusSnapshot {
   workers: WorkerRecord[];
   /** The oldest running jobs, at most {@linkcode RUNNING_SHOWN}. */
   running: Job[];
+  /** Every queue with its settings and counters. */
+  queues: QueueStatus[];
 }
 
 /** How many running jobs the screen lists. */
 export const RUNNING_SHOWN = 10;
 
-/** Reads a snapshot: three reads in parallel, none of which scans the queue. */
+/** Reads a snapshot: four reads in parallel, none of which scans the jobs. */
 export async function readSnapshot(store: Store, now: number): Promise<StatusSnapshot> {
-  const [counts, workers, running] = await Promise.all([
+  const [counts, workers, running, queues] = await Promise.all([
     countJobs(store),
     listWorkers(store),
     listJobs(store, { state: "processing", limit: RUNNING_SHOWN }),
+    listQueues(store),
   ]);
-  return { at: now, counts, workers, running: running.jobs };
+  return { at: now, counts, workers, running: running.jobs, queues };
 }
 
 /**
@@ -57,6 +63,9 @@ export function renderScreen(s: StatusSnapshot, options: { rate: number | null }
     table(["STATE", "JOBS"], JOB_STATES.map((st) => [st, String(s.counts[st])])),
     "",
   ];
+  if (showQueues(s.queues)) {
+    lines.push(`queues: ${s.queues.length}`, ...queueLines(s.queues).map((l) => `  ${l}`), "");
+  }
   const busy = s.workers.filter((w) => w.state === "busy").length;
   lines.push(`workers: ${s.workers.length} (${busy} busy)`);
   if (s.workers.length > 0) {
@@ -165,6 +174,7 @@ export function snapshotJson(s: StatusSnapshot): string {
     counts: s.counts,
     workers: s.workers.map(workerJson),
     running: s.running.map(jobJson),
+    queues: s.queues.map(queueJson),
   });
 }
 

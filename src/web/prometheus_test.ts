@@ -25,7 +25,10 @@ function assertExposition(text: string): Map<string, number> {
   );
   for (const line of text.slice(0, -1).split("\n")) {
     if (line.startsWith("#")) {
-      match(line, /^# (HELP queuectl_[a-z_]+ .+|TYPE queuectl_[a-z_]+ (gauge|counter|histogram))$/);
+      match(
+        line,
+        /^# (HELP queuectl_[a-z_]+ .+|TYPE queuectl_[a-z_]+ (gauge|counter|histogram|summary))$/,
+      );
       continue;
     }
     const m = sample.exec(line);
@@ -87,8 +90,9 @@ Deno.test("renderMetrics writes totals (finish hooks' too) as counters and histo
   const text = renderMetrics({
     counts: countsOf({ dead: 2 }),
     workers: [],
+    queues: [],
     now: 0,
-    totals: { counters, run: hist, wait: hist },
+    totals: { counters, run: hist, wait: hist, queues: new Map() },
   });
   const samples = assertExposition(text);
   strictEqual(samples.get("queuectl_jobs_enqueued_total"), 10);
