@@ -32,15 +32,28 @@ export interface StatusSnapshot {
 /** How many running jobs the screen lists. */
 export const RUNNING_SHOWN = 10;
 
-/** Reads a snapshot: four reads in parallel, none of which scans the jobs. */
+/**
+ * Reads a snapshot: four reads in parallel, none of which scans the jobs. The counts and the
+ * queues' counters are two reads, not one view: a transition between them shows as queues that
+ * do not add up to the counts (each transition moves both in one operation), so they are read
+ * again, a few times at most (a drifted counter, which `doctor` reports, never agrees).
+ */
 export async function readSnapshot(store: Store, now: number): Promise<StatusSnapshot> {
-  const [counts, workers, running, queues] = await Promise.all([
-    countJobs(store),
+  const [workers, running] = await Promise.all([
     listWorkers(store),
     listJobs(store, { state: "processing", limit: RUNNING_SHOWN }),
-    listQueues(store),
   ]);
+  let counts: Record<JobState, number>;
+  let queues: QueueStatus[];
+  for (let tries = 0;; tries++) {
+    [counts, queues] = await Promise.all([countJobs(store), listQueues(store)]);
+    if (tries >= 2 || queuesAddUp(counts, queues)) break;
+  }
   return { at: now, counts, workers, running: running.jobs, queues };
+}
+
+function queuesAddUp(counts: Record<JobState, number>, queues: readonly QueueStatus[]): boolean {
+  return JOB_STATES.every((s) => queues.reduce((n, q) => n + q.counts[s], 0) === counts[s]);
 }
 
 /**
