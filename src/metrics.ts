@@ -1,11 +1,13 @@
 /**
- * Metrics: what the time-bucketed counters mean, the histogram buckets, and the pure summaries
- * (`metrics`, the dashboard and `/metrics` read them). The store writes the counters in the same
+ * Metrics: what the time-bucketed counters mean, the histogram buckets, and what a transition
+ * counts (the summaries `metrics` prints are in `metrics_report.ts`). The store writes the counters in the same
  * atomic operation as each transition (`store/metric_sink.ts`); nothing here does I/O.
  *
  * @module
  */
 import type { Job } from "./job.ts";
+import { DEFAULT_QUEUE } from "./queue.ts";
+import type { QueueFigures } from "./queue_metrics.ts";
 
 /** One minute in ms: the width of a time bucket. */
 export const MINUTE_MS = 60_000;
@@ -90,6 +92,8 @@ export interface TransitionEvents {
   worker: { id: string; ok: boolean } | null;
   /** When the transition happened (its minute bucket). */
   at: number;
+  /** The job's queue when it is a named one; absent for `default` (see `queue_metrics.ts`). */
+  queue?: string;
 }
 
 /**
@@ -107,6 +111,7 @@ export function transitionEvents(before: Job | null, after: Job | null): Transit
   if (!after || before?.state === after.state) return null;
   const at = after.updated_at;
   const out: TransitionEvents = { counters: [], samples: [], worker: null, at };
+  if (after.queue !== undefined && after.queue !== DEFAULT_QUEUE) out.queue = after.queue;
   if (!before) out.counters.push("enqueued");
   if (after.state === "processing") {
     out.counters.push("started");
@@ -186,12 +191,6 @@ export function quantile(counts: readonly number[], q: number): number | null {
   return BUCKET_BOUNDS_MS[BUCKET_BOUNDS_MS.length - 1]!;
 }
 
-/** One minute of counters. */
-export interface MinuteCounts extends Record<Counter, number> {
-  /** Start of the minute (epoch ms). */
-  minute: number;
-}
-
 /** All-time totals: every counter, and both histograms. */
 export interface MetricsTotals {
   /** Events since the database was created. */
@@ -200,119 +199,13 @@ export interface MetricsTotals {
   run: Histogram;
   /** Wait from due (`run_at`) to start. */
   wait: Histogram;
-}
-
-/** Raw minute-bucket data as the store reads it, before it is summarized. */
-export interface MinuteData {
-  /** Start of the minute. */
-  minute: number;
-  /** Counters of that minute. */
-  counters: Partial<Record<Counter, number>>;
-  /** Run-time bucket counts of that minute. */
-  run: Map<number, number>;
-  /** Longest run that ended in that minute, ms. */
-  run_max: number;
-  /** Wait bucket counts of that minute. */
-  wait: Map<number, number>;
-  /** Per-worker finished attempts in that minute. */
-  workers: Map<string, { completed: number; failed: number }>;
-}
-
-/** The last-hour report `metrics` prints. */
-export interface MetricsReport {
-  /** When it was computed (epoch ms). */
-  now: number;
-  /** Minutes covered. */
-  window_minutes: number;
-  /** One entry per minute, oldest first, the current (partial) minute last. */
-  per_minute: MinuteCounts[];
-  /** Totals of the counters over the window. */
-  window: Record<Counter, number>;
-  /** Completed ÷ (completed + dead) over the window, or null when none ended. */
-  success_rate: number | null;
-  /** Attempt run time over the window, ms. */
-  run_ms: { count: number; p50: number | null; p95: number | null; max: number | null };
-  /** Wait from due to start over the window, ms. */
-  wait_ms: { count: number; p50: number | null; p95: number | null };
-  /** Jobs in the DLQ now. */
-  dlq: number;
-  /** Finished attempts per worker over the window, busiest first. */
-  workers: { worker: string; completed: number; failed: number }[];
+  /** Each named queue's figures (the default queue's are the rest: `withDefaultQueue`). */
+  queues: Map<string, QueueFigures>;
 }
 
 /** The start of the minute that holds `ms` (pure). */
 export function minuteOf(ms: number): number {
   return Math.floor(ms / MINUTE_MS) * MINUTE_MS;
-}
-
-/**
- * Summarizes minute buckets into the last-hour report (pure).
- *
- * @example
- * ```ts
- * declare const minutes: MinuteData[]; // the last hour's buckets
- * declare const counts: { dead: number };
- * const report = summarize(minutes, { now: Date.now(), dlq: counts.dead });
- * ```
- */
-export function summarize(
-  minutes: readonly MinuteData[],
-  options: { now: number; dlq: number },
-): MetricsReport {
-  const last = minuteOf(options.now);
-  const first = last - (WINDOW_MINUTES - 1) * MINUTE_MS;
-  const byMinute = new Map(minutes.map((m) => [m.minute, m]));
-  const window = zeroCounters();
-  const run = Array(BUCKET_BOUNDS_MS.length + 1).fill(0);
-  const wait = Array(BUCKET_BOUNDS_MS.length + 1).fill(0);
-  let runMax: number | null = null;
-  const workers = new Map<string, { completed: number; failed: number }>();
-  const perMinute: MinuteCounts[] = [];
-  for (let minute = first; minute <= last; minute += MINUTE_MS) {
-    const data = byMinute.get(minute);
-    const row: MinuteCounts = { minute, ...zeroCounters() };
-    if (data) {
-      for (const c of COUNTERS) row[c] = data.counters[c] ?? 0;
-      for (const [i, n] of data.run) run[i] += n;
-      for (const [i, n] of data.wait) wait[i] += n;
-      if (data.run.size > 0) runMax = Math.max(runMax ?? 0, data.run_max);
-      for (const [id, w] of data.workers) {
-        const acc = workers.get(id) ?? { completed: 0, failed: 0 };
-        acc.completed += w.completed;
-        acc.failed += w.failed;
-        workers.set(id, acc);
-      }
-    }
-    for (const c of COUNTERS) window[c] += row[c];
-    perMinute.push(row);
-  }
-  const ended = window.completed + window.dead;
-  const count = (h: number[]) => h.reduce((a, b) => a + b, 0);
-  return {
-    now: options.now,
-    window_minutes: WINDOW_MINUTES,
-    per_minute: perMinute,
-    window,
-    success_rate: ended === 0 ? null : window.completed / ended,
-    run_ms: {
-      count: count(run),
-      p50: atMost(quantile(run, 0.5), runMax),
-      p95: atMost(quantile(run, 0.95), runMax),
-      max: runMax,
-    },
-    wait_ms: { count: count(wait), p50: quantile(wait, 0.5), p95: quantile(wait, 0.95) },
-    dlq: options.dlq,
-    workers: [...workers]
-      .map(([worker, w]) => ({ worker, ...w }))
-      .sort((a, b) =>
-        b.completed + b.failed - (a.completed + a.failed) || (a.worker < b.worker ? -1 : 1)
-      ),
-  };
-}
-
-/** Interpolation inside the top bucket must not report more than the exact maximum. */
-function atMost(value: number | null, max: number | null): number | null {
-  return value === null || max === null ? value : Math.min(value, max);
 }
 
 /** Every counter at zero. */

@@ -10,7 +10,7 @@ import { parseInteger } from "../number_text.ts";
 import { listJobs } from "../store/query.ts";
 import { listLabeled } from "../store/label_query.ts";
 import { parseLabel } from "../labels.ts";
-import { assertQueueName } from "../queue.ts";
+import { assertQueueName, DEFAULT_QUEUE, queueOf } from "../queue.ts";
 import { pageJobs } from "../store/page.ts";
 import type { Store } from "../store/open.ts";
 import type { Context } from "./context.ts";
@@ -43,14 +43,20 @@ export function parseLimit(text: string): number {
   return parseInteger(text, { name: "--limit", min: 1, max: 1000 });
 }
 
-/** Prints jobs as a table. Shared by `list` and `dlq list`. */
-export function printJobs(ctx: Context, jobs: Job[]): void {
+/**
+ * Prints jobs as a table. Shared by `list` and `dlq list`. A QUEUE column is added when a job
+ * shown is in a named queue, unless `queue` says the listing is of one queue already.
+ */
+export function printJobs(ctx: Context, jobs: Job[], options: { queue?: string } = {}): void {
   if (jobs.length === 0) return ctx.out("no jobs");
+  const named = options.queue === undefined && jobs.some((j) => queueOf(j) !== DEFAULT_QUEUE);
+  const head = ["ID", "STATE", "TRIES", "PRIO", "UPDATED", "RUN AT", "COMMAND", "LAST ERROR"];
   ctx.out(table(
-    ["ID", "STATE", "TRIES", "PRIO", "UPDATED", "RUN AT", "COMMAND", "LAST ERROR"],
+    named ? [...head.slice(0, 2), "QUEUE", ...head.slice(2)] : head,
     jobs.map((j) => [
       j.id,
       j.state,
+      ...(named ? [queueOf(j)] : []),
       `${j.attempts}/${1 + j.max_retries}`,
       String(j.priority),
       when(j.updated_at),
@@ -143,7 +149,7 @@ export function listCommand(ctx: Context): Command<CommandContext> {
         ? await listLabeled(store, { label, state, limit, after: flags.after })
         : await listJobs(store, { state, limit, after: flags.after, queue });
       if (flags.json) return ctx.out(JSON.stringify(page.jobs.map(jobJson)));
-      printJobs(ctx, page.jobs);
+      printJobs(ctx, page.jobs, { queue });
       if (page.next) ctx.out(`… more: --after ${page.next}`);
     },
   });

@@ -1,14 +1,18 @@
 /**
- * `queuectl metrics`: the last hour from the time-bucketed counters (no job is scanned).
+ * `queuectl metrics`: the last hour from the time-bucketed counters (no job is scanned), for
+ * all queues or, with `--queue`, one.
  *
  * @module
  */
 import { buildCommand, type Command, type CommandContext } from "@stricli/core";
-import type { MetricsReport } from "../metrics.ts";
+import type { MetricsReport } from "../metrics_report.ts";
+import type { QueueMetrics } from "../queue_metrics.ts";
+import { assertQueueName } from "../queue.ts";
+import { UsageError } from "../errors.ts";
 import { readMetrics } from "../store/metrics.ts";
 import type { Context } from "./context.ts";
 import { table, when } from "./format.ts";
-import { toggle } from "./params.ts";
+import { optional, toggle } from "./params.ts";
 
 /** Builds the `metrics` command. */
 export function metricsCommand(ctx: Context): Command<CommandContext> {
@@ -16,12 +20,76 @@ export function metricsCommand(ctx: Context): Command<CommandContext> {
     docs: {
       brief: "throughput, success rate, run and wait times, retries and DLQ over the last hour",
     },
-    parameters: { flags: { json: toggle("print the report as one JSON document") } },
-    func: async (flags: { json?: boolean }) => {
-      const report = await readMetrics(await ctx.store({ create: false }), { now: Date.now() });
-      ctx.out(flags.json ? JSON.stringify(report) : formatMetrics(report));
+    parameters: {
+      flags: {
+        json: toggle("print the report as one JSON document"),
+        queue: optional("only this queue's figures, minute by minute", "name"),
+      },
+    },
+    func: async (flags: { json?: boolean; queue?: string }) => {
+      const queue = flags.queue === undefined ? undefined : assertQueueName(flags.queue);
+      const store = await ctx.store({ create: false });
+      const report = await readMetrics(store, { now: Date.now(), queue });
+      if (queue === undefined) {
+        return ctx.out(flags.json ? JSON.stringify(report) : formatMetrics(report));
+      }
+      const row = report.queues.find((q) => q.queue === queue);
+      if (!row) throw new UsageError(`unknown queue "${queue}" (see queuectl queue list)`);
+      const view: QueueView = {
+        now: report.now,
+        window_minutes: report.window_minutes,
+        ...row,
+        per_minute: report.queue_minutes ?? [],
+      };
+      ctx.out(flags.json ? JSON.stringify(view) : formatQueueMetrics(view));
     },
   });
+}
+
+/** What `metrics --queue NAME` shows: the queue's row and its outcomes minute by minute. */
+export interface QueueView extends QueueMetrics {
+  /** When it was computed (epoch ms). */
+  now: number;
+  /** Minutes covered. */
+  window_minutes: number;
+  /** One entry per minute, oldest first. */
+  per_minute: NonNullable<MetricsReport["queue_minutes"]>;
+}
+
+/**
+ * One queue's report as text (pure).
+ *
+ * @example
+ * ```ts
+ * declare const view: QueueView;
+ * formatQueueMetrics(view).split("\n")[0]; // "queue build, last 60 minutes, to …"
+ * ```
+ */
+export function formatQueueMetrics(v: QueueView): string {
+  const ended = v.completed + v.dead;
+  const lines = [
+    `queue ${v.queue}, last ${v.window_minutes} minutes, to ${when(v.now)}`,
+    `jobs        completed ${v.completed}, retried ${v.retried}, dead ${v.dead}`,
+    `success     ${rate(v.success_rate)} (${v.completed} of ${ended} finished jobs)`,
+    `run time    mean ${ms(v.run_ms.mean)} (${v.run_ms.count} attempts)`,
+    `now         pending ${v.pending}, running ${v.running}, dlq ${v.dlq}`,
+    `throughput  ${sparkline(v.per_minute.map((r) => r.completed))} completed/min, ` +
+    `peak ${Math.max(...v.per_minute.map((r) => r.completed))}`,
+  ];
+  const busy = v.per_minute.filter((r) => r.completed + r.retried + r.dead > 0);
+  if (busy.length > 0) {
+    lines.push(
+      "",
+      table(
+        ["MINUTE", "COMPLETED", "RETRIED", "DEAD"],
+        busy.map((r) => [
+          when(r.minute).slice(0, 16) + "Z",
+          ...[r.completed, r.retried, r.dead].map(String),
+        ]),
+      ),
+    );
+  }
+  return lines.join("\n");
 }
 
 /**
@@ -46,8 +114,7 @@ export function formatMetrics(m: MetricsReport): string {
     `dead ${w.dead}, canceled ${w.canceled}`,
     `retries     ${w.retried} failed attempts were retried` +
     (w.interrupted ? `, ${w.interrupted} interrupted and requeued` : ""),
-    `success     ${m.success_rate === null ? "-" : `${(m.success_rate * 100).toFixed(1)}%`}` +
-    ` (${w.completed} of ${ended} finished jobs)`,
+    `success     ${rate(m.success_rate)} (${w.completed} of ${ended} finished jobs)`,
     `run time    p50 ${ms(m.run_ms.p50)}, p95 ${ms(m.run_ms.p95)}, max ${ms(m.run_ms.max)}` +
     ` (${m.run_ms.count} attempts)`,
     `wait        p50 ${ms(m.wait_ms.p50)}, p95 ${ms(m.wait_ms.p95)} from due to start`,
@@ -67,6 +134,21 @@ export function formatMetrics(m: MetricsReport): string {
         busy.map((r) => [
           when(r.minute).slice(0, 16) + "Z",
           ...[r.enqueued, r.started, r.completed, r.retried, r.dead].map(String),
+        ]),
+      ),
+    );
+  }
+  // Only once a queue other than `default` exists: most users never make one.
+  if (m.queues.length > 1) {
+    lines.push(
+      "",
+      table(
+        ["QUEUE", "COMPLETED", "RETRIED", "DEAD", "RUN MEAN", "RUNNING", "PENDING"],
+        m.queues.map((q) => [
+          q.queue,
+          ...[q.completed, q.retried, q.dead].map(String),
+          ms(q.run_ms.mean),
+          ...[q.running, q.pending].map(String),
         ]),
       ),
     );
@@ -92,6 +174,10 @@ function sparkline(values: number[]): string {
   // quiet one look different.
   return values.map((v) => v === 0 ? BARS[0] : BARS[1 + Math.min(6, Math.floor((v / top) * 6.999))])
     .join("");
+}
+
+function rate(value: number | null): string {
+  return value === null ? "-" : `${(value * 100).toFixed(1)}%`;
 }
 
 function ms(value: number | null): string {

@@ -15,9 +15,9 @@ import { watchStatus } from "./watch.ts";
 import { parseDuration } from "../duration.ts";
 import { UsageError } from "../errors.ts";
 import { optional, toggle, withDefault } from "./params.ts";
-import { listQueues, type QueueStatus } from "../store/queue_registry.ts";
+import { listQueues } from "../store/queue_registry.ts";
 import { queueJson } from "../json_view.ts";
-import { formatRate } from "../queue.ts";
+import { queueLines, showQueues } from "./queue_lines.ts";
 
 /** Builds the `status` command. */
 export function statusCommand(ctx: Context): Command<CommandContext> {
@@ -69,12 +69,7 @@ export function statusCommand(ctx: Context): Command<CommandContext> {
       const now = Date.now();
       ctx.out(table(["STATE", "JOBS"], JOB_STATES.map((s) => [s, String(counts[s])])));
       ctx.out("");
-      // Only once a queue other than a plain `default` exists: most queues never see one.
-      const named = queues.length > 1 || queues.some((q) =>
-        q.settings.paused ||
-        q.settings.concurrency !== null || q.settings.rate !== null
-      );
-      if (named) {
+      if (showQueues(queues)) {
         ctx.out(`queues: ${queues.length}`);
         for (const line of queueLines(queues)) ctx.out(`  ${line}`);
         ctx.out("");
@@ -90,19 +85,6 @@ export function statusCommand(ctx: Context): Command<CommandContext> {
       }
     },
   });
-}
-
-/** One line a queue: `build  active  pending 4  running 2/2  rate 10/1m`, columns aligned. */
-function queueLines(queues: QueueStatus[]): string[] {
-  const rows = queues.map(({ settings: s, counts: c }) => [
-    s.name,
-    s.paused ? "paused" : "active",
-    `pending ${c.pending}`,
-    `running ${c.processing}${s.concurrency === null ? "" : `/${s.concurrency}`}`,
-    s.rate === null ? "" : `rate ${formatRate(s.rate)}`,
-  ]);
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd());
 }
 
 /** Runs `fn` with a signal that SIGINT or SIGTERM aborts, so the watch ends with exit 0. */

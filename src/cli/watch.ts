@@ -9,8 +9,11 @@ import { type Job, JOB_STATES, type JobState } from "../job.ts";
 import { countJobs, listJobs } from "../store/query.ts";
 import type { Store } from "../store/open.ts";
 import { listWorkers, type WorkerRecord } from "../store/workers.ts";
+import { listQueues, type QueueStatus } from "../store/queue_registry.ts";
+import { queueJson } from "../json_view.ts";
 import type { Context } from "./context.ts";
 import { ago, jobJson, table, when, workerJson } from "./format.ts";
+import { queueLines, showQueues } from "./queue_lines.ts";
 
 /** What one screen shows, read in one go. */
 export interface StatusSnapshot {
@@ -22,19 +25,35 @@ export interface StatusSnapshot {
   workers: WorkerRecord[];
   /** The oldest running jobs, at most {@linkcode RUNNING_SHOWN}. */
   running: Job[];
+  /** Every queue with its settings and counters. */
+  queues: QueueStatus[];
 }
 
 /** How many running jobs the screen lists. */
 export const RUNNING_SHOWN = 10;
 
-/** Reads a snapshot: three reads in parallel, none of which scans the queue. */
+/**
+ * Reads a snapshot: four reads in parallel, none of which scans the jobs. The counts and the
+ * queues' counters are two reads, not one view: a transition between them shows as queues that
+ * do not add up to the counts (each transition moves both in one operation), so they are read
+ * again, a few times at most (a drifted counter, which `doctor` reports, never agrees).
+ */
 export async function readSnapshot(store: Store, now: number): Promise<StatusSnapshot> {
-  const [counts, workers, running] = await Promise.all([
-    countJobs(store),
+  const [workers, running] = await Promise.all([
     listWorkers(store),
     listJobs(store, { state: "processing", limit: RUNNING_SHOWN }),
   ]);
-  return { at: now, counts, workers, running: running.jobs };
+  let counts: Record<JobState, number>;
+  let queues: QueueStatus[];
+  for (let tries = 0;; tries++) {
+    [counts, queues] = await Promise.all([countJobs(store), listQueues(store)]);
+    if (tries >= 2 || queuesAddUp(counts, queues)) break;
+  }
+  return { at: now, counts, workers, running: running.jobs, queues };
+}
+
+function queuesAddUp(counts: Record<JobState, number>, queues: readonly QueueStatus[]): boolean {
+  return JOB_STATES.every((s) => queues.reduce((n, q) => n + q.counts[s], 0) === counts[s]);
 }
 
 /**
@@ -57,6 +76,9 @@ export function renderScreen(s: StatusSnapshot, options: { rate: number | null }
     table(["STATE", "JOBS"], JOB_STATES.map((st) => [st, String(s.counts[st])])),
     "",
   ];
+  if (showQueues(s.queues)) {
+    lines.push(`queues: ${s.queues.length}`, ...queueLines(s.queues).map((l) => `  ${l}`), "");
+  }
   const busy = s.workers.filter((w) => w.state === "busy").length;
   lines.push(`workers: ${s.workers.length} (${busy} busy)`);
   if (s.workers.length > 0) {
@@ -165,6 +187,7 @@ export function snapshotJson(s: StatusSnapshot): string {
     counts: s.counts,
     workers: s.workers.map(workerJson),
     running: s.running.map(jobJson),
+    queues: s.queues.map(queueJson),
   });
 }
 

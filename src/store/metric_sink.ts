@@ -10,6 +10,7 @@
  */
 import type { Job } from "../job.ts";
 import { bucketOf, minuteOf, transitionEvents } from "../metrics.ts";
+import { queueFigures } from "../queue_metrics.ts";
 import type { Tx } from "./tx.ts";
 import { keys } from "./keys.ts";
 import type { TallyDraft } from "./metric_tally.ts";
@@ -59,10 +60,11 @@ export interface MetricSink {
  * a batch merge into one mutation, so a bulk enqueue costs one extra mutation.
  *
  * This is the place to add a counter: every transition of every operation passes through it,
- * with the job before and after and the transition's atomic operation. A per-queue counter is a
- * `tx.add` of its own `keys.metricMinute` key, made before the tally takes its share (the early
+ * with the job before and after and the transition's atomic operation. A new counter either is
+ * a `tx.add` of its own `keys.metricMinute` key, made before the tally takes its share (the early
  * return), or a worker's transitions would never count in it; or `TallyDraft.absorb` and
- * `tallyParts` learn its name, and the tally carries it like the rest.
+ * `tallyParts` learn its name, and the tally carries it like the rest. The per-queue figures
+ * take the second way, so a worker's transitions of a named queue write no extra key.
  */
 function recordTransition(
   tx: Tx,
@@ -83,6 +85,9 @@ function recordTransition(
   if (events.worker) {
     const outcome = events.worker.ok ? "completed" : "failed";
     tx.add(keys.metricMinute(minute, "worker", events.worker.id, outcome), 1);
+  }
+  for (const [figure, n] of queueFigures(events)) {
+    tx.add(keys.metricMinute(minute, "q", events.queue!, figure), n);
   }
 }
 

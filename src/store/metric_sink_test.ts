@@ -53,3 +53,23 @@ Deno.test("metricSink sends what the draft cannot hold (another worker's result)
   assertEquals(tx.mutations, plain.mutations);
   strictEqual(metricSink(), counterKeys, "without a draft it is the default");
 });
+
+Deno.test("counterKeys adds a named queue's outcome and run time as its own minute keys; a default job adds none", () => {
+  const tx = new Tx();
+  counterKeys.record(tx, {
+    before: { ...running, queue: "build" },
+    after: { ...done, queue: "build" },
+  });
+  assertEquals(
+    metricKeys(tx).filter((m) => m.key[3] === "q"),
+    [
+      { type: "sum", key: ["metric", "m", MINUTE, "q", "build", "completed"], n: 1n },
+      { type: "sum", key: ["metric", "m", MINUTE, "q", "build", "runs"], n: 1n },
+      { type: "sum", key: ["metric", "m", MINUTE, "q", "build", "run_sum"], n: 5n },
+    ],
+  );
+  const plain = new Tx();
+  counterKeys.record(plain, { before: running, after: done });
+  strictEqual(metricKeys(plain).filter((m) => m.key[3] === "q").length, 0);
+  strictEqual(metricKeys(tx).length, metricKeys(plain).length + 3);
+});

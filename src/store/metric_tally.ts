@@ -10,13 +10,22 @@
  * @module
  */
 import { bucketOf, type Counter, COUNTERS, minuteOf, type TransitionEvents } from "../metrics.ts";
+import {
+  MAX_TALLY_QUEUES,
+  OTHER_QUEUES,
+  QUEUE_FIGURES,
+  type QueueFigure,
+  queueFigures,
+} from "../queue_metrics.ts";
 import type { Tx } from "./db.ts";
 import { keys } from "./keys.ts";
 import type { Store } from "./open.ts";
 
 /**
  * The stored counts: `started`…`interrupted`, `run.<bucket>` and `wait.<bucket>` sample counts,
- * `run_sum`/`wait_sum` in ms, `run_max`, and `worker.completed`/`worker.failed`.
+ * `run_sum`/`wait_sum` in ms, `run_max`, `worker.completed`/`worker.failed`, and for jobs of
+ * named queues `q.<figure>.<queue>` (`q.completed.build`; see `queue_metrics.ts`), for at most
+ * `MAX_TALLY_QUEUES` queues, the rest under `OTHER_QUEUES`.
  */
 export type TallyValue = Record<string, number>;
 
@@ -148,6 +157,11 @@ export class TallyDraft {
       const outcome = events.worker.ok ? "worker.completed" : "worker.failed";
       v[outcome] = (v[outcome] ?? 0) + 1;
     }
+    const figures = queueFigures(events);
+    if (figures.length > 0) {
+      const slot = tallySlot(v, events.queue!);
+      for (const [f, n] of figures) v[`q.${f}.${slot}`] = (v[`q.${f}.${slot}`] ?? 0) + n;
+    }
     this.#dirty = true;
     return true;
   }
@@ -161,8 +175,23 @@ export class TallyDraft {
 }
 
 /**
+ * The name `queue`'s figures take in tally `v`: its own while the tally names it or names fewer
+ * than `MAX_TALLY_QUEUES` queues, else `OTHER_QUEUES`. Only a queue new to the tally costs a
+ * look at all its names, once a minute per worker and queue.
+ */
+function tallySlot(v: TallyValue, queue: string): string {
+  for (const f of QUEUE_FIGURES) if (`q.${f}.${queue}` in v) return queue;
+  const named = new Set<string>();
+  for (const part of Object.keys(v)) {
+    if (part.startsWith("q.")) named.add(part.slice(part.indexOf(".", 2) + 1));
+  }
+  named.delete(OTHER_QUEUES);
+  return named.size < MAX_TALLY_QUEUES ? queue : OTHER_QUEUES;
+}
+
+/**
  * What a stored tally counts, as the minute counter names it stands for (`["run", 6]`,
- * `["worker", id, "completed"]`…) and their values, so readers and the sweep treat it like
+ * `["worker", id, "completed"]`, `["q", "build", "completed"]`…) and their values, so readers and the sweep treat it like
  * those keys (pure).
  *
  * @example
@@ -180,8 +209,16 @@ export function tallyParts(workerId: string, value: unknown): [Deno.KvKeyPart[],
     const tail = part.slice(dot + 1);
     if (head === "run" || head === "wait") out.push([[head, Number(tail)], n]);
     else if (head === "worker") out.push([["worker", workerId, tail], n]);
-    else if (head === "run_sum" || head === "wait_sum" || head === "run_max") out.push([[head], n]);
-    else if (COUNTERS.includes(head as Counter)) out.push([[head], n]);
+    else if (head === "q") {
+      // `q.<figure>.<queue>`: the figure has no dot, the queue name may.
+      const split = tail.indexOf(".");
+      const figure = tail.slice(0, split);
+      if (split > 0 && QUEUE_FIGURES.includes(figure as QueueFigure)) {
+        out.push([["q", tail.slice(split + 1), figure], n]);
+      }
+    } else if (head === "run_sum" || head === "wait_sum" || head === "run_max") {
+      out.push([[head], n]);
+    } else if (COUNTERS.includes(head as Counter)) out.push([[head], n]);
   }
   return out;
 }

@@ -15,7 +15,8 @@ import { claimNext } from "./claim.ts";
 import { finishAttempt } from "./finish.ts";
 import { finishAndClaimNext, releaseClaim } from "./handoff.ts";
 import { keys } from "./keys.ts";
-import { MetricTally, tallyParts } from "./metric_tally.ts";
+import { MetricTally, TallyDraft, tallyParts } from "./metric_tally.ts";
+import { MAX_TALLY_QUEUES, OTHER_QUEUES } from "../queue_metrics.ts";
 import { readMetrics, readTotals, sweepMetrics } from "./metrics.ts";
 import type { Store } from "./open.ts";
 
@@ -130,4 +131,85 @@ Deno.test("one failed commit keeps the tally without a read; a second failure in
   let read = false;
   await tally.ready(store, T0).catch(() => (read = true));
   ok(read, "the second failure in a row makes the next try read the stored tally");
+});
+
+/** Jobs of two named queues and the default one, each claimed and finished by worker w1. */
+async function queueWorkload(store: Store, tally?: MetricTally): Promise<void> {
+  await enqueue(store, [
+    spec({ id: "a", queue: "build" }),
+    spec({ id: "b", queue: "build", max_retries: 0 }),
+    spec({ id: "c", queue: "build", max_retries: 1 }),
+    spec({ id: "d", queue: "mail.out" }),
+    spec({ id: "e" }),
+  ]);
+  for (let i = 0; i < 5; i++) {
+    const c = await claimNext(store, { workerId: "w1", now: T0 + 10 * i, tally });
+    ok(c, "a job to claim");
+    const result = c.job.id === "b" || c.job.id === "c" ? failure() : report();
+    await finishAttempt(store, c, result, { now: T0 + 10 * i + 5, settings: SETTINGS, tally });
+  }
+}
+
+Deno.test("a worker's tally counts each named queue's outcomes and run times exactly as counter keys do", async () => {
+  await using plain = await tempStore();
+  await using tallied = await tempStore();
+  await queueWorkload(plain);
+  await queueWorkload(tallied, new MetricTally("w1"));
+  const now = T0 + MINUTE_MS;
+  const m = await readMetrics(tallied, { now });
+  assertEquals(m, await readMetrics(plain, { now }));
+  assertEquals(await readTotals(tallied), await readTotals(plain));
+  assertEquals(
+    m.queues.map((q) => [q.queue, q.completed, q.retried, q.dead, q.run_ms.count, q.dlq]),
+    [
+      ["default", 1, 0, 0, 1, 0],
+      ["build", 1, 1, 1, 3, 1],
+      ["mail.out", 1, 0, 0, 1, 0],
+    ],
+  );
+  assertEquals((await readTotals(tallied)).queues.get("build"), {
+    completed: 1,
+    retried: 1,
+    dead: 1,
+    runs: 3,
+    run_sum: 15,
+  });
+  const entries = await tallied.db.list({ prefix: keys.metricMinutes }, { limit: 1000 });
+  ok(!entries.some((e) => e.key[3] === "q"), "no per-queue counter key: the tally holds them");
+  ok(
+    (await plain.db.list({ prefix: keys.metricMinutes }, { limit: 1000 }))
+      .some((e) => e.key[3] === "q" && e.key[4] === "mail.out"),
+    "without a tally, counter keys per queue",
+  );
+  await checkInvariants(tallied);
+});
+
+Deno.test("a tally names at most 32 queues a minute and counts the rest under (other), losing no count", () => {
+  const draft = new TallyDraft("w1", T0, {}, { versionstamp: null });
+  const done = (queue: string) =>
+    draft.absorb({
+      at: T0,
+      counters: ["completed"],
+      samples: [{ timing: "run", ms: 10, delta: 1, at: T0 }],
+      worker: null,
+      queue,
+    });
+  for (let i = 0; i < 40; i++) ok(done(`q${i}`));
+  ok(done("q0"), "a queue already named keeps its own name past the cap");
+  const parts = tallyParts("w1", draft.value).filter(([name]) => name[0] === "q");
+  const completed = new Map(
+    parts.filter(([name]) => name[2] === "completed").map(([name, n]) => [name[1], n]),
+  );
+  strictEqual(completed.size, MAX_TALLY_QUEUES + 1);
+  strictEqual(completed.get("q0"), 2);
+  strictEqual(completed.get(OTHER_QUEUES), 40 - MAX_TALLY_QUEUES);
+  strictEqual([...completed.values()].reduce((a, b) => a + b, 0), 41);
+  ok(!completed.has("q39"));
+  ok(JSON.stringify(draft.value).length < 8_000, "the value stays small");
+});
+
+Deno.test("tallyParts reads a per-queue count whose queue name has dots, and skips an unknown figure", () => {
+  assertEquals(tallyParts("w1", { "q.completed.mail.out": 2, "q.bogus.x": 1, "q.runs.b": 0 }), [
+    [["q", "mail.out", "completed"], 2],
+  ]);
 });

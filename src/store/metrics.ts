@@ -12,24 +12,32 @@ import {
   emptyHistogram,
   type Histogram,
   KEEP_MINUTES,
-  type MetricsReport,
   type MetricsTotals,
   MINUTE_MS,
-  type MinuteData,
   minuteOf,
-  summarize,
   WINDOW_MINUTES,
   zeroCounters,
 } from "../metrics.ts";
+import { type MetricsReport, type MinuteData, summarize } from "../metrics_report.ts";
 import { Tx } from "./db.ts";
 import { keys } from "./keys.ts";
 import type { Store } from "./open.ts";
 import { countJobs } from "./query.ts";
 import { tallyParts } from "./metric_tally.ts";
+import { listQueues } from "./queue_registry.ts";
+import { type QueueFigure, type QueueFigures, zeroFigures } from "../queue_metrics.ts";
+
+/** Options of {@linkcode readMetrics}. */
+export interface ReadMetricsOptions {
+  /** The clock reading the window ends at. */
+  now: number;
+  /** A queue to report minute by minute too (`queue_minutes`). */
+  queue?: string;
+}
 
 /**
  * The last hour's report: throughput per minute, success rate, run-time and wait percentiles,
- * the DLQ size and per-worker counts.
+ * the DLQ size, per-worker counts, and each queue's figures with its jobs now.
  *
  * @example
  * ```ts
@@ -39,15 +47,19 @@ import { tallyParts } from "./metric_tally.ts";
  * console.log(report.window.completed, report.run_ms.p95);
  * ```
  */
-export async function readMetrics(store: Store, options: { now: number }): Promise<MetricsReport> {
+export async function readMetrics(
+  store: Store,
+  options: ReadMetricsOptions,
+): Promise<MetricsReport> {
   const last = minuteOf(options.now);
   const first = last - (WINDOW_MINUTES - 1) * MINUTE_MS;
-  const [entries, counts] = await Promise.all([
+  const [entries, counts, queues] = await Promise.all([
     listAll(store, {
       start: keys.metricMinute(first),
       end: keys.metricMinute(last + MINUTE_MS),
     }),
     countJobs(store),
+    listQueues(store),
   ]);
   const minutes = new Map<number, MinuteData>();
   for (const { key, value } of entries) {
@@ -61,6 +73,8 @@ export async function readMetrics(store: Store, options: { now: number }): Promi
         run_max: 0,
         wait: new Map(),
         workers: new Map(),
+        run_sum: 0,
+        queues: new Map(),
       };
       minutes.set(minute, data);
     }
@@ -68,6 +82,8 @@ export async function readMetrics(store: Store, options: { now: number }): Promi
       if (kind === "run" || kind === "wait") {
         data[kind].set(a as number, (data[kind].get(a as number) ?? 0) + n);
       } else if (kind === "run_max") data.run_max = Math.max(data.run_max, n);
+      else if (kind === "run_sum") data.run_sum! += n;
+      else if (kind === "q") addFigure(data.queues!, a as string, b as QueueFigure, n);
       else if (kind === "worker") {
         const w = data.workers.get(a as string) ?? { completed: 0, failed: 0 };
         w[b as "completed" | "failed"] += n;
@@ -77,13 +93,29 @@ export async function readMetrics(store: Store, options: { now: number }): Promi
       }
     }
   }
-  return summarize([...minutes.values()], { now: options.now, dlq: counts.dead });
+  return summarize([...minutes.values()], {
+    now: options.now,
+    dlq: counts.dead,
+    queues: new Map(queues.map((q) => [q.settings.name, q.counts])),
+    series: options.queue,
+  });
+}
+
+function addFigure(
+  into: Map<string, QueueFigures>,
+  queue: string,
+  figure: QueueFigure,
+  n: number,
+): void {
+  let f = into.get(queue);
+  if (!f) into.set(queue, f = zeroFigures());
+  if (figure in f) f[figure] += n;
 }
 
 /**
- * All-time counters and histograms (for Prometheus' `/metrics`): the folded totals plus every
- * minute not yet swept. A fold moves a minute into the totals in one atomic operation, so no
- * reading counts a minute twice or misses it.
+ * All-time counters, histograms and named queues' figures (for Prometheus' `/metrics`): the
+ * folded totals plus every minute not yet swept. A fold moves a minute into the totals in one
+ * atomic operation, so no reading counts a minute twice or misses it.
  *
  * @example
  * ```ts
@@ -98,10 +130,12 @@ export async function readTotals(store: Store): Promise<MetricsTotals> {
     counters: zeroCounters(),
     run: emptyHistogram(),
     wait: emptyHistogram(),
+    queues: new Map(),
   };
   const add = (name: readonly Deno.KvKeyPart[], n: number) => {
     const [kind, bucket] = name;
-    if (kind === "run" || kind === "wait") {
+    if (kind === "q") addFigure(out.queues, bucket as string, name[2] as QueueFigure, n);
+    else if (kind === "run" || kind === "wait") {
       const h: Histogram = out[kind];
       h.counts[bucket as number] = (h.counts[bucket as number] ?? 0) + n;
     } else if (kind === "run_sum") out.run.sum_ms += n;

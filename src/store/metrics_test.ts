@@ -15,6 +15,8 @@ import { cancelJob } from "./cancel.ts";
 import { claimNext } from "./claim.ts";
 import { finishAttempt } from "./finish.ts";
 import { releaseClaim } from "./handoff.ts";
+import { keys } from "./keys.ts";
+import { MetricTally } from "./metric_tally.ts";
 import { readMetrics, readTotals, sweepMetrics } from "./metrics.ts";
 import type { Store } from "./open.ts";
 import { promoteDue } from "./promote.ts";
@@ -172,4 +174,44 @@ Deno.test("the totals add live minutes to folded ones", async () => {
   await sweepMetrics(store, { now: T0 + 150 * MINUTE_MS });
   await enqueue(store, spec({ id: "new" }), T0 + 150 * MINUTE_MS);
   strictEqual((await readTotals(store)).counters.enqueued, 2, "one folded, one live");
+});
+
+Deno.test("the sweep folds per-queue figures, from tallies and counter keys, into the all-time totals", async () => {
+  await using store = await tempStore();
+  const tally = new MetricTally("w1");
+  await enqueue(store, [
+    spec({ id: "a", queue: "build" }),
+    spec({ id: "b", queue: "build", max_retries: 0 }),
+    spec({ id: "c", queue: "mail" }),
+  ]);
+  // a and b through the worker's tally; c by another worker through counter keys.
+  for (const [i, result] of [report(), failure()].entries()) {
+    const c = await claimNext(store, { workerId: "w1", now: T0 + i, tally });
+    await finishAttempt(store, c!, result, { now: T0 + 20 + i, settings: SETTINGS, tally });
+  }
+  const c = await claim(store, T0 + 5, "w2");
+  await finishAttempt(store, c, report(), { now: T0 + 30, settings: SETTINGS });
+  const before = await readTotals(store);
+  assertEquals([...before.queues.keys()].sort(), ["build", "mail"]);
+  assertEquals(before.queues.get("build"), {
+    completed: 1,
+    retried: 0,
+    dead: 1,
+    runs: 2,
+    run_sum: 40,
+  });
+  const now = T0 + 200 * MINUTE_MS;
+  ok(await sweepMetrics(store, { now }) > 0);
+  strictEqual(
+    (await store.db.list({ prefix: keys.metricMinutes }, { limit: 10 })).length,
+    0,
+    "every minute key swept",
+  );
+  assertEquals(await readTotals(store), before, "per-queue totals survive the fold");
+  const m = await readMetrics(store, { now });
+  assertEquals(
+    m.queues.map((q) => [q.queue, q.completed, q.dead]),
+    [["default", 0, 0], ["build", 0, 0], ["mail", 0, 0]],
+    "the swept minutes are out of the window",
+  );
 });

@@ -6,7 +6,8 @@
  */
 import type { JobState } from "../job.ts";
 import type { Histogram, MetricsTotals } from "../metrics.ts";
-import type { WorkerRecord } from "../store/mod.ts";
+import { type QueueFigures, queueOrder, withDefaultQueue } from "../queue_metrics.ts";
+import type { QueueStatus, WorkerRecord } from "../store/mod.ts";
 
 /** What one scrape shows. */
 export interface Snapshot {
@@ -14,6 +15,8 @@ export interface Snapshot {
   counts: Record<JobState, number>;
   /** Registered workers. */
   workers: readonly WorkerRecord[];
+  /** Every queue with its settings and counters (`listQueues`). */
+  queues: readonly QueueStatus[];
   /** All-time totals, or null before any were recorded. */
   totals: MetricsTotals | null;
   /** The clock reading of the scrape (ms). */
@@ -33,7 +36,7 @@ export const PROMETHEUS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
  * import { countJobs } from "../store/query.ts";
  * declare const store: Store;
  * const counts = await countJobs(store);
- * renderMetrics({ counts, workers: [], totals: await readTotals(store), now: Date.now() });
+ * renderMetrics({ counts, workers: [], queues: [], totals: await readTotals(store), now: Date.now() });
  * // "# HELP queuectl_jobs Jobs in each state.\n# TYPE queuectl_jobs gauge\n..."
  * ```
  */
@@ -42,7 +45,7 @@ export function renderMetrics(s: Snapshot): string {
   const family = (name: string, type: string, help: string) => {
     out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
   };
-  const sample = (name: string, labels: Record<string, string>, value: number) => {
+  const sample: Sample = (name, labels, value) => {
     const l = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(",");
     out.push(`${name}${l ? `{${l}}` : ""} ${formatValue(value)}`);
   };
@@ -95,7 +98,74 @@ export function renderMetrics(s: Snapshot): string {
       s.totals.wait,
     );
   }
+  queueFamilies(s, family, sample);
   return out.join("\n") + "\n";
+}
+
+type Sample = (name: string, labels: Record<string, string>, value: number) => void;
+
+/**
+ * The per-queue families: gauges from each queue's counters and settings, and all-time outcome
+ * counters and run times, the default queue's being the totals less the named queues'.
+ */
+function queueFamilies(
+  s: Snapshot,
+  family: (name: string, type: string, help: string) => void,
+  sample: Sample,
+): void {
+  family("queuectl_queue_jobs", "gauge", "Jobs of each queue in each state.");
+  for (const q of s.queues) {
+    for (const [state, n] of Object.entries(q.counts)) {
+      sample("queuectl_queue_jobs", { queue: q.settings.name, state }, n);
+    }
+  }
+  family("queuectl_queue_running", "gauge", "Jobs of each queue running now.");
+  for (const q of s.queues) {
+    sample("queuectl_queue_running", { queue: q.settings.name }, q.counts.processing);
+  }
+  const limited = s.queues.filter((q) => q.settings.concurrency !== null);
+  if (limited.length > 0) {
+    family("queuectl_queue_limit", "gauge", "Concurrency limit of each limited queue.");
+    for (const q of limited) {
+      sample("queuectl_queue_limit", { queue: q.settings.name }, q.settings.concurrency!);
+    }
+  }
+  family("queuectl_queue_paused", "gauge", "1 while a queue is paused, else 0.");
+  for (const q of s.queues) {
+    sample("queuectl_queue_paused", { queue: q.settings.name }, q.settings.paused ? 1 : 0);
+  }
+  if (!s.totals) return;
+  const figures = queueTotals(s.totals);
+  const names = [...new Set([...s.queues.map((q) => q.settings.name), ...figures.keys()])]
+    .sort(queueOrder);
+  const of = (queue: string): QueueFigures =>
+    figures.get(queue) ?? { completed: 0, retried: 0, dead: 0, runs: 0, run_sum: 0 };
+  family(
+    "queuectl_queue_jobs_total",
+    "counter",
+    "Finished attempts of each queue by outcome: completed, retried, or dead (to the DLQ).",
+  );
+  for (const queue of names) {
+    for (const outcome of ["completed", "retried", "dead"] as const) {
+      sample("queuectl_queue_jobs_total", { queue, outcome }, of(queue)[outcome]);
+    }
+  }
+  family("queuectl_queue_job_run_seconds", "summary", "Run time of each queue's ended attempts.");
+  for (const queue of names) {
+    sample("queuectl_queue_job_run_seconds_sum", { queue }, of(queue).run_sum / 1000);
+    sample("queuectl_queue_job_run_seconds_count", { queue }, of(queue).runs);
+  }
+}
+
+/** Every queue's all-time figures, the default queue's derived from the totals. */
+function queueTotals(t: MetricsTotals): Map<string, QueueFigures> {
+  return withDefaultQueue(t.queues, {
+    completed: t.counters.completed,
+    retried: t.counters.retried,
+    dead: t.counters.dead,
+    runs: t.run.counts.reduce((a, b) => a + b, 0),
+    run_sum: t.run.sum_ms,
+  });
 }
 
 function histogram(out: string[], name: string, help: string, h: Histogram): void {

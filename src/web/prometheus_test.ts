@@ -25,7 +25,10 @@ function assertExposition(text: string): Map<string, number> {
   );
   for (const line of text.slice(0, -1).split("\n")) {
     if (line.startsWith("#")) {
-      match(line, /^# (HELP queuectl_[a-z_]+ .+|TYPE queuectl_[a-z_]+ (gauge|counter|histogram))$/);
+      match(
+        line,
+        /^# (HELP queuectl_[a-z_]+ .+|TYPE queuectl_[a-z_]+ (gauge|counter|histogram|summary))$/,
+      );
       continue;
     }
     const m = sample.exec(line);
@@ -87,8 +90,9 @@ Deno.test("renderMetrics writes totals (finish hooks' too) as counters and histo
   const text = renderMetrics({
     counts: countsOf({ dead: 2 }),
     workers: [],
+    queues: [],
     now: 0,
-    totals: { counters, run: hist, wait: hist },
+    totals: { counters, run: hist, wait: hist, queues: new Map() },
   });
   const samples = assertExposition(text);
   strictEqual(samples.get("queuectl_jobs_enqueued_total"), 10);
@@ -107,4 +111,55 @@ Deno.test("renderMetrics writes totals (finish hooks' too) as counters and histo
   strictEqual(samples.get('queuectl_job_wait_seconds_bucket{le="+Inf"}'), 10);
   match(text, /# TYPE queuectl_job_wait_seconds histogram/);
   match(text, /# TYPE queuectl_jobs_enqueued_total counter/);
+});
+
+Deno.test("renderMetrics writes per-queue gauges and outcome counters, the default queue's derived, label values escaped", () => {
+  const hist = { bounds_ms: [10], counts: [4, 0], sum_ms: 100 };
+  const counters = { ...zeroCounters(), completed: 3, retried: 1, dead: 1 };
+  const settings = (name: string, over: Record<string, unknown> = {}) => ({
+    name,
+    concurrency: null,
+    rate: null,
+    paused: false,
+    created_at: 0,
+    updated_at: 0,
+    ...over,
+  });
+  const odd = 'we"ird\\q\nx';
+  const text = renderMetrics({
+    counts: countsOf({ completed: 3, dead: 1 }),
+    workers: [],
+    queues: [
+      { settings: settings("default"), counts: countsOf({ completed: 1 }) },
+      {
+        settings: settings("build", { concurrency: 2, paused: true }),
+        counts: countsOf({ completed: 2, dead: 1, processing: 1 }),
+      },
+      { settings: settings(odd), counts: countsOf({}) },
+    ],
+    now: 0,
+    totals: {
+      counters,
+      run: hist,
+      wait: hist,
+      queues: new Map([["build", { completed: 2, retried: 1, dead: 1, runs: 3, run_sum: 60 }]]),
+    },
+  });
+  const samples = assertExposition(text);
+  strictEqual(samples.get('queuectl_queue_jobs{queue="build",state="dead"}'), 1);
+  strictEqual(samples.get('queuectl_queue_running{queue="build"}'), 1);
+  strictEqual(samples.get('queuectl_queue_limit{queue="build"}'), 2);
+  strictEqual(samples.get('queuectl_queue_limit{queue="default"}'), undefined, "no limit, no line");
+  strictEqual(samples.get('queuectl_queue_paused{queue="build"}'), 1);
+  strictEqual(samples.get('queuectl_queue_paused{queue="default"}'), 0);
+  strictEqual(samples.get('queuectl_queue_jobs_total{queue="build",outcome="completed"}'), 2);
+  strictEqual(samples.get('queuectl_queue_jobs_total{queue="default",outcome="completed"}'), 1);
+  strictEqual(samples.get('queuectl_queue_jobs_total{queue="default",outcome="dead"}'), 0);
+  strictEqual(samples.get('queuectl_queue_job_run_seconds_sum{queue="build"}'), 0.06);
+  strictEqual(samples.get('queuectl_queue_job_run_seconds_count{queue="default"}'), 1);
+  strictEqual(samples.get('queuectl_queue_job_run_seconds_sum{queue="default"}'), 0.04);
+  strictEqual(samples.get('queuectl_queue_paused{queue="we\\"ird\\\\q\\nx"}'), 0);
+  match(text, /# TYPE queuectl_queue_jobs_total counter/);
+  match(text, /# TYPE queuectl_queue_job_run_seconds summary/);
+  strictEqual(samples.get("queuectl_jobs_completed_total"), 3, "the existing names are kept");
 });
