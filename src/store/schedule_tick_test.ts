@@ -145,9 +145,10 @@ Deno.test("adding a name twice is a conflict that writes nothing; unknown names 
     message: "schedule tick already exists",
   });
   equal((await getSchedule(store, "tick")).spec.command, "true");
-  for (const op of [getSchedule(store, "nope"), removeSchedule(store, "nope")]) {
+  // Each op starts only when awaited: a second rejection pending meanwhile would be unhandled.
+  for (const op of [() => getSchedule(store, "nope"), () => removeSchedule(store, "nope")]) {
     await rejects(
-      op,
+      op(),
       (err) => err instanceof NotFoundError && /no schedule nope/.test(err.message),
     );
   }
