@@ -3,7 +3,10 @@
  * server, for docs/SCALING.md. The server is `tests/support/kv_connect_server.ts` in its own
  * process (no denokv binary can be installed here): a Deno implementation of the protocol over a
  * local SQLite KV, so the figures show the cost of the protocol and Deno's remote client on
- * loopback, not denokv's own speed or a real network's latency.
+ * loopback, not denokv's own speed or a real network's latency. The server answers a commit's
+ * headers before reading its body. A second server that answers only after, as denokv does,
+ * drains the jobs again: every commit past 1 KB then waits about 40 ms for a delayed ACK
+ * (docs/SCALING.md, issue #17).
  *
  * Both backends are driven alike, through whole CLI processes only (the bench process opens
  * neither), so each remote figure is read against the local one of the same run.

@@ -42,8 +42,8 @@ export interface CommitTimes {
  * Over KV Connect, Deno's client writes a request body of 1,024 bytes or more in two parts and
  * keeps Nagle's algorithm on, so the second part waits for the server host's delayed ACK: every
  * commit that moves a job then takes about 40 ms more (docs/SCALING.md). This times a small and
- * a large commit (`samples` each, median) on the probe key, whose value nobody reads; null on a
- * read-only store.
+ * a large commit (`samples` each, median) on the probe key, whose value nobody reads; null when
+ * the store takes no writes.
  *
  * @example
  * ```ts
@@ -64,9 +64,14 @@ export async function commitTimesMs(store: Store, samples = 3): Promise<CommitTi
     times.sort((a, b) => a - b);
     return times[Math.floor(times.length / 2)]!;
   };
-  // The large one first, so that the probe key is left small.
-  const large = await median(1_200);
-  return { small_ms: await median(100), large_ms: large };
+  try {
+    // The large one first, so that the probe key is left small.
+    const large = await median(1_200);
+    return { small_ms: await median(100), large_ms: large };
+  } catch {
+    // A file that became read-only after it was opened refuses the write; doctor still reads.
+    return null;
+  }
 }
 
 /**
