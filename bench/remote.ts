@@ -3,7 +3,10 @@
  * server, for docs/SCALING.md. The server is `tests/support/kv_connect_server.ts` in its own
  * process (no denokv binary can be installed here): a Deno implementation of the protocol over a
  * local SQLite KV, so the figures show the cost of the protocol and Deno's remote client on
- * loopback, not denokv's own speed or a real network's latency.
+ * loopback, not denokv's own speed or a real network's latency. The server answers a commit's
+ * headers before reading its body. A second server that answers only after, as denokv does,
+ * drains the jobs again: every commit past 1 KB then waits about 40 ms for a delayed ACK
+ * (docs/SCALING.md, issue #17).
  *
  * Both backends are driven alike, through whole CLI processes only (the bench process opens
  * neither), so each remote figure is read against the local one of the same run.
@@ -50,12 +53,66 @@ export interface Remote {
   local: BackendFigures;
   /** The KV Connect test server, in its own process. */
   remote: BackendFigures;
+  /**
+   * The drain again, on a second server that answers a commit only once its body is read, as
+   * denokv does: every commit of 1,024 bytes or more then waits for the server host's delayed
+   * ACK (docs/SCALING.md). Jobs per second.
+   */
+  remote_late_drain_jobs_per_s: number;
 }
 
 /** Runs R: starts the server, then measures the local file and the server in turn. */
 export async function remote(env: Env): Promise<Remote> {
   const dir = await Deno.makeTempDir({ dir: env.tmp, prefix: "remote-" });
-  const server = new Deno.Command(DENO, {
+  const base = { NO_COLOR: "1" };
+  const servers: Deno.ChildProcess[] = [];
+  // An interrupted bench stops what it registered; the servers go with the same SIGTERM.
+  const stoppable: Promise<{ supervisorPid: number; startCliMs: number }>[] = [];
+  const start = (path: string, early: boolean) => {
+    const server = startServer(path, early);
+    servers.push(server);
+    const entry = Promise.resolve({ supervisorPid: server.pid, startCliMs: 0 });
+    stoppable.push(entry);
+    env.running.add(entry);
+    return server;
+  };
+  try {
+    const url = await serverUrl(start(`${dir}/server.sqlite`, true));
+    env.log(`  local file`);
+    const local = await measure(env, `${dir}/local`, { ...base, QUEUECTL_DB: `${dir}/queue.kv` });
+    env.log(`  KV Connect at ${url}`);
+    const remote = await measure(env, `${dir}/remote`, {
+      ...base,
+      QUEUECTL_DB: url,
+      DENO_KV_ACCESS_TOKEN: TOKEN,
+    });
+    const lateUrl = await serverUrl(start(`${dir}/late.sqlite`, false));
+    env.log(`  KV Connect at ${lateUrl}, answering after the body (as denokv)`);
+    const late = await measure(env, `${dir}/late`, {
+      ...base,
+      QUEUECTL_DB: lateUrl,
+      DENO_KV_ACCESS_TOKEN: TOKEN,
+    }, { drainOnly: true });
+    return {
+      jobs: env.sizes.remoteJobs,
+      workers: env.sizes.remoteWorkers,
+      local,
+      remote,
+      remote_late_drain_jobs_per_s: late.drain_jobs_per_s,
+    };
+  } finally {
+    for (const server of servers) {
+      server.kill("SIGTERM");
+      await server.status;
+    }
+    for (const entry of stoppable) env.running.delete(entry);
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
+/** Starts the test server on a free port; `early`: its headers leave before the body is read. */
+function startServer(path: string, early: boolean): Deno.ChildProcess {
+  return new Deno.Command(DENO, {
     args: [
       "run",
       "-A",
@@ -66,33 +123,13 @@ export async function remote(env: Env): Promise<Remote> {
       "--token",
       TOKEN,
       "--path",
-      `${dir}/server.sqlite`,
+      path,
     ],
+    env: { QUEUECTL_KV_SERVER_EARLY_HEADERS: early ? "1" : "0" },
     stdin: "null",
     stdout: "null",
     stderr: "piped",
   }).spawn();
-  // An interrupted bench stops what it registered; the server goes with the same SIGTERM.
-  const stoppable = Promise.resolve({ supervisorPid: server.pid, startCliMs: 0 });
-  env.running.add(stoppable);
-  try {
-    const url = await serverUrl(server);
-    const base = { NO_COLOR: "1" };
-    env.log(`  local file`);
-    const local = await measure(env, `${dir}/local`, { ...base, QUEUECTL_DB: `${dir}/queue.kv` });
-    env.log(`  KV Connect at ${url}`);
-    const remote = await measure(env, `${dir}/remote`, {
-      ...base,
-      QUEUECTL_DB: url,
-      DENO_KV_ACCESS_TOKEN: TOKEN,
-    });
-    return { jobs: env.sizes.remoteJobs, workers: env.sizes.remoteWorkers, local, remote };
-  } finally {
-    server.kill("SIGTERM");
-    await server.status;
-    env.running.delete(stoppable);
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
-  }
 }
 
 /** Reads the server's stderr until it names its URL, then keeps draining it in the background. */
@@ -114,13 +151,19 @@ async function serverUrl(server: Deno.ChildProcess): Promise<string> {
   }
 }
 
-/** One backend: single enqueues, a bulk enqueue, its drain, then wake-ups one job at a time. */
+/**
+ * One backend: single enqueues, a bulk enqueue, its drain, then wake-ups one job at a time;
+ * with `drainOnly`, the bulk enqueue and the drain alone (the other figures are then empty).
+ */
 async function measure(
   env: Env,
   dir: string,
   cliEnv: Record<string, string>,
+  options: { drainOnly?: boolean } = {},
 ): Promise<BackendFigures> {
-  const s = env.sizes;
+  const s = options.drainOnly
+    ? { ...env.sizes, remoteEnqueueRuns: 0, remoteWakeJobs: 0 }
+    : env.sizes;
   await Deno.mkdir(dir);
   const cli = async (args: string[]): Promise<RunOutcome> => {
     const out = await run(DENO, ["run", "-A", "--config", CONFIG, MAIN, ...args], { env: cliEnv });

@@ -61,7 +61,7 @@ export const FULL: Sizes = {
   primitiveRuns: 300,
   profileJobs: 1000,
   remoteJobs: 600,
-  remoteWorkers: 4,
+  remoteWorkers: 2,
   remoteEnqueueRuns: 5,
   remoteWakeJobs: 10,
 };

@@ -21,6 +21,7 @@ interface DoctorJson {
   repaired: number;
   unverified: string[];
   round_trip_ms: number;
+  commit_ms: { small: number; large: number; large_waits: boolean } | null;
   wake: { kind: string; delivered: boolean; ms: number | null };
   clock: { method: string; offset_ms: number; uncertainty_ms: number };
   limits: { strict: boolean; checks_per_atomic: number };
@@ -84,12 +85,13 @@ Deno.test({
     match(text.stdout, /^database: .*queue\.kv \(local\)$/m);
     match(text.stdout, /^checked 5 job\(s\): 0 violation\(s\)$/m);
     match(text.stdout, /^round trip: [\d.]+ ms/m);
+    match(text.stdout, /^commits: +[\d.]+ ms small, [\d.]+ ms past 1 KB \(medians of 3\)/m);
     match(text.stdout, /^wake-up: +inotify doorbell file: delivered in [\d.]+ ms$/m);
     match(text.stdout, /^clock: +0 ms skew \(one host, one clock\)$/m);
     match(text.stdout, /^limits: +strict: remote limits enforced/m);
     const json = await doctorJson(db);
     equal(json.code, 0, json.stderr);
-    const { round_trip_ms, wake, clock, limits, ...report } = json.out;
+    const { round_trip_ms, commit_ms, wake, clock, limits, ...report } = json.out;
     deepStrictEqual(report, {
       backend: "local",
       jobs: 5,
@@ -99,6 +101,9 @@ Deno.test({
       hooks: { waiting: 0 },
     });
     ok(round_trip_ms >= 0 && round_trip_ms < 1000, `round trip ${round_trip_ms}`);
+    ok(commit_ms, "a writable store has its commits timed");
+    deepStrictEqual(Object.keys(commit_ms), ["small", "large", "large_waits"]);
+    ok(commit_ms.small >= 0 && commit_ms.large >= 0, JSON.stringify(commit_ms));
     deepStrictEqual({ ...wake, ms: typeof wake.ms }, {
       kind: "inotify",
       delivered: true,

@@ -120,6 +120,7 @@ Deno.test("the job lifecycle works over KV Connect within the server's limits", 
   equal(doctor.wake.kind, "watch");
   ok(doctor.wake.delivered, "watch delivers on the remote KV");
   equal(doctor.limits.strict, true);
+  equal(typeof doctor.commit_ms.large_waits, "boolean", "doctor times a commit past 1 KB");
   ok((q.server.requests["/v2/atomic_write"] ?? 0) > 0);
 });
 

@@ -16,7 +16,14 @@ import { repairStore } from "../store/doctor_repair.ts";
 import { checkSchedules, repairSchedules } from "../store/doctor_schedules.ts";
 import { type ClockOffset, measureClockOffset, SKEW_WARN_MS } from "../store/clock.ts";
 import { REMOTE_LIMITS } from "../store/db.ts";
-import { checkWake, roundTripMs, type WakeCheck } from "../store/probe.ts";
+import {
+  checkWake,
+  type CommitTimes,
+  commitTimesMs,
+  largeCommitsWait,
+  roundTripMs,
+  type WakeCheck,
+} from "../store/probe.ts";
 import type { Context } from "./context.ts";
 import { toggle } from "./params.ts";
 import { hostName } from "../worker/identity.ts";
@@ -28,7 +35,7 @@ export function doctorCommand(ctx: Context): Command<CommandContext> {
   return buildCommand({
     docs: {
       brief:
-        "check indexes, counters, attempt counts, leases and schedules' next ticks, and the connection (round trip, wake-up, clock skew, limits); --repair fixes indexes",
+        "check indexes, counters, attempt counts, leases and schedules' next ticks, and the connection (round trip, commit times, wake-up, clock skew, limits); --repair fixes indexes",
     },
     parameters: {
       flags: {
@@ -36,7 +43,7 @@ export function doctorCommand(ctx: Context): Command<CommandContext> {
           "rebuild indexes and counters from the job records, and schedules' due entries (stop workers first)",
         ),
         json: toggle(
-          'print {"backend", "jobs", "violations", "repaired", "unverified", "round_trip_ms", "wake", "clock", "limits"}',
+          'print {"backend", "jobs", "violations", "repaired", "unverified", "round_trip_ms", "commit_ms", "wake", "clock", "limits"}',
         ),
       },
     },
@@ -57,6 +64,7 @@ export function doctorCommand(ctx: Context): Command<CommandContext> {
       // Every schedule that is not paused has its next tick.
       violations.push(...await checkSchedules(store));
       const rtt = await roundTripMs(store);
+      const commits = await commitTimesMs(store);
       const wake = await checkWake(store);
       const clock = await measureClockOffset(store);
       const spread = offsetSpread(await listWorkers(store));
@@ -74,6 +82,11 @@ export function doctorCommand(ctx: Context): Command<CommandContext> {
           repaired,
           unverified,
           round_trip_ms: round(rtt),
+          commit_ms: commits && {
+            small: round(commits.small_ms),
+            large: round(commits.large_ms),
+            large_waits: largeCommitsWait(commits),
+          },
           wake: { ...wake, ms: wake.ms === null ? null : round(wake.ms) },
           clock: clock
             ? {
@@ -93,6 +106,7 @@ export function doctorCommand(ctx: Context): Command<CommandContext> {
         const access = store.readOnly ? `, read-only: ${store.readOnly}` : "";
         ctx.out(`database:   ${store.location} (${backend}${access})`);
         ctx.out(`round trip: ${round(rtt)} ms (median of 5 reads)`);
+        if (commits) ctx.out(`commits:    ${commitText(commits)}`);
         ctx.out(`wake-up:    ${wakeText(wake)}`);
         ctx.out(`clock:      ${clockText(clock, toleratedMs)}`);
         if (spread.measured > 0) {
@@ -135,6 +149,13 @@ function offsetSpread(
   );
   if (offsets.length === 0) return { measured: 0, spreadMs: null };
   return { measured: offsets.length, spreadMs: Math.max(...offsets) - Math.min(...offsets) };
+}
+
+function commitText(c: CommitTimes): string {
+  const text = `${round(c.small_ms)} ms small, ${round(c.large_ms)} ms past 1 KB (medians of 3)`;
+  if (!largeCommitsWait(c)) return text;
+  return `${text}; WARNING: commits past 1 KB wait for a delayed ACK (Deno's KV client keeps ` +
+    `Nagle on), so each job costs about 40 ms more: see docs/SCALING.md`;
 }
 
 function round(ms: number): number {

@@ -1,11 +1,13 @@
 /**
  * Measurements `doctor` reports about the connection to the store: the round-trip time of a
- * read, and whether a write reaches a watcher (and how fast).
+ * read, the time of a small and of a 1.2 KB commit, and whether a write reaches a watcher (and
+ * how fast).
  *
  * @module
  */
 import { keys } from "./keys.ts";
 import type { Store } from "./open.ts";
+import { Tx } from "./tx.ts";
 
 /**
  * The median time of `samples` single-key reads, in ms.
@@ -26,6 +28,64 @@ export async function roundTripMs(store: Store, samples = 5): Promise<number> {
   }
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)]!;
+}
+
+/** The median times of a small commit and of one past 1 KB, in ms. */
+export interface CommitTimes {
+  /** A commit of a 100-byte value. */
+  small_ms: number;
+  /** A commit of a 1,200-byte value: a request body past 1,024 bytes. */
+  large_ms: number;
+}
+
+/**
+ * Over KV Connect, Deno's client writes a request body of 1,024 bytes or more in two parts and
+ * keeps Nagle's algorithm on, so the second part waits for the server host's delayed ACK: every
+ * commit that moves a job then takes about 40 ms more (docs/SCALING.md). This times a small and
+ * a large commit (`samples` each, median) on the probe key, whose value nobody reads; null when
+ * the store takes no writes.
+ *
+ * @example
+ * ```ts
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
+ * const times = await commitTimesMs(store); // { small_ms: 1.1, large_ms: 44.2 } on denokv
+ * ```
+ */
+export async function commitTimesMs(store: Store, samples = 3): Promise<CommitTimes | null> {
+  if (store.readOnly !== null) return null;
+  const median = async (bytes: number) => {
+    const times: number[] = [];
+    for (let i = 0; i < samples; i++) {
+      const t0 = performance.now();
+      await store.db.commit(new Tx().set(keys.probe, "x".repeat(bytes)));
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    return times[Math.floor(times.length / 2)]!;
+  };
+  try {
+    // The large one first, so that the probe key is left small.
+    const large = await median(1_200);
+    return { small_ms: await median(100), large_ms: large };
+  } catch {
+    // A file that became read-only after it was opened refuses the write; doctor still reads.
+    return null;
+  }
+}
+
+/**
+ * True when a commit past 1 KB takes 20 ms or more longer than a small one: the delayed-ACK
+ * wait of {@linkcode commitTimesMs}, not noise (pure).
+ *
+ * @example
+ * ```ts
+ * largeCommitsWait({ small_ms: 1.1, large_ms: 44.2 }); // true
+ * largeCommitsWait({ small_ms: 1.1, large_ms: 1.4 }); // false
+ * ```
+ */
+export function largeCommitsWait(times: CommitTimes): boolean {
+  return times.large_ms - times.small_ms >= 20;
 }
 
 /** Whether a write reached a watcher of its key, and after how long. */

@@ -26,7 +26,33 @@ export interface KvConnectServerOptions {
   port?: number;
   /** Shifts the server's HTTP `Date` header by this much, to play a host with a skewed clock. */
   clockOffsetMs?: number;
+  /** Hears the body of each `atomic_write` request (for the lab's size census). */
+  onAtomicWrite?: (body: Uint8Array) => void;
+  /**
+   * Answers `atomic_write` with its headers before reading the body (default true), so that a
+   * commit body of 1,024 bytes or more does not wait for this host's delayed ACK (about 40 ms):
+   * see {@linkcode SPLIT_BODY_BYTES}. The status is then always 200, and a refused write answers
+   * with an unspecified status instead of a 400 (Deno's client reports "unspecified error").
+   */
+  earlyHeaders?: boolean;
 }
+
+/** The body sizes of the `atomic_write` requests a server has served. */
+export interface WriteSizes {
+  /** Requests served. */
+  count: number;
+  /** Requests whose body was 1,024 bytes or more (see {@linkcode SPLIT_BODY_BYTES}). */
+  split: number;
+  /** The largest body, in bytes. */
+  max: number;
+}
+
+/**
+ * The request body size from which Deno's remote KV client (Deno 2.9.6) writes a request in
+ * two parts; the second then waits for the server's delayed ACK, about 40 ms on Linux
+ * (docs/SCALING.md, "Why a large commit takes 40 ms").
+ */
+export const SPLIT_BODY_BYTES = 1024;
 
 /** A running server. */
 export interface KvConnectServer extends AsyncDisposable {
@@ -34,6 +60,8 @@ export interface KvConnectServer extends AsyncDisposable {
   url: string;
   /** Requests served, by endpoint. */
   requests: Record<string, number>;
+  /** The body sizes of the commits served. */
+  writes: WriteSizes;
   /** While true, every request hangs (an unresponsive server); new ones wait until false. */
   hang: boolean;
   /** Stops serving and closes the backing store. */
@@ -55,6 +83,7 @@ export async function startKvConnectServer(
 ): Promise<KvConnectServer> {
   const kv = await Deno.openKv(options.path ?? ":memory:");
   const requests: Record<string, number> = {};
+  const writes: WriteSizes = { count: 0, split: 0, max: 0 };
   const watches = new Set<ReadableStreamDefaultController<Uint8Array>>();
   let unhang: (() => void) | null = null;
   let hangGate: Promise<void> | null = null;
@@ -95,9 +124,20 @@ export async function startKvConnectServer(
       if (path === "/") return await metadata(req, options.token);
       const denied = checkDataPath(req, options.token);
       if (denied) return denied;
+      if (path === "/v2/atomic_write") {
+        const work = req.arrayBuffer().then((raw) => {
+          const body = new Uint8Array(raw);
+          writes.count++;
+          if (body.length >= SPLIT_BODY_BYTES) writes.split++;
+          writes.max = Math.max(writes.max, body.length);
+          options.onAtomicWrite?.(body);
+          return atomicWrite(kv, body);
+        });
+        if (options.earlyHeaders ?? true) return early(work);
+        return proto(await work);
+      }
       const body = new Uint8Array(await req.arrayBuffer());
       if (path === "/v2/snapshot_read") return proto(await snapshotRead(kv, body));
-      if (path === "/v2/atomic_write") return proto(await atomicWrite(kv, body));
       if (path === "/v2/watch") return watch(kv, body, watches);
       return text(404, "Resource not found.");
     } catch (err) {
@@ -125,6 +165,7 @@ export async function startKvConnectServer(
   return {
     url,
     requests,
+    writes,
     close,
     [Symbol.asyncDispose]: close,
     get hang() {
@@ -141,6 +182,21 @@ function text(status: number, body: string): Response {
 }
 
 function proto(body: Uint8Array<ArrayBuffer>): Response {
+  return new Response(body, { headers: { "content-type": "application/x-protobuf" } });
+}
+
+/**
+ * A 200 whose headers leave now and whose body follows when `work` ends. The headers carry the
+ * ACK of the request's first part, which releases the part Nagle's algorithm holds back in the
+ * client; a refused write becomes an empty `AtomicWriteOutput` (status unspecified).
+ */
+function early(work: Promise<Uint8Array<ArrayBuffer>>): Response {
+  const body = new ReadableStream<Uint8Array<ArrayBuffer>>({
+    async start(c) {
+      c.enqueue(await work.catch(() => new Uint8Array(0)));
+      c.close();
+    },
+  });
   return new Response(body, { headers: { "content-type": "application/x-protobuf" } });
 }
 
@@ -196,6 +252,7 @@ if (import.meta.main) {
     token,
     path: arg("path"),
     port: Number(arg("port") ?? 4512),
+    earlyHeaders: Deno.env.get("QUEUECTL_KV_SERVER_EARLY_HEADERS") !== "0",
   });
   console.error(`kv_connect_server: listening on ${server.url}`);
 }
