@@ -35,13 +35,14 @@ export interface SessionChild {
 /** Starts programs as session leaders. */
 export interface SessionSpawner {
   /**
-   * Starts `path` with `args` (argv[0] first). Throws an Error whose message says why when it
-   * cannot start (e.g. "No such file or directory").
+   * Starts `path` with `args` (argv[0] first), with this process's environment plus `env`, or
+   * `env` alone when `inherit` is false. Throws an Error whose message says why when it cannot
+   * start (e.g. "No such file or directory"); nothing then runs.
    */
   spawn(
     path: string,
     args: readonly string[],
-    options: { env?: Record<string, string>; cwd?: string },
+    options: { env?: Record<string, string>; cwd?: string; inherit?: boolean },
   ): SessionChild;
   /**
    * Sends `signal` to process group `pgid` (above 1) with kill(2) and reports whether it was
@@ -223,7 +224,9 @@ function makeSpawner(libc: Libc): SessionSpawner {
       if (options.cwd !== undefined && libc.posix_spawn_file_actions_addchdir_np === null) {
         throw new Error("this C library cannot set the working directory of a spawned process");
       }
-      const env = { ...Deno.env.toObject(), ...options.env };
+      const env = options.inherit === false
+        ? { ...options.env }
+        : { ...Deno.env.toObject(), ...options.env };
       const argv = cStrings(args);
       const envp = cStrings(Object.entries(env).map(([k, v]) => `${k}=${v}`));
       const program = cString(path);
