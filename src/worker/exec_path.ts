@@ -24,6 +24,8 @@ export interface SearchOptions {
   cwd: string;
   /** The ids whose permissions count. Default: this process's. */
   ids?: Ids;
+  /** A cheap first check that a path exists (a miss must be certain). Default: none. */
+  exists?: (path: string) => boolean;
 }
 
 /**
@@ -48,21 +50,32 @@ export function findExecutable(name: string, options: SearchOptions): string | n
   if (name.includes("/")) return name.startsWith("/") ? name : `${cwd}/${name}`;
   if (path === undefined || path.includes("%")) return null;
   const ids = options.ids ?? { uid: Deno.uid() ?? -1, gid: Deno.gid() ?? -1 };
-  for (const dir of path.split(":")) {
-    const joined = dir === "" ? name : `${dir}/${name}`;
-    const full = joined.startsWith("/") ? joined : `${cwd}/${joined}`;
-    let info: Deno.FileInfo;
-    try {
-      info = Deno.statSync(full);
-    } catch {
-      continue; // Not there, or a folder on the way we may not enter: dash goes on too.
+  // Most entries miss, and Deno builds a stack trace for each miss: a visible cost per job.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    for (const dir of path.split(":")) {
+      const joined = dir === "" ? name : `${dir}/${name}`;
+      const full = joined.startsWith("/") ? joined : `${cwd}/${joined}`;
+      const info = options.exists?.(full) === false ? null : statOrNull(full);
+      // Not there, a folder on the way we may not enter, or not a file: dash goes on too.
+      if (info === null || !info.isFile) continue;
+      const verdict = executable(info, ids);
+      if (verdict === null) return null;
+      if (verdict) return full;
     }
-    if (!info.isFile) continue;
-    const verdict = executable(info, ids);
-    if (verdict === null) return null;
-    if (verdict) return full;
+    return null;
+  } finally {
+    Error.stackTraceLimit = limit;
   }
-  return null;
+}
+
+function statOrNull(path: string): Deno.FileInfo | null {
+  try {
+    return Deno.statSync(path);
+  } catch {
+    return null;
+  }
 }
 
 /**

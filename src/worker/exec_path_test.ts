@@ -37,6 +37,16 @@ Deno.test("the first executable regular file on PATH wins, as dash finds it", as
     const path = `${dir}/missing:${dir}/a:${dir}/b:${dir}/c:${dir}/d`;
     const found = findExecutable("tool", { path, cwd: "/", ids: me });
     assert.equal(found, `${dir}/c/tool`);
+    // A cheap existence check first changes nothing but the cost of the misses.
+    const exists = (p: string) => {
+      try {
+        Deno.statSync(p);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    assert.equal(findExecutable("tool", { path, cwd: "/", ids: me, exists }), found);
     assert.equal(found, await shFinds("tool", path, "/"));
   });
 });

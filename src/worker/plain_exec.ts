@@ -54,7 +54,7 @@ export function spawnPlain(
     ? options.cwd
     : `${here}/${options.cwd}`;
   const given = { ...Deno.env.toObject(), ...options.env };
-  const program = findExecutable(argv[0]!, { path: given.PATH, cwd });
+  const program = findExecutable(argv[0]!, { path: given.PATH, cwd, exists: spawner.exists });
   if (program === null) return null;
   try {
     const env = shellEnv(given, {

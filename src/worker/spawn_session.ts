@@ -50,6 +50,11 @@ export interface SessionSpawner {
    * group is usually gone already, and the error Deno builds for that was a visible cost.
    */
   killGroup(pgid: number, signal: Deno.Signal): boolean;
+  /**
+   * Whether `path` names something that exists, with access(2). A miss costs no exception: a
+   * PATH search misses in most of its folders, and Deno's error for each was a visible cost.
+   */
+  exists(path: string): boolean;
 }
 
 const SYMBOLS = {
@@ -78,6 +83,7 @@ const SYMBOLS = {
   pipe2: { parameters: ["buffer", "i32"], result: "i32" },
   close: { parameters: ["i32"], result: "i32" },
   kill: { parameters: ["i32", "i32"], result: "i32" },
+  access: { parameters: ["buffer", "i32"], result: "i32" },
   waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32", nonblocking: true },
   strerror: { parameters: ["i32"], result: "pointer" },
   __errno_location: { parameters: [], result: "pointer" },
@@ -213,6 +219,9 @@ function makeSpawner(libc: Libc): SessionSpawner {
   };
 
   return {
+    exists(path) {
+      return !path.includes("\0") && libc.access(cString(path), 0) === 0;
+    },
     killGroup(pgid, signal) {
       const signo = SIGNALS.indexOf(signal);
       if (!Number.isInteger(pgid) || pgid <= 1 || signo <= 0) {
