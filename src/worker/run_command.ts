@@ -117,9 +117,9 @@ export const NOT_RUN: RunResult = Object.freeze({
 
 /**
  * Runs `sh -c <command>` (or, with `plain`, the command's own program when it is plain words)
- * in a new process group and resolves when the shell has exited, the
- * rest of its group has been killed and its output has been read. It never rejects for a
- * command that fails or cannot start; it rejects only for invalid options or a throwing callback.
+ * in a new process group and resolves when that process has exited, the rest of its group has
+ * been killed and its output has been read. It never rejects for a command that fails or cannot
+ * start; it rejects only for invalid options or a throwing callback.
  *
  * @example
  * ```ts
