@@ -10,9 +10,11 @@
  * that may not be executed, a script without `#!` (dash runs it itself). Those are rare, and the
  * shell then prints its own message and exits 127 or 126 exactly as it always did.
  *
- * One difference remains and is documented: a program killed by a signal that reached only it
- * (a crash, `abort()`, the OOM killer) reports that signal, where dash, which waits for it as a
- * child, exits 128+n. A signal to the whole group (timeout, cancel, stop) ends both the same way.
+ * Two differences remain, documented, both because no shell stands in between. A program killed
+ * by a signal that reached only it (a crash, `abort()`, the OOM killer) reports that signal, where
+ * dash, which waits for it as a child, exits 128+n. And on a timeout or cancel a program that
+ * handles SIGTERM has the kill grace to finish, where the shell died of the TERM at once and took
+ * the group with it; a program that does not handle it ends with SIGTERM both ways.
  *
  * @module
  */

@@ -181,3 +181,26 @@ Deno.test("a cancel kills the program's group and reports the same signal both w
   assert.equal(plain.signal, "SIGTERM");
   assert.equal(plain.error, "canceled: stop");
 });
+
+Deno.test({
+  name:
+    "on a timeout a program that handles SIGTERM gets the kill grace without a shell; under sh -c it is killed at once",
+  ignore: !fastPathHere,
+  fn: async () => {
+    await withTempDir(async (dir) => {
+      // Under sh -c the TERM kills the shell, and the group is then killed with it: the handler
+      // never finishes. Run directly, the program is the one that ends, in its own time.
+      await script(
+        `${dir}/trap`,
+        "#!/bin/sh\ntrap 'echo cleaned; exit 5' TERM\necho started\nwhile :; do sleep 0.05; done\n",
+      );
+      const options = { timeoutMs: 300, killGraceMs: 5000 };
+      const shell = await runCommand(`${dir}/trap`, { ...options, plain: false });
+      const plain = await runCommand(`${dir}/trap`, { ...options, plain: true });
+      assert.equal(text(plain.stdout), "started\ncleaned\n");
+      assert.deepEqual([plain.exitCode, plain.signal, plain.timedOut], [5, null, true]);
+      assert.equal(plain.error, "timed out after 300ms");
+      assert.deepEqual([shell.exitCode, shell.signal, shell.error], [null, "SIGTERM", plain.error]);
+    });
+  },
+});
