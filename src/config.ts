@@ -76,6 +76,8 @@ export interface Config {
   retention_dead: number;
   /** Whether `enqueue` records the calling shell's whole environment, as `--env-all` does. */
   capture_env: boolean;
+  /** Whether a job of plain words runs without `sh -c` (`src/worker/plain_exec.ts`). */
+  plain_exec: boolean;
   /** Command template run after a job's final transition (`src/finish_hook.ts`); "" = none. */
   on_finish: string;
   /** URL the job's JSON is POSTed to after its final transition; "" = none. */
@@ -113,6 +115,8 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   retention_dead: 0,
   // Off: an environment is full of secrets the job does not need, and costs a read per job.
   capture_env: false,
+  // On: the shell is the largest CPU cost of a short job, and plain words need none.
+  plain_exec: true,
   on_finish: "",
   on_finish_url: "",
   on_finish_timeout: 10 * SECOND,
@@ -152,6 +156,7 @@ export const CONFIG_DESCRIPTIONS: Readonly<Record<keyof Config, string>> = Objec
   retention_completed: "how long completed jobs are kept (duration 1m to 3650d; 0 = forever)",
   retention_dead: "how long dead jobs are kept (duration 1m to 3650d; 0 = forever)",
   capture_env: "enqueue records the shell's whole environment, as --env-all (true or false)",
+  plain_exec: "a job of plain words runs without sh -c, as the shell would run it (true or false)",
   on_finish: 'command run when a job ends, with {id} {state} {exit_code}… ("" = none)',
   on_finish_url: 'http(s) URL the ended job\'s JSON is POSTed to ("" = none)',
   on_finish_timeout: "time limit of one hook run or POST (duration 100ms to 10m)",
@@ -191,6 +196,12 @@ const RULES: Readonly<Record<keyof Config, KeyRule>> = {
   retention_completed: durationKey(MINUTE, 3650 * DAY, { zero: "keep forever" }),
   retention_dead: durationKey(MINUTE, 3650 * DAY, { zero: "keep forever" }),
   capture_env: {
+    parse: (text) => text === "true" ? true : text === "false" ? false : text,
+    valid: (v) => typeof v === "boolean",
+    accepts: "true or false",
+    format: String,
+  },
+  plain_exec: {
     parse: (text) => text === "true" ? true : text === "false" ? false : text,
     valid: (v) => typeof v === "boolean",
     accepts: "true or false",

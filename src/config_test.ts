@@ -29,6 +29,7 @@ Deno.test("DEFAULT_CONFIG holds the documented defaults and is frozen", () => {
     retention_completed: 0,
     retention_dead: 0,
     capture_env: false,
+    plain_exec: true,
     on_finish: "",
     on_finish_url: "",
     on_finish_timeout: 10_000,

@@ -20,6 +20,7 @@ const CONFIG_KEYS = [
   "retention_completed",
   "retention_dead",
   "capture_env",
+  "plain_exec",
   "on_finish",
   "on_finish_url",
   "on_finish_timeout",

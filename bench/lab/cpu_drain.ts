@@ -1,13 +1,13 @@
 /**
  * CPU per job of a drain, for A/B comparisons on a busy machine: wall time is noisy here, CPU
- * time much less so. Enqueues N `true` jobs, starts W `worker run` processes the way the
+ * time much less so. Enqueues N `true` jobs (or `--command`'s), starts W `worker run` processes the way the
  * supervisor starts them, waits until every job completed, and reads each worker's own CPU and
  * its job processes' CPU (`/proc/PID/stat`) before stopping it. With several trees (`--root`,
  * repeatable) the runs interleave, A B A B …, so that drift hits every tree alike.
  *
  * ```sh
  * deno run -A bench/lab/cpu_drain.ts [--jobs 2000] [--workers 1] [--reps 3] [--root DIR]... \
- *   [--deno-flag=--v8-flags=--max-semi-space-size=1]
+ *   [--command "sleep 0"] [--deno-flag=--v8-flags=--max-semi-space-size=1]
  * ```
  *
  * @module
@@ -25,6 +25,8 @@ const flag = (name: string, def: string) => {
 const n = Number(flag("--jobs", "2000"));
 const workers = Number(flag("--workers", "1"));
 const reps = Number(flag("--reps", "3"));
+// `true` is a dash builtin; a program such as `sleep 0` shows what a shell costs a real job.
+const command = flag("--command", "true");
 const roots = argv.flatMap((a, i) => (a === "--root" ? [argv[i + 1]!] : []));
 if (roots.length === 0) roots.push(ROOT);
 const denoFlags = argv.filter((a) => a.startsWith("--deno-flag=")).map((a) => a.slice(12));
@@ -42,7 +44,7 @@ async function once(root: string): Promise<Run> {
   const tmp = await Deno.makeTempDir({ prefix: "queuectl-cpu-" });
   const db = await TempDb.create(tmp, "cpu");
   try {
-    await bulkEnqueue(db, n, '{"command":"true"}', "cpu");
+    await bulkEnqueue(db, n, JSON.stringify({ command }), "cpu");
     const store = await db.open();
     const load = loadavg()[0];
     const t0 = performance.now();
@@ -89,7 +91,7 @@ for (let r = 0; r < reps; r++) {
   }
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-console.log(`median of ${reps}, ${n} jobs, ${workers} worker(s):`);
+console.log(`median of ${reps}, ${n} jobs of ${JSON.stringify(command)}, ${workers} worker(s):`);
 for (const root of roots) {
   const mine = runs.filter((x) => x.root === root);
   console.log(

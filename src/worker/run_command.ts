@@ -5,15 +5,17 @@
  * Every command gets a fresh session, so its pid is also its process-group id and a single
  * `kill(-pgid)` reaches the shell and everything it started, including background grandchildren
  * that would otherwise outlive the job and hold our pipes open. On Linux with glibc the session
- * comes from one posix_spawn call ({@link sessionSpawner}); elsewhere from exec'ing `setsid`, else
- * Deno's `detached: true`.
+ * comes from one posix_spawn call (`spawn_session.ts`); elsewhere from exec'ing `setsid`, else
+ * Deno's `detached: true` (`command_start.ts`). A plain command may skip the shell
+ * (`plain_exec.ts`).
  *
  * @module
  */
 import type { OutputStream } from "../output_stream.ts";
 import { capture } from "./pipe_capture.ts";
 import { tryKillGroup } from "./process_group.ts";
-import { type SessionChild, sessionSpawner } from "./spawn_session.ts";
+import { startCommand } from "./command_start.ts";
+import type { SessionChild } from "./spawn_session.ts";
 
 /** Options for {@link runCommand}. Every field is optional. */
 export interface RunOptions {
@@ -44,6 +46,11 @@ export interface RunOptions {
   cwd?: string;
   /** Shell to use, default "sh" (tests may pass a missing path to test spawn failure). */
   shell?: string;
+  /**
+   * Exec a command of plain words directly, without the shell, where that is sure to do what
+   * the shell would (`plain_exec.ts`). Default false.
+   */
+  plain?: boolean;
 }
 
 /** How one run ended. `error` is null exactly when the command exited 0 on its own. */
@@ -109,9 +116,10 @@ export const NOT_RUN: RunResult = Object.freeze({
 });
 
 /**
- * Runs `sh -c <command>` in a new process group and resolves when the shell has exited, the
- * rest of its group has been killed and its output has been read. It never rejects for a
- * command that fails or cannot start; it rejects only for invalid options or a throwing callback.
+ * Runs `sh -c <command>` (or, with `plain`, the command's own program when it is plain words)
+ * in a new process group and resolves when that process has exited, the rest of its group has
+ * been killed and its output has been read. It never rejects for a command that fails or cannot
+ * start; it rejects only for invalid options or a throwing callback.
  *
  * @example
  * ```ts
@@ -137,7 +145,7 @@ export async function runCommand(command: string, options: RunOptions = {}): Pro
 
   let child: SessionChild;
   try {
-    child = startSession(options.shell ?? "sh", command, options);
+    child = startCommand(command, options);
   } catch (err) {
     const durationMs = performance.now() - started;
     return { ...NOT_RUN, durationMs, error: `could not start: ${errorText(err)}` };
@@ -242,55 +250,4 @@ function errorText(err: unknown): string {
 
 function formatMs(ms: number): string {
   return ms < 1000 ? `${ms}ms` : `${Number((ms / 1000).toFixed(3))}s`;
-}
-
-/**
- * Starts `shell -c command` as the leader of a new session. One posix_spawn where it works;
- * else `setsid` (util-linux, on every Debian), which execs the shell in place so the pid stays
- * the group id, and costs about 1 ms less per job than Deno's `detached: true`, which forks the
- * whole worker process to call setsid(2). A shell that cannot be found is spawned directly, so
- * the failure reads "could not start" rather than setsid's exit 127.
- */
-function startSession(shell: string, command: string, options: RunOptions): SessionChild {
-  const { env, cwd } = options;
-  const shellPath = findOnPath(shell);
-  const spawner = shellPath === null ? null : sessionSpawner();
-  if (spawner) return spawner.spawn(shellPath!, [shell, "-c", command], { env, cwd });
-  const setsid = findOnPath("setsid");
-  const [program, session]: [string, Deno.CommandOptions] = setsid && shellPath
-    ? [setsid, { args: [shell, "-c", command] }]
-    : [shell, { args: ["-c", command], detached: true }];
-  return new Deno.Command(program, {
-    ...session,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env,
-    cwd,
-  }).spawn();
-}
-
-const pathCache = new Map<string, string | null>();
-
-function findOnPath(name: string): string | null {
-  const path = Deno.env.get("PATH") ?? "";
-  const cacheKey = `${name}\0${path}`;
-  const cached = pathCache.get(cacheKey);
-  if (cached !== undefined) return cached;
-  let found: string | null = null;
-  const candidates = name.includes("/")
-    ? [name]
-    : path.split(":").filter(Boolean).map((d) => `${d}/${name}`);
-  for (const c of candidates) {
-    try {
-      if (Deno.statSync(c).isFile) {
-        found = c;
-        break;
-      }
-    } catch {
-      // Not there.
-    }
-  }
-  pathCache.set(cacheKey, found);
-  return found;
 }

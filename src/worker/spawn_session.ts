@@ -35,13 +35,14 @@ export interface SessionChild {
 /** Starts programs as session leaders. */
 export interface SessionSpawner {
   /**
-   * Starts `path` with `args` (argv[0] first). Throws an Error whose message says why when it
-   * cannot start (e.g. "No such file or directory").
+   * Starts `path` with `args` (argv[0] first), with this process's environment plus `env`, or
+   * `env` alone when `inherit` is false. Throws an Error whose message says why when it cannot
+   * start (e.g. "No such file or directory"); nothing then runs.
    */
   spawn(
     path: string,
     args: readonly string[],
-    options: { env?: Record<string, string>; cwd?: string },
+    options: { env?: Record<string, string>; cwd?: string; inherit?: boolean },
   ): SessionChild;
   /**
    * Sends `signal` to process group `pgid` (above 1) with kill(2) and reports whether it was
@@ -49,6 +50,11 @@ export interface SessionSpawner {
    * group is usually gone already, and the error Deno builds for that was a visible cost.
    */
   killGroup(pgid: number, signal: Deno.Signal): boolean;
+  /**
+   * Whether `path` names something that exists, with access(2). A miss costs no exception: a
+   * PATH search misses in most of its folders, and Deno's error for each was a visible cost.
+   */
+  exists(path: string): boolean;
 }
 
 const SYMBOLS = {
@@ -77,6 +83,7 @@ const SYMBOLS = {
   pipe2: { parameters: ["buffer", "i32"], result: "i32" },
   close: { parameters: ["i32"], result: "i32" },
   kill: { parameters: ["i32", "i32"], result: "i32" },
+  access: { parameters: ["buffer", "i32"], result: "i32" },
   waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32", nonblocking: true },
   strerror: { parameters: ["i32"], result: "pointer" },
   __errno_location: { parameters: [], result: "pointer" },
@@ -212,6 +219,9 @@ function makeSpawner(libc: Libc): SessionSpawner {
   };
 
   return {
+    exists(path) {
+      return !path.includes("\0") && libc.access(cString(path), 0) === 0;
+    },
     killGroup(pgid, signal) {
       const signo = SIGNALS.indexOf(signal);
       if (!Number.isInteger(pgid) || pgid <= 1 || signo <= 0) {
@@ -223,7 +233,9 @@ function makeSpawner(libc: Libc): SessionSpawner {
       if (options.cwd !== undefined && libc.posix_spawn_file_actions_addchdir_np === null) {
         throw new Error("this C library cannot set the working directory of a spawned process");
       }
-      const env = { ...Deno.env.toObject(), ...options.env };
+      const env = options.inherit === false
+        ? { ...options.env }
+        : { ...Deno.env.toObject(), ...options.env };
       const argv = cStrings(args);
       const envp = cStrings(Object.entries(env).map(([k, v]) => `${k}=${v}`));
       const program = cString(path);

@@ -110,3 +110,15 @@ Deno.test({
     assert.throws(() => spawner.killGroup(0, "SIGKILL"), RangeError);
   },
 });
+
+Deno.test({
+  name: "exists answers with access(2): true for a file or folder, false for a missing path",
+  ignore: !linuxGlibc,
+  fn: () => {
+    const spawner = sessionSpawner()!;
+    assert.equal(spawner.exists("/bin/sh"), true);
+    assert.equal(spawner.exists("/tmp"), true);
+    assert.equal(spawner.exists("/no/such/path"), false);
+    assert.equal(spawner.exists("/bin/sh\0x"), false);
+  },
+});

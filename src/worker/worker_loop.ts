@@ -249,6 +249,7 @@ export class Worker {
       timeoutMs: timeout,
       signal: abort.signal,
       outputLimit: config.output_limit,
+      plain: config.plain_exec,
       onOutput: (stream, chunk) => sink.push(stream, chunk),
       onSpawn: (pid) => {
         this.#current!.pgid = pid;
