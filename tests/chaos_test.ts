@@ -221,7 +221,9 @@ Deno.test({
         ) {
           ok(
             first?.outcome === "worker_lost" && (first.orphans_killed ?? 0) >= 1,
-            `${job.id}'s first run outlived its worker unrecorded: ${JSON.stringify(first)}`,
+            `${job.id}'s first run outlived its worker unrecorded: ${JSON.stringify(history)}; ${
+              JSON.stringify(effects.filter((e) => e.id === job.id))
+            }`,
           );
         }
         orphansKilled += history.reduce((n, a) => n + (a.orphans_killed ?? 0), 0);

@@ -128,8 +128,12 @@ export async function recoverLost(store: Store, options: RecoverOptions): Promis
       // Another recoverer that won the race may have found nothing left to kill: what this one
       // killed still belongs in the history.
       if (!written) {
-        if (before > 0) await noteOrphans(store, { id: job.id, n: job.runs }, before);
-        if (before > 0) options.settled?.(run);
+        // Lost to another recoverer: the attempt is closed, and takes the count now. Lost to a
+        // change of the worker's entry (pruned meanwhile): the attempt is still open, and the
+        // tally must stay for whichever recovery closes it.
+        if (before > 0 && await noteOrphans(store, { id: job.id, n: job.runs }, before)) {
+          options.settled?.(run);
+        }
         continue;
       }
       let orphans = before;
@@ -167,26 +171,29 @@ const ORPHAN_NOTE = /; killed \d+ leftover process(es)? of the attempt$/;
  * recovery committed (here or in another recoverer). At least, not plus: the counts of one host's
  * recoverers come from one shared tally, so each already includes what the others killed.
  * Checked, and tried again if the record changed meanwhile; an attempt that was not recovered as
- * lost is left as it is.
+ * lost is left as it is. False when the attempt is still open (no recovery closed it yet), so
+ * the count must wait for the one that will.
  */
 async function noteOrphans(
   store: Store,
   attempt: { id: string; n: number },
   orphans: number,
-): Promise<void> {
+): Promise<boolean> {
   const key = keys.attempt(attempt.id, attempt.n);
   for (let i = 0; i < 3; i++) {
     const current = await store.db.get<Attempt>(key);
     const a = current.value;
-    if (!a || a.finished_at === null || a.outcome === "succeeded") return;
+    if (a?.finished_at === null) return false;
+    if (!a || a.outcome === "succeeded") return true;
     const total = Math.max(a.orphans_killed ?? 0, orphans);
-    if (total === a.orphans_killed) return;
+    if (total === a.orphans_killed) return true;
     const error = orphanNote((a.error ?? "").replace(ORPHAN_NOTE, ""), total);
     const tx = new Tx()
       .check(key, current.versionstamp)
       .set(key, { ...a, error, orphans_killed: total });
-    if (await store.db.commit(tx) !== null) return;
+    if (await store.db.commit(tx) !== null) return true;
   }
+  return true; // Changed under us three times: others are writing it; their count stands.
 }
 
 async function recoverOne(

@@ -14,7 +14,7 @@ import {
 } from "../../tests/factory.ts";
 import { cancelJob } from "./cancel.ts";
 import { type LostRun, recoverLost, type RecoverOptions } from "./recover.ts";
-import { putWorker } from "./workers.ts";
+import { putWorker, removeWorker } from "./workers.ts";
 
 const LEASE = 10_000;
 
@@ -157,6 +157,55 @@ Deno.test("a recoverer that loses the race still records the leftover processes 
     "worker_lost",
     3,
     "worker lost: its process exited; killed 3 leftover processes of the attempt",
+  ]);
+  await checkInvariants(store);
+});
+
+Deno.test("a recoverer whose commit fails because the worker's entry was pruned meanwhile keeps its kill count for the recovery that closes the attempt", async () => {
+  await using store = await tempStore();
+  await registerWorker(store, {
+    id: "recoverer-host:111:x",
+    host: "recoverer-host",
+    pid: 111,
+    heartbeat_at: T0,
+  });
+  await enqueueAndClaim(store, spec({ id: "a" }), { workerId: "recoverer-host:111:x" });
+  // The host's tally, as maintenance keeps it: what any recoverer killed, dropped once settled.
+  let tally = 0;
+  const settled: string[] = [];
+  const shared = {
+    pidAlive: () => false,
+    settled: (run: LostRun) => {
+      settled.push(run.job);
+      tally = 0;
+    },
+  };
+  const first = await recoverLost(
+    store,
+    options(T0 + 1, {
+      ...shared,
+      killOrphans: async () => {
+        tally = 2;
+        await removeWorker(store, "recoverer-host:111:x"); // Another worker prunes the dead entry meanwhile.
+        return 2;
+      },
+    }),
+  );
+  assertEquals([first, settled, (await rawAttempt(store, "a", 1)).value?.finished_at], [
+    [],
+    [],
+    null,
+  ]);
+  // The next look finds nothing left alive, but the tally still holds what was killed.
+  const [r] = await recoverLost(
+    store,
+    options(T0 + 2, { ...shared, killOrphans: () => Promise.resolve(tally) }),
+  );
+  assertEquals([r?.orphans, settled], [2, ["a"]]);
+  const attempt = (await rawAttempt(store, "a", 1)).value!;
+  assertEquals([attempt.orphans_killed, attempt.error], [
+    2,
+    "worker lost: it is no longer registered; killed 2 leftover processes of the attempt",
   ]);
   await checkInvariants(store);
 });
