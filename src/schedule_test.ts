@@ -2,6 +2,7 @@ import { deepEqual, equal, throws } from "node:assert/strict";
 import {
   type Cadence,
   latestTick,
+  loadCron,
   MAX_TICKS_PER_OP,
   nextTick,
   planTicks,
@@ -12,6 +13,8 @@ import {
 import { assertQueueName, assertScheduleName, parseCadence } from "./schedule_input.ts";
 import { UsageError } from "./errors.ts";
 import { JOB_ID_PATTERN } from "./ids.ts";
+
+await loadCron();
 
 const at = (iso: string) => Date.parse(iso);
 const isoOf = (ms: number | null) => ms === null ? null : new Date(ms).toISOString();

@@ -44,3 +44,25 @@ Deno.test({
     equal((await showJob(db, id!)).queue, "ops");
   },
 });
+
+Deno.test({
+  name:
+    "a cron schedule fires through a real worker, which loads the cron parser only when it meets one",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    await using db = await tempDb();
+    await cliOk(db, ["schedule", "add", "sec", "--cron", "* * * * * *", "--command", "true"]);
+    const workers = startWorkers(db, 1);
+    try {
+      await waitFor(async () => {
+        const lines = (await cliOk(db, ["list", "--all", "--json"])).trim().split("\n");
+        return lines.filter((l) => l !== "").map((l) => JSON.parse(l)).some((
+          j: { id: string; state: string },
+        ) => j.id.startsWith("sec:") && j.state === "completed");
+      }, { what: "a completed tick of the cron schedule", timeoutMs: 15_000 });
+    } finally {
+      equal(await workers.stop(), 0);
+    }
+  },
+});

@@ -6,7 +6,7 @@
  */
 import { buildCommand, type Command, type CommandContext } from "@stricli/core";
 import { UsageError } from "../errors.ts";
-import type { Schedule, ScheduleSpec } from "../schedule.ts";
+import { loadCron, type Schedule, type ScheduleSpec } from "../schedule.ts";
 import { assertQueueName, assertScheduleName, parseCadence } from "../schedule_input.ts";
 import { cadenceText, scheduleJson } from "../schedule_json.ts";
 import { parseJobSpec } from "../spec.ts";
@@ -99,6 +99,7 @@ export function scheduleAddCommand(ctx: Context): Command<CommandContext> {
       },
     },
     func: async (flags: ScheduleAddFlags, name: string) => {
+      await loadCron(); // parseCadence checks a --cron expression with it
       const schedule = scheduleFromFlags(name, flags, Date.now());
       const s = await addSchedule(await ctx.store(), schedule);
       if (flags.json) return ctx.out(JSON.stringify(scheduleJson(s)));

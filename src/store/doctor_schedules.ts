@@ -9,7 +9,7 @@
  * @module
  */
 import type { Violation } from "../invariants.ts";
-import { nextTick, type Schedule } from "../schedule.ts";
+import { loadCron, nextTick, type Schedule } from "../schedule.ts";
 import { type DueEntry, type ScheduleViolation, scheduleViolations } from "../schedule_check.ts";
 import { Tx } from "./db.ts";
 import { keys } from "./keys.ts";
@@ -51,6 +51,7 @@ export async function checkSchedules(store: Store): Promise<Violation[]> {
  */
 export async function repairSchedules(store: Store, options: { now: number }): Promise<number> {
   let fixed = 0;
+  await loadCron(); // a schedule without a next tick gets one from its cadence
   for (const v of await readViolations(store)) {
     const [read] = await consistentRead(store, v);
     if (read === undefined) continue;

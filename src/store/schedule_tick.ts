@@ -8,7 +8,7 @@
  */
 import type { Job } from "../job.ts";
 import type { JobSpec } from "../spec.ts";
-import { planTicks, type Schedule, tickId } from "../schedule.ts";
+import { loadCron, needsCron, planTicks, type Schedule, tickId } from "../schedule.ts";
 import { Tx } from "./db.ts";
 import { keys } from "./keys.ts";
 import { DEFAULT_QUEUE } from "../queue.ts";
@@ -103,6 +103,8 @@ async function fireSchedule(
       if (await store.db.commit(tx) !== null) return { jobs: [], nextAt: own };
       continue;
     }
+    // Loaded only now: a worker that never meets a cron schedule never carries the parser.
+    if (needsCron([s])) await loadCron();
     const plan = planTicks(s, now);
     const ids = plan.fire.map((t) => tickId(name, t));
     const existing = await store.db.getMany<Job>(ids.map((id) => keys.job(id)));

@@ -6,7 +6,7 @@
  * @module
  */
 import { ConflictError, NotFoundError } from "../errors.ts";
-import { resumeAt, type Schedule } from "../schedule.ts";
+import { loadCron, resumeAt, type Schedule } from "../schedule.ts";
 import { Tx } from "./db.ts";
 import { keys } from "./keys.ts";
 import { ensureQueues } from "./queue_registry.ts";
@@ -113,6 +113,7 @@ export async function resumeSchedule(
   name: string,
   options: { now: number },
 ): Promise<Schedule> {
+  await loadCron(); // for resumeAt, should it be a cron schedule
   const s = await changeSchedule(store, name, (s) => {
     if (!s.paused) return null;
     return { ...s, paused: false, next_at: resumeAt(s, options.now), updated_at: options.now };

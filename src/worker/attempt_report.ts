@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { AttemptReport } from "../store/mod.ts";
+import type { AttemptReport } from "../store/finish.ts";
 import type { RunResult } from "./run_command.ts";
 
 /**

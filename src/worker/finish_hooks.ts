@@ -10,7 +10,8 @@
 import type { Config } from "../config.ts";
 import { hooksOn } from "../finish_hook.ts";
 import type { Logger } from "../log.ts";
-import { type ClaimedHook, claimHooks, finishHook, type Store } from "../store/mod.ts";
+import { type ClaimedHook, claimHooks, finishHook } from "../store/hook_outbox.ts";
+import type { Store } from "../store/open.ts";
 import { errorLine, sleep } from "./attempt_report.ts";
 import { type HookResult, postHook, runHookCommand } from "./hook_delivery.ts";
 

@@ -8,16 +8,14 @@
 import { hooksOn } from "../finish_hook.ts";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
-import {
-  promoteDue,
-  propagatePending,
-  pruneWorkers,
-  purgeJobs,
-  recoverLost,
-  type Store,
-  sweepEnvBlobs,
-  sweepMetrics,
-} from "../store/mod.ts";
+import { purgeJobs } from "../store/delete.ts";
+import { sweepEnvBlobs } from "../store/env_blob.ts";
+import { sweepMetrics } from "../store/metrics.ts";
+import type { Store } from "../store/open.ts";
+import { promoteDue } from "../store/promote.ts";
+import { propagatePending } from "../store/propagate.ts";
+import { recoverLost } from "../store/recover.ts";
+import { pruneWorkers } from "../store/workers.ts";
 import { fireDueSchedules } from "../store/schedule_tick.ts";
 import { isProcessAlive } from "./process_group.ts";
 import { killRunProcesses } from "./orphans.ts";

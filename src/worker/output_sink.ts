@@ -10,7 +10,9 @@
  *
  * @module
  */
-import { type OutputStream, type Store, writeOutputChunk } from "../store/mod.ts";
+import type { OutputStream } from "../output_stream.ts";
+import type { Store } from "../store/open.ts";
+import { writeOutputChunk } from "../store/output.ts";
 
 /** Bytes per stored chunk: under Deno KV's 64 KiB value limit. */
 export const CHUNK_BYTES = 60 * 1024;

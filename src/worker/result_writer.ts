@@ -20,18 +20,13 @@
  */
 import type { Logger } from "../log.ts";
 import { FINAL_STATES, type Job } from "../job.ts";
-import {
-  type AttemptReport,
-  type Claimed,
-  finishAndClaimNext,
-  finishAttempt,
-  type FinishOptions,
-  type Handoff,
-  isWriteRefused,
-  noteUnwrittenResult,
-  propagateDone,
-  type Store,
-} from "../store/mod.ts";
+import type { Claimed } from "../store/claim.ts";
+import { isWriteRefused } from "../store/db_errors.ts";
+import { type AttemptReport, finishAttempt, type FinishOptions } from "../store/finish.ts";
+import { finishAndClaimNext, type Handoff } from "../store/handoff.ts";
+import type { Store } from "../store/open.ts";
+import { propagateDone } from "../store/propagate.ts";
+import { noteUnwrittenResult } from "../store/unwritten_result.ts";
 import { errorLine, sleep } from "./attempt_report.ts";
 import { dropResultNote, writeResultNote } from "./result_notes.ts";
 import type { RunMark } from "./orphans.ts";

@@ -6,20 +6,14 @@
 import type { Config } from "../config.ts";
 import { FINAL_STATES, type Job } from "../job.ts";
 import { Logger, type LogLevel } from "../log.ts";
-import {
-  type Claimed,
-  claimNext,
-  MetricTally,
-  nextDueAt,
-  putWorker,
-  queueCache,
-  readConfig,
-  readWorkerInbox,
-  releaseClaim,
-  removeWorker,
-  type Store,
-  type WorkerRecord,
-} from "../store/mod.ts";
+import { type Claimed, claimNext } from "../store/claim.ts";
+import { readConfig } from "../store/config_store.ts";
+import { releaseClaim } from "../store/handoff.ts";
+import { MetricTally } from "../store/metric_tally.ts";
+import type { Store } from "../store/open.ts";
+import { nextDueAt } from "../store/promote.ts";
+import { queueCache } from "../store/queue_registry.ts";
+import { putWorker, readWorkerInbox, removeWorker, type WorkerRecord } from "../store/workers.ts";
 import { runCommand } from "./run_command.ts";
 import { JobSettings, notStarted } from "./job_setting.ts";
 import { OutputSink } from "./output_sink.ts";
