@@ -13,16 +13,6 @@ import { showValue } from "./suggest.ts";
 const MAX_EVERY_MS = 366 * 86_400_000;
 
 /**
- * What a queue name may look like: 1–64 characters of `[A-Za-z0-9._-]`.
- *
- * @example
- * ```ts
- * QUEUE_NAME_PATTERN.test("emails"); // true
- * ```
- */
-export const QUEUE_NAME_PATTERN: RegExp = /^[A-Za-z0-9._-]{1,64}$/;
-
-/**
  * Returns `name` if it is a valid schedule name, else throws a UsageError (pure).
  *
  * @example
@@ -39,23 +29,6 @@ export function assertScheduleName(name: string): string {
     );
   }
   return name;
-}
-
-/**
- * Returns `queue` if it is a valid queue name, else throws a UsageError (pure).
- *
- * @example
- * ```ts
- * assertQueueName("emails"); // "emails"
- * ```
- */
-export function assertQueueName(queue: string): string {
-  if (!QUEUE_NAME_PATTERN.test(queue)) {
-    throw new UsageError(
-      `--queue must be 1-64 characters of A-Z a-z 0-9 . _ -, got ${showValue(queue, 40)}`,
-    );
-  }
-  return queue;
 }
 
 /** What {@linkcode parseCadence} reads: the options as typed. */

@@ -10,7 +10,8 @@ import {
   SCHEDULE_NAME_PATTERN,
   tickId,
 } from "./schedule.ts";
-import { assertQueueName, assertScheduleName, parseCadence } from "./schedule_input.ts";
+import { assertScheduleName, parseCadence } from "./schedule_input.ts";
+import { assertQueueName } from "./queue.ts";
 import { UsageError } from "./errors.ts";
 import { JOB_ID_PATTERN } from "./ids.ts";
 

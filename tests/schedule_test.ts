@@ -146,7 +146,7 @@ Deno.test("bad schedule input is one line on stderr, exit 2, and writes nothing"
     [["s", "--command", "true"], /needs --cron EXPR or --every DURATION/],
     [["bad:name", "--every", "1s", "--command", "true"], /schedule name must be/],
     [["s", "--every", "1s"], /needs --command/],
-    [["s", "--every", "1s", "--command", "true", "--queue", "a/b"], /--queue must be/],
+    [["s", "--every", "1s", "--command", "true", "--queue", "a/b"], /queue name must be/],
     [["s", "--every", "1s", "--command", "true", "--priority", "5000"], /priority/],
   ];
   for (const [args, pattern] of cases) {

@@ -7,7 +7,8 @@
 import { buildCommand, type Command, type CommandContext } from "@stricli/core";
 import { UsageError } from "../errors.ts";
 import { loadCron, type Schedule, type ScheduleSpec } from "../schedule.ts";
-import { assertQueueName, assertScheduleName, parseCadence } from "../schedule_input.ts";
+import { assertScheduleName, parseCadence } from "../schedule_input.ts";
+import { assertQueueName } from "../queue.ts";
 import { cadenceText, scheduleJson } from "../schedule_json.ts";
 import { parseJobSpec } from "../spec.ts";
 import { addSchedule } from "../store/schedules.ts";

@@ -43,6 +43,30 @@ export function pausedBadge(paused) {
 }
 
 /**
+ * The Pause or Resume button of a queue or schedule: one POST to
+ * `/api/{kind}/NAME/pause|resume`, then the page refreshes.
+ * @param {"queues" | "schedules"} kind
+ * @param {string} name
+ * @param {boolean} paused
+ * @returns {HTMLButtonElement}
+ */
+export function pauseButton(kind, name, paused) {
+  const action = paused ? "resume" : "pause";
+  return /** @type {HTMLButtonElement} */ (h("button", {
+    class: "btn small",
+    type: "button",
+    "data-action": action,
+    "aria-label": (paused ? "Resume " : "Pause ") + name,
+    onclick: (/** @type {Event} */ e) =>
+      act(
+        /** @type {HTMLButtonElement} */ (e.currentTarget),
+        () => api.post("/api/" + kind + "/" + encodeURIComponent(name) + "/" + action),
+        name + (paused ? " resumed" : " paused"),
+      ).then(() => dispatchEvent(new Event("queuectl:refresh"))),
+  }, paused ? "Resume" : "Pause"));
+}
+
+/**
  * The queues page (`#/queues`).
  *
  * @returns {View}
@@ -164,7 +188,6 @@ export function queuesView() {
 
   /** @param {Queue} q */
   function row(q) {
-    const action = q.paused ? "resume" : "pause";
     return h(
       "tr",
       { "data-queue": q.name },
@@ -179,18 +202,7 @@ export function queuesView() {
       h(
         "td",
         { class: "row-actions" },
-        h("button", {
-          class: "btn small",
-          type: "button",
-          "data-action": action,
-          "aria-label": (q.paused ? "Resume " : "Pause ") + q.name,
-          onclick: (e) =>
-            act(
-              /** @type {HTMLButtonElement} */ (e.currentTarget),
-              () => api.post("/api/queues/" + encodeURIComponent(q.name) + "/" + action),
-              q.name + (q.paused ? " resumed" : " paused"),
-            ).then(refreshSoon),
-        }, q.paused ? "Resume" : "Pause"),
+        pauseButton("queues", q.name, q.paused),
         " ",
         h("button", {
           class: "btn small",

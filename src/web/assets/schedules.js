@@ -7,8 +7,8 @@
  * @module
  */
 
-import { act, api, fill, h, jobHref, since, when } from "./core.js";
-import { pausedBadge, queueHref } from "./queues.js";
+import { api, fill, h, jobHref, since, when } from "./core.js";
+import { pauseButton, pausedBadge, queueHref } from "./queues.js";
 /** @import { View } from "./core.js" */
 /** @import { Schedule } from "./api.d.ts" */
 
@@ -26,7 +26,6 @@ function cadence(s) {
  * @returns {View}
  */
 export function schedulesView() {
-  const refreshSoon = () => dispatchEvent(new Event("queuectl:refresh"));
   const body = h("div", { class: "table-wrap" });
   const el = h(
     "section",
@@ -44,7 +43,6 @@ export function schedulesView() {
 
   /** @param {Schedule} s */
   function row(s) {
-    const action = s.paused ? "resume" : "pause";
     return h(
       "tr",
       { "data-schedule": s.name },
@@ -64,18 +62,7 @@ export function schedulesView() {
       h(
         "td",
         { class: "row-actions" },
-        h("button", {
-          class: "btn small",
-          type: "button",
-          "data-action": action,
-          "aria-label": (s.paused ? "Resume " : "Pause ") + s.name,
-          onclick: (e) =>
-            act(
-              /** @type {HTMLButtonElement} */ (e.currentTarget),
-              () => api.post("/api/schedules/" + encodeURIComponent(s.name) + "/" + action),
-              s.name + (s.paused ? " resumed" : " paused"),
-            ).then(refreshSoon),
-        }, s.paused ? "Resume" : "Pause"),
+        pauseButton("schedules", s.name, s.paused),
       ),
     );
   }
