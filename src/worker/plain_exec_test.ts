@@ -91,8 +91,8 @@ Deno.test("exit 0 and exit 3 with output on both streams end the same with and w
     assert.equal(text(ok.plain.stderr), "err\n");
     const three = await both(`${dir}/three`);
     assert.equal(three.plain.error, "exit code 3");
-    await both("true");
-    assert.equal((await both("false")).plain.exitCode, 1);
+    await both("/bin/true");
+    assert.equal((await both("/bin/false")).plain.exitCode, 1);
   });
 });
 

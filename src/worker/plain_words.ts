@@ -9,9 +9,10 @@
  * in bash), and a first word that is a keyword or builtin of `sh` (dash) or bash: a builtin
  * runs inside the shell, and even where an executable of the same name exists (`echo`,
  * `printf`, `test`, `kill`, `pwd`) it differs in details (`echo -e`, error messages, `pwd`'s
- * logical path). The one exception is `true` and
- * `false` with no arguments, whose builtins and /usr/bin programs do exactly the same thing;
- * with arguments (`true --help` prints help from /usr/bin) they go to the shell too.
+ * logical path). That holds for `true` and `false` too: their programs would do the same, but
+ * the shell runs them as builtins with no second exec, so the shell costs one exec as the
+ * program would, and the worker saves the PATH search (B3's `true` jobs measured 0.4 ms of
+ * worker CPU a job more when run directly).
  *
  * @module
  */
@@ -32,9 +33,6 @@ const SHELL_WORDS: ReadonlySet<string> = new Set([
   ...["readarray", "shopt", "source", "suspend", "typeset", "newgrp", "login"],
 ]);
 
-/** Builtins whose /usr/bin program does the same when given no arguments. */
-const SAME_WITHOUT_ARGS: ReadonlySet<string> = new Set(["true", "false"]);
-
 /**
  * The argv of `command` when it is only plain words (see the module doc), else null: null means
  * "let `sh -c` run it". Pure.
@@ -46,7 +44,7 @@ const SAME_WITHOUT_ARGS: ReadonlySet<string> = new Set(["true", "false"]);
  * plainWords("echo $HOME"); // null: `$` is expanded by the shell
  * plainWords("A=1 env"); // null: an assignment
  * plainWords("cd /tmp"); // null: a builtin
- * plainWords("true"); // ["true"]
+ * plainWords("true"); // null: a builtin, as cheap in the shell
  * ```
  */
 export function plainWords(command: string): string[] | null {
@@ -55,8 +53,6 @@ export function plainWords(command: string): string[] | null {
   if (first === undefined || !words.every((w) => WORD.test(w))) return null;
   // `A=1 cmd` assigns a variable; a leading `%` names a job in bash (`%1` resumes it).
   if (first.includes("=") || first.startsWith("%")) return null;
-  if (SHELL_WORDS.has(first) && !(SAME_WITHOUT_ARGS.has(first) && words.length === 1)) {
-    return null;
-  }
+  if (SHELL_WORDS.has(first)) return null;
   return words;
 }
