@@ -8,6 +8,33 @@ import { putWorker, type Store, type WorkerRecord } from "../store/mod.ts";
 import type { RunningJob } from "../worker_record.ts";
 
 /**
+ * The first entry of this process's worker `id` on `host`, with `slots` slots, at `now`.
+ *
+ * @example
+ * ```ts
+ * newEntry({ id: "h:42:ab", host: "h", slots: 4, now: Date.now() }).state; // "idle"
+ * ```
+ */
+export function newEntry(
+  options: { id: string; host: string; slots: number; now: number },
+): WorkerRecord {
+  return {
+    id: options.id,
+    pid: Deno.pid,
+    host: options.host,
+    state: "idle",
+    job: null,
+    job_pgid: null,
+    jobs: [],
+    slots: options.slots,
+    started_at: options.now,
+    heartbeat_at: options.now,
+    processed: 0,
+    supervisor: Number(Deno.env.get("QUEUECTL_SUPERVISOR")) || null,
+  };
+}
+
+/**
  * The entry as of `now` for a worker whose slots run `jobs` (pure): `busy` while any runs,
  * `stopping` once stopping, `job`/`job_pgid` the first job (for readers of one job per worker).
  *

@@ -20,6 +20,7 @@ import { type AbortWhy, toReport } from "./attempt_report.ts";
 import { runEnv } from "./orphans.ts";
 import { writeResult } from "./result_writer.ts";
 import { watchStop } from "./stop_watch.ts";
+import type { Completer } from "./completer.ts";
 
 /**
  * What the heartbeat's read of a running job's record means for its slot (pure): recovered from
@@ -61,6 +62,8 @@ export interface SlotContext {
   publishSoon: () => void;
   /** Told when a job's final result (and its hooks' outbox entry) is committed. */
   onFinal: () => void;
+  /** The process's completer, which batches the slots' results; absent: each writes its own. */
+  completer?: Completer;
 }
 
 /** The run a slot holds: its job, its abort, why it was aborted, and its process group. */
@@ -178,6 +181,14 @@ export class Slot {
         hooks: hooksOn(config),
         queues: ctx.queues,
         clock: Date.now,
+        handoff: ctx.completer &&
+          ((c, r) =>
+            ctx.completer!.submit(c, r, {
+              now: Date.now(),
+              settings: config,
+              hooks: hooksOn(config),
+              wantNext: !ctx.signal.aborted,
+            })),
       });
       if (written && hooksOn(config) && FINAL_STATES.includes(written.state)) ctx.onFinal();
       if (!written) {

@@ -17,7 +17,6 @@ import {
   releaseClaim,
   removeWorker,
   type Store,
-  type WorkerRecord,
 } from "../store/mod.ts";
 import type { RunningJob } from "../worker_record.ts";
 import { JobSettings } from "./job_setting.ts";
@@ -26,7 +25,8 @@ import { Maintenance } from "./maintenance.ts";
 import { FinishHooks } from "./finish_hooks.ts";
 import { Slot, type SlotContext } from "./slot.ts";
 import { heartbeatLoop } from "./heartbeat.ts";
-import { RegistryEntry } from "./registry_entry.ts";
+import { Completer } from "./completer.ts";
+import { newEntry, RegistryEntry } from "./registry_entry.ts";
 
 /** Options of {@linkcode Worker}. */
 export interface WorkerOptions {
@@ -115,24 +115,16 @@ export class Worker {
       queues: options.queues,
       publishSoon: () => this.#entry.beatSoon(),
       onFinal: () => this.#hooks.nudge(),
+      completer: new Completer(store, {
+        workerId: options.id,
+        tally: this.#tally,
+        queues: options.queues,
+        running: () => this.#slots.filter((s) => s.job !== null).length,
+      }),
     };
     const slots = Math.max(1, options.slots ?? 1);
     this.#slots = Array.from({ length: slots }, () => new Slot(context));
-    const now = Date.now();
-    const record: WorkerRecord = {
-      id: options.id,
-      pid: Deno.pid,
-      host: options.host,
-      state: "idle",
-      job: null,
-      job_pgid: null,
-      jobs: [],
-      slots,
-      started_at: now,
-      heartbeat_at: now,
-      processed: 0,
-      supervisor: Number(Deno.env.get("QUEUECTL_SUPERVISOR")) || null,
-    };
+    const record = newEntry({ id: options.id, host: options.host, slots, now: Date.now() });
     this.#entry = new RegistryEntry(store, record, {
       jobs: () => this.#slots.flatMap((s) => s.running ?? []),
       stopping: options.signal,
