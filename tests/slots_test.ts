@@ -78,19 +78,19 @@ Deno.test("one worker process with 3 slots runs 3 jobs at once: the registry lis
   ok(lastStart < firstEnd, "each attempt started before any of them finished");
 });
 
-Deno.test("kill -9 of a process running 3 jobs recovers all 3, kills their 3 process groups, and no retry overlaps its first run", async () => {
+Deno.test("kill -9 of a process running 8 jobs recovers all 8, kills their 8 process groups, and no retry overlaps its first run", async () => {
   await using db = await tempDb();
   await fastBeats(db);
   const d = sh(db.dir);
   // The first run writes its group and sleeps (a child in its group); the retry just succeeds.
   const command =
     `echo $$ > ${d}/$QUEUECTL_JOB_ID.$QUEUECTL_RUN.pid; if [ "$QUEUECTL_RUN" = 1 ]; then sleep 600; fi`;
-  const ids = ["k1", "k2", "k3"];
+  const ids = Array.from({ length: 8 }, (_, i) => `k${i + 1}`);
   for (const id of ids) await enqueueId(db, ["--id", id, "--command", command]);
-  await using workers = slotWorkers(db, 3, 1);
+  await using workers = slotWorkers(db, 8, 1);
   const groups = [];
   for (const id of ids) groups.push(await pgidOf(db.dir, id));
-  const victim = await busyWith(db, 3);
+  const victim = await busyWith(db, 8);
   Deno.kill(victim.pid, "SIGKILL");
   await waitFor(() => /worker\.crashed .*signal=SIGKILL/.test(workers.log()), {
     what: "the supervisor to see the crash",
