@@ -206,13 +206,14 @@ export async function startWorkers(db: TempDb, count: number): Promise<WorkerGro
   return { supervisorPid: Number(m[1]), startCliMs: out.ms };
 }
 
-/** Waits until `count` workers are registered and idle. */
+/** Waits until workers with `count` slots in all are registered and idle. */
 export async function waitIdle(store: Store, count: number, timeoutMs = 15_000): Promise<void> {
   await waitUntil(
-    `${count} idle workers`,
+    `${count} idle worker slots`,
     async () => {
       const ws = await listWorkers(store);
-      return ws.length >= count && ws.every((w) => w.state === "idle");
+      const slots = ws.reduce((n, w) => n + (w.slots ?? 1), 0);
+      return slots >= count && ws.every((w) => w.state === "idle");
     },
     timeoutMs,
     20,

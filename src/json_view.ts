@@ -5,7 +5,7 @@
  * @module
  */
 import type { Attempt, Job } from "./job.ts";
-import type { WorkerRecord } from "./worker_record.ts";
+import { runningJobs, type WorkerRecord } from "./worker_record.ts";
 import { formatRate, queueOf, type QueueSettings } from "./queue.ts";
 import type { JobState } from "./job.ts";
 
@@ -65,7 +65,10 @@ export function attemptJson(a: Attempt): Record<string, unknown> {
   return { ...a, started_at: iso(a.started_at), finished_at: iso(a.finished_at) };
 }
 
-/** A worker in JSON form: `id, pid, host, state, job, heartbeat_at` and more (pure). */
+/**
+ * A worker in JSON form: `id, pid, host, state, job` (its first job), `jobs` (all of them),
+ * `slots`, `heartbeat_at` and more (pure).
+ */
 export function workerJson(w: WorkerRecord): Record<string, unknown> {
   return {
     id: w.id,
@@ -73,6 +76,8 @@ export function workerJson(w: WorkerRecord): Record<string, unknown> {
     host: w.host,
     state: w.state,
     job: w.job,
+    jobs: runningJobs(w).map((r) => r.id),
+    slots: w.slots ?? 1,
     heartbeat_at: iso(w.heartbeat_at),
     started_at: iso(w.started_at),
     processed: w.processed,

@@ -1,4 +1,35 @@
 /**
+ * One job a worker runs, as its registry entry lists it.
+ *
+ * @example
+ * ```ts
+ * const running: RunningJob = { id: "build", pgid: 4321 };
+ * ```
+ */
+export interface RunningJob {
+  /** The job id. */
+  id: string;
+  /** Its process group, once spawned and published; null before. */
+  pgid: number | null;
+}
+
+/**
+ * The jobs a worker's record says it runs, from `jobs`, or from `job`/`job_pgid` in a record
+ * written by an older worker (pure).
+ *
+ * @example
+ * ```ts
+ * runningJobs({ job: "a", job_pgid: 7 }); // [{ id: "a", pgid: 7 }]
+ * ```
+ */
+export function runningJobs(
+  record: Pick<WorkerRecord, "job" | "job_pgid" | "jobs">,
+): RunningJob[] {
+  if (record.jobs) return record.jobs;
+  return record.job === null ? [] : [{ id: record.job, pgid: record.job_pgid }];
+}
+
+/**
  * A worker's registry entry: who is running, where, on what, and when it last proved it was
  * alive. The store keeps it and the JSON view prints it, so the type lives below both.
  *
@@ -27,6 +58,8 @@ export type WorkerState = "idle" | "busy" | "stopping";
  *   state: "idle",
  *   job: null,
  *   job_pgid: null,
+ *   jobs: [],
+ *   slots: 1,
  *   started_at: Date.now(),
  *   heartbeat_at: Date.now(),
  *   processed: 0,
@@ -43,10 +76,17 @@ export interface WorkerRecord {
   host: string;
   /** What it is doing. */
   state: WorkerState;
-  /** The job it runs, if busy. */
+  /** The first of the jobs it runs (see `jobs`), kept for readers of one job per worker. */
   job: string | null;
-  /** Process group of the running job, so a recoverer on the same host can kill orphans. */
+  /** Process group of `job`. */
   job_pgid: number | null;
+  /**
+   * Every job it runs, one per busy slot, with its process group once spawned, so a recoverer
+   * on the same host can kill each job's orphans. Absent in records of older workers.
+   */
+  jobs?: RunningJob[];
+  /** How many jobs it runs at once (absent in records of older workers: 1). */
+  slots?: number;
   /** When it started. */
   started_at: number;
   /** When it last beat. */

@@ -149,7 +149,7 @@ Deno.test({
     let workers: ReturnType<typeof startWorkers> | null = null;
     try {
       await cliOk(fdb, ["config", "set", "heartbeat_ms", "200"]);
-      workers = startWorkers(fdb, 2);
+      workers = startWorkers(fdb, 2, { args: ["--processes", "2"] });
       const pids = await waitFor(async () => {
         const list = JSON.parse(await cliOk(fdb, ["worker", "list", "--json"]));
         return list.length === 2 ? list.map((w: { pid: number }) => w.pid) as number[] : null;

@@ -59,7 +59,7 @@ Deno.test({
   fn: async () => {
     await using db = await tempDb();
     await using web = await startWeb(db);
-    await using _workers = workersFor(db, 2);
+    await using _workers = workersFor(db, 2, { args: ["--processes", "2"] });
     const browser = await launch();
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });

@@ -16,6 +16,7 @@ import {
   type Store,
   type WorkerRecord,
 } from "../src/store/mod.ts";
+import { runningJobs } from "../src/worker_record.ts";
 import { cli, startWorkers, storeOf, tempDb, waitFor } from "./helpers.ts";
 
 const JOBS = 240;
@@ -119,7 +120,8 @@ Deno.test({
       0,
     );
 
-    const workers = startWorkers(db, 4);
+    // 8 slots in 4 processes: each kill -9 ends every job its process runs at once.
+    const workers = startWorkers(db, 8, { args: ["--processes", "4"] });
     await using store = await storeOf(db);
     const kills = new Map<number, number>(); // pid → when it was killed
     let frozenPid: number | null = null;
@@ -143,11 +145,12 @@ Deno.test({
       // The registry may lag a job behind, so the job record confirms who holds what.
       const frozen = await waitFor(async () => {
         for (const w of await listWorkers(store)) {
-          if (kills.has(w.pid) || !w.job || !/^c\d*9$/.test(w.job)) continue;
-          const job = await getJob(store, w.job);
+          const long = runningJobs(w).find((r) => /^c\d*9$/.test(r.id));
+          if (kills.has(w.pid) || !long) continue;
+          const job = await getJob(store, long.id);
           if (job?.state !== "processing" || job.worker !== w.id) continue;
           Deno.kill(w.pid, "SIGSTOP");
-          const still = await getJob(store, w.job);
+          const still = await getJob(store, long.id);
           // A process frozen inside a SQLite write would hold the file's lock and stall every
           // other writer (SQLite, not queuectl): only keep a freeze that leaves writes possible.
           if (

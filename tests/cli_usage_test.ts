@@ -80,12 +80,16 @@ Deno.test("config set and get of an unknown key exit 2 and suggest the closest k
 // ---------------------------------------------------------------------------------------------
 // worker
 
-Deno.test("worker start rejects --count 0, 65 and x with exit 2 before touching the database", async () => {
+Deno.test("worker start rejects --count 0, 257 and x, and --processes above --count, with exit 2 before touching the database", async () => {
   await using db = await tempDb();
-  const count = /--count must be an integer from 1 to 64/;
+  const count = /--count must be an integer from 1 to 256/;
   await expectRejected(db, [
     { args: ["worker", "start", "--count", "0"], pattern: count },
-    { args: ["worker", "start", "--count", "65"], pattern: count },
+    { args: ["worker", "start", "--count", "257"], pattern: count },
+    {
+      args: ["worker", "start", "--count", "2", "--processes", "3"],
+      pattern: /--processes must be an integer from 1 to 2/,
+    },
     { args: ["worker", "start", "--count", "x"], pattern: count },
     { args: ["worker", "start", "--count", "0", "--detach"], pattern: count },
   ]);

@@ -29,7 +29,8 @@ Deno.test({
     const command = `echo "$QUEUECTL_JOB_ID" >> ${sh(ran)}`;
     await createDb(db); // Once, before many processes open it.
 
-    const workers = startWorkers(db, WORKERS);
+    // One process per worker: this test is about processes contending for the file.
+    const workers = startWorkers(db, WORKERS, { args: ["--processes", String(WORKERS)] });
     try {
       await waitFor(
         async () => JSON.parse(await cliOk(db, ["worker", "list", "--json"])).length === WORKERS,

@@ -412,8 +412,12 @@ export function processAlive(pid: number): boolean {
  * await using workers = workersFor(db, 2);
  * ```
  */
-export function workersFor(db: TempDb, count: number): Workers & AsyncDisposable {
-  const workers = startWorkers(db, count);
+export function workersFor(
+  db: TempDb,
+  count: number,
+  options: { args?: string[] } = {},
+): Workers & AsyncDisposable {
+  const workers = startWorkers(db, count, options);
   return Object.assign(workers, {
     async [Symbol.asyncDispose]() {
       const force = setTimeout(() => {

@@ -60,7 +60,7 @@ async function vanishedHostIsRecoveredByLease(db: TempDb): Promise<void> {
       }, { what: "the job's pid" }),
     );
     // Host B joins while the job runs; its workers must leave the job alone while A beats.
-    await using _hostB = workersFor(onHost(db, "host-b"), 2);
+    await using _hostB = workersFor(onHost(db, "host-b"), 2, { args: ["--processes", "2"] });
     await waitFor(
       async () => (await workerList(db)).filter((w) => w.host === "host-b").length === 2,
       {

@@ -21,8 +21,10 @@ Deno.test("config get and set --json print the key and the value in its stored u
 
 Deno.test("worker start --detach --json prints its pid, count and log; worker stop --json what it stopped", async () => {
   await using db = await tempDb();
-  const started = JSON.parse(await cliOk(db, ["worker", "start", "--detach", "-n", "2", "--json"]));
-  equal(started.count, 2);
+  const started = JSON.parse(
+    await cliOk(db, ["worker", "start", "--detach", "-n", "2", "--processes", "2", "--json"]),
+  );
+  deepStrictEqual([started.count, started.processes], [2, 2]);
   ok(Number.isInteger(started.pid));
   equal(typeof started.log, "string");
   deepStrictEqual(JSON.parse(await cliOk(db, ["worker", "stop", "--json"])), {

@@ -6,6 +6,7 @@
 import { deepStrictEqual, ok } from "node:assert/strict";
 import { FINAL_STATES } from "../src/job.ts";
 import { countJobs, listAttempts, listJobs, listWorkers } from "../src/store/mod.ts";
+import { runningJobs } from "../src/worker_record.ts";
 import { cli, cliOk, startWorkers, storeOf, tempDb, waitFor, type Workers } from "./helpers.ts";
 
 const JOBS = 30;
@@ -67,7 +68,7 @@ Deno.test({
       for (let round = 0; round < 5; round++) {
         await new Promise((r) => setTimeout(r, 500));
         const busy = (await listWorkers(store)).filter((w) =>
-          w.state === "busy" && w.job?.startsWith("b") && !killed.has(w.pid)
+          runningJobs(w).some((r) => r.id.startsWith("b")) && !killed.has(w.pid)
         );
         const victim = busy[Math.floor(Math.random() * busy.length)];
         if (!victim) continue;

@@ -62,7 +62,7 @@ Deno.test("worker start --detach returns while its workers run, worker list show
   let supervisor = 0;
   try {
     const started = Date.now();
-    const r = await cli(db, ["worker", "start", "--detach", "--count", "2"]);
+    const r = await cli(db, ["worker", "start", "--detach", "--count", "2", "--processes", "2"]);
     equal(r.code, 0, r.stderr);
     ok(Date.now() - started < 10_000, "it returns without waiting for the workers to end");
     supervisor = Number(/supervisor pid (\d+)/.exec(r.stdout)?.[1]);
@@ -160,7 +160,7 @@ Deno.test("a worker killed with SIGKILL mid-job is restarted by the supervisor a
   await cliOk(db, ["config", "set", "lease_ms", "2000"]);
   await cliOk(db, ["config", "set", "backoff_base", "1"]);
   const { command, pgidFile } = sleepOnce(db, 30);
-  await using workers = workersFor(db, 2);
+  await using workers = workersFor(db, 2, { args: ["--processes", "2"] });
   await waitFor(async () => (await workerList(db)).length === 2, {
     intervalMs: 100,
     what: "2 registered workers",
@@ -211,7 +211,7 @@ Deno.test("a worker killed with SIGKILL mid-job is restarted by the supervisor a
 
 Deno.test("workers whose supervisor was killed with SIGKILL stop on their own and deregister", async () => {
   await using db = await tempDb();
-  const workers = startWorkers(db, 2);
+  const workers = startWorkers(db, 2, { args: ["--processes", "2"] });
   let pids: number[] = [];
   try {
     await waitFor(async () => (pids = (await workerList(db)).map((w) => w.pid)).length === 2, {

@@ -26,7 +26,7 @@ async function allJobs(db: TempDb): Promise<Json[]> {
 
 Deno.test("two workers run two jobs at the same time", async () => {
   await using db = await tempDb();
-  await using _workers = workersFor(db, 2);
+  await using _workers = workersFor(db, 2, { args: ["--processes", "2"] });
   await waitFor(async () => (await workerList(db)).length === 2, {
     intervalMs: 100,
     what: "2 registered workers",

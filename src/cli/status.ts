@@ -8,7 +8,8 @@ import { JOB_STATES } from "../job.ts";
 import { countJobs } from "../store/query.ts";
 import { countLabeled } from "../store/label_query.ts";
 import { parseLabel } from "../labels.ts";
-import { listWorkers } from "../store/workers.ts";
+import { listWorkers, type WorkerRecord } from "../store/workers.ts";
+import { runningJobs } from "../worker_record.ts";
 import type { Context } from "./context.ts";
 import { ago, table, workerJson } from "./format.ts";
 import { watchStatus } from "./watch.ts";
@@ -78,9 +79,7 @@ export function statusCommand(ctx: Context): Command<CommandContext> {
       ctx.out(`workers: ${workers.length} (${busy} busy)`);
       for (const w of workers) {
         ctx.out(
-          `  ${w.id}  host ${w.host}  ${w.state}${w.job ? ` ${w.job}` : ""}  beat ${
-            ago(w.heartbeat_at, now)
-          }`,
+          `  ${w.id}  host ${w.host}  ${w.state}${jobsText(w)}  beat ${ago(w.heartbeat_at, now)}`,
         );
       }
     },
@@ -97,4 +96,10 @@ async function untilInterrupted(fn: (signal: AbortSignal) => Promise<void>): Pro
   } finally {
     for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.removeSignalListener(sig, onSignal);
   }
+}
+
+/** A worker's running jobs after its state (` a1,b2`), or nothing when it runs none. */
+function jobsText(w: WorkerRecord): string {
+  const ids = runningJobs(w).map((r) => r.id);
+  return ids.length > 0 ? ` ${ids.join(",")}` : "";
 }

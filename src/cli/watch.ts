@@ -9,6 +9,7 @@ import { type Job, JOB_STATES, type JobState } from "../job.ts";
 import { countJobs, listJobs } from "../store/query.ts";
 import type { Store } from "../store/open.ts";
 import { listWorkers, type WorkerRecord } from "../store/workers.ts";
+import { runningJobs } from "../worker_record.ts";
 import { listQueues, type QueueStatus } from "../store/queue_registry.ts";
 import { queueJson } from "../json_view.ts";
 import type { Context } from "./context.ts";
@@ -83,12 +84,12 @@ export function renderScreen(s: StatusSnapshot, options: { rate: number | null }
   lines.push(`workers: ${s.workers.length} (${busy} busy)`);
   if (s.workers.length > 0) {
     lines.push(table(
-      ["ID", "HOST", "STATE", "JOB", "HEARTBEAT", "DONE"],
+      ["ID", "HOST", "STATE", "JOBS", "HEARTBEAT", "DONE"],
       s.workers.map((w) => [
         w.id,
         w.host,
         w.state,
-        w.job ?? "-",
+        runningJobs(w).map((r) => r.id).join(",") || "-",
         ago(w.heartbeat_at, s.at),
         String(w.processed),
       ]),

@@ -13,6 +13,8 @@ import { ago, table, workerJson } from "./format.ts";
 import { optional, toggle, withDefault } from "./params.ts";
 import { parseQueueList } from "../queue.ts";
 import { stopWorkers } from "./worker_stop.ts";
+import { defaultProcesses } from "../worker/supervisor.ts";
+import { runningJobs } from "../worker_record.ts";
 
 /** Builds the `worker` command group. */
 export function workerCommand(ctx: Context): RouteMap<CommandContext> {
@@ -20,10 +22,14 @@ export function workerCommand(ctx: Context): RouteMap<CommandContext> {
     docs: { brief: "start, stop and list workers", hideRoute: { run: true } },
     routes: {
       start: buildCommand({
-        docs: { brief: "run N workers until stopped (Ctrl+C or `worker stop`)" },
+        docs: { brief: "run N jobs at once until stopped (Ctrl+C or `worker stop`)" },
         parameters: {
           flags: {
-            count: withDefault("how many workers, 1-64", "n", "1"),
+            count: withDefault("how many jobs at once, 1-256", "n", "1"),
+            processes: optional(
+              "spread them over this many worker processes (default ⌈n/16⌉)",
+              "p",
+            ),
             detach: toggle("run in the background and return at once"),
             json: toggle('print {"pid","count",…} as one JSON line once started'),
             queues: optional("serve only these queues, preferring them in this order", "a,b"),
@@ -51,29 +57,47 @@ export function workerCommand(ctx: Context): RouteMap<CommandContext> {
       }),
       run: buildCommand({
         docs: { brief: "run one worker in this process (used by `worker start`)" },
-        parameters: { flags: { queues: optional("serve only these queues, in order", "a,b") } },
-        func: async (flags: { queues?: string }) => {
+        parameters: {
+          flags: {
+            queues: optional("serve only these queues, in order", "a,b"),
+            slots: withDefault("how many jobs at once", "n", "1"),
+          },
+        },
+        func: async (flags: { queues?: string; slots: string }) => {
           const queues = flags.queues === undefined ? undefined : parseQueueList(flags.queues);
-          return runWorkerProcess(await ctx.store(), { queues });
+          const slots = parseInteger(flags.slots, { name: "--slots", min: 1, max: MAX_COUNT });
+          return runWorkerProcess(await ctx.store(), { queues, slots });
         },
       }),
     },
   });
 }
 
-function parseCount(text: string): number {
-  return parseInteger(text, { name: "--count", min: 1, max: 64 });
+/** The most jobs one `worker start` runs at once. */
+const MAX_COUNT = 256;
+
+/** The most worker processes one `worker start` runs (each is a whole Deno process). */
+const MAX_PROCESSES = 64;
+
+/** `--count` and `--processes` as numbers (pure); a usage error for anything else. */
+function parseSplit(flags: StartFlags): { count: number; processes?: number } {
+  const count = parseInteger(flags.count, { name: "--count", min: 1, max: MAX_COUNT });
+  if (flags.processes === undefined) return { count };
+  const max = Math.min(count, MAX_PROCESSES);
+  const processes = parseInteger(flags.processes, { name: "--processes", min: 1, max });
+  return { count, processes };
 }
 
 interface StartFlags {
   count: string;
+  processes?: string;
   detach?: boolean;
   json?: boolean;
   queues?: string;
 }
 
 async function start(ctx: Context, flags: StartFlags): Promise<void> {
-  const count = parseCount(flags.count);
+  const { count, processes } = parseSplit(flags);
   const queues = flags.queues === undefined ? undefined : parseQueueList(flags.queues);
   const location = ctx.location();
   // Fail here, once, if the database cannot be opened or written, rather than in every worker.
@@ -81,16 +105,27 @@ async function start(ctx: Context, flags: StartFlags): Promise<void> {
   await assertWritable(store);
   if (!flags.detach) {
     // In the foreground the log goes to stderr; a script reads the one line on stdout.
-    const line = JSON.stringify({ pid: Deno.pid, count, log: null, queues: queues ?? null });
-    return await superviseUntilStopped({ count, location, queues }, {
+    const line = JSON.stringify({
+      pid: Deno.pid,
+      count,
+      processes: processes ?? defaultProcesses(count),
+      log: null,
+      queues: queues ?? null,
+    });
+    return await superviseUntilStopped({ count, processes, location, queues }, {
       onStarted: flags.json ? () => ctx.out(line) : undefined,
     });
   }
-  const { pid, logPath } = await startDetached(store, { count, location, queues });
+  const { pid, logPath } = await startDetached(store, { count, processes, location, queues });
+  const procs = processes ?? defaultProcesses(count);
   if (flags.json) {
-    return ctx.out(JSON.stringify({ pid, count, log: logPath, queues: queues ?? null }));
+    return ctx.out(
+      JSON.stringify({ pid, count, processes: procs, log: logPath, queues: queues ?? null }),
+    );
   }
-  ctx.out(`started ${count} worker(s) in the background (supervisor pid ${pid}, log ${logPath})`);
+  ctx.out(
+    `started ${count} slot(s) in ${procs} worker process(es) in the background (supervisor pid ${pid}, log ${logPath})`,
+  );
 }
 
 async function list(ctx: Context, flags: { json?: boolean }): Promise<void> {
@@ -99,13 +134,14 @@ async function list(ctx: Context, flags: { json?: boolean }): Promise<void> {
   if (workers.length === 0) return ctx.out("no workers running");
   const now = Date.now();
   ctx.out(table(
-    ["ID", "HOST", "PID", "STATE", "JOB", "HEARTBEAT", "DONE"],
+    ["ID", "HOST", "PID", "STATE", "SLOTS", "JOBS", "HEARTBEAT", "DONE"],
     workers.map((w) => [
       w.id,
       w.host,
       String(w.pid),
       w.state,
-      w.job ?? "-",
+      `${runningJobs(w).length}/${w.slots ?? 1}`,
+      runningJobs(w).map((r) => r.id).join(",") || "-",
       ago(w.heartbeat_at, now),
       String(w.processed),
     ]),

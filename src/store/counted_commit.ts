@@ -25,7 +25,7 @@ export interface CountedCommit<T> {
 /**
  * Builds one atomic operation with `op.build`, counting its transitions into the worker's tally
  * when there is one (one checked `set` in the same commit instead of a `sum` per counter), and
- * commits it. Returns what `build` returned and the commit's versionstamp, null when a check
+ * commits it, after any commit under way with the same tally. Returns what `build` returned and the commit's versionstamp, null when a check
  * failed; the tally takes the result either way.
  *
  * @example
@@ -57,11 +57,18 @@ export async function commitCounted<T>(
   op: CountedCommit<T>,
 ): Promise<{ value: T; versionstamp: string | null }> {
   const { tx, now, tally } = op;
-  await tally?.ready(store, now);
-  const draft = tally?.draft(now);
-  const value = op.build(metricSink(draft));
-  draft?.write(tx);
-  const versionstamp = await store.db.commit(tx);
-  if (draft) tally!.settle(draft, versionstamp);
-  return { value, versionstamp };
+  if (!tally) {
+    const value = op.build(metricSink());
+    return { value, versionstamp: await store.db.commit(tx) };
+  }
+  // The slots of one worker share its tally: their commits take turns (`exclusive`).
+  return await tally.exclusive(async () => {
+    await tally.ready(store, now);
+    const draft = tally.draft(now);
+    const value = op.build(metricSink(draft));
+    draft.write(tx);
+    const versionstamp = await store.db.commit(tx);
+    tally.settle(draft, versionstamp);
+    return { value, versionstamp };
+  });
 }

@@ -54,3 +54,27 @@ Deno.test("commitCounted writes a worker's tally in the same commit, and a faile
   const counter = await store.db.get(keys.metricMinute(minuteOf(T0 + 1), "canceled"));
   strictEqual(counter.versionstamp, null, "the tally holds the count, not a counter key");
 });
+
+Deno.test("commits that share a tally (a worker's slots) take turns, so side by side they all succeed and all count", async () => {
+  await using store = await tempStore();
+  const ids = ["a", "b", "c", "d"];
+  await enqueue(store, ids.map((id) => spec({ id })));
+  const tally = new MetricTally("w1");
+  const now = T0 + 1;
+  const results = await Promise.all(ids.map(async (id) => {
+    const current = await store.db.get<Job>(keys.job(id));
+    const before = current.value!;
+    const tx = new Tx().check(current.key, current.versionstamp);
+    return await commitCounted(store, {
+      tx,
+      now,
+      tally,
+      build: (metrics) => {
+        applyTransition(tx, before, { ...before, state: "canceled", updated_at: now }, { metrics });
+      },
+    });
+  }));
+  assertEquals(results.map((r) => r.versionstamp !== null), [true, true, true, true]);
+  const stored = await store.db.get(keys.metricTally(minuteOf(now), "w1"));
+  assertEquals(stored.value, { canceled: 4 });
+});

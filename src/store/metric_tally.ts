@@ -54,10 +54,24 @@ export class MetricTally {
   #known = false;
   /** Failed commits in a row that carried this tally. */
   #failures = 0;
+  /** The commit under way, if any: the next one waits for it (see `exclusive`). */
+  #turn: Promise<unknown> = Promise.resolve();
 
   /** @param workerId the worker whose transitions it counts */
   constructor(workerId: string) {
     this.workerId = workerId;
+  }
+
+  /**
+   * Runs `fn` (ready, draft, commit, settle) after the commits already under way with this
+   * tally. A worker's slots share one tally, and two drafts of the same value committed side by
+   * side would have the second fail its check and count as a lost race: one at a time, each
+   * draft starts from the value the previous commit left.
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#turn.then(fn, fn);
+    this.#turn = run.catch(() => {});
+    return run;
   }
 
   /** Reads the stored value of `now`'s minute, if what this process holds may be stale. */

@@ -14,6 +14,7 @@ export { type AttemptReport, finishAttempt, type FinishOptions, ownsAttempt } fr
 export { noteUnwrittenResult, type UnwrittenAttempt } from "./unwritten_result.ts";
 export { isWriteRefused } from "./db_errors.ts";
 export { finishAndClaimNext, type Handoff, releaseClaim } from "./handoff.ts";
+export { type BatchItem, type BatchOutcome, finishBatch } from "./finish_batch.ts";
 export { nextDueAt, promoteDue } from "./promote.ts";
 export { type Recovered, recoverLost } from "./recover.ts";
 export { countJobs, getJob, type JobPage, listAttempts, listJobs } from "./query.ts";

@@ -13,6 +13,7 @@ import { keys } from "./keys.ts";
 import { applyTransition } from "./transition.ts";
 import type { Store } from "./open.ts";
 import type { WorkerRecord } from "./workers.ts";
+import { runningJobs } from "../worker_record.ts";
 
 /** Options of {@linkcode recoverLost}. */
 export interface RecoverOptions {
@@ -28,6 +29,11 @@ export interface RecoverOptions {
   hooks?: boolean;
   /** Whether a pid on this host is alive. */
   pidAlive: (pid: number) => boolean;
+  /**
+   * The recovering worker's own id: its runs are never taken. It knows they are running or
+   * holding a result the database refused, even when its own heartbeat could not be written.
+   */
+  self?: string;
   /**
    * Kills what is left of a lost run on this host and says how many processes it killed. Called
    * before the recovery commits when the run's worker is dead (nothing can keep the run alive,
@@ -99,6 +105,7 @@ export async function recoverLost(store: Store, options: RecoverOptions): Promis
       const job = current.value;
       const holder = workers[k];
       if (!job || job.state !== "processing" || !holder) continue;
+      if (options.self !== undefined && job.worker === options.self) continue;
       const w = holder.value;
       // An unregistered worker's host and pid still read from its id.
       const at = w ?? workerAddress(job.worker ?? "");
@@ -114,7 +121,7 @@ export async function recoverLost(store: Store, options: RecoverOptions): Promis
         worker: job.worker ?? "",
         job: job.id,
         run: job.runs,
-        pgid: w?.job === job.id ? w.job_pgid : null,
+        pgid: (w ? runningJobs(w) : []).find((r) => r.id === job.id)?.pgid ?? null,
       };
       const cause = sameHost ? options.lostCause?.(run) ?? null : null;
       const why = cause === null ? reason : `${cause}; then ${reason}`;

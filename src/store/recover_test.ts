@@ -352,3 +352,13 @@ Deno.test("recoverLost handles more lost jobs than one read batch, each once", a
   assertEquals(await counters(store), countsOf({ processing: 4, failed: 8 }));
   await checkInvariants(store);
 });
+
+Deno.test("recoverLost never takes the recoverer's own runs (its slots hold them), even past their lease", async () => {
+  await using store = await tempStore();
+  await registerWorker(store, { id: "w1", host: "far-host", heartbeat_at: T0 });
+  await enqueueAndClaim(store, spec({ id: "a" }), { workerId: "w1", now: T0 });
+  await enqueueAndClaim(store, spec({ id: "b" }), { workerId: "gone", now: T0 });
+  const recovered = await recoverLost(store, options(T0 + LEASE + 1, { self: "w1" }));
+  assertEquals(recovered.map((r) => r.job.id), ["b"]);
+  strictEqual((await rawJob(store, "a")).value?.state, "processing");
+});

@@ -4,7 +4,7 @@
  * @module
  */
 import { lostReason } from "../lease.ts";
-import { Tx } from "./db.ts";
+import { REMOTE_LIMITS, Tx } from "./db.ts";
 import { keys } from "./keys.ts";
 import type { Store } from "./open.ts";
 import type { WorkerRecord } from "../worker_record.ts";
@@ -73,31 +73,37 @@ export async function readStopRequest(store: Store, workerId: string): Promise<S
 export interface WorkerInbox {
   /** The stop request left for the worker, if any. */
   stop: StopRequest | null;
-  /** The record of the job it runs, as it is now (null when none is asked for, or it is gone). */
-  job: Job | null;
+  /** The records of the jobs it runs, as they are now, in the order asked (null: gone). */
+  jobs: (Job | null)[];
 }
 
 /**
- * Reads, in one round trip, the stop request left for `workerId` and the record of the job it
- * runs (`jobId`, or null when idle): a cancel, or a recovery that took the job from it.
+ * Reads the stop request left for `workerId` and the records of the jobs it runs (`jobIds`, one
+ * per busy slot): a cancel, or a recovery that took a job from it. One round trip for up to nine
+ * jobs (a remote KV reads at most ten keys at once), a few more for a worker with more slots,
+ * sent together.
  *
  * @example
  * ```ts
  * import type { Store } from "./open.ts";
  * declare const store: Store;
- * const { stop, job } = await readWorkerInbox(store, "h:42:ab", "build");
+ * const { stop, jobs: [build] } = await readWorkerInbox(store, "h:42:ab", ["build"]);
  * ```
  */
 export async function readWorkerInbox(
   store: Store,
   workerId: string,
-  jobId: string | null,
+  jobIds: readonly string[],
 ): Promise<WorkerInbox> {
-  const wanted = [keys.control(workerId), ...(jobId === null ? [] : [keys.job(jobId)])];
-  const [stop, job] = await store.db.getMany<unknown>(wanted);
+  const wanted = [keys.control(workerId), ...jobIds.map((id) => keys.job(id))];
+  const chunks: Deno.KvKey[][] = [];
+  for (let i = 0; i < wanted.length; i += REMOTE_LIMITS.getMany) {
+    chunks.push(wanted.slice(i, i + REMOTE_LIMITS.getMany));
+  }
+  const got = (await Promise.all(chunks.map((c) => store.db.getMany<unknown>(c)))).flat();
   return {
-    stop: (stop?.value ?? null) as StopRequest | null,
-    job: (job?.value ?? null) as Job | null,
+    stop: (got[0]?.value ?? null) as StopRequest | null,
+    jobs: got.slice(1).map((e) => (e.value ?? null) as Job | null),
   };
 }
 
@@ -117,12 +123,20 @@ export async function readWorkerInbox(
  */
 export async function pruneWorkers(
   store: Store,
-  options: { now: number; leaseMs: number; host: string; pidAlive: (pid: number) => boolean },
+  options: {
+    now: number;
+    leaseMs: number;
+    host: string;
+    pidAlive: (pid: number) => boolean;
+    /** The pruning worker's own id, never removed (it is alive, whatever its entry says). */
+    self?: string;
+  },
 ): Promise<string[]> {
   const entries = await store.db.list<WorkerRecord>({ prefix: keys.workers }, { limit: 1000 });
   const removed: string[] = [];
   for (const e of entries) {
     const w = e.value;
+    if (w.id === options.self) continue;
     const sameHost = w.host === options.host;
     const reason = lostReason({
       heartbeatAt: w.heartbeat_at,

@@ -32,17 +32,25 @@ Deno.test("a stop request is readable by its worker and removed with the worker'
   strictEqual(await readStopRequest(store, "w1"), null);
 });
 
-Deno.test("readWorkerInbox reads the stop request and the running job's record together", async () => {
+Deno.test("readWorkerInbox reads the stop request and the running jobs' records together", async () => {
   await using store = await tempStore();
   await enqueueAndClaim(store, spec({ id: "a" }), { workerId: "w1" });
-  const idle = await readWorkerInbox(store, "w1", null);
-  assertEquals([idle.stop, idle.job], [null, null]);
+  const idle = await readWorkerInbox(store, "w1", []);
+  assertEquals([idle.stop, idle.jobs], [null, []]);
   await requestStop(store, "w1", { force: false, at: T0 });
-  const busy = await readWorkerInbox(store, "w1", "a");
-  assertEquals([busy.stop, busy.job?.state, busy.job?.worker], [
+  const busy = await readWorkerInbox(store, "w1", ["a"]);
+  assertEquals([busy.stop, busy.jobs[0]?.state, busy.jobs[0]?.worker], [
     { force: false, at: T0 },
     "processing",
     "w1",
   ]);
-  strictEqual((await readWorkerInbox(store, "w1", "gone")).job, null);
+  assertEquals((await readWorkerInbox(store, "w1", ["gone"])).jobs, [null]);
+});
+
+Deno.test("readWorkerInbox reads the jobs of a worker with more slots than one read takes, in order", async () => {
+  await using store = await tempStore();
+  const ids = Array.from({ length: 23 }, (_, i) => `j${i}`);
+  for (const id of ids) await enqueueAndClaim(store, spec({ id }), { workerId: "w1" });
+  const { jobs } = await readWorkerInbox(store, "w1", [...ids, "gone"]);
+  assertEquals(jobs.map((j) => j?.id ?? null), [...ids, null]);
 });

@@ -53,6 +53,7 @@ export function recoveryLookMs(config: Pick<Config, "heartbeat_ms">): number {
 export class Maintenance {
   readonly #store: Store;
   readonly #host: string;
+  readonly #self: string | undefined;
   readonly #log: Logger;
   #maintainedAt = 0;
   #sweptAt = 0;
@@ -61,10 +62,15 @@ export class Maintenance {
   #tickAt = 0;
   #tickLookedAt = 0;
 
-  /** @param store the worker's store; @param options its host (for same-host recovery) and log */
-  constructor(store: Store, options: { host: string; log: Logger }) {
+  /**
+   * @param store the worker's store
+   * @param options its host (for same-host recovery), its log, and its own worker id (`self`),
+   * whose runs and entry it never takes as lost
+   */
+  constructor(store: Store, options: { host: string; log: Logger; self?: string }) {
     this.#store = store;
     this.#host = options.host;
+    this.#self = options.self;
     this.#log = options.log;
   }
 
@@ -113,6 +119,7 @@ export class Maintenance {
       leaseMs: config.lease_ms,
       host: this.#host,
       pidAlive: isProcessAlive,
+      self: this.#self,
     });
     for (const id of pruned) this.#log.info("worker.pruned", { lost: id });
     const retention = [
@@ -137,6 +144,7 @@ export class Maintenance {
       leaseMs: config.lease_ms,
       settings: config,
       host: this.#host,
+      self: this.#self,
       pidAlive: isProcessAlive,
       hooks: hooksOn(config),
       // The tally counts what every recoverer of this host killed, one that died midway too.

@@ -47,6 +47,11 @@ export interface ResultOptions extends FinishOptions {
   queues?: readonly string[];
   /** The clock that stamps the next claim (see `ClaimOptions.clock`). */
   clock?: () => number;
+  /**
+   * Writes the result with the next claim in place of `finishAndClaimNext` (a worker's
+   * completer, which batches its slots' results); absent: written by itself.
+   */
+  handoff?: (claimed: Claimed, report: AttemptReport) => Promise<Handoff>;
 }
 
 /**
@@ -88,6 +93,8 @@ export async function writeResult(
         // After a refusal, no next claim: the result alone is the smallest write.
         const handoff = options.stopping.aborted || refused !== null
           ? { job: await finishAttempt(store, claimed, report, options), next: null }
+          : options.handoff
+          ? await options.handoff(claimed, report)
           : await finishAndClaimNext(store, claimed, report, options);
         if (refused !== null) {
           await afterHold(store, claimed, report, handoff, refused, options);

@@ -1,6 +1,7 @@
 /**
- * The supervisor behind `worker start`: spawns N worker subprocesses, relays stop signals,
- * restarts a child that crashed (with backoff, saying why), and exits when they all have.
+ * The supervisor behind `worker start`: spawns P worker subprocesses that run N jobs at once
+ * between them (N slots spread over P processes), relays stop signals, restarts a child that
+ * crashed (with backoff, saying why), and exits when they all have.
  *
  * @module
  */
@@ -9,8 +10,10 @@ import { selfCommand } from "./self_command.ts";
 
 /** Options of {@linkcode runSupervisor}. */
 export interface SupervisorOptions {
-  /** How many workers. */
+  /** How many jobs run at once, over all the worker processes. */
   count: number;
+  /** How many worker processes share them; default {@linkcode defaultProcesses}. */
+  processes?: number;
   /** The database location passed to every child. */
   location: string;
   /** The queues every child serves, in order of preference; absent: all. */
@@ -29,6 +32,37 @@ export interface SupervisorOptions {
  * its peak RSS measured 78 MiB with it against 100 MiB without, at the same CPU per job.
  */
 export const WORKER_V8_FLAGS: readonly string[] = ["--max-semi-space-size=2"];
+
+/**
+ * How many worker processes `worker start --count N` runs when `--processes` is not given (pure):
+ * one per 16 slots. One process runs its jobs without fighting another over the database file,
+ * and the worker tree's memory grows with the processes, not the jobs; past 16 slots a second
+ * process keeps a crash from taking more than 16 running jobs at once (they are recovered, but
+ * run again). Measured in docs/PERFORMANCE.md (B3 and RSS at `--count` 2, 8 and 32).
+ *
+ * @example
+ * ```ts
+ * defaultProcesses(2); // 1
+ * defaultProcesses(32); // 2
+ * ```
+ */
+export function defaultProcesses(count: number): number {
+  return Math.max(1, Math.ceil(count / 16));
+}
+
+/**
+ * How many slots each of `processes` worker processes gets so that they run `count` jobs at
+ * once (pure): ⌈count/processes⌉ for the first ones, ⌊count/processes⌋ for the rest.
+ *
+ * @example
+ * ```ts
+ * slotsPerProcess(8, 3); // [3, 3, 2]
+ * ```
+ */
+export function slotsPerProcess(count: number, processes: number): number[] {
+  const p = Math.max(1, Math.min(count, processes));
+  return Array.from({ length: p }, (_, i) => Math.floor(count / p) + (i < count % p ? 1 : 0));
+}
 
 /**
  * The restart delay after a crash (pure): 1 s doubling to 30 s, reset when the child had run
@@ -79,13 +113,24 @@ export async function runSupervisor(options: SupervisorOptions): Promise<number>
   options.signal.addEventListener("abort", () => relay("SIGTERM"), { once: true });
   options.force.addEventListener("abort", () => relay("SIGQUIT"), { once: true });
 
-  const slot = async (n: number) => {
+  const split = slotsPerProcess(
+    options.count,
+    options.processes ?? defaultProcesses(options.count),
+  );
+  // `slot` in the log names the child (1..P), as it did when each child ran one job.
+  const slot = async (n: number, slots: number) => {
     let crashes = 0;
     while (!options.signal.aborted) {
       const queues = options.queues ? ["--queues", options.queues.join(",")] : [];
-      const { cmd, args } = selfCommand(["worker", "run", "--db", options.location, ...queues], {
-        v8Flags: WORKER_V8_FLAGS,
-      });
+      const { cmd, args } = selfCommand([
+        "worker",
+        "run",
+        "--db",
+        options.location,
+        "--slots",
+        String(slots),
+        ...queues,
+      ], { v8Flags: WORKER_V8_FLAGS });
       const started = Date.now();
       let child: Deno.ChildProcess;
       try {
@@ -117,8 +162,8 @@ export async function runSupervisor(options: SupervisorOptions): Promise<number>
       await abortableSleep(delay, options.signal);
     }
   };
-  await Promise.all(Array.from({ length: options.count }, (_, i) => slot(i + 1)));
-  log.info("supervisor.stopped", { workers: options.count });
+  await Promise.all(split.map((slots, i) => slot(i + 1, slots)));
+  log.info("supervisor.stopped", { workers: split.length, slots: options.count });
   return 0;
 }
 

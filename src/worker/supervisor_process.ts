@@ -13,12 +13,14 @@ import { listWorkers } from "../store/workers.ts";
 import { hostName } from "./identity.ts";
 import { selfCommand } from "./self_command.ts";
 import { listenForStop } from "./stop_signals.ts";
-import { runSupervisor } from "./supervisor.ts";
+import { defaultProcesses, runSupervisor } from "./supervisor.ts";
 
 /** What {@linkcode superviseUntilStopped} and {@linkcode startDetached} start. */
 export interface SupervisorStart {
-  /** How many workers. */
+  /** How many jobs run at once, over all the worker processes. */
   count: number;
+  /** How many worker processes; default `defaultProcesses(count)`. */
+  processes?: number;
   /** The database location, passed to every worker. */
   location: string;
   /** The queues the workers serve, in order of preference; absent: all. */
@@ -26,7 +28,7 @@ export interface SupervisorStart {
 }
 
 /**
- * Runs `count` workers in this process's supervisor until they have all stopped. The first
+ * Runs `count` slots over worker processes in this process's supervisor until they have all stopped. The first
  * SIGINT or SIGTERM stops them gracefully, a second (or SIGQUIT, `worker stop --force`) forces.
  *
  * @example
@@ -52,7 +54,8 @@ export async function superviseUntilStopped(
     }
   });
   log.info("supervisor.started", {
-    workers: start.count,
+    slots: start.count,
+    workers: start.processes ?? defaultProcesses(start.count),
     db: start.location,
     queues: start.queues?.join(","),
   });
@@ -70,7 +73,7 @@ export interface Detached {
 }
 
 /**
- * Starts the supervisor of `count` workers in the background, logging to a file, and returns
+ * Starts the supervisor of `count` slots in the background, logging to a file, and returns
  * once they have all registered in `store`. Fails with an OperationError when they have not
  * within 15 s.
  *
@@ -88,6 +91,7 @@ export async function startDetached(store: Store, start: SupervisorStart): Promi
     "start",
     "--count",
     String(start.count),
+    ...(start.processes ? ["--processes", String(start.processes)] : []),
     "--db",
     start.location,
     ...(start.queues ? ["--queues", start.queues.join(",")] : []),
@@ -106,7 +110,9 @@ export async function startDetached(store: Store, start: SupervisorStart): Promi
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
     const mine = (await listWorkers(store)).filter((w) => w.host === host && w.started_at >= t0);
-    if (mine.length >= start.count) return { pid: child.pid, logPath };
+    if (mine.length >= (start.processes ?? defaultProcesses(start.count))) {
+      return { pid: child.pid, logPath };
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new OperationError(`workers did not register within 15s; see ${logPath}`);

@@ -1,30 +1,29 @@
 /**
- * One worker: claim → run → report, one job at a time, with a heartbeat beside it.
+ * One worker process: its slots each run one job at a time (claim → run → report, `slot.ts`);
+ * this loop fills the free slots, beats for all of them, and runs maintenance and hooks.
  *
  * @module
  */
 import type { Config } from "../config.ts";
-import { FINAL_STATES, type Job } from "../job.ts";
 import { Logger, type LogLevel } from "../log.ts";
 import { type Claimed, claimNext } from "../store/claim.ts";
 import { readConfig } from "../store/config_store.ts";
+import { isWriteRefused } from "../store/db_errors.ts";
 import { releaseClaim } from "../store/handoff.ts";
 import { MetricTally } from "../store/metric_tally.ts";
 import type { Store } from "../store/open.ts";
 import { nextDueAt } from "../store/promote.ts";
 import { queueCache } from "../store/queue_registry.ts";
-import { putWorker, readWorkerInbox, removeWorker, type WorkerRecord } from "../store/workers.ts";
-import { runCommand } from "./run_command.ts";
-import { JobSettings, notStarted } from "./job_setting.ts";
-import { OutputSink } from "./output_sink.ts";
-import { type AbortWhy, errorLine, sleep, toReport } from "./attempt_report.ts";
+import { removeWorker } from "../store/workers.ts";
+import type { RunningJob } from "../worker_record.ts";
+import { JobSettings } from "./job_setting.ts";
+import { errorLine, sleep } from "./attempt_report.ts";
 import { Maintenance } from "./maintenance.ts";
-import { runEnv } from "./orphans.ts";
-import { holdsRun } from "../lease.ts";
-import { writeResult } from "./result_writer.ts";
 import { FinishHooks } from "./finish_hooks.ts";
-import { hooksOn } from "../finish_hook.ts";
-import { watchStop } from "./stop_watch.ts";
+import { Slot, type SlotContext } from "./slot.ts";
+import { heartbeatLoop } from "./heartbeat.ts";
+import { Completer } from "./completer.ts";
+import { newEntry, RegistryEntry } from "./registry_entry.ts";
 
 /** Options of {@linkcode Worker}. */
 export interface WorkerOptions {
@@ -32,9 +31,9 @@ export interface WorkerOptions {
   id: string;
   /** This host's name (recorded, and used to judge same-host recovery). */
   host: string;
-  /** Aborting stops claiming; the running job gets `shutdown_grace_ms` to finish. */
+  /** Aborting stops claiming; the running jobs get `shutdown_grace_ms` to finish. */
   signal: AbortSignal;
-  /** Aborting kills the running job and puts it back as pending without charging an attempt. */
+  /** Aborting kills the running jobs and puts them back as pending without charging an attempt. */
   force?: AbortSignal;
   /** Logger; by default one on stderr. */
   log?: Logger;
@@ -45,25 +44,31 @@ export interface WorkerOptions {
   onStopRequest?: (force: boolean) => void;
   /** The queues served, in order of preference (`--queues`); absent: every queue. */
   queues?: readonly string[];
+  /** How many jobs it runs at once. Default 1. */
+  slots?: number;
 }
 
 /**
- * A worker loop. `run()` works until stopped; `runOnce()` does a single step for tests.
+ * A worker process's loop. `run()` works until stopped; `runOnce()` does a single step for tests.
  *
  * Each step:
  * 1. reload the configuration (at most once a second), so `config set` reaches running workers;
  * 2. maintenance: promote due scheduled jobs, fire due schedule ticks, recover jobs of lost
  *    workers, sweep old jobs;
- * 3. claim one job and run it, heartbeating, until it ends; report the result;
- * 4. when there was nothing to do, sleep until the doorbell rings, the next scheduled job is
- *    due, a schedule ticks, or `poll_interval_ms` passes.
+ * 3. claim a job for each free slot (until one claim finds nothing) and start it; each slot
+ *    then runs its job, reports the result and claims its next job in the same commit;
+ * 4. when no job started, sleep until the doorbell rings, a slot frees, the next scheduled job
+ *    is due, a schedule ticks, or `poll_interval_ms` passes.
+ *
+ * Beside it the heartbeat publishes the registry entry (every running job and its process
+ * group) and reads each slot's job back: a cancel or a takeover stops only that slot's job.
  *
  * @example
  * ```ts
  * import type { Store } from "../store/open.ts";
  * declare const store: Store;
  * const stop = new AbortController();
- * const worker = new Worker(store, { id: "host:1:1", host: "host", signal: stop.signal });
+ * const worker = new Worker(store, { id: "host:1:1", host: "host", signal: stop.signal, slots: 4 });
  * await worker.run();
  * ```
  */
@@ -75,123 +80,199 @@ export class Worker {
   #configAt = 0;
   readonly #upkeep: Maintenance;
   #stopAsked = 0;
-  /** This worker's metric counts of the current minute, written with its own transitions. */
+  /** This process's metric counts of the current minute, written with its own transitions. */
   readonly #tally: MetricTally;
-  readonly #settings: JobSettings;
   /** Runs the finish hooks of the outbox beside the jobs. */
   readonly #hooks: FinishHooks;
-  /** A job already claimed (with the previous result) and not yet run. */
-  #next: Claimed | null = null;
-  #record: WorkerRecord;
-  #current: { job: Job; abort: AbortController; why: AbortWhy | null; pgid: number | null } | null =
-    null;
+  readonly #slots: Slot[];
+  /** The slots at work (running a job or writing its result), with their chain of jobs. */
+  readonly #busy = new Map<Slot, Promise<void>>();
+  /** Aborted when a slot frees or a stop comes, to end the idle wait; renewed at each step. */
+  #freed = new AbortController();
+  /** The first error a slot could not get past (the database is gone): the process fails. */
+  #failure: { error: unknown } | null = null;
+  readonly #entry: RegistryEntry;
 
-  /** @param store an open store; @param options identity and stop signals */
+  /** @param store an open store; @param options identity, slots and stop signals */
   constructor(store: Store, options: WorkerOptions) {
     this.#store = store;
     this.#opts = options;
     this.#log = options.log ?? new Logger({ fields: { worker: options.id } });
     this.#tally = new MetricTally(options.id);
-    this.#upkeep = new Maintenance(store, { host: options.host, log: this.#log });
-    this.#settings = new JobSettings(store, options.host);
+    this.#upkeep = new Maintenance(store, { host: options.host, log: this.#log, self: options.id });
     this.#hooks = new FinishHooks(store, { worker: options.id, log: this.#log });
-    const now = Date.now();
-    this.#record = {
-      id: options.id,
-      pid: Deno.pid,
-      host: options.host,
-      state: "idle",
-      job: null,
-      job_pgid: null,
-      started_at: now,
-      heartbeat_at: now,
-      processed: 0,
-      supervisor: Number(Deno.env.get("QUEUECTL_SUPERVISOR")) || null,
+    const context: SlotContext = {
+      store,
+      workerId: options.id,
+      signal: options.signal,
+      force: options.force,
+      log: this.#log,
+      tally: this.#tally,
+      settings: new JobSettings(store, options.host),
+      queues: options.queues,
+      publishSoon: () => this.#entry.beatSoon(),
+      onFinal: () => this.#hooks.nudge(),
+      completer: new Completer(store, {
+        workerId: options.id,
+        tally: this.#tally,
+        queues: options.queues,
+        running: () => this.#slots.filter((s) => s.job !== null).length,
+      }),
     };
+    const slots = Math.max(1, options.slots ?? 1);
+    this.#slots = Array.from({ length: slots }, () => new Slot(context));
+    const record = newEntry({ id: options.id, host: options.host, slots, now: Date.now() });
+    this.#entry = new RegistryEntry(store, record, {
+      jobs: () => this.#slots.flatMap((s) => s.running ?? []),
+      stopping: options.signal,
+    });
   }
 
   /** Records this host's measured clock offset; the next heartbeat publishes it. */
   setClockOffset(ms: number | null): void {
-    this.#record.clock_offset_ms = ms;
+    this.#entry.setClockOffset(ms);
   }
 
-  /** Works until the stop signal, then deregisters. */
+  /** Works until the stop signal, lets the running jobs end, then deregisters. */
   async run(): Promise<void> {
-    await this.#beat();
+    await this.#entry.beat();
     this.#log.info("worker.started", {
       pid: Deno.pid,
       host: this.#opts.host,
+      slots: this.#slots.length,
       queues: this.#opts.queues?.join(","),
       wake: this.#store.doorbell.kind,
       strict: this.#store.db.strict,
     });
     // Say at once that a stop was taken (the registry shows `stopping` during the grace period),
-    // not only after the running job has finished.
-    let stopBeat: Promise<void> = Promise.resolve();
+    // not only after the running jobs have finished.
     const onStop = () => {
-      this.#record.state = "stopping";
       const forced = this.#opts.force?.aborted ?? false;
       this.#log.info("worker.stopping", {
-        job: this.#current?.job.id,
+        jobs: this.#running().map((r) => r.id).join(",") || undefined,
         forced,
-        grace_ms: this.#current && !forced ? this.#config?.shutdown_grace_ms : undefined,
+        grace_ms: this.#busy.size > 0 && !forced ? this.#config?.shutdown_grace_ms : undefined,
       });
-      stopBeat = this.#beat().catch(() => {});
+      this.#entry.beat().catch(() => {});
+      this.#freed.abort();
     };
     if (this.#opts.signal.aborted) onStop();
     else this.#opts.signal.addEventListener("abort", onStop, { once: true });
     const beating = new AbortController();
-    const heartbeat = this.#heartbeatLoop(beating.signal);
+    const heartbeat = heartbeatLoop(beating.signal, {
+      store: this.#store,
+      workerId: this.#opts.id,
+      log: this.#log,
+      intervalMs: () => this.#config?.heartbeat_ms ?? 1000,
+      beat: () => this.#entry.beat(),
+      slots: this.#slots,
+      onStopRequest: (force) => this.#requestStop(force),
+    });
     const hooksStop = AbortSignal.any([this.#opts.signal, beating.signal]);
     const hooks = this.#hooks.run(hooksStop, () => this.#config);
     try {
-      while (!this.#opts.signal.aborted) {
+      while (!this.#opts.signal.aborted && !this.#failure) {
+        // Armed before the step, as the doorbell is: a slot freed during it ends the next wait.
+        this.#freed = new AbortController();
         this.#store.doorbell.arm();
-        const worked = await this.runOnce();
-        if (!worked && !this.#opts.signal.aborted) await this.#idle();
+        const started = await this.#step();
+        if (started === 0 && !this.#opts.signal.aborted) await this.#idle();
       }
+      // Stopping: each slot's job finishes within the grace period (or is killed on a forced
+      // stop) and its result is written; no slot claims again. A failed slot does not wait for
+      // the others: their jobs are recovered as a dead worker's are.
+      if (!this.#failure) await Promise.all(this.#busy.values());
+      if (this.#failure) throw this.#failure.error;
     } catch (err) {
       // A worker that cannot write (disk full, database gone) must not linger heartbeating: its
-      // heartbeat would keep its job leased forever. It exits; the supervisor restarts it, and
-      // the job is recovered because its pid is gone.
-      this.#log.error("worker.failed", { error: errorLine(err), job: this.#current?.job.id });
+      // heartbeat would keep its jobs leased forever. It exits; the supervisor restarts it, and
+      // the jobs are recovered because its pid is gone (their processes killed by their marks).
+      this.#log.error("worker.failed", {
+        error: errorLine(err),
+        jobs: this.#running().map((r) => r.id).join(",") || undefined,
+      });
       throw err;
     } finally {
       beating.abort();
-      this.#record.state = "stopping";
       this.#opts.signal.removeEventListener("abort", onStop);
       await heartbeat;
-      await stopBeat; // Never let a late beat re-register the worker after it deregistered.
       await hooks;
       // A forced stop gives running hooks no grace: they run again elsewhere.
       await this.#hooks.stop(this.#opts.force?.aborted ? 0 : this.#config?.shutdown_grace_ms ?? 0);
-      // A job claimed for the next round but never started goes back, uncharged.
-      if (this.#next) {
-        await releaseClaim(this.#store, this.#next, { now: Date.now() }).catch(() => {});
-        this.#next = null;
-      }
+      // Never let a late beat re-register the worker after it deregistered.
+      await this.#entry.close();
       await removeWorker(this.#store, this.#opts.id).catch(() => {});
-      this.#log.info("worker.stopped", { processed: this.#record.processed });
+      this.#log.info("worker.stopped", { processed: this.#entry.processed });
     }
   }
 
-  /** One step: config, maintenance, then at most one job. Returns whether a job ran. */
-  async runOnce(): Promise<boolean> {
+  /**
+   * One step: config, maintenance, then a claim for each free slot (until one finds nothing),
+   * whose jobs start at once. Returns how many started; `settled()` waits for them.
+   */
+  async runOnce(): Promise<number> {
     const config = await this.#configNow();
     await this.#upkeep.run(config);
-    if (this.#opts.signal.aborted) return false;
-    const claimed = this.#next ??
-      await claimNext(this.#store, {
+    let started = 0;
+    for (const slot of this.#slots) {
+      if (this.#opts.signal.aborted || this.#failure) break;
+      if (this.#busy.has(slot)) continue;
+      const claimed = await claimNext(this.#store, {
         workerId: this.#opts.id,
         now: Date.now(),
         tally: this.#tally,
         queues: this.#opts.queues,
         clock: Date.now,
       });
-    this.#next = null;
-    if (!claimed) return false;
-    await this.#execute(claimed, config);
-    return true;
+      if (!claimed) break;
+      this.#start(slot, claimed);
+      started++;
+    }
+    return started;
+  }
+
+  /**
+   * `runOnce()`, except that a write the database refuses while a slot is at work (holding a
+   * result the full disk refused, `result_writer.ts`) does not end the process: the slot keeps
+   * its result, and the loop tries again after a wait. With no slot at work the process fails,
+   * as a worker that cannot write must (see `run()`).
+   */
+  async #step(): Promise<number> {
+    try {
+      return await this.runOnce();
+    } catch (err) {
+      if (!isWriteRefused(err) || this.#busy.size === 0) throw err;
+      this.#log.warn("worker.step_failed", { error: errorLine(err) });
+      return 0;
+    }
+  }
+
+  /** Waits until every slot is free. */
+  async settled(): Promise<void> {
+    while (this.#busy.size > 0) await Promise.all(this.#busy.values());
+  }
+
+  /** Runs `claimed` in `slot`, then each job claimed with the previous result, until none. */
+  #start(slot: Slot, claimed: Claimed): void {
+    const chain = (async () => {
+      let next: Claimed | null = claimed;
+      while (next) {
+        const end = await slot.execute(next, await this.#configNow());
+        this.#entry.countProcessed();
+        next = end.next;
+        // Claimed with the result just as a stop came: it goes back, uncharged.
+        if (next && (this.#opts.signal.aborted || this.#failure)) {
+          await releaseClaim(this.#store, next, { now: Date.now() }).catch(() => {});
+          next = null;
+        }
+      }
+    })().catch((error) => {
+      this.#failure ??= { error };
+    }).finally(() => {
+      this.#busy.delete(slot);
+      this.#freed.abort();
+    });
+    this.#busy.set(slot, chain);
   }
 
   async #configNow(): Promise<Config> {
@@ -212,142 +293,17 @@ export class Worker {
     const queues = queueCache(this.#store);
     // A queue over its rate starts again at a known time: wake then, not before.
     const wake = Math.min(due, queues.retryAt ?? Infinity);
-    await this.#store.doorbell.wait(
-      Math.max(1, Math.min(config.poll_interval_ms, wake - Date.now())),
-      this.#opts.signal,
-    );
+    const ms = Math.max(1, Math.min(config.poll_interval_ms, wake - Date.now()));
+    // With every slot busy a ring brings nothing to claim: a freed slot, a stop, a due time or
+    // the poll interval ends the wait (maintenance runs while the slots work).
+    if (this.#busy.size >= this.#slots.length) await sleep(ms, this.#freed.signal);
+    else await this.#store.doorbell.wait(ms, this.#freed.signal);
     this.#upkeep.promoteSoon(); // Whatever woke us, look for due jobs at once.
     queues.invalidate(); // A `queue resume` or `queue set` rings the doorbell: read them again.
   }
 
-  async #execute(claimed: Claimed, config: Config): Promise<void> {
-    const { job } = claimed;
-    const abort = new AbortController();
-    this.#current = { job, abort, why: null, pgid: null };
-    this.#record = { ...this.#record, state: "busy", job: job.id, job_pgid: null };
-    const stopWatch = watchStop(this.#opts, {
-      graceMs: config.shutdown_grace_ms,
-      interrupt: () => this.#abortCurrent("interrupted"),
-    });
-    const sink = new OutputSink(this.#store, {
-      id: job.id,
-      n: job.runs,
-      limit: config.output_limit,
-    });
-    this.#log.info("job.started", { job: job.id, attempt: job.attempts });
-    const timeout = job.timeout ?? (config.job_timeout > 0 ? config.job_timeout : null);
-    let pgidBeat: ReturnType<typeof setTimeout> | undefined;
-    const setting = await this.#settings.prepare(job);
-    const result = !setting.ok ? notStarted(setting.error) : await runCommand(job.command, {
-      cwd: setting.cwd,
-      timeoutMs: timeout,
-      signal: abort.signal,
-      outputLimit: config.output_limit,
-      plain: config.plain_exec,
-      onOutput: (stream, chunk) => sink.push(stream, chunk),
-      onSpawn: (pid) => {
-        this.#current!.pgid = pid;
-        this.#record.job_pgid = pid;
-        // Publish the process group soon (a recoverer needs it to kill orphans), but not for
-        // jobs that end within 50 ms: for those the write would cost more than the job.
-        pgidBeat = setTimeout(() => this.#beat().catch(() => {}), 50);
-      },
-      // The marks let a recoverer find this run's processes even if this worker dies before
-      // the process group above is published.
-      env: {
-        ...setting.env,
-        ...runEnv({ worker: this.#opts.id, job: job.id, run: job.runs }),
-        QUEUECTL_ATTEMPT: String(job.attempts),
-      },
-    });
-    clearTimeout(pgidBeat);
-    stopWatch();
-    await sink.close();
-    const why = this.#current.why;
-    this.#current = null;
-    const report = toReport(result, why, sink.summary);
-    // A job that cannot run on this host as it is ends at once, with no retry spent.
-    if (!setting.ok) report.final = true;
-    // While it keeps working, the worker claims its next job in the same commit as this result.
-    const { job: written, next } = await writeResult(this.#store, claimed, report, {
-      now: Date.now(),
-      settings: config,
-      tally: this.#tally,
-      log: this.#log,
-      stopping: this.#opts.signal,
-      force: this.#opts.force,
-      graceMs: config.shutdown_grace_ms,
-      hooks: hooksOn(config),
-      queues: this.#opts.queues,
-      clock: Date.now,
-    });
-    this.#next = next;
-    // Its outbox entry is committed: its hooks start now, beside the next job.
-    if (written && hooksOn(config) && FINAL_STATES.includes(written.state)) this.#hooks.nudge();
-    const state = this.#opts.signal.aborted ? "stopping" : "idle";
-    this.#record = { ...this.#record, state, job: null, job_pgid: null };
-    this.#record.processed++;
-    if (!written) {
-      this.#log.warn("job.result_refused", {
-        job: job.id,
-        attempt: job.runs,
-        reason: "the attempt was taken over after this worker's lease lapsed",
-      });
-      return;
-    }
-    this.#log.info(`job.${written.state}`, {
-      job: job.id,
-      exit: result.exitCode,
-      ms: Math.round(result.durationMs),
-      error: report.error,
-    });
-  }
-
-  #abortCurrent(why: AbortWhy): void {
-    const cur = this.#current;
-    if (!cur || cur.why) return;
-    cur.why = why;
-    cur.abort.abort(why);
-  }
-
-  async #beat(): Promise<void> {
-    this.#record.heartbeat_at = Date.now();
-    await putWorker(this.#store, this.#record);
-  }
-
-  /** Beats until the worker stops; also notices cancel and stop requests made from afar. */
-  async #heartbeatLoop(stop: AbortSignal): Promise<void> {
-    const ppid = Deno.ppid;
-    while (!stop.aborted) {
-      const ms = this.#config?.heartbeat_ms ?? 1000;
-      await sleep(ms, stop);
-      if (stop.aborted) break;
-      // The beat is one write and what it must notice is one read, sent together: a write that
-      // fails (a full disk) must not keep a stop or a cancel from being seen.
-      const cur = this.#current;
-      const [beat, read] = await Promise.allSettled([
-        this.#beat(),
-        readWorkerInbox(this.#store, this.#opts.id, cur?.job.id ?? null),
-      ]);
-      for (const r of [beat, read]) {
-        if (r.status === "rejected") {
-          this.#log.warn("worker.heartbeat_failed", { error: errorLine(r.reason) });
-        }
-      }
-      if (read.status === "fulfilled") {
-        const { job, stop: request } = read.value;
-        // Recovered from us while we were frozen or cut off, the retry may already run
-        // elsewhere: this run stops now rather than beside it. Only the run that was read
-        // about, though: it may have ended, and another begun, meanwhile.
-        if (cur && cur === this.#current) {
-          if (!holdsRun(job, cur.job)) this.#abortCurrent("taken_over");
-          else if (job?.cancel_requested) this.#abortCurrent("canceled");
-        }
-        if (request) this.#requestStop(request.force);
-      }
-      // A supervisor killed with -9 cannot forward signals; its children notice and stop.
-      if (Deno.ppid !== ppid) this.#requestStop(false);
-    }
+  #running(): RunningJob[] {
+    return this.#slots.flatMap((s) => s.running ?? []);
   }
 
   #requestStop(force: boolean): void {

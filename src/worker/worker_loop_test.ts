@@ -35,7 +35,7 @@ Deno.test("a worker's maintenance sweeps completed jobs past retention_completed
     signal: stop.signal,
     log: new Logger({ level: "error" }),
   });
-  strictEqual(await worker.runOnce(), false, "there was no job to run");
+  strictEqual(await worker.runOnce(), 0, "there was no job to run");
   strictEqual(await getJob(store, "ancient"), null, "the job past retention is gone");
   strictEqual((await getJob(store, "recent"))?.state, "completed", "the recent one stays");
   const old = await readMetrics(store, { now: now - 3 * HOUR });

@@ -25,7 +25,7 @@ import { Worker } from "./worker_loop.ts";
  */
 export async function runWorkerProcess(
   store: Store,
-  options: { queues?: readonly string[] } = {},
+  options: { queues?: readonly string[]; slots?: number } = {},
 ): Promise<void> {
   const host = hostName();
   const id = workerId(host, Deno.pid);
@@ -46,6 +46,7 @@ export async function runWorkerProcess(
     log,
     onStopRequest: onStop,
     queues: options.queues,
+    slots: options.slots,
   });
   // In the background: the worker need not wait a second to start.
   if (store.remote) {

@@ -103,8 +103,12 @@ export interface WorkerView {
   host: string;
   /** `idle`, `busy` or `stopping`. */
   state: string;
-  /** The job it runs, if busy. */
+  /** The first job it runs, if busy. */
   job: string | null;
+  /** Every job it runs, one per busy slot (absent from older servers). */
+  jobs?: string[];
+  /** How many jobs it runs at once. */
+  slots?: number;
   /** Jobs it has finished. */
   processed: number;
   /** How long ago it last beat. */

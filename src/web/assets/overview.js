@@ -83,7 +83,7 @@ export function overviewView() {
         status.counts,
         status.workers.map((
           w,
-        ) => [w.id, w.state, w.job, Math.round(w.heartbeat_age_ms / 1000), w.processed]),
+        ) => [w.id, w.state, w.jobs, Math.round(w.heartbeat_age_ms / 1000), w.processed]),
         metrics.per_minute,
         metrics.workers,
       ]);
@@ -259,7 +259,7 @@ function renderWorkers(box, workers, hour) {
             h("td", { class: "mono" }, w.id),
             h("td", {}, w.host),
             h("td", {}, h("span", { class: "badge w-" + w.state }, w.state)),
-            h("td", { class: "mono" }, w.job ? h("a", { href: jobHref(w.job) }, w.job) : "-"),
+            h("td", { class: "mono" }, jobLinks(w)),
             h(
               "td",
               { class: w.heartbeat_age_ms > 5000 ? "warn" : "" },
@@ -279,4 +279,16 @@ function renderWorkers(box, workers, hour) {
       ),
     ),
   );
+}
+
+/**
+ * A worker's running jobs as links, comma-separated (older servers list one `job`).
+ *
+ * @param {WorkerView} w
+ * @returns {(Node | string)[]}
+ */
+function jobLinks(w) {
+  const ids = w.jobs ?? (w.job ? [w.job] : []);
+  if (ids.length === 0) return ["-"];
+  return ids.flatMap((id, i) => [...(i > 0 ? [", "] : []), h("a", { href: jobHref(id) }, id)]);
 }
