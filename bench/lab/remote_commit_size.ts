@@ -16,8 +16,8 @@
  *
  * @module
  */
-import { DENO, ROOT } from "../lib.ts";
 import { summary } from "../stats.ts";
+import { listening, startKvServer } from "./kv_server.ts";
 
 const argv = [...Deno.args];
 const flag = (name: string, def: string) => {
@@ -32,22 +32,7 @@ let url = flag("--url", "");
 let server: Deno.ChildProcess | null = null;
 if (!url) {
   const early = flag("--early-headers", "");
-  server = new Deno.Command(DENO, {
-    args: [
-      "run",
-      "-A",
-      "--unstable-kv",
-      `${ROOT}/tests/support/kv_connect_server.ts`,
-      "--port",
-      "0",
-      "--token",
-      token,
-    ],
-    env: early ? { QUEUECTL_KV_SERVER_EARLY_HEADERS: early } : {},
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
+  server = startKvServer({ token, early });
   url = await listening(server);
 }
 Deno.env.set("DENO_KV_ACCESS_TOKEN", token);
@@ -93,22 +78,4 @@ try {
 
 function fmt(ms: number): string {
   return ms.toFixed(1).padStart(6);
-}
-
-/** Reads the server's stderr until it names its URL, then drains it in the background. */
-async function listening(child: Deno.ChildProcess): Promise<string> {
-  const lines = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let seen = "";
-  for (;;) {
-    const { value, done } = await lines.read();
-    if (done) throw new Error(`the KV Connect server exited: ${seen.trim()}`);
-    seen += value;
-    const m = seen.match(/listening on (http:\/\/\S+)/);
-    if (m) {
-      (async () => {
-        while (!(await lines.read()).done) { /* discard */ }
-      })().catch(() => {});
-      return m[1]!;
-    }
-  }
 }

@@ -17,6 +17,7 @@ import { CONFIG, DENO, MAIN, ROOT, run, waitUntil, writeNdjson } from "../lib.ts
 import { procCpu } from "../proc.ts";
 import { quantile } from "../stats.ts";
 import { TRUE_SPEC } from "../workload_env.ts";
+import { listening, startKvServer } from "./kv_server.ts";
 
 const argv = [...Deno.args];
 const flag = (name: string, def: string) => {
@@ -29,24 +30,7 @@ const early = flag("--early-headers", "1");
 const token = "queuectl-lab-token-0123";
 const dir = await Deno.makeTempDir({ prefix: "remote-drain-" });
 
-const server = new Deno.Command(DENO, {
-  args: [
-    "run",
-    "-A",
-    "--unstable-kv",
-    `${ROOT}/tests/support/kv_connect_server.ts`,
-    "--port",
-    "0",
-    "--token",
-    token,
-    "--path",
-    `${dir}/server.sqlite`,
-  ],
-  env: { QUEUECTL_KV_SERVER_EARLY_HEADERS: early },
-  stdin: "null",
-  stdout: "null",
-  stderr: "piped",
-}).spawn();
+const server = startKvServer({ token, early, path: `${dir}/server.sqlite` });
 const children: Deno.ChildProcess[] = [];
 try {
   const url = await listening(server);
@@ -132,22 +116,4 @@ try {
 function serverCpuMs(pid: number): number {
   const c = procCpu(pid);
   return c ? c.userMs + c.sysMs : NaN;
-}
-
-/** Reads the server's stderr until it names its URL, then drains it in the background. */
-async function listening(child: Deno.ChildProcess): Promise<string> {
-  const lines = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let seen = "";
-  for (;;) {
-    const { value, done } = await lines.read();
-    if (done) throw new Error(`the KV Connect server exited: ${seen.trim()}`);
-    seen += value;
-    const m = seen.match(/listening on (http:\/\/\S+)/);
-    if (m) {
-      (async () => {
-        while (!(await lines.read()).done) { /* discard */ }
-      })().catch(() => {});
-      return m[1]!;
-    }
-  }
 }
