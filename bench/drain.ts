@@ -21,6 +21,7 @@ import {
 } from "./lib.ts";
 import { machineCpu, procCpu, procMemory, ticksPerSecond } from "./proc.ts";
 import { allJobs, type Env, TRUE_SPEC } from "./workload_env.ts";
+import { type TspDrain, tspDrain } from "./tsp.ts";
 
 /** The floor: `sh -c true` spawned from plain Deno processes. */
 export interface Floor {
@@ -143,6 +144,8 @@ export interface B3 {
   drains: Drain[];
   /** 4 workers with the queue's concurrency limit at 2: the cost of the limit's checked counter. */
   limited: Drain;
+  /** task-spooler draining the same jobs with 2 slots, or null without `tsp` on PATH. */
+  tsp2: TspDrain | null;
 }
 
 async function timeline(store: Store, jobs: Job[]): Promise<JobTimeline> {
@@ -295,5 +298,12 @@ export async function b3(env: Env): Promise<B3> {
   }
   env.log(`  drain ${n} jobs with 4 workers, the queue limited to 2 at once`);
   const limited = await drain(env, 4, { jobs: n, limit: 2 });
-  return { floor1, floor2, durable2, drains, limited };
+  env.log(`  task-spooler: ${Math.min(n, 900)} jobs with 2 slots (if tsp is installed)`);
+  // The peer's row is a comparison, not a check of queuectl: a tsp that misbehaves loses the row.
+  // tsp's daemon holds a connection per queued job and takes about 1,000.
+  const tsp2 = await tspDrain(Math.min(n, 900), 2, env.tmp).catch((err) => {
+    env.log(`  task-spooler row left out: ${err instanceof Error ? err.message : err}`);
+    return null;
+  });
+  return { floor1, floor2, durable2, drains, limited, tsp2 };
 }

@@ -176,6 +176,19 @@ const TABLE: readonly ((r: Results) => Row[])[] = [
     }],
   }),
   group({
+    id: "B3",
+    items: (r) => r.B3?.tsp2 ? [{ t: r.B3.tsp2, b: r.B3 }] : [],
+    lines: [{
+      figure: ({ t }) => `task-spooler (tsp): drain ${fmt(t.jobs)} true jobs, ${t.slots} slots`,
+      value: ({ t }) => `${fmt(t.jobs_per_s)} jobs/s`,
+      ref: ({ t, b }) => {
+        const two = b.drains.find((x) => x.workers === 2);
+        return `${ratio(t.jobs_per_s, b.floor2.per_s)} of 2-process floor` +
+          (two ? `; queuectl with 2 at ${ratio(two.jobs_per_s, t.jobs_per_s)} of it` : "");
+      },
+    }],
+  }),
+  group({
     id: "B4",
     items: (r) => present(r.B4),
     lines: [
