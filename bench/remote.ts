@@ -27,6 +27,7 @@ import {
 } from "./lib.ts";
 import { type Summary, summary } from "./stats.ts";
 import { type Env, TRUE_SPEC } from "./workload_env.ts";
+import { listening, startKvServer } from "./kv_server.ts";
 
 /** The server's access token (denokv wants at least 12 characters). */
 const TOKEN = "queuectl-bench-token-0123";
@@ -69,7 +70,7 @@ export async function remote(env: Env): Promise<Remote> {
   // An interrupted bench stops what it registered; the servers go with the same SIGTERM.
   const stoppable: Promise<{ supervisorPid: number; startCliMs: number }>[] = [];
   const start = (path: string, early: boolean) => {
-    const server = startServer(path, early);
+    const server = startKvServer({ token: TOKEN, early: early ? "1" : "0", path });
     servers.push(server);
     const entry = Promise.resolve({ supervisorPid: server.pid, startCliMs: 0 });
     stoppable.push(entry);
@@ -77,7 +78,7 @@ export async function remote(env: Env): Promise<Remote> {
     return server;
   };
   try {
-    const url = await serverUrl(start(`${dir}/server.sqlite`, true));
+    const url = await listening(start(`${dir}/server.sqlite`, true));
     env.log(`  local file`);
     const local = await measure(env, `${dir}/local`, { ...base, QUEUECTL_DB: `${dir}/queue.kv` });
     env.log(`  KV Connect at ${url}`);
@@ -86,7 +87,7 @@ export async function remote(env: Env): Promise<Remote> {
       QUEUECTL_DB: url,
       DENO_KV_ACCESS_TOKEN: TOKEN,
     });
-    const lateUrl = await serverUrl(start(`${dir}/late.sqlite`, false));
+    const lateUrl = await listening(start(`${dir}/late.sqlite`, false));
     env.log(`  KV Connect at ${lateUrl}, answering after the body (as denokv)`);
     const late = await measure(env, `${dir}/late`, {
       ...base,
@@ -107,47 +108,6 @@ export async function remote(env: Env): Promise<Remote> {
     }
     for (const entry of stoppable) env.running.delete(entry);
     await Deno.remove(dir, { recursive: true }).catch(() => {});
-  }
-}
-
-/** Starts the test server on a free port; `early`: its headers leave before the body is read. */
-function startServer(path: string, early: boolean): Deno.ChildProcess {
-  return new Deno.Command(DENO, {
-    args: [
-      "run",
-      "-A",
-      "--unstable-kv",
-      `${ROOT}/tests/support/kv_connect_server.ts`,
-      "--port",
-      "0",
-      "--token",
-      TOKEN,
-      "--path",
-      path,
-    ],
-    env: { QUEUECTL_KV_SERVER_EARLY_HEADERS: early ? "1" : "0" },
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-}
-
-/** Reads the server's stderr until it names its URL, then keeps draining it in the background. */
-async function serverUrl(server: Deno.ChildProcess): Promise<string> {
-  const lines = server.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let seen = "";
-  for (;;) {
-    const { value, done } = await lines.read();
-    if (done) throw new Error(`R: the KV Connect server exited: ${seen.trim()}`);
-    seen += value;
-    const m = seen.match(/listening on (http:\/\/\S+)/);
-    if (m) {
-      // An unread pipe would fill and stall the server.
-      (async () => {
-        while (!(await lines.read()).done) { /* discard */ }
-      })().catch(() => {});
-      return m[1]!;
-    }
   }
 }
 

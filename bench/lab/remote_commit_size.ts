@@ -17,7 +17,7 @@
  * @module
  */
 import { summary } from "../stats.ts";
-import { listening, startKvServer } from "./kv_server.ts";
+import { listening, startKvServer } from "../kv_server.ts";
 
 const argv = [...Deno.args];
 const flag = (name: string, def: string) => {

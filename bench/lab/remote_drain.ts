@@ -17,7 +17,7 @@ import { CONFIG, DENO, MAIN, ROOT, run, waitUntil, writeNdjson } from "../lib.ts
 import { procCpu } from "../proc.ts";
 import { quantile } from "../stats.ts";
 import { TRUE_SPEC } from "../workload_env.ts";
-import { listening, startKvServer } from "./kv_server.ts";
+import { listening, startKvServer } from "../kv_server.ts";
 
 const argv = [...Deno.args];
 const flag = (name: string, def: string) => {

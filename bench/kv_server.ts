@@ -1,10 +1,10 @@
 /**
- * The lab scripts' KV Connect server: the tests' protocol server in its own process, on a free
+ * The bench's KV Connect server: the tests' protocol server in its own process, on a free
  * port, and the URL it prints once it listens.
  *
  * @module
  */
-import { DENO, ROOT } from "../lib.ts";
+import { DENO, ROOT } from "./lib.ts";
 
 /**
  * Starts `tests/support/kv_connect_server.ts` on a free port with `token`. `early`: the value of
