@@ -45,6 +45,12 @@ export interface BatchOptions extends FinishOptions {
   clock?: () => number;
   /** Random source in [0, 1), for tests. */
   random?: () => number;
+  /**
+   * Candidates read ahead of time (while the commands ran), in claim order. When the commit
+   * that claims them fails, the batch is tried once more with candidates read afresh, since a
+   * stale read fails its checks as a lost race would. Absent or empty: read now.
+   */
+  candidates?: readonly Candidate[];
 }
 
 /** Checks the metric tally adds to a commit. */
@@ -136,13 +142,29 @@ export async function finishBatch(
   items: readonly BatchItem[],
   options: BatchOptions,
 ): Promise<BatchOutcome> {
-  const { now, tally } = options;
-  const maxChecks = REMOTE_LIMITS.checks;
-  if (items.length === 0 || items.length > maxChecks - TALLY_CHECKS) {
+  if (items.length === 0 || items.length > REMOTE_LIMITS.checks - TALLY_CHECKS) {
     return { jobs: await alone(store, items, options), next: [], together: false };
   }
+  const early = options.claims > 0 && (options.candidates?.length ?? 0) > 0;
+  const outcome = await together(store, items, {
+    ...options,
+    candidates: early ? options.candidates : undefined,
+  });
+  if (outcome) return outcome;
+  // The early read may have gone stale (another worker claimed one): read afresh once.
+  const again = early ? await together(store, items, { ...options, candidates: undefined }) : null;
+  return again ?? { jobs: await alone(store, items, options), next: [], together: false };
+}
+
+/** The batch in one commit; null when a check failed (nothing of it was written). */
+async function together(
+  store: Store,
+  items: readonly BatchItem[],
+  options: BatchOptions,
+): Promise<BatchOutcome | null> {
+  const { now, tally } = options;
   const ending = new Set(items.map((i) => i.claimed.job.id));
-  const candidates = options.claims <= 0 ? [] : await readCandidates(store, {
+  const candidates = options.claims <= 0 ? [] : options.candidates ?? await readCandidates(store, {
     workerId: options.workerId,
     now,
     random: options.random,
@@ -152,7 +174,7 @@ export async function finishBatch(
   const picked = pickClaims(candidates.filter((c) => !ending.has(c.current.value.id)), {
     ends: items.length,
     claims: options.claims,
-    maxChecks,
+    maxChecks: REMOTE_LIMITS.checks,
   });
   const tx = new Tx();
   for (const { claimed } of items) tx.check(keys.job(claimed.job.id), claimed.versionstamp);
@@ -172,9 +194,7 @@ export async function finishBatch(
       return { jobs, next };
     },
   });
-  if (versionstamp === null) {
-    return { jobs: await alone(store, items, options), next: [], together: false };
-  }
+  if (versionstamp === null) return null;
   if (value.jobs.some((j) => j.state === "pending")) await store.doorbell.ring();
   if (value.jobs.some((j) => FINAL_STATES.includes(j.state))) await store.endBell.ring();
   const next = value.next.map((job) => ({ job, versionstamp }));

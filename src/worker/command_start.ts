@@ -27,22 +27,25 @@ export interface StartOptions {
  * `setsid` (util-linux, on every Debian), which execs the shell in place so the pid stays the
  * group id, and costs about 1 ms less per job than Deno's `detached: true`, which forks the whole
  * worker process to call setsid(2). A shell that cannot be found is spawned directly, so the
- * failure reads "could not start" rather than setsid's exit 127. Throws when nothing started.
+ * failure reads "could not start" rather than setsid's exit 127. Rejects when nothing started.
  *
  * @example
  * ```ts
- * const child = startCommand("sleep 0.01", { plain: true });
+ * const child = await startCommand("sleep 0.01", { plain: true });
  * await child.status; // { success: true, code: 0, signal: null }
  * ```
  */
-export function startCommand(command: string, options: StartOptions): SessionChild {
+export async function startCommand(
+  command: string,
+  options: StartOptions,
+): Promise<SessionChild> {
   const { env, cwd } = options;
   const shell = options.shell ?? "sh";
   const shellPath = findOnPath(shell);
   const spawner = shellPath === null ? null : sessionSpawner();
   if (spawner) {
-    const direct = options.plain ? spawnPlain(command, spawner, { env, cwd }) : null;
-    return direct ?? spawner.spawn(shellPath!, [shell, "-c", command], { env, cwd });
+    const direct = options.plain ? await spawnPlain(command, spawner, { env, cwd }) : null;
+    return direct ?? await spawner.spawn(shellPath!, [shell, "-c", command], { env, cwd });
   }
   const setsid = findOnPath("setsid");
   const [program, session]: [string, Deno.CommandOptions] = setsid && shellPath

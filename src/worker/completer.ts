@@ -1,12 +1,19 @@
 /**
  * The completer of a worker process: it gathers the results its slots hand in and writes them
- * in batches (`store/finish_batch.ts`), each batch with the claims of the slots it frees. A
- * result waits at most `windowMs` for others, and not at all when no other slot is running a
- * command that could join it.
+ * in batches (`store/finish_batch.ts`), each batch with the claims of the slots it frees. This
+ * is a group commit with no timer: a result is written at once when no write is under way, and
+ * the results handed in while one is go together in the next. A result never waits for others
+ * that may come, which cost a slot up to the whole wait per job when they did not; under load
+ * the batches form by themselves.
+ *
+ * After each write it reads the next claim's candidates at once, while the slots' commands
+ * run, so the next batch commits without reading first. A read older than
+ * {@linkcode AHEAD_MAX_AGE_MS} is dropped (a job enqueued since, with a higher priority, would
+ * be passed over), and one gone stale fails its checks and is read again (`finish_batch.ts`).
  *
  * @module
  */
-import type { Claimed } from "../store/claim.ts";
+import { type Candidate, type Claimed, readCandidates } from "../store/claim.ts";
 import type { AttemptReport, FinishOptions } from "../store/finish.ts";
 import { type BatchItem, finishBatch } from "../store/finish_batch.ts";
 import type { Handoff } from "../store/handoff.ts";
@@ -21,10 +28,6 @@ export interface CompleterOptions {
   tally: MetricTally;
   /** The queues served, for the claims; absent: all. */
   queues?: readonly string[];
-  /** How many slots are running a command now (whose results could join a batch). */
-  running: () => number;
-  /** The longest a result waits for others, in ms. Default 2. */
-  windowMs?: number;
 }
 
 interface Waiting {
@@ -33,6 +36,9 @@ interface Waiting {
   resolve: (h: Handoff) => void;
   reject: (err: unknown) => void;
 }
+
+/** The oldest read-ahead of candidates a batch uses, in ms. */
+export const AHEAD_MAX_AGE_MS = 100;
 
 /** How many ends go in one batch when each also claims: 2 ends + 2 claims fit 10 checks. */
 export const ENDS_WITH_CLAIMS = 2;
@@ -67,7 +73,7 @@ export function batchSizes(waiting: number, claiming: boolean): number[] {
  * declare const claimed: Claimed;
  * declare const report: AttemptReport;
  * declare const settings: RetrySettings;
- * const completer = new Completer(store, { workerId: "w1", tally, running: () => 0 });
+ * const completer = new Completer(store, { workerId: "w1", tally });
  * const { job, next } = await completer.submit(claimed, report, { now: Date.now(), settings, wantNext: true });
  * ```
  */
@@ -75,9 +81,11 @@ export class Completer {
   readonly #store: Store;
   readonly #opts: CompleterOptions;
   #waiting: Waiting[] = [];
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #writing = false;
+  /** The candidates read after the last write, and when that read started. */
+  #ahead: { at: number; read: Promise<Candidate[]> } | null = null;
 
-  /** @param store the open store; @param options identity, tally, and how many slots run */
+  /** @param store the open store; @param options identity, tally and queues served */
   constructor(store: Store, options: CompleterOptions) {
     this.#store = store;
     this.#opts = options;
@@ -91,27 +99,60 @@ export class Completer {
   ): Promise<Handoff> {
     return new Promise<Handoff>((resolve, reject) => {
       this.#waiting.push({ item: { claimed, report }, options, resolve, reject });
-      if (this.#opts.running() === 0) this.#flushNow();
-      else this.#timer ??= setTimeout(() => this.#flushNow(), this.#opts.windowMs ?? 2);
+      if (!this.#writing) this.#drain();
     });
   }
 
-  #flushNow(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    const all = this.#waiting;
-    this.#waiting = [];
-    const claiming = all.some((w) => w.options.wantNext);
-    let at = 0;
-    for (const size of batchSizes(all.length, claiming)) {
-      this.#write(all.slice(at, at += size)).catch(() => {});
+  /** Writes what is waiting, then what came in meanwhile, until nothing waits. */
+  async #drain(): Promise<void> {
+    this.#writing = true;
+    try {
+      // Results handed in during this same turn of the event loop go in the first batch.
+      await Promise.resolve();
+      let claiming = false;
+      while (this.#waiting.length > 0) {
+        const all = this.#waiting;
+        this.#waiting = [];
+        claiming = all.some((w) => w.options.wantNext);
+        const ahead = claiming ? this.#takeAhead() : undefined;
+        let at = 0;
+        await Promise.all(
+          batchSizes(all.length, claiming).map((size, i) =>
+            this.#write(all.slice(at, at += size), i === 0 ? ahead : undefined)
+          ),
+        );
+      }
+      if (claiming) this.#readAhead();
+    } finally {
+      this.#writing = false;
     }
   }
 
-  async #write(batch: Waiting[]): Promise<void> {
+  /** Starts reading the candidates of the next batch's claims. */
+  #readAhead(): void {
+    const at = Date.now();
+    const read = readCandidates(this.#store, {
+      workerId: this.#opts.workerId,
+      now: at,
+      queues: this.#opts.queues,
+      fetch: 2 * ENDS_WITH_CLAIMS,
+    }).catch(() => []);
+    this.#ahead = { at, read };
+  }
+
+  /** The read-ahead, once, if it is fresh enough. */
+  async #takeAhead(): Promise<Candidate[] | undefined> {
+    const ahead = this.#ahead;
+    this.#ahead = null;
+    if (!ahead || Date.now() - ahead.at > AHEAD_MAX_AGE_MS) return undefined;
+    return await ahead.read;
+  }
+
+  async #write(batch: Waiting[], ahead?: Promise<Candidate[] | undefined>): Promise<void> {
     const first = batch[0]!.options;
     try {
       const out = await finishBatch(this.#store, batch.map((w) => w.item), {
+        candidates: await ahead,
         now: Date.now(),
         settings: first.settings,
         hooks: first.hooks,

@@ -42,13 +42,14 @@ export class JobSettings {
     this.#host = host;
   }
 
-  /** The folder and variables of `job`, or the one-line reason it cannot run on this host. */
+  /**
+   * The folder and variables of `job`, or the one-line reason it cannot run on this host. The
+   * folder is not looked at here: a spawn into a missing one fails, and {@linkcode whyNotStarted}
+   * then names it, so a job that starts pays for no check.
+   */
   async prepare(job: Job): Promise<Setting> {
     // Records from before #15 have neither field: the worker's folder, no variables.
     const cwd = job.cwd ?? undefined;
-    if (cwd !== undefined && !await isFolder(cwd)) {
-      return { ok: false, error: `cwd ${cwd} does not exist on host ${this.#host}` };
-    }
     const envId = job.env ?? null;
     if (envId === null) return { ok: true, cwd, env: {} };
     let env = this.#envs.get(envId);
@@ -62,6 +63,16 @@ export class JobSettings {
       env = read;
     }
     return { ok: true, cwd, env };
+  }
+
+  /**
+   * Why `job` could not start, when its folder is the cause: a missing folder (or a file in its
+   * place) on this host, as a one-line reason; else null (the spawn's own error stands).
+   */
+  async whyNotStarted(job: Job): Promise<string | null> {
+    const cwd = job.cwd ?? undefined;
+    if (cwd === undefined || await isFolder(cwd)) return null;
+    return `cwd ${cwd} does not exist on host ${this.#host}`;
   }
 }
 

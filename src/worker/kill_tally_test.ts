@@ -24,7 +24,9 @@ Deno.test({
   sanitizeResources: false,
   fn: async () => {
     const mark = markOf();
-    const job = runCommand("sleep 30", { env: runEnv(mark) });
+    const spawned = Promise.withResolvers<void>();
+    const job = runCommand("sleep 30", { env: runEnv(mark), onSpawn: () => spawned.resolve() });
+    await spawned.promise;
     try {
       // The first recoverer: it kills, then (as far as the database knows) dies before committing.
       const first = await killRunProcesses(mark, { beforeKill: (p) => tallyKills(mark, p) });

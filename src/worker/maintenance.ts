@@ -89,22 +89,22 @@ export class Maintenance {
   async run(config: Config): Promise<void> {
     const now = Date.now();
     // Due jobs are looked for at most every 20 ms: often enough for retry timing, rarely enough
-    // to stay off the per-job path of short jobs.
-    if (now - this.#promotedAt >= 20) {
-      this.#promotedAt = now;
-      await promoteDue(this.#store, { now });
-    }
-    // Schedules are looked for when the earliest tick seen is due, and once a heartbeat or so
-    // for schedules added or resumed meanwhile (an idle worker also hears their doorbell): a
-    // busy worker pays nothing per job for them.
-    if (now >= this.#tickAt || now - this.#tickLookedAt >= recoveryLookMs(config)) {
-      this.#tickLookedAt = now;
-      const { jobs, nextAt } = await fireDueSchedules(this.#store, {
-        now,
-        maxRetries: config.max_retries,
-      });
-      for (const job of jobs) this.#log.info("schedule.fired", { job: job.id });
-      this.#tickAt = nextAt ?? Infinity;
+    // to stay off the per-job path of short jobs. Schedules are looked for when the earliest
+    // tick seen is due, and once a heartbeat or so for schedules added or resumed meanwhile (an
+    // idle worker also hears their doorbell): a busy worker pays nothing per job for them. The
+    // two looks are independent reads, taken together: a worker woken by the doorbell does both
+    // before its claim.
+    const promote = now - this.#promotedAt >= 20;
+    const tick = now >= this.#tickAt || now - this.#tickLookedAt >= recoveryLookMs(config);
+    if (promote) this.#promotedAt = now;
+    if (tick) this.#tickLookedAt = now;
+    const [, fired] = await Promise.all([
+      promote ? promoteDue(this.#store, { now }) : null,
+      tick ? fireDueSchedules(this.#store, { now, maxRetries: config.max_retries }) : null,
+    ]);
+    if (fired) {
+      for (const job of fired.jobs) this.#log.info("schedule.fired", { job: job.id });
+      this.#tickAt = fired.nextAt ?? Infinity;
     }
     if (now - this.#maintainedAt < recoveryLookMs(config)) return;
     this.#maintainedAt = now;

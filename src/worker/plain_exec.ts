@@ -39,14 +39,14 @@ export interface PlainOptions {
  * ```ts
  * import { sessionSpawner } from "./spawn_session.ts";
  * const spawner = sessionSpawner();
- * const child = spawner && spawnPlain("sleep 0.01", spawner, { cwd: "/tmp" });
+ * const child = spawner && await spawnPlain("sleep 0.01", spawner, { cwd: "/tmp" });
  * ```
  */
-export function spawnPlain(
+export async function spawnPlain(
   command: string,
   spawner: SessionSpawner,
   options: PlainOptions = {},
-): SessionChild | null {
+): Promise<SessionChild | null> {
   const argv = plainWords(command);
   if (argv === null) return null;
   const here = Deno.cwd();
@@ -63,7 +63,7 @@ export function spawnPlain(
       realCwd: Deno.realPathSync(cwd),
       samePwd: (pwd) => sameFile(pwd, cwd),
     });
-    return spawner.spawn(program, argv, { env, cwd: options.cwd, inherit: false });
+    return await spawner.spawn(program, argv, { env, cwd: options.cwd, inherit: false });
   } catch {
     // Nothing ran: the shell will start it, or fail to, and say why in its own words.
     return null;

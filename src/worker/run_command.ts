@@ -145,7 +145,7 @@ export async function runCommand(command: string, options: RunOptions = {}): Pro
 
   let child: SessionChild;
   try {
-    child = startCommand(command, options);
+    child = await startCommand(command, options);
   } catch (err) {
     const durationMs = performance.now() - started;
     return { ...NOT_RUN, durationMs, error: `could not start: ${errorText(err)}` };
@@ -171,6 +171,8 @@ export async function runCommand(command: string, options: RunOptions = {}): Pro
   const onAbort = () => terminate("abort");
 
   options.signal?.addEventListener("abort", onAbort, { once: true });
+  // An abort that came while the spawn was under way finds the group now.
+  if (options.signal?.aborted) onAbort();
   if (timeoutMs > 0) timeoutTimer = setTimeout(() => terminate("timeout"), timeoutMs);
   try {
     options.onSpawn?.(pgid);

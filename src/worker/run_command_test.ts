@@ -222,9 +222,9 @@ Deno.test("env is added to the environment and cwd sets the working directory", 
 
 Deno.test("onSpawn's pid is the process-group id of the running command", async () => {
   await withTempDir(async (dir) => {
-    let pid = 0;
-    // onSpawn runs before runCommand first awaits, so pid is set once the call returns.
-    const running = runCommand(WAIT_FOR_GO, { env: { DIR: dir }, onSpawn: (p) => pid = p });
+    const spawned = Promise.withResolvers<number>();
+    const running = runCommand(WAIT_FOR_GO, { env: { DIR: dir }, onSpawn: spawned.resolve });
+    const pid = await spawned.promise;
     try {
       const ps = await new Deno.Command("ps", { args: ["-o", "pgid=", "-p", String(pid)] })
         .output();

@@ -167,9 +167,12 @@ export class Slot {
       });
       stopWatch();
       await sink.close();
-      const report = toReport(result, cur.why, sink.summary);
+      const folderGone = result.pid === null && !result.aborted && setting.ok
+        ? await ctx.settings.whyNotStarted(job)
+        : null;
+      const report = toReport(folderGone ? notStarted(folderGone) : result, cur.why, sink.summary);
       // A job that cannot run on this host as it is ends at once, with no retry spent.
-      if (!setting.ok) report.final = true;
+      if (!setting.ok || folderGone) report.final = true;
       // The slot is free from here on (its process group is gone): the registry stops listing it.
       this.#current = null;
       const { job: written, next } = await writeResult(ctx.store, claimed, report, {

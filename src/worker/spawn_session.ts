@@ -36,14 +36,14 @@ export interface SessionChild {
 export interface SessionSpawner {
   /**
    * Starts `path` with `args` (argv[0] first), with this process's environment plus `env`, or
-   * `env` alone when `inherit` is false. Throws an Error whose message says why when it cannot
-   * start (e.g. "No such file or directory"); nothing then runs.
+   * `env` alone when `inherit` is false. Rejects with an Error whose message says why when it
+   * cannot start (e.g. "No such file or directory"); nothing then runs.
    */
   spawn(
     path: string,
     args: readonly string[],
     options: { env?: Record<string, string>; cwd?: string; inherit?: boolean },
-  ): SessionChild;
+  ): Promise<SessionChild>;
   /**
    * Sends `signal` to process group `pgid` (above 1) with kill(2) and reports whether it was
    * delivered. Unlike `Deno.kill`, a group that is gone costs no exception: after every job the
@@ -58,9 +58,13 @@ export interface SessionSpawner {
 }
 
 const SYMBOLS = {
+  // On Deno's blocking pool: glibc's vfork-style spawn holds the calling thread until the child
+  // has exec'd, about 0.7 ms here and more under load, time the event loop needs for the other
+  // slots' jobs.
   posix_spawn: {
     parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
     result: "i32",
+    nonblocking: true,
   },
   posix_spawnattr_init: { parameters: ["buffer"], result: "i32" },
   posix_spawnattr_setflags: { parameters: ["buffer", "i16"], result: "i32" },
@@ -140,6 +144,15 @@ const SIGNALS: readonly (Deno.Signal | null)[] = [
 
 const encoder = new TextEncoder();
 let cached: SessionSpawner | null | undefined;
+let inherited: Record<string, string> | undefined;
+
+/**
+ * This process's environment, read once: a worker never changes its own, and reading it costs
+ * a copy of every variable per job.
+ */
+function inheritedEnv(): Record<string, string> {
+  return inherited ??= Deno.env.toObject();
+}
 const pinned: { buffers: unknown } = { buffers: null };
 
 /**
@@ -148,7 +161,7 @@ const pinned: { buffers: unknown } = { buffers: null };
  *
  * @example
  * ```ts
- * const child = sessionSpawner()?.spawn("/bin/sh", ["sh", "-c", "echo hi"], {});
+ * const child = await sessionSpawner()?.spawn("/bin/sh", ["sh", "-c", "echo hi"], {});
  * ```
  */
 export function sessionSpawner(): SessionSpawner | null {
@@ -229,13 +242,13 @@ function makeSpawner(libc: Libc): SessionSpawner {
       }
       return libc.kill(-pgid, signo) === 0;
     },
-    spawn(path, args, options) {
+    async spawn(path, args, options) {
       if (options.cwd !== undefined && libc.posix_spawn_file_actions_addchdir_np === null) {
         throw new Error("this C library cannot set the working directory of a spawned process");
       }
       const env = options.inherit === false
         ? { ...options.env }
-        : { ...Deno.env.toObject(), ...options.env };
+        : { ...inheritedEnv(), ...options.env };
       const argv = cStrings(args);
       const envp = cStrings(Object.entries(env).map(([k, v]) => `${k}=${v}`));
       const program = cString(path);
@@ -244,6 +257,7 @@ function makeSpawner(libc: Libc): SessionSpawner {
       let errRead = -1;
       let errWrite = -1;
       const actions = new Uint8Array(ACTIONS_BYTES);
+      const pidOut = new Int32Array(1);
       let actionsReady = false;
       let pid = -1;
       try {
@@ -255,8 +269,14 @@ function makeSpawner(libc: Libc): SessionSpawner {
           libc.posix_spawn_file_actions_adddup2(actions, errWrite, 2) === 0 &&
           (dir === null || libc.posix_spawn_file_actions_addchdir_np!(actions, dir) === 0);
         if (!set) throw new Error("posix_spawn file actions set-up failed");
-        const pidOut = new Int32Array(1);
-        const rc = libc.posix_spawn(pidOut, program, actions, attr, argv.pointers, envp.pointers);
+        const rc = await libc.posix_spawn(
+          pidOut,
+          program,
+          actions,
+          attr,
+          argv.pointers,
+          envp.pointers,
+        );
         if (rc !== 0) throw new Error(errorText(rc));
         pid = pidOut[0]!;
         // Reopened while our write ends are still open: opening a pipe with no writer blocks.
@@ -280,8 +300,9 @@ function makeSpawner(libc: Libc): SessionSpawner {
         }
         throw err;
       } finally {
-        // The pointer arrays point into these buffers, so they must stay reachable until here.
-        pinned.buffers = [argv, envp, program, dir];
+        // The pointer arrays point into these buffers, which the spawning thread read: they must
+        // stay reachable until here.
+        pinned.buffers = [argv, envp, program, dir, pidOut];
         if (actionsReady) libc.posix_spawn_file_actions_destroy(actions);
         for (const fd of [outRead, outWrite, errRead, errWrite]) if (fd >= 0) libc.close(fd);
       }

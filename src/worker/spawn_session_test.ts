@@ -15,7 +15,7 @@ Deno.test("decodeWaitStatus reads exit codes and signal deaths as Deno.Command r
 
 /** Runs `script` under `sh -c` through the spawner and collects what it printed. */
 async function spawnSh(script: string, options: { env?: Record<string, string>; cwd?: string }) {
-  const child = sessionSpawner()!.spawn("/bin/sh", ["sh", "-c", script], options);
+  const child = await sessionSpawner()!.spawn("/bin/sh", ["sh", "-c", script], options);
   const [out, err, status] = await Promise.all([
     new Response(child.stdout).text(),
     new Response(child.stderr).text(),
@@ -61,11 +61,14 @@ Deno.test({
 Deno.test({
   name: "posix_spawn refuses a NUL byte and a missing program with an error, starting nothing",
   ignore: !linuxGlibc,
-  fn: () => {
+  fn: async () => {
     const spawner = sessionSpawner()!;
-    assert.throws(() => spawner.spawn("/bin/sh", ["sh", "-c", "echo a\0b"], {}), /nul byte/);
-    assert.throws(() => spawner.spawn("/bin/sh", ["sh"], { env: { A: "x\0y" } }), /nul byte/);
-    assert.throws(
+    await assert.rejects(() => spawner.spawn("/bin/sh", ["sh", "-c", "echo a\0b"], {}), /nul byte/);
+    await assert.rejects(
+      () => spawner.spawn("/bin/sh", ["sh"], { env: { A: "x\0y" } }),
+      /nul byte/,
+    );
+    await assert.rejects(
       () => spawner.spawn("/nonexistent/sh", ["sh", "-c", "true"], {}),
       /No such file or directory/,
     );
@@ -101,7 +104,7 @@ Deno.test({
   ignore: !linuxGlibc,
   fn: async () => {
     const spawner = sessionSpawner()!;
-    const child = spawner.spawn("/bin/sh", ["sh", "-c", "exec sleep 30"], {});
+    const child = await spawner.spawn("/bin/sh", ["sh", "-c", "exec sleep 30"], {});
     assert.equal(spawner.killGroup(child.pid, "SIGTERM"), true);
     assert.deepEqual(await child.status, { success: false, code: 143, signal: "SIGTERM" });
     await Promise.all([child.stdout.cancel(), child.stderr.cancel()]);
