@@ -54,7 +54,8 @@ export function parseArgs(argv: string[]): Args {
 }
 
 function usage(error: string | null): never {
-  const text = "usage: deno task bench [--smoke] [--remote] [--only P,B1,B2,B3,B4,B5,B6,PROF,R] " +
+  const text =
+    "usage: deno task bench [--smoke] [--remote] [--only P,B1,B2,B3,B4,B5,B6,B8,PROF,R] " +
     "[--max-depth N] [--budget SECONDS] [--out results.json]";
   if (error) {
     console.error(`bench: ${error}\n${text}`);

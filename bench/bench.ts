@@ -5,7 +5,7 @@
  * ```sh
  * deno task bench                 # full run (< 10 min on 2 cores); writes bench/results.json
  * deno task bench --smoke         # tiny sizes for CI (< 60 s); checks it works, asserts no timings
- * deno task bench --only B1,B3    # a subset: P (primitives), B1-B6, PROF (B7 comes with B3)
+ * deno task bench --only B1,B3    # a subset: P (primitives), B1-B6, B8, PROF (B7 comes with B3)
  * deno task bench --remote        # adds R: the CLI over a KV Connect server against a local file
  *                                 # (smoke always runs R)
  * deno task bench --max-depth 100000 --out /tmp/r.json
@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "./args.ts";
 import { type DepthPoint, depthPoint, fill } from "./depth.ts";
 import { b3 } from "./drain.ts";
+import { b8 } from "./e2e.ts";
 import { b1, b2 } from "./enqueue_workloads.ts";
 import { fmt } from "./format.ts";
 import { b4 } from "./latency.ts";
@@ -54,9 +55,14 @@ const elapsed = () => (performance.now() - t0) / 1000;
 const log = (line: string) => console.error(`[${elapsed().toFixed(1).padStart(6)}s] ${line}`);
 const tmp = await Deno.makeTempDir({ prefix: "queuectl-bench-" });
 const running = new Set<Promise<WorkerGroup>>();
-const env: Env = { sizes, tmp, log, running };
 const results: Results = {};
 const errors: string[] = [];
+/** A row that failed inside a workload: the workload's other rows stand, the run fails. */
+const fail = (msg: string) => {
+  errors.push(msg);
+  log(`ERROR ${msg}`);
+};
+const env: Env = { sizes, tmp, log, running, fail };
 const notes: string[] = [];
 const loads: Record<string, number[]> = { start: loadavg() };
 
@@ -124,6 +130,11 @@ try {
     () => b3(env),
   );
   results.B4 = await step("B4", `enqueue-to-start latency, ${sizes.b4Jobs} jobs`, () => b4(env));
+  results.B8 = await step(
+    "B8",
+    `end-to-end latency, ${sizes.e2eJobs} jobs one at a time, and task-spooler's`,
+    () => b8(env),
+  );
   results.B5 = await step("B5", `retry lateness, ${sizes.b5Jobs} jobs`, () => b5(env));
   results.profile = await step("PROF", "profile of 2 probed workers", () => profile(env));
   results.profile_enqueue = await step(

@@ -1,303 +1,78 @@
 /**
- * B3 (and B7): draining `true` jobs with 1, 2 and 4 workers, the spawn floors they are compared
- * with, and the memory and CPU of the workers read right after each drain.
+ * B3 (and B7): draining `true` jobs with 1, 2, 4 and 8 slots, the spawn floors they are compared
+ * with, and the memory and CPU of the workers read right after each drain (drain_one.ts); the
+ * drains of `sleep 0.05` jobs are in sleep_drain.ts.
  *
  * @module
  */
-import type { Job } from "../src/job.ts";
-import { countJobs, listAttempts, listWorkers, type Store } from "../src/store/mod.ts";
 import { type CommitCeiling, commitCeiling } from "./commit_ceiling.ts";
-import { bulkEnqueue } from "./enqueue_workloads.ts";
-import {
-  DENO,
-  epochMs,
-  ROOT,
-  run,
-  startWorkers,
-  stopWorkers,
-  TempDb,
-  waitFinished,
-  type WorkerGroup,
-} from "./lib.ts";
-import { machineCpu, procCpu, procMemory, ticksPerSecond } from "./proc.ts";
-import { allJobs, type Env, TRUE_SPEC } from "./workload_env.ts";
+import { type Drain, drain } from "./drain_one.ts";
+import { type SleepDrain, sleepDrains } from "./sleep_drain.ts";
+import { type Floor, floor } from "./spawn_floor.ts";
 import { type TspDrain, tspDrain } from "./tsp.ts";
+import { type Env, guarded } from "./workload_env.ts";
 
-/** The floor: `sh -c true` spawned from plain Deno processes. */
-export interface Floor {
-  /** Spawns in all. */
-  spawns: number;
-  /** Processes spawning in parallel. */
-  processes: number;
-  /** Spawns per second, from the first child's first spawn to the last child's last exit. */
-  per_s: number;
-  /** CPU ms per spawn in the spawning Deno processes (user + sys, start-up included). */
-  parent_cpu_ms_per_spawn: number;
-  /** CPU ms per spawn in the shells themselves. */
-  shell_cpu_ms_per_spawn: number;
-}
-
-/** Runs the floor with `processes` Deno processes sharing `n` spawns. */
-export async function floor(n: number, processes: number): Promise<Floor> {
-  const per = Math.ceil(n / processes);
-  const outs = await Promise.all(
-    Array.from(
-      { length: processes },
-      () => run(DENO, ["run", "-A", `${ROOT}/bench/floor.ts`, String(per)]),
-    ),
-  );
-  const marks = outs.map((o) => {
-    if (o.code !== 0) throw new Error(`floor.ts exited ${o.code}: ${o.stderr.trim()}`);
-    return JSON.parse(o.stdout) as {
-      n: number;
-      start: number;
-      end: number;
-      ticks: { self: number; children: number };
-    };
-  });
-  const start = Math.min(...marks.map((m) => m.start));
-  const end = Math.max(...marks.map((m) => m.end));
-  const spawns = marks.reduce((a, m) => a + m.n, 0);
-  const tick = 1000 / ticksPerSecond();
-  const perSpawn = (ticks: number) => Math.round(ticks * tick / spawns * 1000) / 1000;
-  return {
-    spawns,
-    processes,
-    per_s: Math.round(spawns / ((end - start) / 1000)),
-    parent_cpu_ms_per_spawn: perSpawn(marks.reduce((a, m) => a + m.ticks.self, 0)),
-    shell_cpu_ms_per_spawn: perSpawn(marks.reduce((a, m) => a + m.ticks.children, 0)),
-  };
-}
-
-/** Memory and CPU of one worker group, read right after a drain. */
-export interface GroupUsage {
-  /** Peak RSS of the supervisor, MiB. */
-  supervisor_peak_rss_mib: number;
-  /** Peak RSS of each worker, MiB. */
-  worker_peak_rss_mib: number[];
-  /** Each worker's RSS after the drain split into anonymous and file-backed (shared code), MiB. */
-  worker_rss_split_mib: { anon: number; file: number }[];
-  /** CPU ms per job spent in the worker processes themselves (user + sys). */
-  worker_cpu_ms_per_job: number;
-  /** CPU ms per job spent in the job shells (`sh -c true`, children of the workers). */
-  shell_cpu_ms_per_job: number;
-  /** CPU ms per job of the supervisor. */
-  supervisor_cpu_ms_per_job: number;
-}
-
-/** Where a job's time goes, from the job and attempt records (ms, means per job). */
-export interface JobTimeline {
-  /** Claim `now` → finish `now`, minus the command's own run time: claim round trips, set-up. */
-  claim_and_setup_ms: number;
-  /** The command, spawn to exit, as the worker measured it (`duration_ms`). */
-  command_ms: number;
-  /** Finish `now` → the same worker's next claim `now`: the finish commit and the loop's top. */
-  finish_and_loop_ms: number;
-  /** Sum of the three: wall ms per job per worker. */
-  cycle_ms: number;
-}
-
-/** One B3 drain. */
-export interface Drain {
-  /** Workers. */
-  workers: number;
-  /** The `default` queue's concurrency limit during the drain, or null for none. */
-  limit: number | null;
-  /** Jobs drained. */
-  jobs: number;
-  /** From `worker start` until the counters show every job completed, ms. */
-  wall_ms: number;
-  /** Jobs per second over `wall_ms` (the headline). */
-  jobs_per_s: number;
-  /** From `worker start` to the first claim, ms (process start-ups). */
-  startup_ms: number;
-  /** Jobs per second from the first claim to the last finish (start-up excluded). */
-  steady_jobs_per_s: number;
-  /** Machine-wide CPU busy ms per job during the drain (all processes, both cores). */
-  machine_cpu_ms_per_job: number;
-  /** Machine CPU use during the drain, as a fraction of all cores. */
-  machine_cpu_busy: number;
-  /** Jobs that took more than one attempt (should be 0). */
-  retried_jobs: number;
-  /** Per-job breakdown. */
-  timeline: JobTimeline;
-  /** Memory and CPU of the processes. */
-  usage: GroupUsage;
-  /** Database bytes per completed job (file + WAL over jobs), right after the drain. */
-  db_bytes_per_completed_job: number;
-  /** The same once every connection has closed (SQLite then checkpoints and drops the WAL). */
-  db_bytes_per_completed_job_at_rest: number;
-}
-
-/** B3: drains with 1, 2, 4 workers, and the floors. */
+/** B3: drains with 1, 2, 4 and 8 slots, and the floors. */
 export interface B3 {
   /** One process spawning all. */
   floor1: Floor;
   /** Two processes in parallel. */
   floor2: Floor;
+  /** For each drain of K >= 4 slots: K spawns in flight, in the processes the worker would use. */
+  floors: Floor[];
   /**
    * The floor of a durable queue: two processes, each job one job-sized commit (1 check, 4
    * mutations) and one `sh -c true`, no reads.
    */
   durable2: CommitCeiling;
-  /** One drain per worker count. */
+  /** One drain per worker count (a drain that failed is left out, and the run fails). */
   drains: Drain[];
   /** 4 workers with the queue's concurrency limit at 2: the cost of the limit's checked counter. */
-  limited: Drain;
+  limited: Drain | null;
   /** task-spooler draining the same jobs with 2 slots, or null without `tsp` on PATH. */
   tsp2: TspDrain | null;
-}
-
-async function timeline(store: Store, jobs: Job[]): Promise<JobTimeline> {
-  const durations = new Map<string, number>();
-  for (const job of jobs) {
-    const attempts = await listAttempts(store, job.id);
-    const last = attempts[attempts.length - 1];
-    durations.set(job.id, last?.duration_ms ?? 0);
-  }
-  const byWorker = new Map<string, Job[]>();
-  for (const j of jobs) {
-    const list = byWorker.get(j.worker ?? "") ?? [];
-    list.push(j);
-    byWorker.set(j.worker ?? "", list);
-  }
-  let inJob = 0;
-  let cmd = 0;
-  let gaps = 0;
-  let gapN = 0;
-  for (const list of byWorker.values()) {
-    list.sort((a, b) => a.started_at! - b.started_at!);
-    for (const [i, j] of list.entries()) {
-      const d = durations.get(j.id) ?? 0;
-      cmd += d;
-      inJob += j.finished_at! - j.started_at! - d;
-      const next = list[i + 1];
-      if (next) {
-        gaps += next.started_at! - j.finished_at!;
-        gapN++;
-      }
-    }
-  }
-  const n = jobs.length;
-  const r = (v: number) => Math.round(v * 100) / 100;
-  const t = {
-    claim_and_setup_ms: r(inJob / n),
-    command_ms: r(cmd / n),
-    finish_and_loop_ms: r(gapN ? gaps / gapN : 0),
-  };
-  return { ...t, cycle_ms: r(t.claim_and_setup_ms + t.command_ms + t.finish_and_loop_ms) };
+  /** Drains of `sleep 0.05` jobs: throughput against the count's ideal, and the tree's RSS. */
+  sleep: SleepDrain[];
 }
 
 /**
- * One drain: enqueue `n` `true` jobs (untimed), then time `worker start` until all complete;
- * with `limit`, the `default` queue's concurrency limit is set first.
+ * Runs B3: the floors, then one drain per worker count, task-spooler's drain and the drains of
+ * `sleep` jobs. Past the first floors, a row that fails is left out (and fails the run) without
+ * losing the others.
  */
-export async function drain(
-  env: Env,
-  workers: number,
-  options: { jobs: number; limit?: number },
-): Promise<Drain> {
-  const n = options.jobs;
-  const limit = options.limit ?? null;
-  const db = await TempDb.create(env.tmp, `b3-w${workers}${limit === null ? "" : `-l${limit}`}`);
-  const store = await db.open();
-  let closed = false;
-  try {
-    await bulkEnqueue(db, n, TRUE_SPEC, "b3");
-    if (limit !== null) {
-      await db.cliOk(["queue", "set", "default", "--concurrency", String(limit)]);
-    }
-    const cpu0 = machineCpu();
-    const t0Epoch = epochMs();
-    const t0 = performance.now();
-    const started = startWorkers(db, workers);
-    env.running.add(started);
-    let group: WorkerGroup;
-    let wallMs = 0;
-    let cpu1 = cpu0;
-    let usage: GroupUsage;
-    let bytes = 0;
-    try {
-      await waitFinished(store, n, Math.max(60_000, n * 50), 20);
-      wallMs = performance.now() - t0;
-      cpu1 = machineCpu();
-    } finally {
-      group = await started;
-    }
-    const ws = await listWorkers(store);
-    try {
-      bytes = db.bytes().total;
-      const mib = (kib: number | undefined) => Math.round((kib ?? 0) / 1024 * 10) / 10;
-      const sup = procMemory(group.supervisorPid);
-      const cpus = ws.map((w) => procCpu(w.pid));
-      const supCpu = procCpu(group.supervisorPid);
-      const per = (v: number) => Math.round(v / n * 1000) / 1000;
-      usage = {
-        supervisor_peak_rss_mib: mib(sup?.hwmKiB),
-        worker_peak_rss_mib: ws.map((w) => mib(procMemory(w.pid)?.hwmKiB)),
-        worker_rss_split_mib: ws.map((w) => {
-          const m = procMemory(w.pid);
-          return { anon: mib(m?.anonKiB), file: mib(m?.fileKiB) };
-        }),
-        worker_cpu_ms_per_job: per(cpus.reduce((a, c) => a + (c ? c.userMs + c.sysMs : 0), 0)),
-        shell_cpu_ms_per_job: per(cpus.reduce((a, c) => a + (c?.childrenMs ?? 0), 0)),
-        supervisor_cpu_ms_per_job: per(supCpu ? supCpu.userMs + supCpu.sysMs : 0),
-      };
-    } finally {
-      await stopWorkers(db, group, ws.map((w) => w.pid));
-      env.running.delete(started);
-    }
-    const counts = await countJobs(store);
-    if (counts.completed !== n) {
-      throw new Error(`B3: ${counts.completed} of ${n} completed (${JSON.stringify(counts)})`);
-    }
-    const jobs = await allJobs(store, "completed");
-    const firstStart = Math.min(...jobs.map((j) => j.started_at!));
-    const lastFinish = Math.max(...jobs.map((j) => j.finished_at!));
-    const busy = cpu1.busyMs - cpu0.busyMs;
-    const line = await timeline(store, jobs);
-    store.close();
-    closed = true;
-    const atRest = db.bytes().total;
-    return {
-      workers,
-      limit,
-      jobs: n,
-      wall_ms: Math.round(wallMs),
-      jobs_per_s: Math.round(n / (wallMs / 1000)),
-      startup_ms: Math.round(firstStart - t0Epoch),
-      steady_jobs_per_s: Math.round(n / ((lastFinish - firstStart) / 1000)),
-      machine_cpu_ms_per_job: Math.round(busy / n * 100) / 100,
-      machine_cpu_busy: Math.round(busy / (cpu1.totalMs - cpu0.totalMs) * 100) / 100,
-      retried_jobs: jobs.filter((j) => j.runs > 1).length,
-      timeline: line,
-      usage,
-      db_bytes_per_completed_job: Math.round(bytes / n),
-      db_bytes_per_completed_job_at_rest: Math.round(atRest / n),
-    };
-  } finally {
-    if (!closed) store.close();
-    await db.remove();
-  }
-}
-
-/** Runs B3: the floors, then one drain per worker count. */
 export async function b3(env: Env): Promise<B3> {
   const n = env.sizes.b3Jobs;
   env.log(`  floor: ${n} x sh -c true from 1 process, then from 2`);
-  const floor1 = await floor(n, 1);
-  const floor2 = await floor(n, 2);
+  const floor1 = await floor(n);
+  const floor2 = await floor(n, { processes: 2 });
+  const floors: Floor[] = [];
+  for (const k of env.sizes.b3Workers.filter((w) => w >= 4)) {
+    // The worker's own default layout: ⌈k/16⌉ processes sharing the k slots.
+    const p = Math.ceil(k / 16);
+    env.log(`  floor of ${k} slots: ${n} x sh -c true, ${k} at a time from ${p} process(es)`);
+    const f = await guarded(
+      env,
+      `B3 floor of ${k} slots`,
+      () => floor(n, { processes: p, inFlight: Math.ceil(k / p) }),
+    );
+    if (f) floors.push(f);
+  }
   env.log(`  durable floor: ${n} x (one commit + sh -c true) from 2 processes on one file`);
   const dir = await Deno.makeTempDir({ dir: env.tmp, prefix: "durable-" });
   const durable2 = await commitCeiling(dir, n, 2, true);
   await Deno.remove(dir, { recursive: true });
   const drains: Drain[] = [];
   for (const w of env.sizes.b3Workers) {
-    env.log(`  drain ${n} jobs with ${w} worker(s)`);
-    drains.push(await drain(env, w, { jobs: n }));
+    env.log(`  drain ${n} jobs with ${w} slot(s)`);
+    const d = await guarded(env, `B3 drain with ${w} slot(s)`, () => drain(env, w, { jobs: n }));
+    if (d) drains.push(d);
   }
   env.log(`  drain ${n} jobs with 4 workers, the queue limited to 2 at once`);
-  const limited = await drain(env, 4, { jobs: n, limit: 2 });
+  const limited = await guarded(
+    env,
+    "B3 drain with a queue limit",
+    () => drain(env, 4, { jobs: n, limit: 2 }),
+  );
   env.log(`  task-spooler: ${Math.min(n, 900)} jobs with 2 slots (if tsp is installed)`);
   // The peer's row is a comparison, not a check of queuectl: a tsp that misbehaves loses the row.
   // tsp's daemon holds a connection per queued job and takes about 1,000.
@@ -305,5 +80,6 @@ export async function b3(env: Env): Promise<B3> {
     env.log(`  task-spooler row left out: ${err instanceof Error ? err.message : err}`);
     return null;
   });
-  return { floor1, floor2, durable2, drains, limited, tsp2 };
+  const sleep = await sleepDrains(env);
+  return { floor1, floor2, floors, durable2, drains, limited, tsp2, sleep };
 }

@@ -1,24 +1,32 @@
 /**
- * The machine's floor for B3: spawns `sh -c true` N times in a row with `Deno.Command`, from this
- * one process, and prints `{"n", "start", "end"}` (epoch ms) as JSON. The bench runs one copy of
- * it, or two in parallel, to get the one-process and two-process floors.
+ * The machine's floor for B3: spawns `sh -c true` N times with `Deno.Command` from this one
+ * process, K at a time (default 1: back to back), and prints `{"n", "start", "end", "ticks"}`
+ * (epoch ms, CPU ticks) as JSON. The bench runs one copy of it, or two in parallel, to get the
+ * one-process and two-process floors, and one copy with K in flight for the floor of K slots.
  *
- * Usage: `deno run -A bench/floor.ts N`
+ * Usage: `deno run -A bench/floor.ts N [K]`
  *
  * @module
  */
 const n = Number(Deno.args[0] ?? "1000");
+const inFlight = Math.max(1, Number(Deno.args[1] ?? "1"));
 const cmd = new Deno.Command("sh", {
   args: ["-c", "true"],
   stdin: "null",
   stdout: "null",
   stderr: "null",
 });
-const start = performance.timeOrigin + performance.now();
-for (let i = 0; i < n; i++) {
-  const status = await cmd.spawn().status;
-  if (!status.success) throw new Error(`sh -c true failed: ${status.code}`);
+let left = n;
+/** One lane: spawns the next one as soon as its last one exits, until none are left. */
+async function lane(): Promise<void> {
+  while (left > 0) {
+    left--;
+    const status = await cmd.spawn().status;
+    if (!status.success) throw new Error(`sh -c true failed: ${status.code}`);
+  }
 }
+const start = performance.timeOrigin + performance.now();
+await Promise.all(Array.from({ length: Math.min(inFlight, n) }, lane));
 const end = performance.timeOrigin + performance.now();
 // CPU ticks of this process and of its (waited-for) children, the shells.
 const stat = Deno.readTextFileSync("/proc/self/stat");

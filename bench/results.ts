@@ -6,6 +6,7 @@
  */
 import type { B3 } from "./drain.ts";
 import type { DepthPoint } from "./depth.ts";
+import type { EndToEnd } from "./e2e.ts";
 import type { B1, B2 } from "./enqueue_workloads.ts";
 import type { Latency } from "./latency.ts";
 import type { Primitives } from "./primitives.ts";
@@ -22,6 +23,8 @@ export interface Results {
   B4?: Latency;
   B5?: B5;
   B6?: { depths: DepthPoint[]; filled_with: string; capped: string | null };
+  /** End-to-end latency of one job on idle slots, beside task-spooler's. */
+  B8?: EndToEnd;
   profile?: Profile;
   profile_enqueue?: EnqueueProfile;
   /** Only with `--remote`. */

@@ -14,12 +14,18 @@ export interface Sizes {
   b2Jobs: number;
   /** Jobs per B3 drain. */
   b3Jobs: number;
-  /** Worker counts of B3. */
+  /** Slot counts (`--count`) of B3's `true` drains; each from 4 up gets its own floor. */
   b3Workers: number[];
+  /** Slot counts of B3's `sleep 0.05` drains (the tree's RSS is compared at the first and last). */
+  b3SleepCounts: number[];
+  /** Jobs per slot in each `sleep 0.05` drain (the drain takes this many rounds at best). */
+  b3SleepRounds: number;
   /** Jobs in B4, and the gap between enqueues. */
   b4Jobs: number;
   /** Milliseconds between B4 enqueues. */
   b4GapMs: number;
+  /** B8: `true` jobs enqueued one at a time, each after the last one finished (and for tsp). */
+  e2eJobs: number;
   /** Jobs in B5. */
   b5Jobs: number;
   /** Milliseconds between B5 enqueues (so that retries come due one at a time). */
@@ -50,9 +56,12 @@ export const FULL: Sizes = {
   b1Warmup: 3,
   b2Jobs: 100_000,
   b3Jobs: 2000,
-  b3Workers: [1, 2, 4],
+  b3Workers: [1, 2, 4, 8],
+  b3SleepCounts: [2, 8, 32],
+  b3SleepRounds: 20,
   b4Jobs: 200,
   b4GapMs: 20,
+  e2eJobs: 50,
   b5Jobs: 50,
   b5GapMs: 60,
   b6Depths: [0, 10_000, 100_000, 1_000_000],
@@ -72,9 +81,12 @@ export const SMOKE: Sizes = {
   b1Warmup: 1,
   b2Jobs: 2000,
   b3Jobs: 100,
-  b3Workers: [1, 2, 4],
+  b3Workers: [1, 2, 4, 8],
+  b3SleepCounts: [2, 32],
+  b3SleepRounds: 2,
   b4Jobs: 10,
   b4GapMs: 20,
+  e2eJobs: 5,
   b5Jobs: 4,
   b5GapMs: 60,
   b6Depths: [0, 1000],

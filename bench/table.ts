@@ -12,6 +12,7 @@ import { fmt, ms, type Row } from "./format.ts";
 import type { Primitives } from "./primitives.ts";
 import type { Results } from "./results.ts";
 import type { Summary } from "./stats.ts";
+import { B3_LINES } from "./table_b3.ts";
 import { group } from "./table_group.ts";
 
 const p50p95 = (s: Summary) => `${ms(s.p50)} (p95 ${ms(s.p95)})`;
@@ -108,86 +109,7 @@ const TABLE: readonly ((r: Results) => Row[])[] = [
       met: (b) => b.jobs_per_s >= 20_000,
     }],
   }),
-  group({
-    id: "B3",
-    items: (r) => r.B3 === undefined ? [] : [r.B3.floor1, r.B3.floor2],
-    lines: [{
-      figure: (f) =>
-        `floor: ${fmt(f.spawns)} x sh -c true, ${f.processes} Deno process${
-          f.processes > 1 ? "es" : ""
-        }`,
-      value: (f) => `${fmt(f.per_s)} /s`,
-      ref: (f) =>
-        `CPU/spawn: Deno ${f.parent_cpu_ms_per_spawn} ms, sh ${f.shell_cpu_ms_per_spawn} ms`,
-    }],
-  }),
-  group({
-    id: "B3",
-    items: (r) => present(r.B3),
-    lines: [{
-      figure: (b) =>
-        `durable floor: ${fmt(b.durable2.commits)} x (1 commit + sh -c true), 2 processes`,
-      value: (b) => `${fmt(b.durable2.per_s)} /s`,
-      ref: (b) =>
-        `${ratio(b.durable2.per_s, b.floor2.per_s)} of 2-process floor; ` +
-        `${b.durable2.locked_per_commit} "database is locked" per commit`,
-    }],
-  }),
-  group({
-    id: "B3",
-    items: (r) =>
-      r.B3?.drains.map((d) => ({
-        d,
-        floor: d.workers === 1 ? r.B3!.floor1 : r.B3!.floor2,
-        durablePerS: r.B3!.durable2.per_s,
-      })) ?? [],
-    lines: [
-      {
-        figure: ({ d }) => `drain ${fmt(d.jobs)} true jobs, ${d.workers} worker(s)`,
-        value: ({ d }) => `${fmt(d.jobs_per_s)} jobs/s`,
-        ref: ({ d, floor, durablePerS }) =>
-          `${ratio(d.jobs_per_s, floor.per_s)} of ${floor.processes}-process floor` +
-          (d.workers > 1 ? `; ${ratio(d.jobs_per_s, durablePerS)} of durable floor` : ""),
-        // The goal of issue #6 is on 2 workers; 1 and 4 show how the drain scales.
-        goal: ({ d }) => d.workers === 2 ? ">= 0.5x 2-process floor" : "",
-        met: ({ d, floor }) => d.workers === 2 ? d.jobs_per_s >= 0.5 * floor.per_s : null,
-      },
-      {
-        figure: ({ d }) =>
-          `  ${d.workers} worker(s), steady state (start-up ${fmt(d.startup_ms)} ms excluded)`,
-        value: ({ d }) => `${fmt(d.steady_jobs_per_s)} jobs/s`,
-        ref: ({ d, floor }) => `${ratio(d.steady_jobs_per_s, floor.per_s)} of floor`,
-      },
-    ],
-  }),
-  group({
-    id: "B3",
-    items: (r) => r.B3?.limited === undefined ? [] : [{ d: r.B3.limited, b: r.B3 }],
-    lines: [{
-      figure: ({ d }) =>
-        `drain ${fmt(d.jobs)} true jobs, ${d.workers} workers, queue limit ${d.limit} at once`,
-      value: ({ d }) => `${fmt(d.jobs_per_s)} jobs/s`,
-      ref: ({ d, b }) => {
-        const two = b.drains.find((x) => x.workers === 2);
-        return two === undefined
-          ? ""
-          : `${ratio(d.jobs_per_s, two.jobs_per_s)} of the 2-worker drain without a limit`;
-      },
-    }],
-  }),
-  group({
-    id: "B3",
-    items: (r) => r.B3?.tsp2 ? [{ t: r.B3.tsp2, b: r.B3 }] : [],
-    lines: [{
-      figure: ({ t }) => `task-spooler (tsp): drain ${fmt(t.jobs)} true jobs, ${t.slots} slots`,
-      value: ({ t }) => `${fmt(t.jobs_per_s)} jobs/s`,
-      ref: ({ t, b }) => {
-        const two = b.drains.find((x) => x.workers === 2);
-        return `${ratio(t.jobs_per_s, b.floor2.per_s)} of 2-process floor` +
-          (two ? `; queuectl with 2 at ${ratio(two.jobs_per_s, t.jobs_per_s)} of it` : "");
-      },
-    }],
-  }),
+  ...B3_LINES,
   group({
     id: "B4",
     items: (r) => present(r.B4),
@@ -208,6 +130,37 @@ const TABLE: readonly ((r: Results) => Row[])[] = [
         met: (l) => l.to_claim.p99 <= 50,
       },
     ],
+  }),
+  group({
+    id: "B8",
+    items: (r) => present(r.B8),
+    lines: [
+      {
+        figure: (e) =>
+          `end to end: true job, ${e.slots} idle slots, created_at to finished_at, p50`,
+        value: (e) => ms(e.created_to_finished.p50),
+        ref: (e) =>
+          `to start: ${ms(e.created_to_started.p50)}; ` +
+          `enqueue call to wait's return: ${ms(e.seen_by_caller.p50)}`,
+        goal: "<= 6 ms",
+        met: (e) => e.created_to_finished.p50 <= 6,
+      },
+      {
+        figure: "  p99",
+        value: (e) => ms(e.created_to_finished.p99),
+        ref: (e) => `enqueue call to wait's return: ${ms(e.seen_by_caller.p99)}`,
+      },
+    ],
+  }),
+  group({
+    id: "B8",
+    items: (r) => r.B8?.tsp ? [{ t: r.B8.tsp, e: r.B8 }] : [],
+    lines: [{
+      figure: ({ e }) => `task-spooler: tsp true to tsp -w returning, ${e.slots} idle slots, p50`,
+      value: ({ t }) => ms(t.p50),
+      ref: ({ t, e }) =>
+        `p99 ${ms(t.p99)}; queuectl's p50 at ${ratio(e.created_to_finished.p50, t.p50)} of it`,
+    }],
   }),
   group({
     id: "B5",
@@ -259,7 +212,8 @@ const TABLE: readonly ((r: Results) => Row[])[] = [
     lines: [
       {
         figure: ({ d }) =>
-          `worker peak RSS (VmHWM, max of ${d.workers}, after ${fmt(d.jobs)} jobs)`,
+          `worker peak RSS (VmHWM, max of ${d.usage.worker_peak_rss_mib.length} process(es), ` +
+          `after ${fmt(d.jobs)} jobs)`,
         value: ({ worst }) => `${worst} MiB`,
         ref: ({ split }) =>
           split ? `now: ${split.anon} MiB private + ${split.file} MiB shared code` : "",

@@ -19,10 +19,39 @@ export interface Env {
   log: (line: string) => void;
   /** Worker groups started and not yet stopped, so an interrupted bench can stop them. */
   running: Set<Promise<WorkerGroup>>;
+  /** Records a row's failure: the run goes on and fails at the end, as a failed workload does. */
+  fail: (message: string) => void;
+}
+
+/**
+ * Runs one row of a workload: its failure is recorded with `env.fail` and returns null, so that
+ * the workload's other rows are still measured and printed.
+ *
+ * @example
+ * ```ts
+ * declare const env: Env;
+ * const n = await guarded(env, "B3 floor of 8 slots", async () => 42); // null had it thrown
+ * ```
+ */
+export async function guarded<T>(
+  env: Env,
+  what: string,
+  fn: () => Promise<T>,
+): Promise<T | null> {
+  try {
+    return await fn();
+  } catch (err) {
+    env.fail(`${what}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return null;
+  }
 }
 
 /** The spec of a job that does nothing: the workloads time the queue, not the command. */
 export const TRUE_SPEC = '{"command":"true"}';
+/** How long each job of B3's throughput drains sleeps, in seconds. */
+export const SLEEP_S = 0.05;
+/** A job that only waits: a drain of these is bound by the slots, not the CPU. */
+export const SLEEP_SPEC = `{"command":"sleep ${SLEEP_S}"}`;
 /** A job scheduled so far ahead that it only adds depth: no worker claims it during a run. */
 export const FAR_FUTURE_SPEC = '{"command":"true","run_at":"2100-01-01T00:00:00Z"}';
 
