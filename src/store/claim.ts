@@ -175,7 +175,7 @@ export interface Candidate {
  */
 export async function readCandidates(
   store: Store,
-  options: ClaimOptions & { leaving?: Job | null },
+  options: ClaimOptions & { leaving?: readonly Job[] },
 ): Promise<Candidate[]> {
   const { entries: ready, registry } = await readReadyWindow(store, {
     now: options.now,
@@ -209,7 +209,7 @@ export async function readCandidates(
     const seen = registry.get(q)?.versionstamp ?? null;
     // The settings changed since the registry was read: read it again for the next claim.
     if (gate === null || gate.settings.versionstamp !== seen) queueCache(store).invalidate();
-    const leaving = options.leaving && queueOf(options.leaving) === q ? 1 : 0;
+    const leaving = (options.leaving ?? []).filter((j) => queueOf(j) === q).length;
     const verdict = gate === null ? null : gateVerdict(gate, options.now, leaving);
     if (verdict && !verdict.ok && verdict.reason === "rate") {
       queueCache(store).noteRetry(verdict.retryAt);

@@ -14,6 +14,7 @@ import type { Claimed } from "./claim.ts";
 import type { MetricTally } from "./metric_tally.ts";
 import type { MetricSink } from "./metric_sink.ts";
 import { commitCounted } from "./counted_commit.ts";
+import { ringIfRoomFreed } from "./queue_registry.ts";
 
 /** The full report of a finished attempt. */
 export interface AttemptReport extends AttemptEnd {
@@ -74,6 +75,7 @@ export async function finishAttempt(
     });
     if (written !== null) {
       if (after.state === "pending") await store.doorbell.ring();
+      else await ringIfRoomFreed(store, [after], []);
       if (FINAL_STATES.includes(after.state)) await store.endBell.ring();
       return after;
     }

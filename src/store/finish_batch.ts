@@ -14,6 +14,7 @@ import { addClaim, type Candidate, type Claimed, claimStamp, readCandidates } fr
 import { addFinish, type AttemptReport, finishAttempt, type FinishOptions } from "./finish.ts";
 import type { Store } from "./open.ts";
 import { commitCounted } from "./counted_commit.ts";
+import { ringIfRoomFreed } from "./queue_registry.ts";
 
 /** One attempt's end in a batch. */
 export interface BatchItem {
@@ -170,6 +171,8 @@ async function together(
     random: options.random,
     queues: options.queues,
     fetch: options.claims + items.length,
+    // The ends leave their queues' running counts in this same operation.
+    leaving: items.map((i) => i.claimed.job),
   });
   const picked = pickClaims(candidates.filter((c) => !ending.has(c.current.value.id)), {
     ends: items.length,
@@ -196,6 +199,7 @@ async function together(
   });
   if (versionstamp === null) return null;
   if (value.jobs.some((j) => j.state === "pending")) await store.doorbell.ring();
+  else await ringIfRoomFreed(store, value.jobs, value.next);
   if (value.jobs.some((j) => FINAL_STATES.includes(j.state))) await store.endBell.ring();
   const next = value.next.map((job) => ({ job, versionstamp }));
   return { jobs: value.jobs, next, together: true };

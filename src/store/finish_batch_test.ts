@@ -14,7 +14,7 @@ import { cancelJob } from "./cancel.ts";
 import { finishBatch, pickClaims } from "./finish_batch.ts";
 import { getJob } from "./query.ts";
 import { releaseClaim } from "./handoff.ts";
-import { claimNext } from "./claim.ts";
+import { claimNext, readCandidates } from "./claim.ts";
 import type { Candidate } from "./claim.ts";
 import type { Job } from "../job.ts";
 
@@ -94,4 +94,26 @@ Deno.test("pickClaims keeps claim order, one claim per limited queue, the gate o
   const mail = [cand("c", "mail", true), cand("c2", "mail", true)];
   assertEquals(ids(pickClaims(mail, { ends: 1, claims: 2, maxChecks: 10 })), [["c", true]]);
   assertEquals(pickClaims(all, { ends: 9, claims: 2, maxChecks: 10 }), []);
+});
+
+Deno.test("a batch given candidates read ahead of time that went stale (another worker claimed one) reads afresh and still claims", async () => {
+  await using store = await tempStore({ spy: true });
+  const a = await enqueueAndClaim(store, spec({ id: "a" }));
+  await enqueue(store, [spec({ id: "c", priority: 2 }), spec({ id: "d", priority: 1 })]);
+  const ahead = await readCandidates(store, { workerId: "w1", now: T0 + 5, random: () => 0 });
+  assertEquals(ahead.map((c) => c.current.value.id), ["c", "d"]);
+  const other = await claimNext(store, { workerId: "w2", now: T0 + 6, random: () => 0 });
+  strictEqual(other?.job.id, "c");
+  const commits = store.stats.commits;
+  const out = await finishBatch(store, [{ claimed: a, report: report() }], {
+    ...opts(1),
+    candidates: ahead,
+  });
+  assertEquals([out.together, out.jobs[0]?.state, out.next.map((n) => n.job.id)], [
+    true,
+    "completed",
+    ["d"],
+  ]);
+  strictEqual(store.stats.commits - commits, 2, "the stale try, then the one that went in");
+  await checkInvariants(store);
 });

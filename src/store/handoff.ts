@@ -13,6 +13,7 @@ import { addClaim, type Claimed, claimStamp, noteLostRace, readCandidates } from
 import { addFinish, type AttemptReport, finishAttempt, type FinishOptions } from "./finish.ts";
 import type { Store } from "./open.ts";
 import { commitCounted } from "./counted_commit.ts";
+import { ringIfRoomFreed } from "./queue_registry.ts";
 
 /** What {@linkcode finishAndClaimNext} did. */
 export interface Handoff {
@@ -58,7 +59,7 @@ export async function finishAndClaimNext(
     now: options.now,
     random: options.random,
     queues: options.queues,
-    leaving: claimed.job,
+    leaving: [claimed.job],
   });
   // A lost race for a candidate tries the next one; when every try fails (the other worker
   // took them, or this job's own record changed), the result is written alone.
@@ -81,6 +82,7 @@ export async function finishAndClaimNext(
     });
     if (versionstamp !== null) {
       if (job.state === "pending") await store.doorbell.ring();
+      else await ringIfRoomFreed(store, [job], [next]);
       if (FINAL_STATES.includes(job.state)) await store.endBell.ring();
       return { job, next: { job: next, versionstamp } };
     }

@@ -5,9 +5,9 @@
  *
  * @module
  */
-import { JOB_STATES, type JobState } from "../job.ts";
+import { type Job, JOB_STATES, type JobState } from "../job.ts";
 import { UsageError } from "../errors.ts";
-import { DEFAULT_QUEUE, defaultSettings, type QueueSettings } from "../queue.ts";
+import { DEFAULT_QUEUE, defaultSettings, queueOf, type QueueSettings } from "../queue.ts";
 import { Tx } from "./tx.ts";
 import { keys } from "./keys.ts";
 import type { Store } from "./open.ts";
@@ -92,6 +92,11 @@ export class QueueCache {
     this.#registry = null;
   }
 
+  /** Whether `queue` has a concurrency limit, as last read (false before any read). */
+  limited(queue: string): boolean {
+    return this.#registry?.get(queue)?.settings?.concurrency != null;
+  }
+
   /** Notes when a throttled queue may start again (the earliest such time is kept). */
   noteRetry(at: number): void {
     if (this.retryAt === null || at < this.retryAt) this.retryAt = at;
@@ -114,6 +119,35 @@ export function queueCache(store: Store): QueueCache {
   let cache = caches.get(store);
   if (!cache) caches.set(store, cache = new QueueCache());
   return cache;
+}
+
+/**
+ * Rings the doorbell when a commit freed room in a queue with a concurrency limit: more of its
+ * jobs left `processing` (`ended`) than entered it (`started`). A worker holding slots back at
+ * that limit, in another process or on another host, then claims at once instead of at its next
+ * poll. Queues without a limit ring nothing: their jobs never wait for room.
+ *
+ * @example
+ * ```ts
+ * import type { Job } from "../job.ts";
+ * import type { Store } from "./open.ts";
+ * declare const store: Store;
+ * declare const done: Job;
+ * await ringIfRoomFreed(store, [done], []);
+ * ```
+ */
+export async function ringIfRoomFreed(
+  store: Store,
+  ended: readonly Job[],
+  started: readonly Job[],
+): Promise<void> {
+  const cache = queueCache(store);
+  const room = new Map<string, number>();
+  for (const j of ended) room.set(queueOf(j), (room.get(queueOf(j)) ?? 0) + 1);
+  for (const j of started) room.set(queueOf(j), (room.get(queueOf(j)) ?? 0) - 1);
+  for (const [q, n] of room) {
+    if (n > 0 && cache.limited(q)) return await store.doorbell.ring();
+  }
 }
 
 /**

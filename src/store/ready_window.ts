@@ -23,8 +23,8 @@ export interface WindowOptions {
    * age.
    */
   queues?: readonly string[];
-  /** A job of this queue leaves `processing` in the claim's own op (a handoff). */
-  leaving?: { queue?: string } | null;
+  /** Jobs that leave `processing` in the claim's own op (a handoff's or a batch's ends). */
+  leaving?: readonly { queue?: string }[];
 }
 
 /** The window, and the registry it was chosen by (its settings decide which gate keys to read). */
@@ -68,7 +68,7 @@ export async function readReadyWindow(store: Store, options: WindowOptions): Pro
   ]);
   const closed = new Set<string>();
   let offset = 0;
-  const leaving = options.leaving ? queueOf(options.leaving) : null;
+  const leaving = (q: string) => (options.leaving ?? []).filter((j) => queueOf(j) === q).length;
   for (const [i, q] of gated.entries()) {
     const read = gateEntries.slice(offset, offset += gateReads[i]!.length);
     const gate = gateFrom(q, registry.get(q)?.settings ?? null, read);
@@ -76,7 +76,7 @@ export async function readReadyWindow(store: Store, options: WindowOptions): Pro
       cache.invalidate();
       continue;
     }
-    const verdict = gateVerdict(gate, now, leaving === q ? 1 : 0);
+    const verdict = gateVerdict(gate, now, leaving(q));
     if (verdict.ok) continue;
     closed.add(q);
     if (verdict.reason === "rate") cache.noteRetry(verdict.retryAt);
