@@ -58,10 +58,16 @@ export interface SessionSpawner {
 }
 
 const SYMBOLS = {
-  // On Deno's blocking pool: glibc's vfork-style spawn holds the calling thread until the child
-  // has exec'd, about 0.7 ms here and more under load, time the event loop needs for the other
-  // slots' jobs.
   posix_spawn: {
+    parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  // The same call on Deno's blocking pool: glibc's vfork-style spawn holds the calling thread
+  // until the child has exec'd, about 0.7 ms here and more under load, time the event loop needs
+  // for the other slots' jobs. With no other child running, the direct call is used: the trip
+  // to the pool and back would only add to the start of a lone job.
+  posix_spawn_pooled: {
+    name: "posix_spawn",
     parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
     result: "i32",
     nonblocking: true,
@@ -145,6 +151,8 @@ const SIGNALS: readonly (Deno.Signal | null)[] = [
 const encoder = new TextEncoder();
 let cached: SessionSpawner | null | undefined;
 let inherited: Record<string, string> | undefined;
+/** Children started and not yet waited for. */
+let live = 0;
 
 /**
  * This process's environment, read once: a worker never changes its own, and reading it costs
@@ -269,25 +277,16 @@ function makeSpawner(libc: Libc): SessionSpawner {
           libc.posix_spawn_file_actions_adddup2(actions, errWrite, 2) === 0 &&
           (dir === null || libc.posix_spawn_file_actions_addchdir_np!(actions, dir) === 0);
         if (!set) throw new Error("posix_spawn file actions set-up failed");
-        const rc = await libc.posix_spawn(
-          pidOut,
-          program,
-          actions,
-          attr,
-          argv.pointers,
-          envp.pointers,
-        );
+        const args = [pidOut, program, actions, attr, argv.pointers, envp.pointers] as const;
+        const rc = live === 0 ? libc.posix_spawn(...args) : await libc.posix_spawn_pooled(...args);
         if (rc !== 0) throw new Error(errorText(rc));
         pid = pidOut[0]!;
         // Reopened while our write ends are still open: opening a pipe with no writer blocks.
         const stdout = Deno.openSync(`/proc/self/fd/${outRead}`, { read: true });
         const stderr = Deno.openSync(`/proc/self/fd/${errRead}`, { read: true });
-        return {
-          pid,
-          stdout: stdout.readable,
-          stderr: stderr.readable,
-          status: waitFor(libc, pid),
-        };
+        live++;
+        const status = waitFor(libc, pid).finally(() => live--);
+        return { pid, stdout: stdout.readable, stderr: stderr.readable, status };
       } catch (err) {
         // Started but not handed over: it must neither run on unread pipes nor stay a zombie.
         if (pid > 0) {
