@@ -21,24 +21,35 @@ import {
   thead,
   when,
 } from "./core.js";
+import { num } from "./format.js";
 import { jobLinks, labelChips } from "./labels.js";
 import { queueHref } from "./queues.js";
+import { followScroll, termPane } from "./term.js";
 /** @import { View } from "./core.js" */
 /** @import { Job, JobDetail } from "./api.d.ts" */
 
 const FINAL = ["completed", "dead", "canceled"];
 
 /**
- * The output being followed: which attempt and stream, how many bytes are shown, and the decoder
- * that carries a character split across two reads over to the next.
+ * One stream being followed: how many bytes are shown, the decoder that carries a character
+ * split across two reads over to the next, and the pane it writes into.
  *
  * @typedef {object} Follow
- * @property {number | null} attempt
- * @property {string | null} stream
+ * @property {string} stream
  * @property {number} offset
- * @property {TextDecoder | null} decoder
+ * @property {TextDecoder} decoder
  * @property {boolean} running
+ * @property {boolean} truncated
+ * @property {import("./term.js").TermPane} pane
  */
+
+/** The output shown: which attempt and stream choice, and each stream's {@linkcode Follow}. */
+/** @typedef {{ attempt: number | null; choice: string | null; streams: Follow[] }} Shown */
+
+// The two streams are stored apart, chunk by chunk, with no common order: "both" shows them one
+// after the other and says so, rather than invent an interleaving.
+const BOTH_NOTE = "stdout, then stderr: the two are stored apart, so how their lines interleaved " +
+  "is not known";
 
 /**
  * The job page (`#/job/<id>`).
@@ -55,10 +66,24 @@ export function jobView(id) {
     { name: "stream", "aria-label": "stream" },
     h("option", { value: "stdout" }, "stdout"),
     h("option", { value: "stderr" }, "stderr"),
+    h("option", { value: "both" }, "stdout + stderr"),
   );
   const attemptSel = h("select", { name: "attempt", "aria-label": "attempt" });
   const outState = h("span", { class: "muted", id: "output-state" });
-  const output = h("pre", { class: "output", id: "output", tabindex: "0" });
+  const output = h("pre", {
+    class: "output",
+    id: "output",
+    tabindex: "0",
+    "aria-label": "job output",
+  });
+  const outNote = h("p", { class: "muted hidden", id: "output-note" }, BOTH_NOTE);
+  const downloads = h("span", { class: "downloads" });
+  const jump = h(
+    "button",
+    { class: "btn small jump hidden", type: "button", id: "output-jump" },
+    "Jump to end ↓",
+  );
+  const scroller = followScroll(output, jump);
   const el = h(
     "div",
     { class: "stack" },
@@ -71,27 +96,28 @@ export function jobView(id) {
         "div",
         { class: "panel-head" },
         h("h2", {}, "Output"),
-        h("div", { class: "toolbar" }, attemptSel, streamSel, outState),
+        h("div", { class: "toolbar" }, attemptSel, streamSel, downloads, outState),
       ),
-      output,
+      outNote,
+      h("div", { class: "output-box" }, output, jump),
     ),
   );
 
   /** @type {JobDetail | null} */
   let job = null;
   let lastKey = "";
-  /** @type {Follow} */
-  let follow = { attempt: null, stream: null, offset: 0, decoder: null, running: false };
+  /** @type {Shown} */
+  let shown = { attempt: null, choice: null, streams: [] };
   const refreshSoon = () => dispatchEvent(new Event("queuectl:refresh"));
   // The output follows the latest attempt until the user picks one.
   let pinned = false;
   streamSel.addEventListener("change", () => {
-    follow.attempt = null;
+    shown.attempt = null;
     refreshSoon();
   });
   attemptSel.addEventListener("change", () => {
     pinned = true;
-    follow.attempt = null;
+    shown.attempt = null;
     refreshSoon();
   });
 
@@ -188,7 +214,7 @@ export function jobView(id) {
       row("started", when(j.started_at)),
       row("finished", when(j.finished_at)),
       row("exit code", j.exit_code === null ? null : String(j.exit_code)),
-      row("last error", j.last_error, "err wide"),
+      row("last error", j.last_error, j.last_error ? "err wide" : "wide"),
       row("worker", j.worker, "mono wide"),
       row("folder", j.cwd === null ? "the worker's own" : j.cwd, "mono wide"),
       // Names only: the API never sends a variable's value, and neither does this page.
@@ -256,36 +282,77 @@ export function jobView(id) {
     if (!n) {
       fill(outState, "not run yet");
       fill(output);
+      fill(downloads);
       return;
     }
-    const stream = streamSel.value;
-    if (follow.attempt !== n || follow.stream !== stream) {
-      follow = { attempt: n, stream, offset: 0, decoder: new TextDecoder(), running: true };
-      fill(output);
+    const choice = streamSel.value;
+    if (shown.attempt !== n || shown.choice !== choice) {
+      const names = choice === "both" ? ["stdout", "stderr"] : [choice];
+      shown = {
+        attempt: n,
+        choice,
+        streams: names.map((stream) => ({
+          stream,
+          offset: 0,
+          decoder: new TextDecoder(),
+          running: true,
+          truncated: false,
+          pane: termPane(names.length > 1 ? stream : undefined),
+        })),
+      };
+      fill(output, shown.streams.map((f) => f.pane.el));
+      outNote.classList.toggle("hidden", names.length === 1);
+      fill(
+        downloads,
+        names.map((stream) =>
+          h("a", {
+            class: "btn small ghost",
+            href: "/api/jobs/" + encodeURIComponent(j.id) + "/output" +
+              qs({ stream, attempt: n }),
+            download: "",
+            "data-download": stream,
+          }, names.length > 1 ? "download " + stream : "download raw")
+        ),
+      );
+      scroller.reset();
     }
-    if (!follow.running && follow.offset > 0) return;
+    for (const f of shown.streams) {
+      if (!f.running && f.offset > 0) continue;
+      await readMore(j, n, f);
+    }
+    scroller.changed();
+    const running = shown.streams.some((f) => f.running);
+    const bytes = shown.streams.reduce((sum, f) => sum + f.offset, 0);
+    const size = bytes === 0 ? "no output" : num(bytes) + " bytes";
+    const truncated = shown.streams.some((f) => f.truncated);
+    fill(
+      outState,
+      running
+        ? "live: following the running attempt"
+        : (truncated ? size + ", cut at the output limit" : size),
+    );
+  }
+
+  /**
+   * Fetches the bytes of one stream past what it shows, and writes them into its pane.
+   *
+   * @param {Job} j
+   * @param {number} n
+   * @param {Follow} f
+   */
+  async function readMore(j, n, f) {
     const res = await fetch(
       "/api/jobs/" + encodeURIComponent(j.id) + "/logs" +
-        qs({ stream, attempt: n, offset: follow.offset }),
+        qs({ stream: f.stream, attempt: n, offset: f.offset }),
       { credentials: "same-origin" },
     );
     if (!res.ok) throw new ApiError(res.status, "could not read the output");
     const bytes = new Uint8Array(await res.arrayBuffer());
-    follow.offset = Number(res.headers.get("X-Queuectl-Offset") || 0);
-    follow.running = res.headers.get("X-Queuectl-Running") === "true";
-    // Set with the attempt above: `follow.attempt` starts null, so the first read sets both.
-    const text = /** @type {TextDecoder} */ (follow.decoder).decode(bytes, {
-      stream: follow.running,
-    });
-    if (text) output.appendChild(document.createTextNode(text));
-    const truncated = res.headers.get("X-Queuectl-Truncated") === "true";
-    const size = follow.offset === 0 ? "no output" : follow.offset + " bytes";
-    fill(
-      outState,
-      follow.running
-        ? "live: following the running attempt"
-        : (truncated ? size + ", cut at the output limit" : size),
-    );
+    f.offset = Number(res.headers.get("X-Queuectl-Offset") || 0);
+    f.running = res.headers.get("X-Queuectl-Running") === "true";
+    f.truncated = res.headers.get("X-Queuectl-Truncated") === "true";
+    const text = f.decoder.decode(bytes, { stream: f.running });
+    if (text) f.pane.write(text);
   }
 
   return {
