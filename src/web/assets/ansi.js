@@ -136,7 +136,7 @@ export class Term {
           break;
         }
         const seq = s.slice(i, end);
-        const csi = /^\x1b\[([0-9;:]*)([@-~])$/.exec(seq);
+        const csi = /^\[([0-9;:]*)([@-~])$/.exec(seq.slice(1));
         if (csi && csi[2] === "m") {
           const params = (csi[1] || "").split(/[;:]/).filter((x) => x !== "").map(Number);
           this.#style = applySgr(this.#style, params);
