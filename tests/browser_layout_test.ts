@@ -42,7 +42,7 @@ async function background(page: Page): Promise<number[]> {
 
 Deno.test({
   name:
-    "at 390 px no page overflows sideways, the navigation is whole and the charts draw; dark mode follows the system; counts have separators; focus is visible; an empty hour claims no peak",
+    "at 390 px (and 360 and 2560) no page overflows sideways, the navigation is whole and the charts draw; dark mode follows the system; counts have separators; focus is visible; an empty hour claims no peak",
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
@@ -140,6 +140,15 @@ Deno.test({
       await assertNoSideScroll(page, "overview after the charts drew");
       await page.evaluate('document.getElementById("toasts").replaceChildren()');
       await page.screenshot({ path: join(SHOTS, "overview-390.png"), fullPage: true });
+      // The narrowest phone and a wide screen.
+      for (const width of [360, 2560]) {
+        await page.setViewportSize({ width, height: 900 });
+        for (const path of ["/#/", "/#/jobs", "/#/job/" + dead]) {
+          await page.goto(web.url + path);
+          await page.locator("#view .panel").first().waitFor();
+          await assertNoSideScroll(page, `${path} at ${width} px`);
+        }
+      }
       strictEqual(errors.join("\n"), "");
     } finally {
       await browser.close();
