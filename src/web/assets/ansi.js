@@ -48,9 +48,35 @@ function classOf(s) {
 }
 
 /**
- * Applies one SGR sequence's parameters to a style (returns a new one). 256-colour indexes
- * below 16 map to the 16 classes; higher ones and true colour are skipped (their parameters are
- * consumed so they are not read as other codes).
+ * The nearest of the 16 colours to a 256-colour index: the first 16 are themselves; the 6×6×6
+ * cube takes a bit per channel at its upper half, bright when a channel is at its top; the grey
+ * ramp is black, bright black, white or bright white by its level.
+ *
+ * @example
+ * ```js
+ * nearest16(196); // 9: the cube's pure red is bright red
+ * ```
+ *
+ * @param {number} n 0–255
+ * @returns {number} 0–15
+ */
+export function nearest16(n) {
+  if (n < 16) return n;
+  if (n >= 232) {
+    const level = n - 232; // 0–23
+    return level < 6 ? 0 : level < 12 ? 8 : level < 20 ? 7 : 15;
+  }
+  const c = n - 16;
+  const r = Math.floor(c / 36), g = Math.floor(c / 6) % 6, b = c % 6;
+  const bits = (r >= 3 ? 1 : 0) | (g >= 3 ? 2 : 0) | (b >= 3 ? 4 : 0);
+  const top = Math.max(r, g, b);
+  return bits === 0 ? (top >= 2 ? 8 : 0) : bits + (top >= 5 ? 8 : 0);
+}
+
+/**
+ * Applies one SGR sequence's parameters to a style (returns a new one). 256-colour indexes map
+ * to the nearest of the 16 classes ({@linkcode nearest16}); true colour is skipped (its
+ * parameters are consumed so they are not read as other codes).
  *
  * @param {Style} style
  * @param {number[]} params
@@ -79,9 +105,9 @@ export function applySgr(style, params) {
       const mode = p[i + 1];
       if (mode === 5) {
         const n = p[i + 2] ?? -1;
-        if (n >= 0 && n < 16) {
-          if (c === 38) s.fg = n;
-          else s.bg = n;
+        if (n >= 0 && n < 256) {
+          if (c === 38) s.fg = nearest16(n);
+          else s.bg = nearest16(n);
         }
         i += 2;
       } else if (mode === 2) i += 4;

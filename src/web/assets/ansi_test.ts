@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { applySgr, renderAnsi, Term } from "./ansi.js";
+import { applySgr, nearest16, renderAnsi, Term } from "./ansi.js";
 
 Deno.test("a carriage return rewrites the line: 50%\\r75%\\r100%\\n shows 100%", () => {
   assertEquals(renderAnsi("50%\r75%\r100%\n"), [[{ text: "100%", cls: "" }]]);
@@ -23,7 +23,8 @@ Deno.test("SGR colours and styles become a- classes and reset ends them", () => 
   ]]);
   assertEquals(renderAnsi("\x1b[2;3;4md\x1b[m"), [[{ text: "d", cls: "a-dim a-i a-u" }]]);
   assertEquals(renderAnsi("\x1b[38;5;3mo\x1b[38;5;200mp\x1b[38;2;1;2;3mq"), [[
-    { text: "opq", cls: "a-fg3" },
+    { text: "o", cls: "a-fg3" },
+    { text: "pq", cls: "a-fg13" },
   ]]);
   assertEquals(
     applySgr(
@@ -54,4 +55,12 @@ Deno.test("an escape sequence split across two writes is applied once the rest a
   assertEquals(t.current(), [{ text: "50%", cls: "a-fg2" }]);
   t.write("75%");
   assertEquals(t.current(), [{ text: "75%", cls: "a-fg2" }]);
+});
+
+Deno.test("256-colour indexes map to the nearest of the 16 colours", () => {
+  assertEquals([0, 9, 15].map(nearest16), [0, 9, 15]);
+  // The cube: pure red, green, blue and a dark red, then white and a mid grey.
+  assertEquals([196, 46, 21, 124, 231, 102].map(nearest16), [9, 10, 12, 1, 15, 8]);
+  // The grey ramp, dark to light.
+  assertEquals([232, 240, 250, 255].map(nearest16), [0, 8, 7, 15]);
 });
