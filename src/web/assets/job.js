@@ -1,55 +1,20 @@
 // @ts-check
 /// <reference lib="dom" />
 /**
- * `/assets/job.js`: one job: its spec, its actions, its attempt history, and its output, which
- * follows a running attempt by fetching only the bytes past what it already shows.
+ * `/assets/job.js`: one job: its spec, its actions, its attempt history, and its output (the
+ * panel of `job_output.js`).
  *
  * @module
  */
 
-import {
-  act,
-  api,
-  ApiError,
-  badge,
-  confirmButton,
-  fill,
-  h,
-  qs,
-  seconds,
-  since,
-  thead,
-  when,
-} from "./core.js";
-import { num } from "./format.js";
+import { act, api, badge, confirmButton, fill, h, seconds, since, thead, when } from "./core.js";
 import { jobLinks, labelChips } from "./labels.js";
 import { queueHref } from "./queues.js";
-import { followScroll, termPane } from "./term.js";
+import { outputPanel } from "./job_output.js";
 /** @import { View } from "./core.js" */
 /** @import { Job, JobDetail } from "./api.d.ts" */
 
 const FINAL = ["completed", "dead", "canceled"];
-
-/**
- * One stream being followed: how many bytes are shown, the decoder that carries a character
- * split across two reads over to the next, and the pane it writes into.
- *
- * @typedef {object} Follow
- * @property {string} stream
- * @property {number} offset
- * @property {TextDecoder} decoder
- * @property {boolean} running
- * @property {boolean} truncated
- * @property {import("./term.js").TermPane} pane
- */
-
-/** The output shown: which attempt and stream choice, and each stream's {@linkcode Follow}. */
-/** @typedef {{ attempt: number | null; choice: string | null; streams: Follow[] }} Shown */
-
-// The two streams are stored apart, chunk by chunk, with no common order: "both" shows them one
-// after the other and says so, rather than invent an interleaving.
-const BOTH_NOTE = "stdout, then stderr: the two are stored apart, so how their lines interleaved " +
-  "is not known";
 
 /**
  * The job page (`#/job/<id>`).
@@ -61,65 +26,19 @@ export function jobView(id) {
   const head = h("div", { class: "panel-head" });
   const spec = h("dl", { class: "spec" });
   const history = h("div", { class: "table-wrap" });
-  const streamSel = h(
-    "select",
-    { name: "stream", "aria-label": "stream" },
-    h("option", { value: "stdout" }, "stdout"),
-    h("option", { value: "stderr" }, "stderr"),
-    h("option", { value: "both" }, "stdout + stderr"),
-  );
-  const attemptSel = h("select", { name: "attempt", "aria-label": "attempt" });
-  const outState = h("span", { class: "muted", id: "output-state" });
-  const output = h("pre", {
-    class: "output",
-    id: "output",
-    tabindex: "0",
-    "aria-label": "job output",
-  });
-  const outNote = h("p", { class: "muted hidden", id: "output-note" }, BOTH_NOTE);
-  const downloads = h("span", { class: "downloads" });
-  const jump = h(
-    "button",
-    { class: "btn small jump hidden", type: "button", id: "output-jump" },
-    "Jump to end ↓",
-  );
-  const scroller = followScroll(output, jump);
+  const output = outputPanel();
   const el = h(
     "div",
     { class: "stack" },
     h("section", { class: "panel" }, head, spec),
     h("section", { class: "panel" }, h("h2", {}, "Attempts"), history),
-    h(
-      "section",
-      { class: "panel" },
-      h(
-        "div",
-        { class: "panel-head" },
-        h("h2", {}, "Output"),
-        h("div", { class: "toolbar" }, attemptSel, streamSel, downloads, outState),
-      ),
-      outNote,
-      h("div", { class: "output-box" }, output, jump),
-    ),
+    output.el,
   );
 
   /** @type {JobDetail | null} */
   let job = null;
   let lastKey = "";
-  /** @type {Shown} */
-  let shown = { attempt: null, choice: null, streams: [] };
   const refreshSoon = () => dispatchEvent(new Event("queuectl:refresh"));
-  // The output follows the latest attempt until the user picks one.
-  let pinned = false;
-  streamSel.addEventListener("change", () => {
-    shown.attempt = null;
-    refreshSoon();
-  });
-  attemptSel.addEventListener("change", () => {
-    pinned = true;
-    shown.attempt = null;
-    refreshSoon();
-  });
 
   /** @param {Job} j */
   function actions(j) {
@@ -268,91 +187,7 @@ export function jobView(id) {
         ),
       ),
     );
-    const chosen = attemptSel.value;
-    fill(
-      attemptSel,
-      j.history.slice().reverse().map((a) => h("option", { value: String(a.n) }, "attempt " + a.n)),
-    );
-    if (pinned && j.history.some((a) => String(a.n) === chosen)) attemptSel.value = chosen;
-  }
-
-  /** @param {Job} j */
-  async function pollOutput(j) {
-    const n = Number(attemptSel.value || 0);
-    if (!n) {
-      fill(outState, "not run yet");
-      fill(output);
-      fill(downloads);
-      return;
-    }
-    const choice = streamSel.value;
-    if (shown.attempt !== n || shown.choice !== choice) {
-      const names = choice === "both" ? ["stdout", "stderr"] : [choice];
-      shown = {
-        attempt: n,
-        choice,
-        streams: names.map((stream) => ({
-          stream,
-          offset: 0,
-          decoder: new TextDecoder(),
-          running: true,
-          truncated: false,
-          pane: termPane(names.length > 1 ? stream : undefined),
-        })),
-      };
-      fill(output, shown.streams.map((f) => f.pane.el));
-      outNote.classList.toggle("hidden", names.length === 1);
-      fill(
-        downloads,
-        names.map((stream) =>
-          h("a", {
-            class: "btn small ghost",
-            href: "/api/jobs/" + encodeURIComponent(j.id) + "/output" +
-              qs({ stream, attempt: n }),
-            download: "",
-            "data-download": stream,
-          }, names.length > 1 ? "download " + stream : "download raw")
-        ),
-      );
-      scroller.reset();
-    }
-    for (const f of shown.streams) {
-      if (!f.running && f.offset > 0) continue;
-      await readMore(j, n, f);
-    }
-    scroller.changed();
-    const running = shown.streams.some((f) => f.running);
-    const bytes = shown.streams.reduce((sum, f) => sum + f.offset, 0);
-    const size = bytes === 0 ? "no output" : num(bytes) + " bytes";
-    const truncated = shown.streams.some((f) => f.truncated);
-    fill(
-      outState,
-      running
-        ? "live: following the running attempt"
-        : (truncated ? size + ", cut at the output limit" : size),
-    );
-  }
-
-  /**
-   * Fetches the bytes of one stream past what it shows, and writes them into its pane.
-   *
-   * @param {Job} j
-   * @param {number} n
-   * @param {Follow} f
-   */
-  async function readMore(j, n, f) {
-    const res = await fetch(
-      "/api/jobs/" + encodeURIComponent(j.id) + "/logs" +
-        qs({ stream: f.stream, attempt: n, offset: f.offset }),
-      { credentials: "same-origin" },
-    );
-    if (!res.ok) throw new ApiError(res.status, "could not read the output");
-    const bytes = new Uint8Array(await res.arrayBuffer());
-    f.offset = Number(res.headers.get("X-Queuectl-Offset") || 0);
-    f.running = res.headers.get("X-Queuectl-Running") === "true";
-    f.truncated = res.headers.get("X-Queuectl-Truncated") === "true";
-    const text = f.decoder.decode(bytes, { stream: f.running });
-    if (text) f.pane.write(text);
+    output.attempts(j.history.map((a) => a.n));
   }
 
   return {
@@ -370,7 +205,7 @@ export function jobView(id) {
         throw err;
       }
       drawJob(job);
-      await pollOutput(job);
+      await output.poll(job.id);
     },
   };
 }

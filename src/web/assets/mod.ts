@@ -20,6 +20,7 @@ import ENQUEUE_JS from "./enqueue.js" with { type: "text" };
 import FORMAT_JS from "./format.js" with { type: "text" };
 import ICON_SVG from "./icon.svg" with { type: "text" };
 import JOB_JS from "./job.js" with { type: "text" };
+import JOB_OUTPUT_JS from "./job_output.js" with { type: "text" };
 import JOBS_JS from "./jobs.js" with { type: "text" };
 import LABELS_JS from "./labels.js" with { type: "text" };
 import OVERVIEW_JS from "./overview.js" with { type: "text" };
@@ -44,6 +45,7 @@ export const ASSETS: Readonly<Record<string, { type: string; body: string }>> = 
   "overview.js": { type: JS, body: OVERVIEW_JS },
   "jobs.js": { type: JS, body: JOBS_JS },
   "job.js": { type: JS, body: JOB_JS },
+  "job_output.js": { type: JS, body: JOB_OUTPUT_JS },
   "labels.js": { type: JS, body: LABELS_JS },
   "dlq.js": { type: JS, body: DLQ_JS },
   "enqueue.js": { type: JS, body: ENQUEUE_JS },
