@@ -29,6 +29,10 @@ import {
 export interface MinuteCounts extends Record<Counter, number> {
   /** Start of the minute (epoch ms). */
   minute: number;
+  /** Mean wait from due to start of the jobs started in that minute, ms; null: none started. */
+  wait_avg_ms: number | null;
+  /** Most jobs pending in that minute as sampled (the current minute: now); null: no sample. */
+  depth: number | null;
 }
 
 /** Raw minute-bucket data as the store reads it, before it is summarized. */
@@ -49,6 +53,10 @@ export interface MinuteData {
   run_sum?: number;
   /** Each named queue's figures of that minute (absent: none). */
   queues?: Map<string, QueueFigures>;
+  /** Sum of the waits of jobs started in that minute, ms (absent: 0). */
+  wait_sum?: number;
+  /** The minute's sampled queue depth (absent: not sampled). */
+  depth?: number;
 }
 
 /** The last-hour report `metrics` prints. */
@@ -87,6 +95,8 @@ export interface SummarizeOptions {
   queues?: ReadonlyMap<string, QueueNow>;
   /** A queue whose figures to report minute by minute, as `queue_minutes`. */
   series?: string;
+  /** Jobs pending now: the current minute's depth (default: its sample, if any). */
+  depth?: number;
 }
 
 /**
@@ -117,8 +127,11 @@ export function summarize(
   let runSum = 0;
   for (let minute = first; minute <= last; minute += MINUTE_MS) {
     const data = byMinute.get(minute);
-    const row: MinuteCounts = { minute, ...zeroCounters() };
+    const row: MinuteCounts = { minute, ...zeroCounters(), wait_avg_ms: null, depth: null };
     if (data) {
+      const started = [...data.wait.values()].reduce((a, b) => a + b, 0);
+      if (started > 0) row.wait_avg_ms = Math.round((data.wait_sum ?? 0) / started);
+      row.depth = data.depth ?? null;
       for (const c of COUNTERS) row[c] = data.counters[c] ?? 0;
       for (const [i, n] of data.run) run[i] += n;
       for (const [i, n] of data.wait) wait[i] += n;
@@ -134,6 +147,7 @@ export function summarize(
         named.set(q, addFigures(named.get(q) ?? zeroFigures(), f));
       }
     }
+    if (minute === last && options.depth !== undefined) row.depth = options.depth;
     for (const c of COUNTERS) window[c] += row[c];
     perMinute.push(row);
     if (options.series !== undefined) series.push(queueMinute(row, data?.queues, options.series));

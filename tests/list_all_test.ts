@@ -7,16 +7,21 @@ import { equal, match, ok } from "node:assert/strict";
 import { boundedCli } from "./bounded_cli.ts";
 import { assertOneLineError, cli, cliOk, tempDb } from "./helpers.ts";
 
-Deno.test("list --all streams every one of 3,000 jobs as NDJSON, with and without --state, in bounded memory", async () => {
+Deno.test("list --all streams every one of 3,000 jobs as NDJSON, with and without --state or --queue, in bounded memory", async () => {
   await using db = await tempDb();
   const stdin = Array.from({ length: 3000 }, (_, i) => `{"command":"echo ${i}"}\n`).join("");
   await cliOk(db, ["enqueue", "--file", "-"], { stdin });
-  await cliOk(db, ["enqueue", "--command", "true", "--delay", "1h"]);
-  for (const args of [["list", "--all"], ["list", "--all", "--state", "pending"]]) {
+  await cliOk(db, ["enqueue", "--command", "true", "--delay", "1h", "--queue", "q1"]);
+  const cases: [string[], number][] = [
+    [["list", "--all"], 3001],
+    [["list", "--all", "--state", "pending"], 3000],
+    [["list", "--all", "--queue", "default"], 3000],
+  ];
+  for (const [args, count] of cases) {
     const r = await boundedCli(db, args, { maxMiB: 400, deadlineMs: 60_000 });
     equal(r.code, 0, r.stderr);
     const jobs = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
-    equal(jobs.length, args.length === 2 ? 3001 : 3000, args.join(" "));
+    equal(jobs.length, count, args.join(" "));
     equal(new Set(jobs.map((j) => j.id)).size, jobs.length, "no job twice");
     ok(r.peakMiB < 400, `peak ${r.peakMiB} MiB`);
   }

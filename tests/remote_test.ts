@@ -124,6 +124,44 @@ Deno.test("the job lifecycle works over KV Connect within the server's limits", 
   ok((q.server.requests["/v2/atomic_write"] ?? 0) > 0);
 });
 
+Deno.test("shell-native jobs work over KV Connect: folder and env, labels, --after, hold and release, wait's code, bulk cancel", async () => {
+  await using q = await remoteQueue();
+  const { db } = q;
+  const dir = await Deno.makeTempDir({ dir: db.dir });
+  const job = (...args: string[]) => cliOk(db, ["enqueue", ...args]);
+  await job(
+    "--id",
+    "a",
+    "--cwd",
+    dir,
+    "--env",
+    "GREETING=hi",
+    "--label",
+    "batch=1",
+    "echo $GREETING in $(pwd)",
+  );
+  await job("--id", "b", "--after", "a", "--label", "batch=1", "--max-retries", "0", "exit 7");
+  await job("--id", "h", "--hold", "--label", "batch=2", "true");
+  await job("--id", "s", "--delay", "1h", "--label", "batch=2", "true");
+  equal((await cli(db, ["enqueue", "--after", "nosuch", "true"])).code, 1);
+  deepStrictEqual(
+    JSON.parse(await cliOk(db, ["status", "--json", "--label", "batch=1"])).counts.blocked,
+    1,
+  );
+  {
+    await using _workers = workersFor(db, 2);
+    equal((await cli(db, ["wait", "b"])).code, 7);
+    equal(await cliOk(db, ["logs", "a"]), `hi in ${dir}\n`);
+    equal((await cli(db, ["wait", "--timeout", "1s", "h"])).code, 124);
+    equal((await cliOk(db, ["release", "h"])).trim(), "h is now pending");
+    equal((await cli(db, ["wait", "h"])).code, 0);
+  }
+  match(await cliOk(db, ["show", "a", "--env"]), /GREETING=hi/);
+  match(await cliOk(db, ["cancel", "--label", "batch=2"]), /^1 job canceled; 1 skipped/);
+  equal((await cli(db, ["wait", "s"])).code, 121);
+  deepStrictEqual(JSON.parse(await cliOk(db, ["doctor", "--json"])).violations, []);
+});
+
 Deno.test("idle workers on two hosts wake through kv.watch, not by polling", async () => {
   await using q = await remoteQueue();
   const { db } = q;

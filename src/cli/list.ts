@@ -89,31 +89,26 @@ async function streamAll(
   selection: { state?: JobState; label?: [string, string]; queue?: string },
 ): Promise<void> {
   const { state, label, queue } = selection;
-  if (queue !== undefined) {
-    let after: string | undefined;
-    do {
-      const page = await listJobs(store, { state, queue, limit: 1000, after });
-      for (const job of page.jobs) ctx.out(JSON.stringify(jobJson(job)));
-      after = page.next ?? undefined;
-    } while (after !== undefined);
-    return;
-  }
-  if (label) {
-    // The label index pages by the last job shown, as `list --label --after` does.
-    let after: string | undefined;
-    do {
-      const page = await listLabeled(store, { label, state, limit: 1000, after });
-      for (const job of page.jobs) ctx.out(JSON.stringify(jobJson(job)));
-      after = page.next ?? undefined;
-    } while (after !== undefined);
-    return;
-  }
-  let cursor: string | undefined;
+  // Each selection pages through its own index; the loop only passes back where a page ended.
+  const page = async (at: string | undefined): Promise<[Job[], string | null]> => {
+    if (queue !== undefined) {
+      const p = await listJobs(store, { state, queue, limit: 1000, after: at });
+      return [p.jobs, p.next];
+    }
+    if (label) {
+      // The label index pages by the last job shown, as `list --label --after` does.
+      const p = await listLabeled(store, { label, state, limit: 1000, after: at });
+      return [p.jobs, p.next];
+    }
+    const p = await pageJobs(store, { state, limit: 1000, cursor: at });
+    return [p.jobs, p.cursor];
+  };
+  let at: string | undefined;
   do {
-    const page = await pageJobs(store, { state, limit: 1000, cursor });
-    for (const job of page.jobs) ctx.out(JSON.stringify(jobJson(job)));
-    cursor = page.cursor ?? undefined;
-  } while (cursor !== undefined);
+    const [jobs, next] = await page(at);
+    for (const job of jobs) ctx.out(JSON.stringify(jobJson(job)));
+    at = next ?? undefined;
+  } while (at !== undefined);
 }
 
 /** Builds the `list` command. */

@@ -203,6 +203,12 @@ export const keys = {
     "tally",
     workerId,
   ],
+  /**
+   * `["metric", "m", minuteMs, "depth"]`: a `Deno.KvU64`, the most jobs seen pending (ready, not
+   * yet claimed) in that minute, raised by each worker's once-a-minute sample (`metric_depth.ts`).
+   * Not folded into the all-time totals: a depth has no sum.
+   */
+  metricDepth: (minute: number): Deno.KvKey => ["metric", "m", minute, "depth"],
   /** Prefix of every minute bucket. */
   metricMinutes: ["metric", "m"] as Deno.KvKey,
   /**

@@ -83,6 +83,8 @@ export async function readMetrics(
         data[kind].set(a as number, (data[kind].get(a as number) ?? 0) + n);
       } else if (kind === "run_max") data.run_max = Math.max(data.run_max, n);
       else if (kind === "run_sum") data.run_sum! += n;
+      else if (kind === "wait_sum") data.wait_sum = (data.wait_sum ?? 0) + n;
+      else if (kind === "depth") data.depth = Math.max(data.depth ?? 0, n);
       else if (kind === "q") addFigure(data.queues!, a as string, b as QueueFigure, n);
       else if (kind === "worker") {
         const w = data.workers.get(a as string) ?? { completed: 0, failed: 0 };
@@ -98,6 +100,7 @@ export async function readMetrics(
     dlq: counts.dead,
     queues: new Map(queues.map((q) => [q.settings.name, q.counts])),
     series: options.queue,
+    depth: counts.pending,
   });
 }
 
@@ -205,8 +208,9 @@ function minuteParts(key: Deno.KvKey, value: unknown): [Deno.KvKeyPart[], number
 
 /** Whether a minute count adds to the all-time totals. */
 function folds(name: readonly Deno.KvKeyPart[]): boolean {
-  // `run_max` has no all-time counterpart, and per-worker counts are only kept per minute.
-  return name[0] !== "run_max" && name[0] !== "worker";
+  // `run_max` and `depth` have no all-time counterpart, and per-worker counts are only kept per
+  // minute.
+  return name[0] !== "run_max" && name[0] !== "worker" && name[0] !== "depth";
 }
 
 /** A counter's value read as signed: a released claim may briefly take a bucket below zero. */

@@ -10,6 +10,7 @@
 import { Logger } from "../log.ts";
 import type { Store } from "../store/mod.ts";
 import { readRoutes } from "./api_read.ts";
+import { outputRoutes } from "./api_output.ts";
 import { writeRoutes } from "./api_write.ts";
 import { scheduleRoutes } from "./api_schedules.ts";
 import { queueRoutes } from "./api_queues.ts";
@@ -66,6 +67,7 @@ export function createHandler(
   const routes: Route[] = [
     ...pageRoutes(token, new LoginLimiter()),
     ...readRoutes,
+    ...outputRoutes,
     ...writeRoutes,
     ...scheduleRoutes,
     ...queueRoutes,

@@ -11,6 +11,7 @@ import type { Logger } from "../log.ts";
 import { purgeJobs } from "../store/delete.ts";
 import { sweepEnvBlobs } from "../store/env_blob.ts";
 import { sweepMetrics } from "../store/metrics.ts";
+import { sampleDepth } from "../store/metric_depth.ts";
 import type { Store } from "../store/open.ts";
 import { promoteDue } from "../store/promote.ts";
 import { propagatePending } from "../store/propagate.ts";
@@ -133,6 +134,8 @@ export class Maintenance {
     if (now - this.#sweptAt >= 60_000) {
       this.#sweptAt = now;
       await sweepMetrics(this.#store, { now });
+      // The pending count has no history: keep one point a minute for the dashboard's chart.
+      await sampleDepth(this.#store, { now });
       // Environments no job references any more (their jobs were deleted or purged).
       await sweepEnvBlobs(this.#store);
     }

@@ -139,6 +139,10 @@ export interface Minute {
   dead: number;
   /** Jobs enqueued. */
   enqueued: number;
+  /** Mean wait from due to start of the jobs started that minute, ms; null: none started. */
+  wait_avg_ms?: number | null;
+  /** Most jobs pending that minute as sampled; null: no sample (older servers: absent). */
+  depth?: number | null;
 }
 
 /** The median and 95th percentile of a duration, ms; null when nothing was measured. */

@@ -9,6 +9,7 @@
  */
 
 import { api, fill, h } from "./core.js";
+import { num } from "./format.js";
 import { overviewView } from "./overview.js";
 import { jobsView } from "./jobs.js";
 import { jobView } from "./job.js";
@@ -84,7 +85,7 @@ async function refreshHeader() {
   /** @type {Status} */
   const status = await api.get("/api/status");
   const dlq = /** @type {HTMLElement} */ (document.getElementById("dlq-count"));
-  fill(dlq, status.dlq > 0 ? String(status.dlq) : "");
+  fill(dlq, status.dlq > 0 ? num(status.dlq) : "");
   dlq.classList.toggle("hidden", status.dlq === 0);
   /** @type {HTMLElement} */ (document.getElementById("logout")).classList.toggle(
     "hidden",

@@ -1,44 +1,20 @@
 // @ts-check
 /// <reference lib="dom" />
 /**
- * `/assets/job.js`: one job: its spec, its actions, its attempt history, and its output, which
- * follows a running attempt by fetching only the bytes past what it already shows.
+ * `/assets/job.js`: one job: its spec, its actions, its attempt history, and its output (the
+ * panel of `job_output.js`).
  *
  * @module
  */
 
-import {
-  act,
-  api,
-  ApiError,
-  badge,
-  confirmButton,
-  fill,
-  h,
-  qs,
-  seconds,
-  since,
-  thead,
-  when,
-} from "./core.js";
+import { act, api, badge, confirmButton, fill, h, seconds, since, thead, when } from "./core.js";
 import { jobLinks, labelChips } from "./labels.js";
 import { queueHref } from "./queues.js";
+import { outputPanel } from "./job_output.js";
 /** @import { View } from "./core.js" */
 /** @import { Job, JobDetail } from "./api.d.ts" */
 
 const FINAL = ["completed", "dead", "canceled"];
-
-/**
- * The output being followed: which attempt and stream, how many bytes are shown, and the decoder
- * that carries a character split across two reads over to the next.
- *
- * @typedef {object} Follow
- * @property {number | null} attempt
- * @property {string | null} stream
- * @property {number} offset
- * @property {TextDecoder | null} decoder
- * @property {boolean} running
- */
 
 /**
  * The job page (`#/job/<id>`).
@@ -50,50 +26,19 @@ export function jobView(id) {
   const head = h("div", { class: "panel-head" });
   const spec = h("dl", { class: "spec" });
   const history = h("div", { class: "table-wrap" });
-  const streamSel = h(
-    "select",
-    { name: "stream", "aria-label": "stream" },
-    h("option", { value: "stdout" }, "stdout"),
-    h("option", { value: "stderr" }, "stderr"),
-  );
-  const attemptSel = h("select", { name: "attempt", "aria-label": "attempt" });
-  const outState = h("span", { class: "muted", id: "output-state" });
-  const output = h("pre", { class: "output", id: "output", tabindex: "0" });
+  const output = outputPanel();
   const el = h(
     "div",
     { class: "stack" },
     h("section", { class: "panel" }, head, spec),
     h("section", { class: "panel" }, h("h2", {}, "Attempts"), history),
-    h(
-      "section",
-      { class: "panel" },
-      h(
-        "div",
-        { class: "panel-head" },
-        h("h2", {}, "Output"),
-        h("div", { class: "toolbar" }, attemptSel, streamSel, outState),
-      ),
-      output,
-    ),
+    output.el,
   );
 
   /** @type {JobDetail | null} */
   let job = null;
   let lastKey = "";
-  /** @type {Follow} */
-  let follow = { attempt: null, stream: null, offset: 0, decoder: null, running: false };
   const refreshSoon = () => dispatchEvent(new Event("queuectl:refresh"));
-  // The output follows the latest attempt until the user picks one.
-  let pinned = false;
-  streamSel.addEventListener("change", () => {
-    follow.attempt = null;
-    refreshSoon();
-  });
-  attemptSel.addEventListener("change", () => {
-    pinned = true;
-    follow.attempt = null;
-    refreshSoon();
-  });
 
   /** @param {Job} j */
   function actions(j) {
@@ -188,7 +133,7 @@ export function jobView(id) {
       row("started", when(j.started_at)),
       row("finished", when(j.finished_at)),
       row("exit code", j.exit_code === null ? null : String(j.exit_code)),
-      row("last error", j.last_error, "err wide"),
+      row("last error", j.last_error, j.last_error ? "err wide" : "wide"),
       row("worker", j.worker, "mono wide"),
       row("folder", j.cwd === null ? "the worker's own" : j.cwd, "mono wide"),
       // Names only: the API never sends a variable's value, and neither does this page.
@@ -242,50 +187,7 @@ export function jobView(id) {
         ),
       ),
     );
-    const chosen = attemptSel.value;
-    fill(
-      attemptSel,
-      j.history.slice().reverse().map((a) => h("option", { value: String(a.n) }, "attempt " + a.n)),
-    );
-    if (pinned && j.history.some((a) => String(a.n) === chosen)) attemptSel.value = chosen;
-  }
-
-  /** @param {Job} j */
-  async function pollOutput(j) {
-    const n = Number(attemptSel.value || 0);
-    if (!n) {
-      fill(outState, "not run yet");
-      fill(output);
-      return;
-    }
-    const stream = streamSel.value;
-    if (follow.attempt !== n || follow.stream !== stream) {
-      follow = { attempt: n, stream, offset: 0, decoder: new TextDecoder(), running: true };
-      fill(output);
-    }
-    if (!follow.running && follow.offset > 0) return;
-    const res = await fetch(
-      "/api/jobs/" + encodeURIComponent(j.id) + "/logs" +
-        qs({ stream, attempt: n, offset: follow.offset }),
-      { credentials: "same-origin" },
-    );
-    if (!res.ok) throw new ApiError(res.status, "could not read the output");
-    const bytes = new Uint8Array(await res.arrayBuffer());
-    follow.offset = Number(res.headers.get("X-Queuectl-Offset") || 0);
-    follow.running = res.headers.get("X-Queuectl-Running") === "true";
-    // Set with the attempt above: `follow.attempt` starts null, so the first read sets both.
-    const text = /** @type {TextDecoder} */ (follow.decoder).decode(bytes, {
-      stream: follow.running,
-    });
-    if (text) output.appendChild(document.createTextNode(text));
-    const truncated = res.headers.get("X-Queuectl-Truncated") === "true";
-    const size = follow.offset === 0 ? "no output" : follow.offset + " bytes";
-    fill(
-      outState,
-      follow.running
-        ? "live: following the running attempt"
-        : (truncated ? size + ", cut at the output limit" : size),
-    );
+    output.attempts(j.history.map((a) => a.n));
   }
 
   return {
@@ -303,7 +205,7 @@ export function jobView(id) {
         throw err;
       }
       drawJob(job);
-      await pollOutput(job);
+      await output.poll(job.id);
     },
   };
 }

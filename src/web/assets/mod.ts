@@ -11,12 +11,16 @@
  *
  * @module
  */
+import ANSI_JS from "./ansi.js" with { type: "text" };
 import APP_JS from "./app.js" with { type: "text" };
+import CHART_JS from "./chart.js" with { type: "text" };
 import CORE_JS from "./core.js" with { type: "text" };
 import DLQ_JS from "./dlq.js" with { type: "text" };
 import ENQUEUE_JS from "./enqueue.js" with { type: "text" };
+import FORMAT_JS from "./format.js" with { type: "text" };
 import ICON_SVG from "./icon.svg" with { type: "text" };
 import JOB_JS from "./job.js" with { type: "text" };
+import JOB_OUTPUT_JS from "./job_output.js" with { type: "text" };
 import JOBS_JS from "./jobs.js" with { type: "text" };
 import LABELS_JS from "./labels.js" with { type: "text" };
 import OVERVIEW_JS from "./overview.js" with { type: "text" };
@@ -25,12 +29,14 @@ import SCHEDULES_JS from "./schedules.js" with { type: "text" };
 import STYLE_CONTROLS from "./style_controls.css" with { type: "text" };
 import STYLE_DATA from "./style_data.css" with { type: "text" };
 import STYLE_PAGE from "./style_page.css" with { type: "text" };
+import STYLE_THEME from "./style_theme.css" with { type: "text" };
+import TERM_JS from "./term.js" with { type: "text" };
 
 const JS = "text/javascript; charset=utf-8";
 
-// One stylesheet on the wire (one request, at the URL the pages name); three files on disk so
+// One stylesheet on the wire (one request, at the URL the pages name); four files on disk so
 // each stays near 300 lines once formatted. Their order is the cascade's.
-const STYLE_CSS = [STYLE_PAGE, STYLE_DATA, STYLE_CONTROLS].join("\n");
+const STYLE_CSS = [STYLE_PAGE, STYLE_DATA, STYLE_CONTROLS, STYLE_THEME].join("\n");
 
 /** Every file under `/assets/`, by name, with its Content-Type. */
 export const ASSETS: Readonly<Record<string, { type: string; body: string }>> = Object.freeze({
@@ -39,11 +45,16 @@ export const ASSETS: Readonly<Record<string, { type: string; body: string }>> = 
   "overview.js": { type: JS, body: OVERVIEW_JS },
   "jobs.js": { type: JS, body: JOBS_JS },
   "job.js": { type: JS, body: JOB_JS },
+  "job_output.js": { type: JS, body: JOB_OUTPUT_JS },
   "labels.js": { type: JS, body: LABELS_JS },
   "dlq.js": { type: JS, body: DLQ_JS },
   "enqueue.js": { type: JS, body: ENQUEUE_JS },
   "queues.js": { type: JS, body: QUEUES_JS },
   "schedules.js": { type: JS, body: SCHEDULES_JS },
+  "ansi.js": { type: JS, body: ANSI_JS },
+  "term.js": { type: JS, body: TERM_JS },
+  "format.js": { type: JS, body: FORMAT_JS },
+  "chart.js": { type: JS, body: CHART_JS },
   "style.css": { type: "text/css; charset=utf-8", body: STYLE_CSS },
   "icon.svg": { type: "image/svg+xml", body: ICON_SVG },
 });

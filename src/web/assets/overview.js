@@ -9,8 +9,10 @@
 
 import { ago, api, fill, h, jobHref, seconds, STATES, thead } from "./core.js";
 import { pausedBadge, queueHref, runningText } from "./queues.js";
+import { barChart, lineChart } from "./chart.js";
+import { num } from "./format.js";
 /** @import { View } from "./core.js" */
-/** @import { Metrics, Minute, Queue, WorkerView } from "./api.d.ts" */
+/** @import { Metrics, Queue, WorkerView } from "./api.d.ts" */
 /** @typedef {Metrics["workers"][number]} Tally one worker's finished attempts in the hour */
 
 /**
@@ -21,7 +23,22 @@ import { pausedBadge, queueHref, runningText } from "./queues.js";
 export function overviewView() {
   const cards = h("div", { class: "cards" });
   const rates = h("div", { class: "rates" });
-  const chart = h("div", { class: "chart" });
+  const chart = h("div", { class: "chart", id: "chart-finished" });
+  const depthChart = h("div", { class: "chart", id: "chart-depth" });
+  const waitChart = h("div", { class: "chart", id: "chart-wait" });
+  let log = false;
+  const logToggle = h("button", {
+    class: "btn small ghost",
+    type: "button",
+    id: "chart-log",
+    "aria-pressed": "false",
+    onclick: () => {
+      log = !log;
+      logToggle.setAttribute("aria-pressed", String(log));
+      fill(logToggle, log ? "linear scale" : "log scale");
+      draw();
+    },
+  }, "log scale");
   const workers = h("div", { class: "table-wrap" });
   const queueCards = h("div", { class: "queue-cards" });
   const queuePanel = h(
@@ -56,10 +73,17 @@ export function overviewView() {
           "failed, retried ",
           h("i", { class: "key k-dead" }),
           "dead",
+          logToggle,
         ),
       ),
       rates,
       chart,
+      h(
+        "div",
+        { class: "chart-pair" },
+        h("figure", {}, h("figcaption", {}, "Jobs pending (queue depth)"), depthChart),
+        h("figure", {}, h("figcaption", {}, "Mean wait from due to start"), waitChart),
+      ),
     ),
     h("section", { class: "panel" }, h("h2", {}, "Workers"), workers),
   );
@@ -68,7 +92,39 @@ export function overviewView() {
   /** @type {Metrics | null} */
   let metrics = null;
   let metricsAt = 0;
+  /** The charts, at the width their boxes have now. */
+  function draw() {
+    if (!metrics) return;
+    const m = metrics.per_minute;
+    fill(chart, barChart(m, { width: widthOf(chart), log }));
+    fill(
+      depthChart,
+      lineChart(m.map((x) => x.depth ?? null), {
+        width: widthOf(depthChart),
+        label: "jobs pending",
+        format: num,
+      }),
+    );
+    fill(
+      waitChart,
+      lineChart(m.map((x) => x.wait_avg_ms ?? null), {
+        width: widthOf(waitChart),
+        label: "mean wait",
+        format: (v) => (v === 0 ? "0" : seconds(Math.round(v))),
+      }),
+    );
+  }
+  // Redrawn on a resize (a phone turned, a window narrowed), since they are drawn to fit.
+  let drawnWidth = 0;
+  const resized = () => {
+    if (chart.clientWidth !== drawnWidth) draw();
+    drawnWidth = chart.clientWidth;
+  };
+  addEventListener("resize", resized);
   return {
+    stop() {
+      removeEventListener("resize", resized);
+    },
     title: "Overview",
     el,
     async refresh(status) {
@@ -95,7 +151,7 @@ export function overviewView() {
           h(
             "a",
             { class: "card s-" + s, href: "#/jobs?state=" + s, "data-state": s },
-            h("span", { class: "card-n" }, String(status.counts[s])),
+            h("span", { class: "card-n" }, num(status.counts[s] ?? 0)),
             h("span", { class: "card-label" }, s),
           )
         ),
@@ -104,7 +160,9 @@ export function overviewView() {
       const named = queues.length > 1 || queues.some((q) => q.name !== "default");
       queuePanel.classList.toggle("hidden", !named);
       fill(queueCards, named ? queues.map(queueCard) : null);
-      renderRates(rates, chart, metrics);
+      renderRates(rates, metrics);
+      draw();
+      drawnWidth = chart.clientWidth;
       renderWorkers(workers, status.workers, metrics.workers);
     },
   };
@@ -120,18 +178,26 @@ function queueCard(q) {
     "div",
     { class: "queue-card", "data-queue": q.name },
     h("a", { class: "mono", href: queueHref(q.name) }, q.name),
-    h("span", {}, h("b", {}, String(q.counts.pending ?? 0)), " pending"),
+    h("span", {}, h("b", {}, num(q.counts.pending ?? 0)), " pending"),
     h("span", { title: "running / limit" }, h("b", {}, runningText(q)), " running"),
     pausedBadge(q.paused),
   );
 }
 
 /**
+ * A box's width for a chart drawn into it; a box not laid out yet gets a phone's.
+ *
+ * @param {HTMLElement} box
+ */
+function widthOf(box) {
+  return Math.max(240, box.clientWidth || 360);
+}
+
+/**
  * @param {HTMLElement} rates
- * @param {HTMLElement} chart
  * @param {Metrics} m
  */
-function renderRates(rates, chart, m) {
+function renderRates(rates, m) {
   const minutes = m.per_minute;
   const w = m.window;
   // The last five minutes, the current one counted only for the part of it that has passed.
@@ -164,65 +230,15 @@ function renderRates(rates, chart, m) {
     rates,
     stat(
       "completed / min (last 5 min)",
-      perMin < 10 ? perMin.toFixed(1) : String(Math.round(perMin)),
+      num(perMin),
       "throughput",
     ),
-    stat("completed · dead (1 h)", w.completed + " · " + w.dead, "completed"),
-    stat("enqueued · retried (1 h)", w.enqueued + " · " + w.retried, "enqueued"),
+    stat("completed · dead (1 h)", num(w.completed) + " · " + num(w.dead), "completed"),
+    stat("enqueued · retried (1 h)", num(w.enqueued) + " · " + num(w.retried), "enqueued"),
     stat("success rate (1 h)", pct, "success"),
     stat("run time p50 / p95", pair(m.run_ms.p50, m.run_ms.p95), "run"),
     stat("wait p50 / p95", pair(m.wait_ms.p50, m.wait_ms.p95), "wait"),
   );
-  fill(chart, barChart(minutes));
-}
-
-/**
- * Stacked bars, one per minute, oldest left. Built as SVG nodes: no markup strings.
- *
- * @param {Minute[]} minutes
- */
-function barChart(minutes) {
-  const W = 1100, H = 120, n = Math.max(minutes.length, 1), gap = 2;
-  const bw = W / n - gap;
-  const top = Math.max(1, ...minutes.map((x) => x.completed + x.retried + x.dead));
-  const svg = h("svg:svg", {
-    viewBox: "0 0 " + W + " " + (H + 16),
-    class: "bars",
-    role: "img",
-    "aria-label": "jobs finished per minute, last hour",
-  });
-  minutes.forEach((x, i) => {
-    let y = H;
-    const g = h("svg:g", {});
-    for (const k of /** @type {const} */ (["completed", "retried", "dead"])) {
-      const v = x[k];
-      if (!v) continue;
-      const bh = Math.max(1, (v / top) * (H - 4));
-      y -= bh;
-      g.appendChild(
-        h("svg:rect", { x: i * (bw + gap), y: y, width: bw, height: bh, class: "b-" + k }),
-      );
-    }
-    const t = new Date(x.minute).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-    g.appendChild(
-      h(
-        "svg:title",
-        {},
-        t + ": " + x.completed + " completed, " + x.retried + " failed and retried, " + x.dead +
-          " dead, " + x.enqueued + " enqueued",
-      ),
-    );
-    g.appendChild(
-      h("svg:rect", { x: i * (bw + gap), y: 0, width: bw + gap, height: H, class: "hit" }),
-    );
-    svg.appendChild(g);
-  });
-  svg.appendChild(h("svg:line", { x1: 0, y1: H + 0.5, x2: W, y2: H + 0.5, class: "axis" }));
-  svg.appendChild(h("svg:text", { x: 0, y: H + 13, class: "tick" }, "-60 min"));
-  svg.appendChild(
-    h("svg:text", { x: W, y: H + 13, class: "tick end" }, "now · peak " + top + "/min"),
-  );
-  return svg;
 }
 
 /**
@@ -265,13 +281,13 @@ function renderWorkers(box, workers, hour) {
               { class: w.heartbeat_age_ms > 5000 ? "warn" : "" },
               ago(w.heartbeat_age_ms) + " ago",
             ),
-            h("td", { class: "num" }, String(w.processed)),
+            h("td", { class: "num" }, num(w.processed)),
             h(
               "td",
               { class: "num" },
               done.has(w.id)
-                ? /** @type {Tally} */ (done.get(w.id)).completed + " ok · " +
-                  /** @type {Tally} */ (done.get(w.id)).failed + " failed"
+                ? num(/** @type {Tally} */ (done.get(w.id)).completed) + " ok · " +
+                  num(/** @type {Tally} */ (done.get(w.id)).failed) + " failed"
                 : "-",
             ),
           )

@@ -8,6 +8,7 @@
  */
 
 import { act, api, ApiError, fill, h, notify, STATES } from "./core.js";
+import { num } from "./format.js";
 /** @import { View } from "./core.js" */
 /** @import { Queue } from "./api.d.ts" */
 
@@ -27,7 +28,7 @@ export function queueHref(name) {
  * @param {Queue} q
  */
 export function runningText(q) {
-  return q.running + " / " + (q.concurrency === null ? "-" : String(q.concurrency));
+  return num(q.running) + " / " + (q.concurrency === null ? "-" : num(q.concurrency));
 }
 
 /**
@@ -193,10 +194,10 @@ export function queuesView() {
       { "data-queue": q.name },
       h("td", { class: "mono" }, h("a", { href: queueHref(q.name) }, q.name)),
       h("td", {}, pausedBadge(q.paused)),
-      h("td", { class: "num", "data-count": "pending" }, String(q.counts.pending ?? 0)),
+      h("td", { class: "num", "data-count": "pending" }, num(q.counts.pending ?? 0)),
       h("td", { class: "num", "data-count": "running" }, runningText(q)),
       COUNTED.filter((s) => s !== "pending").map((s) =>
-        h("td", { class: "num", "data-count": s }, String(q.counts[s] ?? 0))
+        h("td", { class: "num", "data-count": s }, num(q.counts[s] ?? 0))
       ),
       h("td", { class: "mono", "data-rate": "" }, q.rate || "-"),
       h(

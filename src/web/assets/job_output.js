@@ -1,0 +1,190 @@
+// @ts-check
+/// <reference lib="dom" />
+/**
+ * `/assets/job_output.js`: the job page's output panel. It follows a running attempt by fetching
+ * only the bytes past what it already shows, draws them through `term.js`, keeps the box at its
+ * end while the user has not scrolled away, and links each shown stream's raw download.
+ *
+ * @module
+ */
+
+import { ApiError, fill, h, qs } from "./core.js";
+import { num } from "./format.js";
+import { followScroll, termPane } from "./term.js";
+
+/**
+ * One stream being followed: how many bytes are shown, the decoder that carries a character
+ * split across two reads over to the next, and the pane it writes into.
+ *
+ * @typedef {object} Follow
+ * @property {string} stream
+ * @property {number} offset
+ * @property {TextDecoder} decoder
+ * @property {boolean} running
+ * @property {boolean} truncated
+ * @property {import("./term.js").TermPane} pane
+ */
+
+/** The output shown: which attempt and stream choice, and each stream's {@linkcode Follow}. */
+/** @typedef {{ attempt: number | null; choice: string | null; streams: Follow[] }} Shown */
+
+// The two streams are stored apart, chunk by chunk, with no common order: "both" shows them one
+// after the other and says so, rather than invent an interleaving.
+const BOTH_NOTE = "stdout, then stderr: the two are stored apart, so how their lines interleaved " +
+  "is not known";
+
+/**
+ * The output panel: `el` to place, `attempts` with the job's attempt numbers on each refresh (it
+ * follows the latest until the user picks one), and `poll` to fetch what is new.
+ *
+ * @example
+ * ```js
+ * const output = outputPanel();
+ * output.attempts([1, 2]);
+ * await output.poll("a1");
+ * ```
+ *
+ * @returns {{ el: HTMLElement; attempts: (ns: number[]) => void; poll: (id: string) => Promise<void> }}
+ */
+export function outputPanel() {
+  const streamSel = h(
+    "select",
+    { name: "stream", "aria-label": "stream" },
+    h("option", { value: "stdout" }, "stdout"),
+    h("option", { value: "stderr" }, "stderr"),
+    h("option", { value: "both" }, "stdout + stderr"),
+  );
+  const attemptSel = h("select", { name: "attempt", "aria-label": "attempt" });
+  const outState = h("span", { class: "muted", id: "output-state" });
+  const output = h("pre", {
+    class: "output",
+    id: "output",
+    tabindex: "0",
+    "aria-label": "job output",
+  });
+  const outNote = h("p", { class: "muted hidden", id: "output-note" }, BOTH_NOTE);
+  const downloads = h("span", { class: "downloads" });
+  const jump = h(
+    "button",
+    { class: "btn small jump hidden", type: "button", id: "output-jump" },
+    "Jump to end ↓",
+  );
+  const scroller = followScroll(output, jump);
+  const el = h(
+    "section",
+    { class: "panel" },
+    h(
+      "div",
+      { class: "panel-head" },
+      h("h2", {}, "Output"),
+      h("div", { class: "toolbar" }, attemptSel, streamSel, downloads, outState),
+    ),
+    outNote,
+    h("div", { class: "output-box" }, output, jump),
+  );
+  /** @type {Shown} */
+  let shown = { attempt: null, choice: null, streams: [] };
+  const refreshSoon = () => dispatchEvent(new Event("queuectl:refresh"));
+  // The output follows the latest attempt until the user picks one.
+  let pinned = false;
+  streamSel.addEventListener("change", () => {
+    shown.attempt = null;
+    refreshSoon();
+  });
+  attemptSel.addEventListener("change", () => {
+    pinned = true;
+    shown.attempt = null;
+    refreshSoon();
+  });
+
+  /** @param {number[]} ns the attempts, oldest first */
+  function attempts(ns) {
+    const chosen = attemptSel.value;
+    fill(
+      attemptSel,
+      ns.slice().reverse().map((n) => h("option", { value: String(n) }, "attempt " + n)),
+    );
+    if (pinned && ns.some((n) => String(n) === chosen)) attemptSel.value = chosen;
+  }
+
+  /** @param {string} id */
+  async function poll(id) {
+    const n = Number(attemptSel.value || 0);
+    if (!n) {
+      fill(outState, "not run yet");
+      fill(output);
+      fill(downloads);
+      return;
+    }
+    const choice = streamSel.value;
+    if (shown.attempt !== n || shown.choice !== choice) {
+      const names = choice === "both" ? ["stdout", "stderr"] : [choice];
+      shown = {
+        attempt: n,
+        choice,
+        streams: names.map((stream) => ({
+          stream,
+          offset: 0,
+          decoder: new TextDecoder(),
+          running: true,
+          truncated: false,
+          pane: termPane(names.length > 1 ? stream : undefined),
+        })),
+      };
+      fill(output, shown.streams.map((f) => f.pane.el));
+      outNote.classList.toggle("hidden", names.length === 1);
+      fill(
+        downloads,
+        names.map((stream) =>
+          h("a", {
+            class: "btn small ghost",
+            href: "/api/jobs/" + encodeURIComponent(id) + "/output" +
+              qs({ stream, attempt: n }),
+            download: "",
+            "data-download": stream,
+          }, names.length > 1 ? "download " + stream : "download raw")
+        ),
+      );
+      scroller.reset();
+    }
+    for (const f of shown.streams) {
+      if (!f.running && f.offset > 0) continue;
+      await readMore(id, n, f);
+    }
+    scroller.changed();
+    const running = shown.streams.some((f) => f.running);
+    const bytes = shown.streams.reduce((sum, f) => sum + f.offset, 0);
+    const size = bytes === 0 ? "no output" : num(bytes) + " bytes";
+    const truncated = shown.streams.some((f) => f.truncated);
+    fill(
+      outState,
+      running
+        ? "live: following the running attempt"
+        : (truncated ? size + ", cut at the output limit" : size),
+    );
+  }
+
+  /**
+   * Fetches the bytes of one stream past what it shows, and writes them into its pane.
+   *
+   * @param {string} id
+   * @param {number} n
+   * @param {Follow} f
+   */
+  async function readMore(id, n, f) {
+    const res = await fetch(
+      "/api/jobs/" + encodeURIComponent(id) + "/logs" +
+        qs({ stream: f.stream, attempt: n, offset: f.offset }),
+      { credentials: "same-origin" },
+    );
+    if (!res.ok) throw new ApiError(res.status, "could not read the output");
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    f.offset = Number(res.headers.get("X-Queuectl-Offset") || 0);
+    f.running = res.headers.get("X-Queuectl-Running") === "true";
+    f.truncated = res.headers.get("X-Queuectl-Truncated") === "true";
+    const text = f.decoder.decode(bytes, { stream: f.running });
+    if (text) f.pane.write(text);
+  }
+
+  return { el, attempts, poll };
+}
