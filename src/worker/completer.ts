@@ -6,8 +6,8 @@
  * that may come, which cost a slot up to the whole wait per job when they did not; under load
  * the batches form by themselves.
  *
- * After each write it reads the next claim's candidates at once, while the slots' commands
- * run, so the next batch commits without reading first. A read older than
+ * While a batch commits it reads the next batch's candidates, so that one commits without
+ * reading first: one commit per batch on the slots' path, its reads beside the previous commit. A read older than
  * {@linkcode AHEAD_MAX_AGE_MS} is dropped (a job enqueued since, with a higher priority, would
  * be passed over), and one gone stale fails its checks and is read again (`finish_batch.ts`).
  *
@@ -82,8 +82,8 @@ export class Completer {
   readonly #opts: CompleterOptions;
   #waiting: Waiting[] = [];
   #writing = false;
-  /** The candidates read after the last write, and when that read started. */
-  #ahead: { at: number; read: Promise<Candidate[]> } | null = null;
+  /** Candidates read while the last batch committed, when that began, and what it claimed. */
+  #ahead: { at: number; read: Promise<Candidate[]>; taken: Set<string> } | null = null;
 
   /** @param store the open store; @param options identity, tally and queues served */
   constructor(store: Store, options: CompleterOptions) {
@@ -109,46 +109,50 @@ export class Completer {
     try {
       // Results handed in during this same turn of the event loop go in the first batch.
       await Promise.resolve();
-      let claiming = false;
       while (this.#waiting.length > 0) {
         const all = this.#waiting;
         this.#waiting = [];
-        claiming = all.some((w) => w.options.wantNext);
+        const claiming = all.some((w) => w.options.wantNext);
         const ahead = claiming ? this.#takeAhead() : undefined;
+        // The next batch's candidates are read while this one commits. The jobs this one
+        // claims may still be in that read: they are left out when it is used.
+        const taken = new Set<string>();
+        if (claiming) this.#ahead = { at: Date.now(), read: this.#read(), taken };
         let at = 0;
         await Promise.all(
           batchSizes(all.length, claiming).map((size, i) =>
-            this.#write(all.slice(at, at += size), i === 0 ? ahead : undefined)
+            this.#write(all.slice(at, at += size), taken, i === 0 ? ahead : undefined)
           ),
         );
       }
-      if (claiming) this.#readAhead();
     } finally {
       this.#writing = false;
     }
   }
 
-  /** Starts reading the candidates of the next batch's claims. */
-  #readAhead(): void {
-    const at = Date.now();
-    const read = readCandidates(this.#store, {
+  /** Reads candidates for a later batch's claims: enough for a pair, and for a pair taken. */
+  #read(): Promise<Candidate[]> {
+    return readCandidates(this.#store, {
       workerId: this.#opts.workerId,
-      now: at,
+      now: Date.now(),
       queues: this.#opts.queues,
-      fetch: 2 * ENDS_WITH_CLAIMS,
+      fetch: 3 * ENDS_WITH_CLAIMS,
     }).catch(() => []);
-    this.#ahead = { at, read };
   }
 
-  /** The read-ahead, once, if it is fresh enough. */
+  /** The read-ahead, once, if it is fresh enough, without the jobs claimed since it began. */
   async #takeAhead(): Promise<Candidate[] | undefined> {
     const ahead = this.#ahead;
     this.#ahead = null;
     if (!ahead || Date.now() - ahead.at > AHEAD_MAX_AGE_MS) return undefined;
-    return await ahead.read;
+    return (await ahead.read).filter((c) => !ahead.taken.has(c.current.value.id));
   }
 
-  async #write(batch: Waiting[], ahead?: Promise<Candidate[] | undefined>): Promise<void> {
+  async #write(
+    batch: Waiting[],
+    taken: Set<string>,
+    ahead?: Promise<Candidate[] | undefined>,
+  ): Promise<void> {
     const first = batch[0]!.options;
     try {
       const out = await finishBatch(this.#store, batch.map((w) => w.item), {
@@ -162,6 +166,7 @@ export class Completer {
         queues: this.#opts.queues,
         clock: Date.now,
       });
+      for (const n of out.next) taken.add(n.job.id);
       const next = [...out.next];
       for (const [i, w] of batch.entries()) {
         const job = out.jobs[i] ?? null;
