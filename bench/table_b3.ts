@@ -122,7 +122,10 @@ export const B3_LINES: readonly ((r: Results) => Row[])[] = [
           `${ratio(s.drain.steady_jobs_per_s, s.ideal_jobs_per_s)} of ideal ` +
           `${fmt(s.ideal_jobs_per_s)}/s (count / ${s.job_s} s); ` +
           `${fmt(s.drain.jobs_per_s)} jobs/s with start-up`,
-        goal: ({ s }) => s.count >= 8 ? "close to ideal" : "",
+        // "Close to what the count allows", read as at least 0.8x of count / job length.
+        goal: ({ s }) => s.count >= 8 ? ">= 0.8x of ideal" : "",
+        met: ({ s }) =>
+          s.count >= 8 ? s.drain.steady_jobs_per_s >= 0.8 * s.ideal_jobs_per_s : null,
       },
       {
         figure: ({ s }) =>

@@ -20,7 +20,7 @@
  */
 import { findExecutable, shellEnv } from "./exec_path.ts";
 import { plainWords } from "./plain_words.ts";
-import type { SessionChild, SessionSpawner } from "./spawn_session.ts";
+import { inheritedEnv, type SessionChild, type SessionSpawner } from "./spawn_session.ts";
 
 /** Where and with what a plain command runs. */
 export interface PlainOptions {
@@ -55,7 +55,7 @@ export async function spawnPlain(
     : options.cwd.startsWith("/")
     ? options.cwd
     : `${here}/${options.cwd}`;
-  const given = { ...Deno.env.toObject(), ...options.env };
+  const given = { ...inheritedEnv(), ...options.env };
   const program = findExecutable(argv[0]!, { path: given.PATH, cwd, exists: spawner.exists });
   if (program === null) return null;
   try {

@@ -58,16 +58,11 @@ export interface SessionSpawner {
 }
 
 const SYMBOLS = {
+  // On Deno's blocking pool: glibc's vfork-style spawn holds the calling thread until the child
+  // has exec'd, about 0.7 ms here and more under load, time the event loop needs for the other
+  // slots' jobs. (Calling it directly when no other child runs was no faster for a lone job and
+  // slower in a drain.)
   posix_spawn: {
-    parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
-    result: "i32",
-  },
-  // The same call on Deno's blocking pool: glibc's vfork-style spawn holds the calling thread
-  // until the child has exec'd, about 0.7 ms here and more under load, time the event loop needs
-  // for the other slots' jobs. With no other child running, the direct call is used: the trip
-  // to the pool and back would only add to the start of a lone job.
-  posix_spawn_pooled: {
-    name: "posix_spawn",
     parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
     result: "i32",
     nonblocking: true,
@@ -151,14 +146,17 @@ const SIGNALS: readonly (Deno.Signal | null)[] = [
 const encoder = new TextEncoder();
 let cached: SessionSpawner | null | undefined;
 let inherited: Record<string, string> | undefined;
-/** Children started and not yet waited for. */
-let live = 0;
 
 /**
  * This process's environment, read once: a worker never changes its own, and reading it costs
  * a copy of every variable per job.
+ *
+ * @example
+ * ```ts
+ * inheritedEnv().PATH; // as when first read
+ * ```
  */
-function inheritedEnv(): Record<string, string> {
+export function inheritedEnv(): Readonly<Record<string, string>> {
   return inherited ??= Deno.env.toObject();
 }
 const pinned: { buffers: unknown } = { buffers: null };
@@ -278,15 +276,18 @@ function makeSpawner(libc: Libc): SessionSpawner {
           (dir === null || libc.posix_spawn_file_actions_addchdir_np!(actions, dir) === 0);
         if (!set) throw new Error("posix_spawn file actions set-up failed");
         const args = [pidOut, program, actions, attr, argv.pointers, envp.pointers] as const;
-        const rc = live === 0 ? libc.posix_spawn(...args) : await libc.posix_spawn_pooled(...args);
+        const rc = await libc.posix_spawn(...args);
         if (rc !== 0) throw new Error(errorText(rc));
         pid = pidOut[0]!;
         // Reopened while our write ends are still open: opening a pipe with no writer blocks.
         const stdout = Deno.openSync(`/proc/self/fd/${outRead}`, { read: true });
         const stderr = Deno.openSync(`/proc/self/fd/${errRead}`, { read: true });
-        live++;
-        const status = waitFor(libc, pid).finally(() => live--);
-        return { pid, stdout: stdout.readable, stderr: stderr.readable, status };
+        return {
+          pid,
+          stdout: stdout.readable,
+          stderr: stderr.readable,
+          status: waitFor(libc, pid),
+        };
       } catch (err) {
         // Started but not handed over: it must neither run on unread pipes nor stay a zombie.
         if (pid > 0) {
