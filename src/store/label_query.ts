@@ -6,6 +6,7 @@
  */
 import { type Job, JOB_STATES, type JobState } from "../job.ts";
 import { OperationError } from "../errors.ts";
+import { queueOf } from "../queue.ts";
 import { keys } from "./keys.ts";
 import type { Store } from "./open.ts";
 import type { JobPage } from "./query.ts";
@@ -31,6 +32,8 @@ export interface LabeledListOptions {
   label: LabelSelector;
   /** Only this state; all states when absent. */
   state?: JobState;
+  /** Only this queue (filtered within the label's bounded scan: no index has both). */
+  queue?: string;
   /** At most this many jobs (1..1000). */
   limit: number;
   /** Continue after this job id (from the previous page's `next`). */
@@ -65,7 +68,8 @@ export async function listLabeled(store: Store, options: LabeledListOptions): Pr
   let scanned = 0;
   let lastId: string | null = null;
   while (jobs.length < limit && scanned < LABEL_SCAN) {
-    const want = options.state ? Math.min(1000, LABEL_SCAN - scanned) : limit - jobs.length;
+    const filtered = options.state !== undefined || options.queue !== undefined;
+    const want = filtered ? Math.min(1000, LABEL_SCAN - scanned) : limit - jobs.length;
     const page = await store.db.list<string>(start ? { prefix, start } : { prefix }, {
       limit: want,
     });
@@ -75,7 +79,9 @@ export async function listLabeled(store: Store, options: LabeledListOptions): Pr
     for (const [i, e] of found.entries()) {
       const job = e.value;
       lastId = page[i]!.value;
-      if (job && (!options.state || job.state === options.state)) jobs.push(job);
+      const kept = job && (!options.state || job.state === options.state) &&
+        (options.queue === undefined || queueOf(job) === options.queue);
+      if (kept) jobs.push(job);
       if (jobs.length === limit) break;
     }
     const lastKey = page[page.length - 1]!.key;

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Store } from "../store/mod.ts";
+import type { WorkerControl } from "./worker_control.ts";
 
 /** What a route handler gets. */
 export interface RouteContext {
@@ -22,6 +23,8 @@ export interface RouteContext {
   authRequired: boolean;
   /** The client's address as rate limits count it (see `ClientInfo` in handler.ts). */
   client: string;
+  /** Starts and stops workers; null unless the server runs with `--allow-worker-control`. */
+  workerControl: WorkerControl | null;
 }
 
 /** One route. */

@@ -12,6 +12,7 @@
  * @module
  */
 import APP_JS from "./app.js" with { type: "text" };
+import BULK_JS from "./bulk.js" with { type: "text" };
 import CORE_JS from "./core.js" with { type: "text" };
 import DLQ_JS from "./dlq.js" with { type: "text" };
 import ENQUEUE_JS from "./enqueue.js" with { type: "text" };
@@ -22,6 +23,8 @@ import LABELS_JS from "./labels.js" with { type: "text" };
 import OVERVIEW_JS from "./overview.js" with { type: "text" };
 import QUEUES_JS from "./queues.js" with { type: "text" };
 import SCHEDULES_JS from "./schedules.js" with { type: "text" };
+import WORKERS_JS from "./workers.js" with { type: "text" };
+import STYLE_BULK from "./style_bulk.css" with { type: "text" };
 import STYLE_CONTROLS from "./style_controls.css" with { type: "text" };
 import STYLE_DATA from "./style_data.css" with { type: "text" };
 import STYLE_PAGE from "./style_page.css" with { type: "text" };
@@ -30,7 +33,7 @@ const JS = "text/javascript; charset=utf-8";
 
 // One stylesheet on the wire (one request, at the URL the pages name); three files on disk so
 // each stays near 300 lines once formatted. Their order is the cascade's.
-const STYLE_CSS = [STYLE_PAGE, STYLE_DATA, STYLE_CONTROLS].join("\n");
+const STYLE_CSS = [STYLE_PAGE, STYLE_DATA, STYLE_CONTROLS, STYLE_BULK].join("\n");
 
 /** Every file under `/assets/`, by name, with its Content-Type. */
 export const ASSETS: Readonly<Record<string, { type: string; body: string }>> = Object.freeze({
@@ -44,6 +47,8 @@ export const ASSETS: Readonly<Record<string, { type: string; body: string }>> = 
   "enqueue.js": { type: JS, body: ENQUEUE_JS },
   "queues.js": { type: JS, body: QUEUES_JS },
   "schedules.js": { type: JS, body: SCHEDULES_JS },
+  "bulk.js": { type: JS, body: BULK_JS },
+  "workers.js": { type: JS, body: WORKERS_JS },
   "style.css": { type: "text/css; charset=utf-8", body: STYLE_CSS },
   "icon.svg": { type: "image/svg+xml", body: ICON_SVG },
 });
