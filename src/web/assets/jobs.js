@@ -231,7 +231,7 @@ export function jobsView(query) {
           "Page " + formatCount(page + 1) + (pages === null ? "" : " of " + formatCount(pages)),
         ),
         total === null ? "" : " · " + formatCount(total) + " job(s)",
-        (state ? " · " + state : "") + (queue ? " · queue " + queue : "") +
+        (state ? " · " + state : "") + (queue ? " in queue " + queue : "") +
           (label ? " · labeled " + label + ", oldest enqueued first" : "") +
           (data.filtered ? " (filtered within a bounded scan of the label index)" : "") +
           (!fixedOrder ? (order === "newest" ? " · newest first" : " · oldest first") : "") +
