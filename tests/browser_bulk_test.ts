@@ -107,7 +107,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "the jobs list shows run-at and labels, combines state, queue and label filters, lists newest first, finds jobs by label, command and id prefix, and re-runs a canceled job from its page",
+    "the jobs list shows run-at and labels, the enqueue form schedules by run-at, combines state, queue and label filters, lists newest first, finds jobs by label, command and id prefix, and re-runs a canceled job from its page",
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
@@ -183,6 +183,19 @@ Deno.test({
       await page.goto(web.url + "/#/jobs?q=" + needle.slice(0, 20));
       await page.locator(`tr[data-job="${needle}"]`).waitFor();
       ok((await rowIds(page)).includes(needle));
+
+      // The enqueue form's run-at: the job is scheduled for then, and the list says so.
+      await page.goto(web.url + "/#/enqueue");
+      await page.fill('textarea[name="command"]', "echo later");
+      await page.fill('input[name="run_at"]', "2099-01-02T03:04:05");
+      await page.click('#enqueue-form button[type="submit"]');
+      await page.waitForURL(/#\/job\//);
+      const later = decodeURIComponent(page.url().split("#/job/")[1]!);
+      await page.locator(".badge", { hasText: /^scheduled$/ }).first().waitFor();
+      ok((await showJob(db, later)).run_at.startsWith("2099-01-0"));
+      await page.goto(web.url + "/#/jobs?state=scheduled");
+      await page.locator(`tr[data-job="${later}"] td[data-run-at]`, { hasText: "2099-01-0" })
+        .waitFor();
 
       // A canceled job re-runs from its page (a fresh set of attempts, history kept).
       await cliOk(db, ["cancel", plainA]);

@@ -332,11 +332,14 @@ export function table(jobs, select) {
 }
 
 /**
- * When a job runs: its due time while it waits for one (scheduled, failed), else when it was due.
+ * When a job runs: how soon, while it waits for a time within two days (scheduled, failed), else
+ * the time it is (or was) due.
  * @param {Job} j
  */
 function runAt(j) {
   const due = Date.parse(j.run_at) - Date.now();
-  if ((j.state === "scheduled" || j.state === "failed") && due > 0) return "in " + ago(due);
+  const waiting = j.state === "scheduled" || j.state === "failed";
+  // Within two days "in 5m" reads best; further out, the date does.
+  if (waiting && due > 0 && due < 172_800_000) return "in " + ago(due);
   return when(j.run_at);
 }
