@@ -145,6 +145,37 @@ export function assertLookupId(id: string): string {
   );
 }
 
+/**
+ * The 10-character time part every ULID made at `ms` starts with (pure): all ids made before
+ * `ms` sort below it, all made at or after it at or above it.
+ *
+ * @example
+ * ```ts
+ * newId(1_795_428_000_000).startsWith(idTimePrefix(1_795_428_000_000)); // true
+ * ```
+ */
+export function idTimePrefix(ms: number): string {
+  return encodeTime(Math.max(0, Math.min(Math.floor(ms), MAX_TIME)));
+}
+
+const CANONICAL_ULID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
+
+/**
+ * Whether a job's id sorts where its creation time does (pure): a ULID in newId's own form
+ * (upper case) whose time part is `createdAt`. Every generated id is; an id a user picked almost
+ * never is, and is listed by creation time through an index entry of its own instead.
+ *
+ * @example
+ * ```ts
+ * const now = 1_795_428_000_000;
+ * inCreationOrder(newId(now), now); // true
+ * inCreationOrder("nightly-backup", now); // false
+ * ```
+ */
+export function inCreationOrder(id: string, createdAt: number): boolean {
+  return CANONICAL_ULID.test(id) && decodeIdTime(id) === createdAt;
+}
+
 function encodeTime(time: number): string {
   let out = "";
   // Division, not bit shifts: 48-bit times do not fit JavaScript's 32-bit bitwise operators.

@@ -112,6 +112,9 @@ Deno.test({
   sanitizeResources: false,
   fn: async () => {
     await using db = await tempDb();
+    // A picked id that sorts after every generated one, created first: newest first is by
+    // creation time, so it comes last.
+    const first = await enqueueId(db, ["--id", "zz-created-first", "--command", "true"]);
     const mailA = await enqueueId(db, [
       "--queue",
       "mail",
@@ -152,8 +155,8 @@ Deno.test({
 
       // Newest first (the default): the job enqueued last is on top.
       await page.goto(web.url + "/#/jobs");
-      await page.locator(`tr[data-job="${mailA}"]`).waitFor();
-      assertEquals(await rowIds(page), [needle, plainA, mailC, mailB, mailA]);
+      await page.locator(`tr[data-job="${first}"]`).waitFor();
+      assertEquals(await rowIds(page), [needle, plainA, mailC, mailB, mailA, first]);
       await page.locator("#page-of", { hasText: "Page 1 of 1" }).waitFor();
       // A scheduled job shows when it runs; its labels are chips.
       ok(/^in 2h$/.test(await page.locator(`tr[data-job="${mailA}"] td[data-run-at]`).innerText()));
@@ -166,7 +169,7 @@ Deno.test({
       await page.press('input[aria-label="label"]', "Enter");
       await page.waitForURL(/#\/jobs\?queue=mail&label=batch%3D1$/);
       await page.locator(`tr[data-job="${mailB}"]`).waitFor();
-      assertEquals(await rowIds(page), [mailA, mailB]);
+      assertEquals(await rowIds(page), [mailB, mailA]);
       await page.selectOption('select[aria-label="state"]', "scheduled");
       await page.waitForURL(/#\/jobs\?state=scheduled&queue=mail&label=batch%3D1$/);
       await page.locator(".note", { hasText: "filtered within a bounded scan" }).waitFor();

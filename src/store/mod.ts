@@ -27,6 +27,7 @@ export {
   listLabeled,
 } from "./label_query.ts";
 export { type CursorPage, pageJobs, type PageOrder } from "./page.ts";
+export { pageByCreation } from "./created_page.ts";
 export { searchJobs, type SearchResult } from "./search.ts";
 export { readMetrics, readTotals, sweepMetrics } from "./metrics.ts";
 export { envNames, readEnv, sweepEnvBlobs } from "./env_blob.ts";

@@ -19,6 +19,7 @@ import {
   listJobs,
   listLabeled,
   listWorkers,
+  pageByCreation,
   pageJobs,
   readMetrics,
   readOutput,
@@ -96,14 +97,16 @@ async function jobs(ctx: RouteContext): Promise<Response> {
   const queue = q.get("queue") ? assertQueueName(q.get("queue")) : undefined;
   if (text !== "") return await search(ctx, { text, state, queue, label, limit, cursor, order });
   if (label) {
-    if (order === "newest") {
-      throw new UsageError(
-        "label lists oldest enqueued first and cannot be combined with order=newest",
-      );
-    }
     // State and queue are filtered within the label's index walk (bounded: LABEL_SCAN entries
     // per call), which the answer says, since a page may then come back short.
-    const page = await listLabeled(ctx.store, { label, state, queue, limit, after: cursor });
+    const page = await listLabeled(ctx.store, {
+      label,
+      state,
+      queue,
+      limit,
+      after: cursor,
+      order,
+    });
     const filtered = state !== undefined || queue !== undefined;
     return json({
       jobs: page.jobs.map(jobJson),
@@ -124,7 +127,10 @@ async function jobs(ctx: RouteContext): Promise<Response> {
       total: await totalOf(ctx, { state, queue }),
     });
   }
-  const page = await pageJobs(ctx.store, { state, limit, cursor, order });
+  // Every job: by creation time (ids users picked do not sort by it); a state: its listing.
+  const page = state
+    ? await pageJobs(ctx.store, { state, limit, cursor, order })
+    : await pageByCreation(ctx.store, { limit, cursor, order });
   return json({
     jobs: page.jobs.map(jobJson),
     next_cursor: page.cursor,
@@ -159,6 +165,7 @@ async function search(
       queue: o.queue,
       limit: o.label ? 1000 : o.limit,
       after: o.cursor,
+      order: o.order,
     });
     const needle = o.label ? o.text.toLowerCase() : "";
     const found = page.jobs.filter((j) =>

@@ -67,7 +67,12 @@ Deno.test("GET /api/jobs?q= finds by id or command and says how far it looked", 
   ]);
   const byCommand = await jsonOf<Json>(await web.handle(get("/api/jobs?q=REPORT")), 200);
   assertEquals(byCommand.jobs.map((j: Json) => j.id), ["r"]);
-  assertEquals(byCommand.search, { scanned: 2, complete: true });
+  assertEquals(byCommand.search, {
+    scanned: 2,
+    complete: true,
+    partial: false,
+    by: "id and command",
+  });
   const byId = await jsonOf<Json>(await web.handle(get("/api/jobs?q=backup-1&state=pending")), 200);
   assertEquals(byId.jobs.map((j: Json) => j.id), ["backup-1"]);
 });

@@ -45,7 +45,8 @@ export function jobsView(query) {
   const queue = query.get("queue") || "";
   const label = (query.get("label") || "").trim();
   const text = query.get("q") || "";
-  const fixedOrder = !!(label || queue);
+  // A queue alone lists in its index's order; everything else by creation (or transition) time.
+  const fixedOrder = !!(queue && !label);
   const order = fixedOrder ? "oldest" : query.get("order") || "newest";
   // Its options come from /api/queues on the first refresh; the current one is there at once.
   const queueSel = h(
@@ -83,7 +84,7 @@ export function jobsView(query) {
     value: label,
     placeholder: "label k=v",
     "aria-label": "label",
-    title: "only jobs with this label, oldest enqueued first",
+    title: "only jobs with this label (with a queue or state too, filtered within its index)",
   });
   const form = h(
     "form",
@@ -103,8 +104,10 @@ export function jobsView(query) {
         queue: queueSel.value,
         label: l,
         q: search.value.trim(),
-        // Under a label or queue the order box shows its fixed order, not a choice to carry on.
-        order: l || queueSel.value || orderSel.value === "newest" ? "" : orderSel.value,
+        // Under a queue alone the order box shows its fixed order, not a choice to carry on.
+        order: fixedOrder || (queueSel.value && !l) || orderSel.value === "newest"
+          ? ""
+          : orderSel.value,
       });
   };
   form.addEventListener("submit", (e) => {
@@ -232,9 +235,13 @@ export function jobsView(query) {
         ),
         total === null ? "" : " · " + formatCount(total) + " job(s)",
         (state ? " · " + state : "") + (queue ? " in queue " + queue : "") +
-          (label ? " · labeled " + label + ", oldest enqueued first" : "") +
+          (label ? " · labeled " + label + ", " + order + " enqueued first" : "") +
           (data.filtered ? " (filtered within a bounded scan of the label index)" : "") +
-          (!fixedOrder ? (order === "newest" ? " · newest first" : " · oldest first") : "") +
+          (!fixedOrder && !label
+            ? state
+              ? " · " + (order === "newest" ? "latest" : "earliest") + " change first"
+              : " · " + order + " created first"
+            : "") +
           ".",
       );
       prev.disabled = page === 0;
