@@ -3,6 +3,9 @@ import { enqueue, spec, T0, tempStore } from "../../tests/factory.ts";
 import { idTimePrefix } from "../ids.ts";
 import { idSplit, pageByCreation } from "./created_page.ts";
 import { keys } from "./keys.ts";
+import { checkStore } from "./doctor.ts";
+import { repairStore } from "./doctor_repair.ts";
+import { Tx } from "./tx.ts";
 import { cancelJob } from "./cancel.ts";
 import { deleteJob } from "./delete.ts";
 import type { Store } from "./open.ts";
@@ -54,4 +57,16 @@ Deno.test("idSplit puts a generated id's place at the id itself and a picked id'
   assertEquals(idSplit([T0, id]), id);
   assertEquals(idSplit([T0, "nightly"]) > id, true);
   assertEquals(idSplit([T0, "0"]) <= id, true);
+});
+
+Deno.test("doctor reports a picked id's missing creation entry and a stray one, and --repair restores the index", async () => {
+  await using store = await tempStore();
+  await enqueue(store, [spec({ id: "picked" }), spec()], T0);
+  const tx = new Tx().delete(keys.created(T0, "picked")).set(keys.created(T0, "ghost"), "ghost");
+  await store.db.commit(tx);
+  const { violations } = await checkStore(store, { now: T0, leaseMs: 10_000 });
+  assertEquals(violations.map((v) => v.kind).sort(), ["missing_index", "stray_index"]);
+  await repairStore(store, { now: T0 });
+  assertEquals((await checkStore(store, { now: T0, leaseMs: 10_000 })).violations, []);
+  assertEquals((await walk(store, "newest", 10)).includes("picked"), true);
 });
