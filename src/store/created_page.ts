@@ -101,7 +101,7 @@ async function pickedIds(
 
 /**
  * The jobs with generated ids past `place`, at least `limit` unless the walk ends, from the `job`
- * keys of ULID shape (first character 0-7). Other jobs met there (ids a user picked that start
+ * keys that can start with a time part (first character 0-7). Other jobs met there (ids a user picked that start
  * with a digit) are the `created` index's and are skipped; only those cost reads beyond a page.
  */
 async function generatedIds(
