@@ -18,6 +18,7 @@ import DLQ_JS from "./dlq.js" with { type: "text" };
 import ENQUEUE_JS from "./enqueue.js" with { type: "text" };
 import ICON_SVG from "./icon.svg" with { type: "text" };
 import JOB_JS from "./job.js" with { type: "text" };
+import JOB_TABLE_JS from "./job_table.js" with { type: "text" };
 import JOBS_JS from "./jobs.js" with { type: "text" };
 import LABELS_JS from "./labels.js" with { type: "text" };
 import OVERVIEW_JS from "./overview.js" with { type: "text" };
@@ -48,6 +49,7 @@ export const ASSETS: Readonly<Record<string, { type: string; body: string }>> = 
   "queues.js": { type: JS, body: QUEUES_JS },
   "schedules.js": { type: JS, body: SCHEDULES_JS },
   "bulk.js": { type: JS, body: BULK_JS },
+  "job_table.js": { type: JS, body: JOB_TABLE_JS },
   "workers.js": { type: JS, body: WORKERS_JS },
   "style.css": { type: "text/css; charset=utf-8", body: STYLE_CSS },
   "icon.svg": { type: "image/svg+xml", body: ICON_SVG },
