@@ -212,7 +212,17 @@ async function bulk(ctx: RouteContext): Promise<Response> {
         send({ done, total });
       }).then(
         (r) => send({ result: { action: request.action, total, ...bulkSummary(r) } }),
-        (err) => send({ error: statusFor(err).message }),
+        (err) => {
+          // The 200 is already sent: the failure is the last line, and a bug's details the log's.
+          const { message, expected } = statusFor(err);
+          if (!expected) {
+            ctx.log.error("web.bulk_failed", {
+              action: request.action,
+              error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+            });
+          }
+          send({ error: message });
+        },
       ).finally(() => {
         if (open) controller.close();
       });

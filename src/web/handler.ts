@@ -107,6 +107,7 @@ export function createHandler(
         authRequired: token !== null,
         client: client?.address ?? "unknown",
         workerControl: options.workerControl ?? null,
+        log,
       });
       return secure(res);
     } catch (err) {

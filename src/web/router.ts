@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { Logger } from "../log.ts";
 import type { Store } from "../store/mod.ts";
 import type { WorkerControl } from "./worker_control.ts";
 
@@ -25,6 +26,8 @@ export interface RouteContext {
   client: string;
   /** Starts and stops workers; null unless the server runs with `--allow-worker-control`. */
   workerControl: WorkerControl | null;
+  /** Where a route logs what fails after its answer began (a streamed body). */
+  log: Logger;
 }
 
 /** One route. */
