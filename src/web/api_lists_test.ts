@@ -65,3 +65,18 @@ Deno.test("GET /api/jobs?q= finds a k=v label through its index, an id by prefix
   const inQueue = await jsonOf<Json>(await web.handle(get("/api/jobs?q=needle&queue=other")), 200);
   assertEquals(ids(inQueue), []);
 });
+
+Deno.test("GET /api/jobs?queue= reads other queues' jobs within a bounded scan, says so, and goes on from its cursor", async () => {
+  await using web = await webFixture();
+  await enqueue(web.store, Array.from({ length: 5200 }, () => spec()), T0);
+  const [rare] = await enqueue(web.store, [spec({ queue: "rare" })], T0 + 1);
+  const first = await jsonOf<Json>(await web.handle(get("/api/jobs?queue=rare")), 200);
+  assertEquals([ids(first), first.filtered], [[], { index: "job", bounded_scan: 5000 }]);
+  strictEqual(typeof first.next_cursor, "string");
+  strictEqual(first.total, 1, "the queue's counters know the total at once");
+  const rest = await jsonOf<Json>(
+    await web.handle(get(`/api/jobs?queue=rare&cursor=${first.next_cursor}`)),
+    200,
+  );
+  assertEquals(ids(rest), [rare!.id]);
+});

@@ -120,11 +120,21 @@ async function jobs(ctx: RouteContext): Promise<Response> {
     if (order === "newest") {
       throw new UsageError("queue lists in index order and cannot be combined with order=newest");
     }
-    const page = await listJobs(ctx.store, { queue, state, limit, after: cursor });
+    // Pending jobs have the queue's own keys; any other state is its listing filtered by queue
+    // within a bounded scan, which the answer says (a page may then come back short).
+    const page = await listJobs(ctx.store, {
+      queue,
+      state,
+      limit,
+      after: cursor,
+      scan: LABEL_SCAN,
+    });
+    const index = state === "pending" ? null : state ? "state" : "job";
     return json({
       jobs: page.jobs.map(jobJson),
       next_cursor: page.next,
       total: await totalOf(ctx, { state, queue }),
+      ...(index ? { filtered: { index, bounded_scan: LABEL_SCAN } } : {}),
     });
   }
   // Every job: by creation time (ids users picked do not sort by it); a state: its listing.

@@ -221,7 +221,9 @@ export function jobsView(query) {
         total === null ? "" : " · " + formatCount(total) + " job(s)",
         (state ? " · " + state : "") + (queue ? " in queue " + queue : "") +
           (label ? " · labeled " + label + ", " + order + " enqueued first" : "") +
-          (data.filtered ? " (filtered within a bounded scan of the label index)" : "") +
+          (data.filtered
+            ? " (filtered within a bounded scan of the " + data.filtered.index + " index)"
+            : "") +
           (!fixedOrder && !label
             ? state
               ? " · " + (order === "newest" ? "latest" : "earliest") + " change first"
