@@ -104,7 +104,7 @@ export function bulkSelection(options) {
     },
   });
   const clear = h("button", {
-    class: "btn small ghost",
+    class: "btn small",
     type: "button",
     id: "bulk-clear",
     onclick: () => reset(),
