@@ -145,6 +145,46 @@ export function assertLookupId(id: string): string {
   );
 }
 
+/**
+ * The 10-character time part every ULID made at `ms` starts with (pure): all ids made before
+ * `ms` sort below it, all made at or after it at or above it.
+ *
+ * @example
+ * ```ts
+ * newId(1_795_428_000_000).startsWith(idTimePrefix(1_795_428_000_000)); // true
+ * ```
+ */
+export function idTimePrefix(ms: number): string {
+  return encodeTime(Math.max(0, Math.min(Math.floor(ms), MAX_TIME)));
+}
+
+let prefixTime = -1;
+let prefixText = "";
+
+/**
+ * Whether a job's id sorts where its creation time does (pure): it starts with the time part of
+ * `createdAt` (an integer ms), as every id newId makes at that time does. Among the `job` keys it
+ * then sorts after every job created earlier and before every one created later, and among those
+ * of its millisecond by the id itself, as the `created` index does. An id a user picked almost
+ * never does, and is listed by creation time through an index entry of its own instead.
+ *
+ * @example
+ * ```ts
+ * const now = 1_795_428_000_000;
+ * inCreationOrder(newId(now), now); // true
+ * inCreationOrder("nightly-backup", now); // false
+ * ```
+ */
+export function inCreationOrder(id: string, createdAt: number): boolean {
+  if (!Number.isInteger(createdAt) || createdAt < 0 || createdAt > MAX_TIME) return false;
+  // A bulk enqueue creates thousands of jobs in each millisecond: encode its time once.
+  if (createdAt !== prefixTime) {
+    prefixTime = createdAt;
+    prefixText = encodeTime(createdAt);
+  }
+  return id.startsWith(prefixText);
+}
+
 function encodeTime(time: number): string {
   let out = "";
   // Division, not bit shifts: 48-bit times do not fit JavaScript's 32-bit bitwise operators.

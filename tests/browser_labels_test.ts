@@ -64,18 +64,18 @@ Deno.test({
       const errors: string[] = [];
       page.on("pageerror", (e) => errors.push(e.message));
 
-      // Only the label's jobs, oldest enqueued first, each with its chips and state.
+      // Only the label's jobs, newest enqueued first, each with its chips and state.
       await page.goto(web.url + "/#/jobs?label=batch=7");
       await page.locator(`tr[data-job="${dependent}"]`).waitFor();
-      assertEquals(await rowIds(page), [first, held, dependent]);
+      assertEquals(await rowIds(page), [dependent, held, first]);
       const firstRow = page.locator(`tr[data-job="${first}"] .chip`);
       assertEquals(await firstRow.allTextContents(), ["batch=7", "team=red"]);
       await page.locator(`tr[data-job="${held}"] .badge`, { hasText: /^held$/ }).waitFor();
       await page.locator(`tr[data-job="${dependent}"] .badge`, { hasText: /^blocked$/ }).waitFor();
       strictEqual(await page.inputValue('input[aria-label="label"]'), "batch=7");
-      // The API lists a label oldest first only, so the page does not offer the other order.
-      strictEqual(await page.locator('option[value="newest"]').isDisabled(), true);
-      await page.locator(".note", { hasText: "labeled batch=7, oldest enqueued first" }).waitFor();
+      // The label's index is by creation time: either end of it, newest first by default.
+      strictEqual(await page.locator('option[value="newest"]').isDisabled(), false);
+      await page.locator(".note", { hasText: "labeled batch=7, newest enqueued first" }).waitFor();
       await page.screenshot({ path: join(SHOTS, "dash_labels.png") });
 
       // A chip links to its own label's list.
@@ -84,12 +84,13 @@ Deno.test({
       await page.locator(`tr[data-job="${first}"]`).waitFor();
       assertEquals(await rowIds(page), [first]);
 
-      // The box drives the hash; a search then clears the label (the API takes one or the other).
+      // The box drives the hash; with the label box emptied, a search looks at every job.
       await page.fill('input[aria-label="label"]', "batch=8");
       await page.press('input[aria-label="label"]', "Enter");
       await page.waitForURL(/#\/jobs\?label=batch%3D8$/);
       await page.locator(`tr[data-job="${other}"]`).waitFor();
       assertEquals(await rowIds(page), [other]);
+      await page.fill('input[aria-label="label"]', "");
       await page.fill('input[name="q"]', "true");
       await page.press('input[name="q"]', "Enter");
       await page.waitForURL(/#\/jobs\?q=true$/);

@@ -1,5 +1,5 @@
 /**
- * `queuectl web [--host 127.0.0.1] [--port 8080] [--token T]`: serves the dashboard and the JSON
+ * `queuectl web [--host 127.0.0.1] [--port 8080] [--token T] [--allow-worker-control]`: serves the dashboard and the JSON
  * API until Ctrl+C, behind the gate's timeouts and connection caps (`src/web/conn_gate.ts`). A
  * non-loopback host needs a token (`--token` or `QUEUECTL_WEB_TOKEN`).
  *
@@ -15,7 +15,7 @@ import { type Gate, serveGated } from "../web/conn_gate.ts";
 import { createHandler } from "../web/handler.ts";
 import { hostForm, isLoopback } from "../web/security.ts";
 import type { Context } from "./context.ts";
-import { optional, repeatable, withDefault } from "./params.ts";
+import { optional, repeatable, toggle, withDefault } from "./params.ts";
 
 /** Shortest token accepted: long enough that guessing it over HTTP is hopeless. */
 export const MIN_TOKEN_LENGTH = 16;
@@ -28,6 +28,7 @@ interface WebFlags {
   headerTimeout: string;
   bodyTimeout: string;
   maxClientConnections: string;
+  allowWorkerControl?: boolean;
 }
 
 /** The connection limits the flags set (see `src/web/conn_policy.ts`). */
@@ -170,6 +171,9 @@ export function webCommand(ctx: Context): Command<CommandContext> {
           "n",
           "32",
         ),
+        allowWorkerControl: toggle(
+          "let the dashboard start workers on this host and stop workers (same token and origin checks)",
+        ),
       },
     },
     func: (flags: WebFlags) => serve(ctx, flags),
@@ -200,11 +204,21 @@ async function serve(ctx: Context, flags: WebFlags): Promise<void> {
     throw new UsageError(`cannot listen on ${options.host}:${options.port}: ${why}`);
   }
   const port = gate.addr.port;
-  handler = createHandler(store, { ...options, port, hosts: extraHosts(options.host), log });
+  const control = flags.allowWorkerControl
+    ? (await import("./worker_control.ts")).workerControl(store, ctx.location())
+    : null;
+  handler = createHandler(store, {
+    ...options,
+    port,
+    hosts: extraHosts(options.host),
+    log,
+    workerControl: control,
+  });
   ctx.out(
     `queuectl web: serving http://${hostForm(options.host)}:${port}/ (database ${store.location})`,
   );
   if (options.token !== null) ctx.out("queuectl web: a token is required (bearer or login form)");
+  if (control) ctx.out("queuectl web: worker control is on (start and stop workers from the page)");
   const onSignal = () => stop.abort();
   for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(sig, onSignal);
   try {

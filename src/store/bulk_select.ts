@@ -6,6 +6,7 @@
  */
 import type { Job, JobState } from "../job.ts";
 import { assertLookupId } from "../ids.ts";
+import { queueOf } from "../queue.ts";
 import { keys } from "./keys.ts";
 import { labeledIds, type LabelSelector } from "./label_query.ts";
 import type { Store } from "./open.ts";
@@ -26,6 +27,11 @@ export interface Selection {
   state?: JobState;
   /** Only jobs with this label. */
   label?: LabelSelector;
+  /**
+   * Only jobs of this queue. Pending ones are read from the queue's own `ready` entries; in
+   * other states the state's listing (or the label's index) is read and filtered.
+   */
+  queue?: string;
   /** Every job (the other fields left out). */
   all?: boolean;
 }
@@ -42,8 +48,9 @@ export interface Selection {
  * ```
  */
 export function selects(selection: Selection, job: Job): boolean {
-  return selection.state === undefined || selection.ids !== undefined ||
-    job.state === selection.state;
+  if (selection.ids !== undefined) return true;
+  return (selection.state === undefined || job.state === selection.state) &&
+    (selection.queue === undefined || queueOf(job) === selection.queue);
 }
 
 /**
@@ -70,7 +77,11 @@ export async function* selectedIds(
     return;
   }
   if (selection.label) return yield* labeledIds(store, selection.label);
-  const prefix = selection.state ? keys.listing(selection.state) : keys.jobs;
+  const prefix = selection.state === "pending" && selection.queue !== undefined
+    ? keys.readyIn(selection.queue)
+    : selection.state
+    ? keys.listing(selection.state)
+    : keys.jobs;
   let start: Deno.KvKey | undefined;
   for (;;) {
     const page = await store.db.list<string | Job>(start ? { prefix, start } : { prefix }, {

@@ -23,13 +23,19 @@ import {
 } from "../invariants.ts";
 import { REMOTE_LIMITS } from "./db.ts";
 import { keys } from "./keys.ts";
-import { indexKeys, labelKeys } from "./transition.ts";
+import { indexKeys, lifetimeKeys } from "./transition.ts";
 import type { Store } from "./open.ts";
 import type { WorkerRecord } from "./workers.ts";
 import type { UniqueEntry } from "../unique.ts";
 import type { QueueSettings } from "../queue.ts";
 
-const INDEX_PREFIXES: Deno.KvKey[] = [keys.readyAll, keys.scheduledAll, ["state"], keys.labels];
+const INDEX_PREFIXES: Deno.KvKey[] = [
+  keys.readyAll,
+  keys.scheduledAll,
+  ["state"],
+  keys.labels,
+  keys.createdAll,
+];
 /**
  * Violations about several records together (a job and its dependencies, a unique entry and its
  * holder), which a re-read of one job cannot judge.
@@ -201,7 +207,7 @@ export async function checkStore(
 }
 
 function expectedKeys(job: Job): string[] {
-  return [...indexKeys(job), ...labelKeys(job)].map(keyText);
+  return [...indexKeys(job), ...lifetimeKeys(job)].map(keyText);
 }
 
 /** Keeps only the violations of a mixed snapshot that consistent re-reads confirm. */

@@ -9,7 +9,7 @@ import { type Snapshot, stateIndexSizes } from "../invariants.ts";
 import { OperationError } from "../errors.ts";
 import { Tx } from "./db.ts";
 import { keys } from "./keys.ts";
-import { indexKeys, labelKeys } from "./transition.ts";
+import { indexKeys, lifetimeKeys } from "./transition.ts";
 import type { Store } from "./open.ts";
 import { keyText, readQuiet } from "./doctor.ts";
 import { releaseStragglers } from "./doctor_deps.ts";
@@ -64,7 +64,7 @@ async function repairFrom(
 ): Promise<{ changed: number; complete: boolean }> {
   const expected = new Map<string, { key: Deno.KvKey; id: string }>();
   for (const job of snap.jobs) {
-    for (const key of [...indexKeys(job), ...labelKeys(job)]) {
+    for (const key of [...indexKeys(job), ...lifetimeKeys(job)]) {
       expected.set(keyText(key), { key, id: job.id });
     }
   }

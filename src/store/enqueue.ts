@@ -294,7 +294,7 @@ async function storeJobs(
       if (few.length > 0) await flushFew(); // Not an await per job of a plain bulk enqueue (B2).
       const labels = spec.labels ? Object.keys(spec.labels).length : 0;
       const blobBytes = blob === null || written.has(blob.id) ? 0 : blob.bytes + 256;
-      const full = tx.mutations.length + 12 + labels > REMOTE_LIMITS.mutations ||
+      const full = tx.mutations.length + 13 + labels > REMOTE_LIMITS.mutations ||
         tx.bytes + spec.command.length * 3 + 1024 + labels * 800 + blobBytes >
           REMOTE_LIMITS.bytes ||
         (explicit && tx.checks.length === REMOTE_LIMITS.checks);

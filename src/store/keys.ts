@@ -90,6 +90,15 @@ export const keys = {
     value === undefined ? ["label", key] : ["label", key, value],
   /** Prefix of the whole label index. */
   labels: ["label"] as Deno.KvKey,
+  /**
+   * `["created", createdAtMs, id]`: a job whose id does not sort by its creation time (an id a
+   * user picked), value its id. Written with the job and deleted with it, like a label entry.
+   * Generated ids need none: their `job` keys already sort by creation time, and "newest first"
+   * over all states merges the two walks (see `created_page.ts`).
+   */
+  created: (createdAt: number, id: string): Deno.KvKey => ["created", createdAt, id],
+  /** Prefix of the creation index. */
+  createdAll: ["created"] as Deno.KvKey,
   /** `["count", state]`: a `Deno.KvU64` counter kept in step with the state's listing. */
   count: (state: JobState): Deno.KvKey => ["count", state],
   /**

@@ -6,6 +6,7 @@
  */
 import { type Job, JOB_STATES, type JobState } from "../job.ts";
 import { OperationError } from "../errors.ts";
+import { queueOf } from "../queue.ts";
 import { keys } from "./keys.ts";
 import type { Store } from "./open.ts";
 import type { JobPage } from "./query.ts";
@@ -31,14 +32,19 @@ export interface LabeledListOptions {
   label: LabelSelector;
   /** Only this state; all states when absent. */
   state?: JobState;
+  /** Only this queue (filtered within the label's bounded scan: no index has both). */
+  queue?: string;
   /** At most this many jobs (1..1000). */
   limit: number;
   /** Continue after this job id (from the previous page's `next`). */
   after?: string;
+  /** `oldest` enqueued first (default), or `newest`. */
+  order?: "oldest" | "newest";
 }
 
 /**
- * One page of the jobs with a label, oldest enqueued first, optionally of one state.
+ * One page of the jobs with a label, oldest enqueued first (or newest, a reverse walk of the same
+ * index), optionally of one state and queue.
  *
  * @example
  * ```ts
@@ -51,7 +57,9 @@ export async function listLabeled(store: Store, options: LabeledListOptions): Pr
   const [k, v] = options.label;
   const limit = Math.max(1, Math.min(options.limit, 1000));
   const prefix = keys.labelAll(k, v);
-  let start: Deno.KvKey | undefined;
+  const reverse = options.order === "newest";
+  // The key of the last entry consumed; the walk goes on past it, either way.
+  let bound: Deno.KvKey | undefined;
   if (options.after !== undefined) {
     const anchor = (await store.db.get<Job>(keys.job(options.after))).value;
     if (!anchor || anchor.labels?.[k] !== v) {
@@ -59,30 +67,38 @@ export async function listLabeled(store: Store, options: LabeledListOptions): Pr
         `cannot continue after job "${options.after}": it is not labeled ${k}=${v}`,
       );
     }
-    start = [...keys.label(k, v, anchor.created_at, anchor.id), ""];
+    bound = keys.label(k, v, anchor.created_at, anchor.id);
   }
+  const selector = (): Deno.KvListSelector =>
+    bound === undefined
+      ? { prefix }
+      : reverse
+      ? { prefix, end: bound }
+      : { prefix, start: [...bound, ""] };
   const jobs: Job[] = [];
   let scanned = 0;
   let lastId: string | null = null;
   while (jobs.length < limit && scanned < LABEL_SCAN) {
-    const want = options.state ? Math.min(1000, LABEL_SCAN - scanned) : limit - jobs.length;
-    const page = await store.db.list<string>(start ? { prefix, start } : { prefix }, {
-      limit: want,
-    });
+    const filtered = options.state !== undefined || options.queue !== undefined;
+    const want = filtered ? Math.min(1000, LABEL_SCAN - scanned) : limit - jobs.length;
+    const page = await store.db.list<string>(selector(), { limit: want, reverse });
     if (page.length === 0) return { jobs, next: null };
     scanned += page.length;
     const found = await store.db.getMany<Job>(page.map((e) => keys.job(e.value)));
+    let consumed = page[page.length - 1]!.key;
     for (const [i, e] of found.entries()) {
       const job = e.value;
       lastId = page[i]!.value;
-      if (job && (!options.state || job.state === options.state)) jobs.push(job);
-      if (jobs.length === limit) break;
+      const kept = job && (!options.state || job.state === options.state) &&
+        (options.queue === undefined || queueOf(job) === options.queue);
+      if (kept) jobs.push(job);
+      if (jobs.length === limit) {
+        consumed = page[i]!.key;
+        break;
+      }
     }
-    const lastKey = page[page.length - 1]!.key;
     if (page.length < want && jobs.length < limit) return { jobs, next: null };
-    start = jobs.length === limit
-      ? [...keys.label(k, v, jobs[jobs.length - 1]!.created_at, jobs[jobs.length - 1]!.id), ""]
-      : [...lastKey, ""];
+    bound = consumed;
   }
   return { jobs, next: jobs.length === limit ? jobs[jobs.length - 1]!.id : lastId };
 }

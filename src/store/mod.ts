@@ -19,17 +19,26 @@ export { nextDueAt, promoteDue } from "./promote.ts";
 export { type Recovered, recoverLost } from "./recover.ts";
 export { countJobs, getJob, type JobPage, listAttempts, listJobs } from "./query.ts";
 export { readOutput, writeOutputChunk } from "./output.ts";
-export { countLabeled, labeledIds, type LabelSelector, listLabeled } from "./label_query.ts";
+export {
+  countLabeled,
+  LABEL_SCAN,
+  labeledIds,
+  type LabelSelector,
+  listLabeled,
+} from "./label_query.ts";
 export { type CursorPage, pageJobs, type PageOrder } from "./page.ts";
+export { pageByCreation } from "./created_page.ts";
 export { searchJobs, type SearchResult } from "./search.ts";
 export { readMetrics, readTotals, sweepMetrics } from "./metrics.ts";
 export { envNames, readEnv, sweepEnvBlobs } from "./env_blob.ts";
 export { MetricTally } from "./metric_tally.ts";
 export { retryAllDead, retryDead } from "./dlq.ts";
-export { cancelJob } from "./cancel.ts";
+export { cancelJob, cancelJobs } from "./cancel.ts";
+export { retryJob, retryJobs } from "./retry.ts";
+export type { BulkResult, Selection } from "./bulk.ts";
 export { type Propagated, propagateDone, propagatePending } from "./propagate.ts";
 export { releaseJob, releaseJobs } from "./release.ts";
-export { deleteJob, purgeJobs } from "./delete.ts";
+export { deleteJob, deleteJobs, purgeJobs } from "./delete.ts";
 export { readConfig, resetConfig, writeConfig } from "./config_store.ts";
 export { type ClaimedHook, claimHooks, countHooks, finishHook } from "./hook_outbox.ts";
 export {

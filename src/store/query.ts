@@ -37,6 +37,11 @@ export interface ListOptions {
    * other states the listing is read and filtered, so a rare queue among many jobs costs a scan.
    */
   queue?: string;
+  /**
+   * With `queue` outside the pending state: read at most this many listing entries per call (a
+   * page may then come back short, with a `next` to go on from). Default: no bound (the CLI's).
+   */
+  scan?: number;
 }
 
 /** One page of jobs. */
@@ -116,10 +121,13 @@ async function listFiltered(
     start = [...(state ? keys.listedAt(anchor) : keys.job(anchor.id)), ""];
   }
   const jobs: Job[] = [];
+  let scanned = 0;
   for (;;) {
+    const want = Math.min(1000, (options.scan ?? Infinity) - scanned);
     const page = await store.db.list<unknown>(start ? { prefix, start } : { prefix }, {
-      limit: 1000,
+      limit: want,
     });
+    scanned += page.length;
     const found = state
       ? (await store.db.getMany<Job>(page.map((e) => keys.job(e.value as string))))
         .map((e) => e.value)
@@ -129,8 +137,14 @@ async function listFiltered(
       jobs.push(job);
       if (jobs.length === limit) return { jobs, next: job.id };
     }
-    if (page.length < 1000) return { jobs, next: null };
-    start = [...page[page.length - 1]!.key, ""];
+    if (page.length < want) return { jobs, next: null };
+    const lastKey = page[page.length - 1]!.key;
+    if (scanned >= (options.scan ?? Infinity)) {
+      // Bounded: go on after the last entry read, named by its job id.
+      const last = lastKey[lastKey.length - 1];
+      return { jobs, next: typeof last === "string" ? last : null };
+    }
+    start = [...lastKey, ""];
   }
 }
 

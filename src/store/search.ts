@@ -1,11 +1,14 @@
 /**
- * Finding jobs by id or command text with a bounded cost: an exact id lookup first, then a scan
- * of at most `scan` jobs from one end of an index, which the caller can continue.
+ * Finding jobs by id or command text with a bounded cost: an exact id lookup and an id-prefix
+ * range read first (both through the job keys, whatever the queue's size), then a scan of at
+ * most `scan` jobs, or for at most `budgetMs`, from one end of an index, which the caller can
+ * continue.
  *
  * @module
  */
 import { JOB_ID_PATTERN } from "../ids.ts";
 import type { Job, JobState } from "../job.ts";
+import { queueOf } from "../queue.ts";
 import { keys } from "./keys.ts";
 import type { Store } from "./open.ts";
 import { encodeCursor, indexOf, type PageOrder, selectorAfter } from "./page.ts";
@@ -16,6 +19,12 @@ export interface SearchOptions {
   text: string;
   /** Only jobs of this state. */
   state?: JobState;
+  /** Only jobs of this queue (filtered within the scan: no index has both). */
+  queue?: string;
+  /** Stop scanning after this many milliseconds (checked between batches). Default: none. */
+  budgetMs?: number;
+  /** The clock the budget is measured on. Default `Date.now`. */
+  clock?: () => number;
   /** Stop after this many matches (1..1000). Default 50. */
   limit?: number;
   /** Look at no more than this many jobs in this call (1..10,000). Default 2,000. */
@@ -55,8 +64,11 @@ export async function searchJobs(store: Store, options: SearchOptions): Promise<
   const limit = clamp(options.limit ?? 50, 1, 1000);
   const scanMax = clamp(options.scan ?? 2000, 1, 10_000);
   const order = options.order ?? "oldest";
+  const clock = options.clock ?? Date.now;
+  const deadline = options.budgetMs === undefined ? Infinity : clock() + options.budgetMs;
   const matches = (j: Job) =>
     (!options.state || j.state === options.state) &&
+    (options.queue === undefined || queueOf(j) === options.queue) &&
     (j.id.toLowerCase().includes(needle) || j.command.toLowerCase().includes(needle));
 
   const jobs: Job[] = [];
@@ -69,13 +81,26 @@ export async function searchJobs(store: Store, options: SearchOptions): Promise<
       jobs.push(exact);
       seen.add(exact.id);
     }
+    // Ids starting with the text: one range read of the job keys (ids are ASCII, so every one
+    // with the prefix sorts below the prefix followed by U+FFFF).
+    const range = await store.db.list<Job>({
+      start: keys.job(options.text),
+      end: keys.job(options.text + "\uffff"),
+    }, { limit });
+    for (const { value: job } of range) {
+      if (jobs.length >= limit) break;
+      if (!seen.has(job.id) && matches(job)) {
+        jobs.push(job);
+        seen.add(job.id);
+      }
+    }
   }
 
   const index = indexOf(options.state);
   let cursor = options.cursor;
   let scanned = 0;
   let more = true;
-  while (more && scanned < scanMax && jobs.length < limit) {
+  while (more && scanned < scanMax && jobs.length < limit && clock() < deadline) {
     const want = Math.min(BATCH, scanMax - scanned);
     const selector = selectorAfter(index, cursor, order);
     const batch = await readBatch(store, options.state, selector, want, order === "newest");

@@ -70,3 +70,33 @@ Deno.test("searchJobs bounds its scan and resumes from its cursor to the end", a
   });
   assertEquals(rest.jobs.map((j) => j.id), ["k10", "k05", "k00"]);
 });
+
+Deno.test("searchJobs stops at its time budget, says so with a cursor, and finds ids by prefix at once", async () => {
+  await using store = await tempStore();
+  await enqueue(
+    store,
+    Array.from({ length: 1000 }, (_, i) => spec({ id: `job-${i}`, command: "true" })),
+  );
+  let t = 0;
+  const clock = () => (t += 600); // each look at the clock is 600 ms later
+  const res = await searchJobs(store, { text: "no-such-text", budgetMs: 1000, clock });
+  strictEqual(res.jobs.length, 0);
+  strictEqual(res.scanned < 1000, true, `scanned ${res.scanned}`);
+  strictEqual(typeof res.cursor, "string", "a partial search says where to go on");
+  const byPrefix = await searchJobs(store, { text: "job-99", scan: 1, limit: 20 });
+  assertEquals(byPrefix.jobs.map((j) => j.id).sort(), [
+    "job-99",
+    "job-990",
+    "job-991",
+    "job-992",
+    "job-993",
+    "job-994",
+    "job-995",
+    "job-996",
+    "job-997",
+    "job-998",
+    "job-999",
+  ]);
+  const inQueue = await searchJobs(store, { text: "job-5", queue: "other", scan: 10_000 });
+  assertEquals(inQueue.jobs, []);
+});

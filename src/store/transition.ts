@@ -13,6 +13,7 @@ import { counterKeys, type MetricSink } from "./metric_sink.ts";
 import { holdsUniqueKey } from "../unique.ts";
 import { newHookEntry } from "./hook_entry.ts";
 import { queueOf } from "../queue.ts";
+import { inCreationOrder } from "../ids.ts";
 
 /**
  * The index keys a job must have in its state (besides `["job", id]`): its `state` entry, except
@@ -56,8 +57,40 @@ export function labelKeys(job: Job): Deno.KvKey[] {
 }
 
 /**
+ * The creation entry a job needs: none when its id already sorts by its creation time (every
+ * generated id, so a bulk enqueue still writes two rows a job), else `["created", t, id]`.
+ *
+ * @example
+ * ```ts
+ * import type { Job } from "../job.ts";
+ * declare const job: Job;
+ * createdKeys({ ...job, id: "nightly", created_at: 5 }); // [["created", 5, "nightly"]]
+ * ```
+ */
+export function createdKeys(job: Job): Deno.KvKey[] {
+  return inCreationOrder(job.id, job.created_at) ? [] : [keys.created(job.created_at, job.id)];
+}
+
+/**
+ * The index keys a job has for its whole life, whatever its state: its creation entry (see
+ * {@linkcode createdKeys}) and one per label. They are written when the job is created and
+ * deleted when it is.
+ *
+ * @example
+ * ```ts
+ * import type { Job } from "../job.ts";
+ * declare const job: Job;
+ * lifetimeKeys({ ...job, id: "nightly", labels: { batch: "7" } });
+ * // [["created", created_at, "nightly"], ["label", "batch", "7", created_at, "nightly"]]
+ * ```
+ */
+export function lifetimeKeys(job: Job): Deno.KvKey[] {
+  return [...createdKeys(job), ...labelKeys(job)];
+}
+
+/**
  * Adds to `tx` everything that turns `before` into `next`: index entries (and, when the job is
- * created or deleted, its label entries) removed and added,
+ * created or deleted, its creation and label entries) removed and added,
  * state counters moved, the metrics handed to `options.metrics` (default: counter keys), the
  * record written. With `options.hooks` (a finish hook is configured), a move into a final state
  * also writes the hook's outbox entry. `before` null is a new job; `next` null deletes it. The caller adds the
@@ -90,7 +123,10 @@ export function applyTransition(
     // A new or deleted job has nothing to compare (and bulk enqueue makes 100k of these).
     for (const k of oldKeys) tx.delete(k);
     for (const k of newKeys) tx.set(k, id);
-    // Labels never change, so their index moves only when the job is created or deleted.
+    // Creation time and labels never change, so their entries move only when the job is
+    // created or deleted.
+    if (before) { for (const k of createdKeys(before)) tx.delete(k); }
+    if (after) { for (const k of createdKeys(after)) tx.set(k, id); }
     if (before?.labels) { for (const k of labelKeys(before)) tx.delete(k); }
     if (after?.labels) { for (const k of labelKeys(after)) tx.set(k, id); }
   } else {

@@ -1,5 +1,6 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { job } from "../../tests/factory.ts";
+import { job, T0 } from "../../tests/factory.ts";
+import { idTimePrefix } from "../ids.ts";
 import { Tx } from "./db.ts";
 import { keys } from "./keys.ts";
 import { applyTransition, indexKeys } from "./transition.ts";
@@ -30,12 +31,26 @@ Deno.test("indexKeys of priority 0 uses the key 0, never -0", () => {
   assertEquals(Object.is(ready![2], 0), true);
 });
 
-Deno.test("applyTransition of a new pending job writes its ready entry, counters and record: two rows a job", () => {
-  const j = job({ id: "a", seq: "S", state: "pending" });
+Deno.test("applyTransition of a new pending job with a generated id writes its ready entry, counters and record: two rows a job", () => {
+  const id = idTimePrefix(T0) + "ABCDEFGHJKMNPQRS"; // a ULID of its creation time
+  const j = job({ id, seq: "S", state: "pending", created_at: T0 });
+  const tx = new Tx();
+  applyTransition(tx, null, j);
+  assertEquals(jobMutations(tx), [
+    { type: "set", key: ["ready", "default", 0, "S", id], value: id },
+    { type: "sum", key: ["count", "pending"], n: 1n },
+    { type: "sum", key: ["qcount", "default", "pending"], n: 1n },
+    { type: "set", key: ["job", id], value: j },
+  ]);
+});
+
+Deno.test("applyTransition of a new job whose id a user picked also writes its creation entry", () => {
+  const j = job({ id: "a", seq: "S", state: "pending", created_at: T0 });
   const tx = new Tx();
   applyTransition(tx, null, j);
   assertEquals(jobMutations(tx), [
     { type: "set", key: ["ready", "default", 0, "S", "a"], value: "a" },
+    { type: "set", key: ["created", T0, "a"], value: "a" },
     { type: "sum", key: ["count", "pending"], n: 1n },
     { type: "sum", key: ["qcount", "default", "pending"], n: 1n },
     { type: "set", key: ["job", "a"], value: j },
@@ -67,11 +82,12 @@ Deno.test("applyTransition within one state with the same keys only rewrites the
 });
 
 Deno.test("applyTransition to null deletes the record, its entries and decrements its counters", () => {
-  const before = job({ id: "a", seq: "S", state: "completed" });
+  const before = job({ id: "a", seq: "S", state: "completed", created_at: T0 });
   const tx = new Tx();
   applyTransition(tx, before, null);
   assertEquals(tx.mutations, [
     { type: "delete", key: ["state", "completed", "S", "a"] },
+    { type: "delete", key: ["created", T0, "a"] },
     { type: "sum", key: ["count", "completed"], n: U64_MINUS_ONE },
     { type: "sum", key: ["qcount", "default", "completed"], n: U64_MINUS_ONE },
     { type: "delete", key: ["job", "a"] },

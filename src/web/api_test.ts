@@ -67,7 +67,12 @@ Deno.test("GET /api/jobs?q= finds by id or command and says how far it looked", 
   ]);
   const byCommand = await jsonOf<Json>(await web.handle(get("/api/jobs?q=REPORT")), 200);
   assertEquals(byCommand.jobs.map((j: Json) => j.id), ["r"]);
-  assertEquals(byCommand.search, { scanned: 2, complete: true });
+  assertEquals(byCommand.search, {
+    scanned: 2,
+    complete: true,
+    partial: false,
+    by: "id and command",
+  });
   const byId = await jsonOf<Json>(await web.handle(get("/api/jobs?q=backup-1&state=pending")), 200);
   assertEquals(byId.jobs.map((j: Json) => j.id), ["backup-1"]);
 });
@@ -201,14 +206,14 @@ Deno.test("POST /api/jobs enqueues with the CLI's validation: 201, 400, 409, 413
   await checkInvariants(web.store);
 });
 
-Deno.test("POST /api/jobs/:id/retry requeues a dead job; other states are a 409, unknown a 404", async () => {
+Deno.test("POST /api/jobs/:id/retry requeues a dead job; unfinished states are a 409, unknown a 404", async () => {
   await using web = await webFixture();
   const c = await enqueueAndClaim(web.store, spec({ id: "d", max_retries: 0 }));
   await finishAttempt(web.store, c, failure(1), { now: T0 + 1, settings: SETTINGS });
   await enqueue(web.store, spec({ id: "p" }));
   const job = await jsonOf<Json>(await web.handle(post("/api/jobs/d/retry")), 200);
   assertEquals([job.state, job.attempts], ["pending", 0]);
-  match(await errorOf(await web.handle(post("/api/jobs/p/retry")), 409), /not in the DLQ/);
+  match(await errorOf(await web.handle(post("/api/jobs/p/retry")), 409), /only a completed, dead/);
   match(await errorOf(await web.handle(post("/api/jobs/zz/retry")), 404), /not found/);
   await checkInvariants(web.store);
 });

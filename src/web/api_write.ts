@@ -1,6 +1,6 @@
 /**
  * The write side of the JSON API: enqueue (validated exactly as the CLI validates a spec),
- * retry, cancel, delete, and the DLQ's retry-all and purge.
+ * retry (of any final job), cancel, delete, and the DLQ's retry-all and purge.
  *
  * @module
  */
@@ -14,7 +14,7 @@ import {
   purgeJobs,
   readConfig,
   retryAllDead,
-  retryDead,
+  retryJob,
 } from "../store/mod.ts";
 import { jsonBody } from "./json_body.ts";
 import { queryOf } from "./params.ts";
@@ -38,7 +38,8 @@ async function enqueue(ctx: RouteContext): Promise<Response> {
 
 async function retry(ctx: RouteContext): Promise<Response> {
   queryOf(ctx.url, []);
-  return json(jobJson(await retryDead(ctx.store, ctx.params.id!, { now: ctx.now })));
+  // Any final job (completed, dead, canceled) re-runs, as `queuectl retry ID` does.
+  return json(jobJson(await retryJob(ctx.store, ctx.params.id!, { now: ctx.now })));
 }
 
 async function cancel(ctx: RouteContext): Promise<Response> {

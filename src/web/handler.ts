@@ -9,11 +9,14 @@
  */
 import { Logger } from "../log.ts";
 import type { Store } from "../store/mod.ts";
+import { bulkRoutes } from "./api_bulk.ts";
 import { readRoutes } from "./api_read.ts";
 import { outputRoutes } from "./api_output.ts";
 import { writeRoutes } from "./api_write.ts";
 import { scheduleRoutes } from "./api_schedules.ts";
 import { queueRoutes } from "./api_queues.ts";
+import { workerRoutes } from "./api_workers.ts";
+import type { WorkerControl } from "./worker_control.ts";
 import { HttpError, statusFor } from "./http_status.ts";
 import { metricsRoutes } from "./metrics_route.ts";
 import { pageRoutes } from "./pages.ts";
@@ -29,6 +32,8 @@ export interface HandlerOptions extends GuardOptions {
   log?: Logger;
   /** The clock. Default: `Date.now`. */
   now?: () => number;
+  /** Starts and stops workers (`--allow-worker-control`). Default: none, and its routes 403. */
+  workerControl?: WorkerControl | null;
 }
 
 /** What the server knows of the connection a request came on. */
@@ -66,11 +71,13 @@ export function createHandler(
   const token = options.token;
   const routes: Route[] = [
     ...pageRoutes(token, new LoginLimiter()),
+    ...bulkRoutes,
     ...readRoutes,
     ...outputRoutes,
     ...writeRoutes,
     ...scheduleRoutes,
     ...queueRoutes,
+    ...workerRoutes,
     ...metricsRoutes,
   ];
   return async (req: Request, client?: ClientInfo): Promise<Response> => {
@@ -101,6 +108,8 @@ export function createHandler(
         now: now(),
         authRequired: token !== null,
         client: client?.address ?? "unknown",
+        workerControl: options.workerControl ?? null,
+        log,
       });
       return secure(res);
     } catch (err) {

@@ -4,7 +4,9 @@
  *
  * @module
  */
+import type { Logger } from "../log.ts";
 import type { Store } from "../store/mod.ts";
+import type { WorkerControl } from "./worker_control.ts";
 
 /** What a route handler gets. */
 export interface RouteContext {
@@ -22,6 +24,10 @@ export interface RouteContext {
   authRequired: boolean;
   /** The client's address as rate limits count it (see `ClientInfo` in handler.ts). */
   client: string;
+  /** Starts and stops workers; null unless the server runs with `--allow-worker-control`. */
+  workerControl: WorkerControl | null;
+  /** Where a route logs what fails after its answer began (a streamed body). */
+  log: Logger;
 }
 
 /** One route. */

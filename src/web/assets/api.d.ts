@@ -91,8 +91,12 @@ export interface JobPage {
   jobs: Job[];
   /** Where the next page (or the search's next call) starts; null at the end. */
   next_cursor: string | null;
-  /** Present for a search (`q`): how far it looked. */
-  search?: { scanned: number; complete: boolean };
+  /** Present for a search (`q`): how far it looked; `partial` when it stopped before the end. */
+  search?: { scanned: number; complete: boolean; partial?: boolean; by?: string };
+  /** How many jobs the filter holds, when the counters say so (null: unknown, e.g. a label). */
+  total?: number | null;
+  /** Present when a filter was applied within a bounded scan of an index that lacks it. */
+  filtered?: { index: string; bounded_scan: number };
 }
 
 /** A registered worker, with how old its heartbeat is. */
@@ -111,6 +115,12 @@ export interface WorkerView {
   slots?: number;
   /** Jobs it has finished. */
   processed: number;
+  /** Its process id. */
+  pid: number;
+  /** When it started. */
+  started_at: string;
+  /** When it last beat. */
+  heartbeat_at: string;
   /** How long ago it last beat. */
   heartbeat_age_ms: number;
 }
@@ -125,6 +135,8 @@ export interface Status {
   dlq: number;
   /** Whether the server wants a token (the page then offers to log out). */
   auth_required: boolean;
+  /** Whether the server runs with `--allow-worker-control` (the Workers page's buttons). */
+  worker_control?: boolean;
 }
 
 /** Counts of one minute. */
@@ -209,4 +221,22 @@ export interface Schedule {
   last_run: string | null;
   /** The id of the job it last enqueued. */
   last_job: string | null;
+}
+
+/** One line of `POST /api/jobs/bulk`'s NDJSON answer. */
+export interface BulkLine {
+  /** Jobs looked at so far (progress lines). */
+  done?: number;
+  /** How many the selection holds, when the counters say so (null: unknown). */
+  total?: number | null;
+  /** The final counts (the last line). */
+  result?: {
+    action: string;
+    changed: number;
+    skipped: number;
+    not_found: number;
+    by_state: Record<string, number>;
+  };
+  /** A failure (the last line). */
+  error?: string;
 }

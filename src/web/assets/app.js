@@ -17,6 +17,7 @@ import { dlqView } from "./dlq.js";
 import { enqueueView } from "./enqueue.js";
 import { queuesView } from "./queues.js";
 import { schedulesView } from "./schedules.js";
+import { workersView } from "./workers.js";
 
 /** @import { View } from "./core.js" */
 /** @import { Status } from "./api.d.ts" */
@@ -57,6 +58,7 @@ function viewFor(route) {
   if (first === "enqueue") return enqueueView();
   if (first === "queues") return queuesView();
   if (first === "schedules") return schedulesView();
+  if (first === "workers") return workersView();
   return {
     title: "Not found",
     el: h(

@@ -7,6 +7,7 @@
  */
 
 import { act, api, confirmButton, fill, h, jobHref, qs, since, thead } from "./core.js";
+import { bulkSelection, formatCount } from "./bulk.js";
 /** @import { View } from "./core.js" */
 /** @import { JobPage } from "./api.d.ts" */
 
@@ -40,6 +41,12 @@ export function dlqView() {
       ),
     { id: "purge" },
   );
+  let dead = 0;
+  const select = bulkSelection({
+    actions: ["retry", "delete"],
+    selector: () => ({ state: "dead" }),
+    total: () => dead,
+  });
   const body = h("div", { class: "table-wrap" });
   const more = h("p", { class: "note muted" });
   const el = h(
@@ -57,6 +64,7 @@ export function dlqView() {
       { class: "muted" },
       "Jobs whose retries are spent. A retry gives a job a fresh set of attempts; its history is kept.",
     ),
+    select.bar,
     body,
     more,
   );
@@ -68,7 +76,8 @@ export function dlqView() {
     async refresh(status) {
       /** @type {JobPage} */
       const data = await api.get("/api/jobs" + qs({ state: "dead", limit: PAGE, order: "newest" }));
-      fill(count, status.dlq + " job(s)");
+      dead = status.dlq;
+      fill(count, formatCount(status.dlq) + " job(s)");
       retryAll.disabled = purge.disabled = status.dlq === 0;
       if (data.next_cursor) {
         fill(
@@ -78,6 +87,7 @@ export function dlqView() {
         );
       } else fill(more);
       const key = JSON.stringify([data.jobs, Math.floor(Date.now() / 10000)]);
+      select.sync();
       if (key === last) return;
       last = key;
       if (!data.jobs.length) {
@@ -89,7 +99,10 @@ export function dlqView() {
         h(
           "table",
           { class: "grid jobs" },
-          thead(["ID", "Tries", "Died", "Command", "Last error", ""]),
+          withPick(
+            thead(["ID", "Tries", "Died", "Command", "Last error", ""]),
+            select.headBox(data.jobs.map((j) => j.id)),
+          ),
           h(
             "tbody",
             {},
@@ -97,6 +110,7 @@ export function dlqView() {
               h(
                 "tr",
                 { "data-job": j.id },
+                h("td", { class: "pick" }, select.rowBox(j.id)),
                 h("td", { class: "mono id" }, h("a", { href: jobHref(j.id) }, j.id)),
                 h("td", { class: "num" }, j.attempts + "/" + (1 + j.max_retries)),
                 h("td", { title: j.updated_at }, since(j.updated_at)),
@@ -124,4 +138,14 @@ export function dlqView() {
       );
     },
   };
+}
+
+/**
+ * A table head with the page's selection box before its first column.
+ * @param {HTMLTableSectionElement} head
+ * @param {HTMLInputElement} box
+ */
+function withPick(head, box) {
+  head.rows[0]?.prepend(h("th", { class: "pick" }, box));
+  return head;
 }

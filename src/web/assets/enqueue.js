@@ -55,6 +55,8 @@ export function enqueueView() {
   });
   const delay = h("input", { name: "delay", placeholder: "e.g. 30s, 5m" });
   const timeout = h("input", { name: "timeout", placeholder: "e.g. 60s; none when empty" });
+  // The browser's local time; sent as the UTC instant it names (the API takes ISO 8601).
+  const runAt = h("input", { name: "run_at", type: "datetime-local", step: "1" });
   const error = h("p", { class: "form-error", id: "form-error", role: "alert" });
   const submit = h("button", { class: "btn primary", type: "submit" }, "Enqueue");
   const form = h(
@@ -68,7 +70,13 @@ export function enqueueView() {
       field("Priority", priority, "-1000 to 1000, higher first"),
       field("Max retries", retries),
     ),
-    h("div", { class: "row" }, field("Delay", delay), field("Timeout", timeout)),
+    h(
+      "div",
+      { class: "row" },
+      field("Delay", delay),
+      field("Run at", runAt, "your local time; or a delay, not both"),
+      field("Timeout", timeout),
+    ),
     h("div", { class: "form-foot" }, submit, error),
   );
   form.addEventListener("submit", async (e) => {
@@ -81,6 +89,14 @@ export function enqueueView() {
     if (retries.value !== "") spec.max_retries = Number(retries.value);
     if (delay.value.trim()) spec.delay = delay.value.trim();
     if (timeout.value.trim()) spec.timeout = timeout.value.trim();
+    if (runAt.value) {
+      const at = new Date(runAt.value);
+      if (Number.isNaN(at.getTime())) {
+        fill(error, "run at is not a date and time");
+        return;
+      }
+      spec.run_at = at.toISOString();
+    }
     submit.disabled = true;
     try {
       const job = await api.post("/api/jobs", spec);

@@ -59,7 +59,8 @@ export function jobView(id) {
         }, "Cancel"),
       );
     }
-    if (j.state === "dead") {
+    // Any final job re-runs with fresh attempts (its history is kept), as `queuectl retry` does.
+    if (FINAL.includes(j.state)) {
       out.push(
         h("button", {
           class: "btn primary",
@@ -71,7 +72,7 @@ export function jobView(id) {
               () => api.post(path + "/retry"),
               "requeued",
             ).then(refreshSoon),
-        }, "Retry"),
+        }, j.state === "dead" ? "Retry" : "Re-run"),
       );
     }
     if (FINAL.includes(j.state)) {

@@ -1,47 +1,38 @@
 // @ts-check
 /// <reference lib="dom" />
 /**
- * `/assets/jobs.js`: the jobs table, filtered by state, queue or label, searched by id or command, paged
- * by the API's cursors (each page is one bounded index read, so it stays fast at any queue size).
+ * `/assets/jobs.js`: the jobs table, filtered by state, queue and label together, searched by id,
+ * label or command, paged by the API's cursors (each page is one bounded index read, so it stays
+ * fast at any queue size), with boxes to select jobs for a bulk action (`bulk.js`).
  *
  * @module
  */
 
-import {
-  api,
-  ApiError,
-  badge,
-  fill,
-  h,
-  jobHref,
-  notify,
-  qs,
-  since,
-  STATES,
-  thead,
-} from "./core.js";
-import { labelChips } from "./labels.js";
-import { queueHref } from "./queues.js";
+import { api, ApiError, fill, h, notify, qs, STATES } from "./core.js";
+import { bulkSelection, formatCount } from "./bulk.js";
+import { table } from "./job_table.js";
 /** @import { View } from "./core.js" */
 /** @import { Job, JobPage, Queue } from "./api.d.ts" */
 
 const PAGE = 50;
 
 /**
- * The jobs page (`#/jobs?state=…&queue=…&label=k=v&q=…&order=…`). A label lists through its
- * index, oldest enqueued first, and a queue in index order, so the API refuses either with a
- * search or newest-first, and the two together: the page never asks for such a pair.
+ * The jobs page (`#/jobs?state=…&queue=…&label=k=v&q=…&order=…`). State, queue and label combine
+ * (a label walks its index with the others filtered inside a bounded scan; a queue its keys); a
+ * search (`q`: an id, an id prefix, a `k=v` label or command text) runs once, bounded in time,
+ * within them. Only the unfiltered and per-state lists take "oldest first".
  *
  * @param {URLSearchParams} query the hash's query
  * @returns {View}
  */
 export function jobsView(query) {
   const state = query.get("state") || "";
-  // A hand-edited hash may still carry several; the queue, then the label wins (cheap reads).
   const queue = query.get("queue") || "";
-  const label = queue ? "" : (query.get("label") || "").trim();
-  const text = label || queue ? "" : query.get("q") || "";
-  const order = label || queue ? "oldest" : query.get("order") || "newest";
+  const label = (query.get("label") || "").trim();
+  const text = query.get("q") || "";
+  // A queue alone lists in its index's order; everything else by creation (or transition) time.
+  const fixedOrder = !!(queue && !label);
+  const order = fixedOrder ? "oldest" : query.get("order") || "newest";
   // Its options come from /api/queues on the first refresh; the current one is there at once.
   const queueSel = h(
     "select",
@@ -60,7 +51,7 @@ export function jobsView(query) {
     { name: "order", "aria-label": "order" },
     h(
       "option",
-      { value: "newest", selected: order === "newest", disabled: !!(label || queue) },
+      { value: "newest", selected: order === "newest", disabled: fixedOrder },
       "newest first",
     ),
     h("option", { value: "oldest", selected: order === "oldest" }, "oldest first"),
@@ -69,7 +60,7 @@ export function jobsView(query) {
     type: "search",
     name: "q",
     value: text,
-    placeholder: "id or command…",
+    placeholder: "id, k=v label or command…",
     "aria-label": "search",
   });
   const labelBox = h("input", {
@@ -78,7 +69,7 @@ export function jobsView(query) {
     value: label,
     placeholder: "label k=v",
     "aria-label": "label",
-    title: "only jobs with this label, oldest enqueued first",
+    title: "only jobs with this label (with a queue or state too, filtered within its index)",
   });
   const form = h(
     "form",
@@ -90,29 +81,18 @@ export function jobsView(query) {
     orderSel,
     h("button", { class: "btn", type: "submit" }, "Search"),
   );
-  /** @param {boolean} [pickedQueue] the queue box changed: it wins over the text boxes */
-  const go = (pickedQueue) => {
-    let q = search.value.trim();
-    let l = labelBox.value.trim();
-    let queued = queueSel.value;
-    // Both boxes filled: the one just edited wins, since the API takes only one of them.
-    if (q && l) {
-      if (q !== text) l = "";
-      else q = "";
-    }
-    // The same between a queue and a search or label.
-    if (queued && (q || l)) {
-      if (pickedQueue) q = l = "";
-      else queued = "";
-    }
+  const go = () => {
+    const l = labelBox.value.trim();
     location.hash = "#/jobs" +
       qs({
         state: stateSel.value,
-        queue: queued,
+        queue: queueSel.value,
         label: l,
-        q,
-        // Under a label or queue the order box shows its fixed order, not a choice to carry on.
-        order: l || label || queued || queue || orderSel.value === "newest" ? "" : orderSel.value,
+        q: search.value.trim(),
+        // Under a queue alone the order box shows its fixed order, not a choice to carry on.
+        order: fixedOrder || (queueSel.value && !l) || orderSel.value === "newest"
+          ? ""
+          : orderSel.value,
       });
   };
   form.addEventListener("submit", (e) => {
@@ -120,9 +100,17 @@ export function jobsView(query) {
     go();
   });
   stateSel.addEventListener("change", () => go());
-  queueSel.addEventListener("change", () => go(true));
+  queueSel.addEventListener("change", () => go());
   orderSel.addEventListener("change", () => go());
 
+  /** @type {number | null} */
+  let total = null;
+  const select = bulkSelection({
+    actions: ["cancel", "retry", "release", "delete"],
+    // "All matching" is the filter; a search's matches are only what it found, so none.
+    selector: () => text ? null : label || queue || state ? { state, queue, label } : { all: true },
+    total: () => total,
+  });
   const body = h("div", { class: "table-wrap" });
   const note = h("p", { class: "note muted" });
   const prev = h("button", { class: "btn", type: "button", disabled: true }, "← Previous");
@@ -138,6 +126,7 @@ export function jobsView(query) {
         (label ? " labeled " + label : ""),
     ),
     form,
+    select.bar,
     note,
     body,
     pager,
@@ -159,11 +148,8 @@ export function jobsView(query) {
   /** @param {boolean} reset start the results afresh (a search's "further" adds to them) */
   async function load(reset) {
     /** @type {Record<string, unknown>} */
-    const params = queue
-      ? { state, queue, limit: PAGE, cursor: cursors[page] }
-      : label
-      ? { state, label, limit: PAGE, cursor: cursors[page] }
-      : { state, limit: PAGE, order, cursor: cursors[page] };
+    const params = { state, queue, label, limit: PAGE, cursor: cursors[page] };
+    if (!fixedOrder) params.order = order;
     if (text) params.q = text;
     /** @type {JobPage} */
     let data;
@@ -179,6 +165,7 @@ export function jobsView(query) {
       return;
     }
     nextCursor = data.next_cursor;
+    total = data.total ?? null;
     if (text && !reset) results = results.concat(data.jobs);
     else results = data.jobs;
     draw(data);
@@ -193,10 +180,11 @@ export function jobsView(query) {
       fill(
         body,
         results.length
-          ? table(results)
+          ? table(results, select)
           : h("p", { class: "empty" }, text ? "No job matches." : "No jobs here."),
       );
     }
+    select.sync();
     if (text) {
       // A search's answer always says how far it looked.
       const s = /** @type {NonNullable<JobPage["search"]>} */ (data.search);
@@ -205,10 +193,12 @@ export function jobsView(query) {
       fill(
         note,
         s.complete
-          ? "Searched all" + where + ": " + results.length + " match(es)."
-          : "Searched the " + (order === "newest" ? "newest " : "oldest ") + scanned + where +
-            " and stopped there: " + results.length + " match(es) so far. ",
+          ? "Searched all" + where + ": " + formatCount(results.length) + " match(es)."
+          : "Partial: searched " + formatCount(scanned) + where + " (" +
+            (order === "newest" ? "newest" : "oldest") + " first, about a second) and stopped " +
+            "there: " + formatCount(results.length) + " match(es) so far. ",
       );
+      note.setAttribute("data-partial", String(!s.complete));
       if (!s.complete) {
         note.appendChild(
           h(
@@ -220,11 +210,26 @@ export function jobsView(query) {
       }
       prev.hidden = next.hidden = true;
     } else {
+      const pages = total === null ? null : Math.max(1, Math.ceil(total / PAGE));
       fill(
         note,
-        "Page " + (page + 1) + (state ? " of " + state + " jobs" : " of all jobs") +
-          (queue ? " in queue " + queue : "") +
-          (label ? " labeled " + label + ", oldest enqueued first." : state ? "." : ", by id."),
+        h(
+          "span",
+          { id: "page-of" },
+          "Page " + formatCount(page + 1) + (pages === null ? "" : " of " + formatCount(pages)),
+        ),
+        total === null ? "" : " · " + formatCount(total) + " job(s)",
+        (state ? " · " + state : "") + (queue ? " in queue " + queue : "") +
+          (label ? " · labeled " + label + ", " + order + " enqueued first" : "") +
+          (data.filtered
+            ? " (filtered within a bounded scan of the " + data.filtered.index + " index)"
+            : "") +
+          (!fixedOrder && !label
+            ? state
+              ? " · " + (order === "newest" ? "latest" : "earliest") + " change first"
+              : " · " + order + " created first"
+            : "") +
+          ".",
       );
       prev.disabled = page === 0;
       next.disabled = !nextCursor;
@@ -273,40 +278,4 @@ export function jobsView(query) {
       await load(true);
     },
   };
-}
-
-/**
- * A table of jobs, one row each, the id linking to the job's page.
- *
- * @param {Job[]} jobs
- */
-export function table(jobs) {
-  return h(
-    "table",
-    { class: "grid jobs" },
-    thead(["ID", "State", "Queue", "Tries", "Prio", "Updated", "Command", "Labels", "Last error"]),
-    h(
-      "tbody",
-      {},
-      jobs.map((j) =>
-        h(
-          "tr",
-          { "data-job": j.id },
-          h("td", { class: "mono id" }, h("a", { href: jobHref(j.id) }, j.id)),
-          h("td", {}, badge(j.state)),
-          h(
-            "td",
-            { class: "mono", "data-queue": j.queue },
-            h("a", { href: queueHref(j.queue) }, j.queue),
-          ),
-          h("td", { class: "num" }, j.attempts + "/" + (1 + j.max_retries)),
-          h("td", { class: "num" }, String(j.priority)),
-          h("td", { title: j.updated_at }, since(j.updated_at)),
-          h("td", { class: "mono cmd", title: j.command }, j.command),
-          h("td", {}, h("span", { class: "labels" }, labelChips(j.labels))),
-          h("td", { class: "err", title: j.last_error || "" }, j.last_error || ""),
-        )
-      ),
-    ),
-  );
 }
