@@ -130,11 +130,16 @@ export class Completer {
     }
   }
 
-  /** Reads candidates for a later batch's claims: enough for a pair, and for a pair taken. */
+  /**
+   * Reads candidates for a later batch's claims: enough for a pair, and for a pair taken. In
+   * queue order, not spread: once the jobs claimed meanwhile are left out, the first left must be
+   * the oldest, so that a lone slot still starts equal priorities in FIFO order.
+   */
   #read(): Promise<Candidate[]> {
     return readCandidates(this.#store, {
       workerId: this.#opts.workerId,
       now: Date.now(),
+      random: () => 0,
       queues: this.#opts.queues,
       fetch: 3 * ENDS_WITH_CLAIMS,
     }).catch(() => []);
