@@ -124,8 +124,7 @@ export const B3_LINES: readonly ((r: Results) => Row[])[] = [
           `${fmt(s.drain.jobs_per_s)} jobs/s with start-up`,
         // "Close to what the count allows", read as at least 0.8x of count / job length.
         goal: ({ s }) => s.count >= 8 ? ">= 0.8x of ideal" : "",
-        met: ({ s }) =>
-          s.count >= 8 ? s.drain.steady_jobs_per_s >= 0.8 * s.ideal_jobs_per_s : null,
+        met: ({ s }) => s.count >= 8 ? s.drain.steady_jobs_per_s >= 0.8 * s.ideal_jobs_per_s : null,
       },
       {
         figure: ({ s }) =>
