@@ -70,6 +70,19 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] ?? NaN;
 }
 
+/**
+ * Resumes a frozen worker. A self-killing job in its other slot may have killed it while it was
+ * stopped (its jobs run in their own sessions, not frozen with it): then nothing is left to resume.
+ */
+function resume(pid: number): boolean {
+  try {
+    Deno.kill(pid, "SIGCONT");
+    return true;
+  } catch {
+    return false; // Gone already.
+  }
+}
+
 Deno.test({
   name:
     "under kill -9 and SIGSTOP chaos (some kills within 50 ms of a job's start) no job is lost, no attempt runs twice, no two runs of a job overlap, and doctor finds nothing",
@@ -151,7 +164,11 @@ Deno.test({
           if (kills.has(w.pid) || !long) continue;
           const job = await getJob(store, long.id);
           if (job?.state !== "processing" || job.worker !== w.id) continue;
-          Deno.kill(w.pid, "SIGSTOP");
+          try {
+            Deno.kill(w.pid, "SIGSTOP");
+          } catch {
+            continue; // A self-killing job ended it meanwhile.
+          }
           const still = await getJob(store, long.id);
           // A process frozen inside a SQLite write would hold the file's lock and stall every
           // other writer (SQLite, not queuectl): only keep a freeze that leaves writes possible.
@@ -161,7 +178,7 @@ Deno.test({
           ) {
             return { pid: w.pid, job: job.id, run: job.runs };
           }
-          Deno.kill(w.pid, "SIGCONT"); // It finished that job in between: try another.
+          resume(w.pid); // It finished that job in between: try another.
         }
         return null;
       }, { what: "a worker in the middle of a long job to freeze", timeoutMs: 30_000 });
@@ -172,7 +189,7 @@ Deno.test({
         return job && !(job.state === "processing" && job.runs === frozen.run);
       }, { what: "the frozen worker's job to be recovered", timeoutMs: 20_000 });
       const recoveredFrozenMs = Date.now() - frozenAt;
-      Deno.kill(frozen.pid, "SIGCONT");
+      const frozenSurvived = resume(frozen.pid);
       frozenPid = null;
 
       await waitFor(async () => {
@@ -254,13 +271,14 @@ Deno.test({
           `frozen worker's job recovered after ${recoveredFrozenMs} ms (lease 1500 ms)`,
       );
       ok(workers.log().includes("worker.crashed"), "the supervisor did not report the crashes");
+      // Its late result is refused, unless a self-killing job in its other slot ended it first.
       ok(
-        workers.log().includes("job.result_refused"),
+        !frozenSurvived || workers.log().includes("job.result_refused"),
         "the frozen worker's late result was not refused",
       );
     } finally {
       // A stopped process never exits: resume it before asking everything to stop.
-      if (frozenPid !== null) Deno.kill(frozenPid, "SIGCONT");
+      if (frozenPid !== null) resume(frozenPid);
       await workers.stop();
     }
   },
