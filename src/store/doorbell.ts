@@ -129,16 +129,16 @@ export class FileDoorbell extends ListeningDoorbell {
   /** Touches the bell file. Never throws: a missed ring costs one poll. */
   async ring(): Promise<void> {
     if (!this.#path) return;
-    if (this.#onlyWhenWatched) {
-      try {
-        // A touch, sync: 3 µs when a listener made the file, 14 µs (a failed stat) when none.
-        const now = new Date();
-        Deno.utimeSync(this.#path, now, now);
-      } catch {
-        // Nobody listens, or they fall back to polling.
-      }
+    try {
+      // A touch, sync: 3 µs when the file exists, where writing it took a trip through Deno's
+      // blocking pool (200 µs per ring here) before the watchers could hear anything.
+      const now = new Date();
+      Deno.utimeSync(this.#path, now, now);
       return;
+    } catch {
+      // No file: nobody listens yet (or, for a bell rung only while watched, nobody at all).
     }
+    if (this.#onlyWhenWatched) return;
     try {
       await Deno.writeFile(this.#path, new Uint8Array([1]), { mode: 0o600 });
     } catch {
