@@ -117,7 +117,10 @@ export class Completer {
         // The next batch's candidates are read while this one commits. The jobs this one
         // claims may still be in that read: they are left out when it is used.
         const taken = new Set<string>();
-        if (claiming) this.#ahead = { at: Date.now(), read: this.#read(), taken };
+        if (claiming) {
+          const claims = all.filter((w) => w.options.wantNext).length;
+          this.#ahead = { at: Date.now(), read: this.#read(claims), taken };
+        }
         let at = 0;
         await Promise.all(
           batchSizes(all.length, claiming).map((size, i) =>
@@ -131,17 +134,18 @@ export class Completer {
   }
 
   /**
-   * Reads candidates for a later batch's claims: enough for a pair, and for a pair taken. In
+   * Reads candidates for a later batch's claims: enough for a pair, once the `taking` jobs the
+   * batch committing now claims are left out (each record read costs a deserialisation). In
    * queue order, not spread: once the jobs claimed meanwhile are left out, the first left must be
    * the oldest, so that a lone slot still starts equal priorities in FIFO order.
    */
-  #read(): Promise<Candidate[]> {
+  #read(taking: number): Promise<Candidate[]> {
     return readCandidates(this.#store, {
       workerId: this.#opts.workerId,
       now: Date.now(),
       random: () => 0,
       queues: this.#opts.queues,
-      fetch: 3 * ENDS_WITH_CLAIMS,
+      fetch: taking + ENDS_WITH_CLAIMS,
     }).catch(() => []);
   }
 
