@@ -187,6 +187,23 @@ Deno.test({
       await page.locator(`tr[data-job="${needle}"]`).waitFor();
       ok((await rowIds(page)).includes(needle));
 
+      // A state's view lists by creation time, though its jobs entered it in another order;
+      // "by last change" lists them as they entered it.
+      for (const id of [needle, first, mailC]) await cliOk(db, ["cancel", id]);
+      await page.goto(web.url + "/#/jobs?state=canceled");
+      await page.locator(`tr[data-job="${first}"]`).waitFor();
+      assertEquals(await rowIds(page), [needle, mailC, first]);
+      await page.locator(".note", { hasText: "newest created first" }).waitFor();
+      await page.selectOption('select[aria-label="sort"]', "changed");
+      await page.waitForURL(/#\/jobs\?state=canceled&sort=changed$/);
+      await page.locator(".note", { hasText: "latest change first" }).waitFor();
+      assertEquals(await rowIds(page), [mailC, first, needle]);
+      // A queue alone, every state of it, by creation time too (a walk that read them all).
+      await page.goto(web.url + "/#/jobs?queue=mail");
+      await page.locator(".note", { hasText: "in queue mail · newest created first" }).waitFor();
+      assertEquals(await rowIds(page), [mailC, mailB, mailA]);
+      strictEqual(await page.locator(".note").getAttribute("data-partial"), "false");
+
       // The enqueue form's run-at: the job is scheduled for then, and the list says so.
       await page.goto(web.url + "/#/enqueue");
       await page.fill('textarea[name="command"]', "echo later");

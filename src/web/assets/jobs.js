@@ -10,6 +10,7 @@
 
 import { api, ApiError, fill, h, notify, qs, STATES } from "./core.js";
 import { bulkSelection, formatCount } from "./bulk.js";
+import { listNote } from "./job_list_note.js";
 import { table } from "./job_table.js";
 /** @import { View } from "./core.js" */
 /** @import { Job, JobPage, Queue } from "./api.d.ts" */
@@ -17,10 +18,12 @@ import { table } from "./job_table.js";
 const PAGE = 50;
 
 /**
- * The jobs page (`#/jobs?state=…&queue=…&label=k=v&q=…&order=…`). State, queue and label combine
- * (a label walks its index with the others filtered inside a bounded scan; a queue its keys); a
- * search (`q`: an id, an id prefix, a `k=v` label or command text) runs once, bounded in time,
- * within them. Only the unfiltered and per-state lists take "oldest first".
+ * The jobs page (`#/jobs?state=…&queue=…&label=k=v&q=…&order=…&sort=…`). State, queue and label
+ * combine (a label walks its index with the others filtered inside a bounded scan); every view
+ * lists by creation time, a state's also by its latest change (`sort=changed`). A view no index
+ * holds in creation order (a queue, a large state) is a bounded walk that may stop before the
+ * page fills: the note says how far it looked and offers to go on. A search (`q`: an id, an id
+ * prefix, a `k=v` label or command text) runs once, bounded in time, within them.
  *
  * @param {URLSearchParams} query the hash's query
  * @returns {View}
@@ -30,8 +33,9 @@ export function jobsView(query) {
   const queue = query.get("queue") || "";
   const label = (query.get("label") || "").trim();
   const text = query.get("q") || "";
-  // A queue alone lists in its index's order; everything else by creation (or transition) time.
-  const fixedOrder = !!(queue && !label);
+  // By latest change needs a state's index; with a queue too it is read oldest first only.
+  const sort = state && !label && query.get("sort") === "changed" ? "changed" : "created";
+  const fixedOrder = !!(queue && sort === "changed");
   const order = fixedOrder ? "oldest" : query.get("order") || "newest";
   // Its options come from /api/queues on the first refresh; the current one is there at once.
   const queueSel = h(
@@ -56,6 +60,17 @@ export function jobsView(query) {
     ),
     h("option", { value: "oldest", selected: order === "oldest" }, "oldest first"),
   );
+  const sortSel = h(
+    "select",
+    {
+      name: "sort",
+      "aria-label": "sort",
+      disabled: !state || !!label,
+      title: "by creation time, or (for one state) by when jobs entered it",
+    },
+    h("option", { value: "created", selected: sort === "created" }, "by creation"),
+    h("option", { value: "changed", selected: sort === "changed" }, "by last change"),
+  );
   const search = h("input", {
     type: "search",
     name: "q",
@@ -78,6 +93,7 @@ export function jobsView(query) {
     queueSel,
     labelBox,
     search,
+    sortSel,
     orderSel,
     h("button", { class: "btn", type: "submit" }, "Search"),
   );
@@ -89,10 +105,9 @@ export function jobsView(query) {
         queue: queueSel.value,
         label: l,
         q: search.value.trim(),
-        // Under a queue alone the order box shows its fixed order, not a choice to carry on.
-        order: fixedOrder || (queueSel.value && !l) || orderSel.value === "newest"
-          ? ""
-          : orderSel.value,
+        // A fixed order (a queue's state by change) is shown, not a choice to carry on.
+        order: fixedOrder || orderSel.value === "newest" ? "" : orderSel.value,
+        sort: stateSel.value && !l && sortSel.value === "changed" ? "changed" : "",
       });
   };
   form.addEventListener("submit", (e) => {
@@ -102,6 +117,7 @@ export function jobsView(query) {
   stateSel.addEventListener("change", () => go());
   queueSel.addEventListener("change", () => go());
   orderSel.addEventListener("change", () => go());
+  sortSel.addEventListener("change", () => go());
 
   /** @type {number | null} */
   let total = null;
@@ -141,15 +157,22 @@ export function jobsView(query) {
   /** @type {Job[]} */
   let results = [];
   let scanned = 0;
+  // A walk that stopped early, or was taken further, is not re-run on every tick: it may read
+  // thousands of jobs.
+  let held = false;
   let last = "";
   // A 400 (a label without `=`, say) will not heal on the next tick: show it once and stop.
   let refused = false;
 
-  /** @param {boolean} reset start the results afresh (a search's "further" adds to them) */
-  async function load(reset) {
+  /**
+   * @param {boolean} reset start the results afresh ("further" and "more" add to them)
+   * @param {string | null | undefined} from where to start: this page's cursor unless given
+   */
+  async function load(reset, from = cursors[page]) {
     /** @type {Record<string, unknown>} */
-    const params = { state, queue, label, limit: PAGE, cursor: cursors[page] };
+    const params = { state, queue, label, limit: PAGE, cursor: from };
     if (!fixedOrder) params.order = order;
+    if (sort === "changed") params.sort = sort;
     if (text) params.q = text;
     /** @type {JobPage} */
     let data;
@@ -166,8 +189,10 @@ export function jobsView(query) {
     }
     nextCursor = data.next_cursor;
     total = data.total ?? null;
-    if (text && !reset) results = results.concat(data.jobs);
+    if (!reset) results = results.concat(data.jobs);
     else results = data.jobs;
+    if (reset) scanned = 0;
+    held = !reset || !!data.partial;
     draw(data);
   }
 
@@ -210,35 +235,33 @@ export function jobsView(query) {
       }
       prev.hidden = next.hidden = true;
     } else {
-      const pages = total === null ? null : Math.max(1, Math.ceil(total / PAGE));
+      if (data.filtered?.index === "created") scanned += data.scanned ?? 0;
       fill(
         note,
-        h(
-          "span",
-          { id: "page-of" },
-          "Page " + formatCount(page + 1) + (pages === null ? "" : " of " + formatCount(pages)),
-        ),
-        total === null ? "" : " · " + formatCount(total) + " job(s)",
-        (state ? " · " + state : "") + (queue ? " in queue " + queue : "") +
-          (label ? " · labeled " + label + ", " + order + " enqueued first" : "") +
-          (data.filtered
-            ? " (filtered within a bounded scan of the " + data.filtered.index + " index)"
-            : "") +
-          (!fixedOrder && !label
-            ? state
-              ? " · " + (order === "newest" ? "latest" : "earliest") + " change first"
-              : " · " + order + " created first"
-            : "") +
-          ".",
+        ...listNote({
+          data,
+          page,
+          perPage: PAGE,
+          total,
+          shown: results.length,
+          scanned,
+          state,
+          queue,
+          label,
+          order,
+          sort,
+          onMore: more,
+        }),
       );
+      // A walk that stopped before the page filled says how far it looked, and goes on.
+      note.setAttribute("data-partial", String(!!data.partial));
       prev.disabled = page === 0;
       next.disabled = !nextCursor;
     }
   }
 
   async function more() {
-    cursors[0] = nextCursor;
-    await load(false);
+    await load(false, nextCursor);
   }
   prev.addEventListener("click", async () => {
     if (page === 0) return;
@@ -273,7 +296,7 @@ export function jobsView(query) {
         );
       }
       // A search is run once (and on "Search further"), not on every tick: it may scan many jobs.
-      if ((text && loaded) || refused) return;
+      if (((text || held) && loaded) || refused) return;
       loaded = true;
       await load(true);
     },
