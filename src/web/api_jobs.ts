@@ -117,6 +117,9 @@ export async function listJobsRoute(ctx: RouteContext): Promise<Response> {
       next_cursor: page.cursor,
       total: await totalOf(ctx, { state, queue }),
       sort,
+      // How it was read: "index" (an order some index has), "sorted" (a small state read whole
+      // and sorted) or "walk" (the bounded creation walk).
+      read: page.plan,
       ...(walked
         ? {
           filtered: { index: "created", bounded_scan: LABEL_SCAN },

@@ -27,6 +27,7 @@ Deno.test("GET /api/jobs?state= lists by creation time by default and by latest 
     4,
   ]);
   strictEqual(created.filtered, undefined, "a small state is read whole: exact, no bounded scan");
+  strictEqual(created.read, "sorted");
   const changed = await jsonOf<Json>(
     await web.handle(get("/api/jobs?state=canceled&order=newest&sort=changed")),
     200,
@@ -44,7 +45,12 @@ Deno.test("GET /api/jobs?state= lists by creation time by default and by latest 
   assertEquals([ids(p1), ids(p2), p2.next_cursor], [["c4", "c3"], ["c2", "c1"], null]);
   // A queue alone, and a queue with a state, by creation through the walk, which says so.
   const mail = await jsonOf<Json>(await web.handle(get("/api/jobs?queue=mail&order=newest")), 200);
-  assertEquals([ids(mail), mail.filtered?.index, mail.partial], [["c4", "c2"], "created", false]);
+  assertEquals([ids(mail), mail.filtered?.index, mail.read, mail.partial], [
+    ["c4", "c2"],
+    "created",
+    "walk",
+    false,
+  ]);
   const mailOldest = await jsonOf<Json>(
     await web.handle(get("/api/jobs?queue=mail&state=canceled&order=oldest")),
     200,

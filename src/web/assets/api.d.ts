@@ -99,6 +99,8 @@ export interface JobPage {
   filtered?: { index: string; bounded_scan: number };
   /** The order: `created` (creation time) or `changed` (a state's latest transition). */
   sort?: "created" | "changed";
+  /** With `sort` `created` and no label: `index`, `sorted` (a small state read whole) or `walk`. */
+  read?: "index" | "sorted" | "walk";
   /** With `filtered.index` `created`: how many jobs the walk read. */
   scanned?: number;
   /** With `filtered.index` `created`: the walk's budget ended before the page filled. */

@@ -8,9 +8,10 @@
  * @module
  */
 
-import { api, ApiError, fill, h, notify, qs, STATES } from "./core.js";
+import { api, ApiError, fill, h, notify, qs } from "./core.js";
 import { bulkSelection, formatCount } from "./bulk.js";
 import { listNote } from "./job_list_note.js";
+import { filterForm } from "./job_filters.js";
 import { table } from "./job_table.js";
 /** @import { View } from "./core.js" */
 /** @import { Job, JobPage, Queue } from "./api.d.ts" */
@@ -37,87 +38,7 @@ export function jobsView(query) {
   const sort = state && !label && query.get("sort") === "changed" ? "changed" : "created";
   const fixedOrder = !!(queue && sort === "changed");
   const order = fixedOrder ? "oldest" : query.get("order") || "newest";
-  // Its options come from /api/queues on the first refresh; the current one is there at once.
-  const queueSel = h(
-    "select",
-    { name: "queue", "aria-label": "queue" },
-    h("option", { value: "" }, "all queues"),
-    queue ? h("option", { value: queue, selected: true }, queue) : null,
-  );
-  const stateSel = h(
-    "select",
-    { name: "state", "aria-label": "state" },
-    h("option", { value: "" }, "all states"),
-    STATES.map((s) => h("option", { value: s, selected: s === state }, s)),
-  );
-  const orderSel = h(
-    "select",
-    { name: "order", "aria-label": "order" },
-    h(
-      "option",
-      { value: "newest", selected: order === "newest", disabled: fixedOrder },
-      "newest first",
-    ),
-    h("option", { value: "oldest", selected: order === "oldest" }, "oldest first"),
-  );
-  const sortSel = h(
-    "select",
-    {
-      name: "sort",
-      "aria-label": "sort",
-      disabled: !state || !!label,
-      title: "by creation time, or (for one state) by when jobs entered it",
-    },
-    h("option", { value: "created", selected: sort === "created" }, "by creation"),
-    h("option", { value: "changed", selected: sort === "changed" }, "by last change"),
-  );
-  const search = h("input", {
-    type: "search",
-    name: "q",
-    value: text,
-    placeholder: "id, k=v label or command…",
-    "aria-label": "search",
-  });
-  const labelBox = h("input", {
-    type: "text",
-    name: "label",
-    value: label,
-    placeholder: "label k=v",
-    "aria-label": "label",
-    title: "only jobs with this label (with a queue or state too, filtered within its index)",
-  });
-  const form = h(
-    "form",
-    { class: "toolbar", role: "search" },
-    stateSel,
-    queueSel,
-    labelBox,
-    search,
-    sortSel,
-    orderSel,
-    h("button", { class: "btn", type: "submit" }, "Search"),
-  );
-  const go = () => {
-    const l = labelBox.value.trim();
-    location.hash = "#/jobs" +
-      qs({
-        state: stateSel.value,
-        queue: queueSel.value,
-        label: l,
-        q: search.value.trim(),
-        // A fixed order (a queue's state by change) is shown, not a choice to carry on.
-        order: fixedOrder || orderSel.value === "newest" ? "" : orderSel.value,
-        sort: stateSel.value && !l && sortSel.value === "changed" ? "changed" : "",
-      });
-  };
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
-    go();
-  });
-  stateSel.addEventListener("change", () => go());
-  queueSel.addEventListener("change", () => go());
-  orderSel.addEventListener("change", () => go());
-  sortSel.addEventListener("change", () => go());
+  const { form, queueSel } = filterForm({ state, queue, label, text, order, sort, fixedOrder });
 
   /** @type {number | null} */
   let total = null;
@@ -160,6 +81,12 @@ export function jobsView(query) {
   // A walk that stopped early, or was taken further, is not re-run on every tick: it may read
   // thousands of jobs.
   let held = false;
+  // A view read whole or walked (up to thousands of jobs) is re-read every 5 s, not every second.
+  let costly = false;
+  let loadedAt = 0;
+  // After an action the list follows at once.
+  const stopped = new AbortController();
+  addEventListener("queuectl:refresh", () => loadedAt = 0, { signal: stopped.signal });
   let last = "";
   // A 400 (a label without `=`, say) will not heal on the next tick: show it once and stop.
   let refused = false;
@@ -193,6 +120,7 @@ export function jobsView(query) {
     else results = data.jobs;
     if (reset) scanned = 0;
     held = !reset || !!data.partial;
+    costly = data.read === "sorted" || data.read === "walk";
     draw(data);
   }
 
@@ -282,6 +210,7 @@ export function jobsView(query) {
   return {
     title: "Jobs",
     el,
+    stop: () => stopped.abort(),
     async refresh() {
       if (!queuesListed) {
         /** @type {Queue[]} */
@@ -297,7 +226,9 @@ export function jobsView(query) {
       }
       // A search is run once (and on "Search further"), not on every tick: it may scan many jobs.
       if (((text || held) && loaded) || refused) return;
+      if (costly && Date.now() - loadedAt < 5000) return;
       loaded = true;
+      loadedAt = Date.now();
       await load(true);
     },
   };
