@@ -14,11 +14,11 @@ import {
   countJobs,
   LABEL_SCAN,
   type LabelSelector,
-  listJobs,
   listLabeled,
   pageCreatedView,
   pageJobs,
   readQueueCounts,
+  scanListing,
 } from "../store/mod.ts";
 import { search, SEARCH_BUDGET_MS } from "./api_search.ts";
 import { choiceParam, intParam, queryOf, stateParam, textParam } from "./params.ts";
@@ -130,27 +130,27 @@ export async function listJobsRoute(ctx: RouteContext): Promise<Response> {
     });
   }
   if (queue !== undefined) {
-    // A state of one queue by transition: pages by the last job shown, as `list --queue
-    // --after` does, pending jobs through the queue's own keys, other states filtered within a
-    // bounded scan of the state's index.
-    if (order === "newest") {
-      throw new UsageError(
-        "sort=changed with a queue lists oldest first and takes no order=newest",
-      );
-    }
-    const page = await listJobs(ctx.store, {
-      queue,
+    // A state of one queue by transition: pending jobs through the queue's own keys, any other
+    // state its listing filtered by queue within LABEL_SCAN entries or SEARCH_BUDGET_MS.
+    const page = await scanListing(ctx.store, {
       state,
+      queue,
       limit,
-      after: cursor,
+      cursor,
+      order,
       scan: LABEL_SCAN,
+      budgetMs: SEARCH_BUDGET_MS,
     });
     return json({
       jobs: page.jobs.map(jobJson),
-      next_cursor: page.next,
+      next_cursor: page.cursor,
       total: await totalOf(ctx, { state, queue }),
       sort,
-      ...(state === "pending" ? {} : { filtered: { index: "state", bounded_scan: LABEL_SCAN } }),
+      ...(state === "pending" ? {} : {
+        filtered: { index: "state", bounded_scan: LABEL_SCAN },
+        scanned: page.scanned,
+        partial: page.cursor !== null && page.jobs.length < limit,
+      }),
     });
   }
   const page = await pageJobs(ctx.store, { state, limit, cursor, order });

@@ -61,6 +61,15 @@ Deno.test("GET /api/jobs?state= lists by creation time by default and by latest 
     200,
   );
   assertEquals(ids(mailChanged), ["c4", "c2"]);
+  const mailLatest = await jsonOf<Json>(
+    await web.handle(get("/api/jobs?queue=mail&state=canceled&sort=changed&order=newest")),
+    200,
+  );
+  assertEquals([ids(mailLatest), mailLatest.filtered?.index, mailLatest.partial], [
+    ["c2", "c4"],
+    "state",
+    false,
+  ]);
 });
 
 Deno.test("GET /api/jobs refuses a bad sort, and sort=changed without a state or with a label, with one line", async () => {

@@ -14,12 +14,11 @@ import { h, qs, STATES } from "./core.js";
  *
  * @param {{
  *   state: string, queue: string, label: string, text: string, order: string, sort: string,
- *   fixedOrder: boolean,
- * }} view the current view (`fixedOrder`: its order is not a choice)
+ * }} view the current view
  * @returns {{ form: HTMLFormElement, queueSel: HTMLSelectElement }}
  */
 export function filterForm(view) {
-  const { state, queue, label, text, order, sort, fixedOrder } = view;
+  const { state, queue, label, text, order, sort } = view;
   // Its options come from /api/queues on the first refresh; the current one is there at once.
   const queueSel = h(
     "select",
@@ -38,7 +37,7 @@ export function filterForm(view) {
     { name: "order", "aria-label": "order" },
     h(
       "option",
-      { value: "newest", selected: order === "newest", disabled: fixedOrder },
+      { value: "newest", selected: order === "newest" },
       "newest first",
     ),
     h("option", { value: "oldest", selected: order === "oldest" }, "oldest first"),
@@ -88,8 +87,7 @@ export function filterForm(view) {
         queue: queueSel.value,
         label: l,
         q: search.value.trim(),
-        // A fixed order (a queue's state by change) is shown, not a choice to carry on.
-        order: fixedOrder || orderSel.value === "newest" ? "" : orderSel.value,
+        order: orderSel.value === "newest" ? "" : orderSel.value,
         sort: stateSel.value && !l && sortSel.value === "changed" ? "changed" : "",
       });
   };

@@ -50,8 +50,11 @@ export function listNote(o) {
     out.push(h(
       "span",
       { id: "walk-note" },
-      " Searched the " + order + " " + formatCount(o.scanned) + " jobs: " +
-        formatCount(o.shown) + " in this view so far. ",
+      " Searched the " + (walked
+        ? order + " " + formatCount(o.scanned) + " jobs"
+        : formatCount(o.scanned) + " " + o.state + " jobs that changed " +
+          (order === "newest" ? "last" : "first")) +
+        ": " + formatCount(o.shown) + " in this view so far. ",
       h(
         "button",
         { class: "btn small", type: "button", id: "walk-more", onclick: o.onMore },

@@ -34,11 +34,10 @@ export function jobsView(query) {
   const queue = query.get("queue") || "";
   const label = (query.get("label") || "").trim();
   const text = query.get("q") || "";
-  // By latest change needs a state's index; with a queue too it is read oldest first only.
+  // By latest change needs a state's index.
   const sort = state && !label && query.get("sort") === "changed" ? "changed" : "created";
-  const fixedOrder = !!(queue && sort === "changed");
-  const order = fixedOrder ? "oldest" : query.get("order") || "newest";
-  const { form, queueSel } = filterForm({ state, queue, label, text, order, sort, fixedOrder });
+  const order = query.get("order") || "newest";
+  const { form, queueSel } = filterForm({ state, queue, label, text, order, sort });
 
   /** @type {number | null} */
   let total = null;
@@ -97,8 +96,7 @@ export function jobsView(query) {
    */
   async function load(reset, from = cursors[page]) {
     /** @type {Record<string, unknown>} */
-    const params = { state, queue, label, limit: PAGE, cursor: from };
-    if (!fixedOrder) params.order = order;
+    const params = { state, queue, label, limit: PAGE, cursor: from, order };
     if (sort === "changed") params.sort = sort;
     if (text) params.q = text;
     /** @type {JobPage} */
@@ -163,7 +161,7 @@ export function jobsView(query) {
       }
       prev.hidden = next.hidden = true;
     } else {
-      if (data.filtered?.index === "created") scanned += data.scanned ?? 0;
+      scanned += data.scanned ?? 0;
       fill(
         note,
         ...listNote({
