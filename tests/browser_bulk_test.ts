@@ -187,6 +187,23 @@ Deno.test({
       await page.locator(`tr[data-job="${needle}"]`).waitFor();
       ok((await rowIds(page)).includes(needle));
 
+      // A state's view lists by creation time, though its jobs entered it in another order;
+      // "by last change" lists them as they entered it.
+      for (const id of [needle, first, mailC]) await cliOk(db, ["cancel", id]);
+      await page.goto(web.url + "/#/jobs?state=canceled");
+      await page.locator(`tr[data-job="${first}"]`).waitFor();
+      assertEquals(await rowIds(page), [needle, mailC, first]);
+      await page.locator(".note", { hasText: "newest created first" }).waitFor();
+      await page.selectOption('select[aria-label="sort"]', "changed");
+      await page.waitForURL(/#\/jobs\?state=canceled&sort=changed$/);
+      await page.locator(".note", { hasText: "latest change first" }).waitFor();
+      assertEquals(await rowIds(page), [mailC, first, needle]);
+      // A queue alone, every state of it, by creation time too (a walk that read them all).
+      await page.goto(web.url + "/#/jobs?queue=mail");
+      await page.locator(".note", { hasText: "in queue mail · newest created first" }).waitFor();
+      assertEquals(await rowIds(page), [mailC, mailB, mailA]);
+      strictEqual(await page.locator(".note").getAttribute("data-partial"), "false");
+
       // The enqueue form's run-at: the job is scheduled for then, and the list says so.
       await page.goto(web.url + "/#/enqueue");
       await page.fill('textarea[name="command"]', "echo later");
@@ -263,6 +280,52 @@ Deno.test({
       const counts = await statusCounts(db);
       assertEquals([counts.dead, counts.pending], [0, 2]);
       await page.locator(".empty", { hasText: "The DLQ is empty." }).waitFor();
+      assertEquals(errors, []);
+    } finally {
+      await browser.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "a queue whose jobs are older than the newest 5,000 shows a partial walk that says how far it looked, and More… goes on until it finds them",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    await using db = await tempDb();
+    const rare = await enqueueId(db, ["--queue", "rare", "--command", "true"]);
+    const file = join(db.dir, "filler.ndjson");
+    const specs = Array.from({ length: 5100 }, () => JSON.stringify({ command: "true" }));
+    await Deno.writeTextFile(file, specs.join("\n") + "\n");
+    await cliOk(db, ["enqueue", "--file", file]);
+    await using web = await startWeb(db);
+    const browser = await launch();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      page.setDefaultTimeout(20_000);
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(e.message));
+      await page.goto(web.url + "/#/jobs?queue=rare");
+      const walkNote = page.locator("#walk-note");
+      await walkNote.waitFor();
+      ok(
+        /^ Searched the newest [\d,]+ jobs: 0 in this view so far\. /.test(
+          await walkNote.innerText(),
+        ),
+      );
+      strictEqual(await page.locator(".note").getAttribute("data-partial"), "true");
+      strictEqual(await page.locator("tr[data-job]").count(), 0);
+      // Each More… reads on from where the last walk stopped (at most 5,000 jobs or a second).
+      for (let i = 0; i < 20 && await page.locator("tr[data-job]").count() === 0; i++) {
+        const before = await walkNote.textContent();
+        await page.click("#walk-more");
+        await page.waitForFunction(
+          `document.getElementById("walk-note")?.textContent !== ${JSON.stringify(before)}`,
+        );
+      }
+      assertEquals(await rowIds(page), [rare]);
+      strictEqual(await page.locator(".note").getAttribute("data-partial"), "false");
       assertEquals(errors, []);
     } finally {
       await browser.close();

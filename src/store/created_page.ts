@@ -14,11 +14,37 @@ import { keys } from "./keys.ts";
 import type { Store } from "./open.ts";
 import { decodeCursor, encodeCursor, type PageOrder } from "./page.ts";
 
-/** A job's place in creation order. */
-type Place = [number, string];
+/** A job's place in creation order: `[created_at, id]`. */
+export type Place = [number, string];
 
-function before(a: Place, b: Place): boolean {
+/**
+ * Whether place `a` comes before `b` in creation order (pure).
+ *
+ * @example
+ * ```ts
+ * before([1, "b"], [2, "a"]); // true
+ * ```
+ */
+export function before(a: Place, b: Place): boolean {
   return a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+}
+
+/**
+ * The place a creation-order cursor names; anything else is a UsageError (pure). Every view
+ * sorted by creation time shares this cursor, so a page may continue through another path.
+ *
+ * @example
+ * ```ts
+ * import { encodeCursor } from "./page.ts";
+ * placeOf(encodeCursor([5, "a1"])); // [5, "a1"]
+ * ```
+ */
+export function placeOf(cursor: string): Place {
+  const p = decodeCursor(cursor);
+  if (p.length !== 2 || typeof p[0] !== "number" || typeof p[1] !== "string") {
+    throw new UsageError(`invalid cursor ${JSON.stringify(cursor.slice(0, 40))}`);
+  }
+  return [p[0], p[1]];
 }
 
 /**
@@ -57,14 +83,7 @@ export async function pageByCreation(
 ): Promise<{ jobs: Job[]; cursor: string | null }> {
   const { limit } = options;
   const reverse = options.order === "newest";
-  let place: Place | undefined;
-  if (options.cursor !== undefined) {
-    const p = decodeCursor(options.cursor);
-    if (p.length !== 2 || typeof p[0] !== "number" || typeof p[1] !== "string") {
-      throw new UsageError(`invalid cursor ${JSON.stringify(options.cursor.slice(0, 40))}`);
-    }
-    place = [p[0], p[1]];
-  }
+  const place = options.cursor === undefined ? undefined : placeOf(options.cursor);
   const [picked, generated] = await Promise.all([
     pickedIds(store, place, limit, reverse),
     generatedIds(store, place, limit, reverse),

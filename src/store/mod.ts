@@ -28,7 +28,9 @@ export {
 } from "./label_query.ts";
 export { type CursorPage, pageJobs, type PageOrder } from "./page.ts";
 export { pageByCreation } from "./created_page.ts";
+export { type CreatedPlan, pageCreatedView } from "./created_view.ts";
 export { searchJobs, type SearchResult } from "./search.ts";
+export { type ListingScan, scanListing } from "./listing_scan.ts";
 export { readMetrics, readTotals, sweepMetrics } from "./metrics.ts";
 export { envNames, readEnv, sweepEnvBlobs } from "./env_blob.ts";
 export { MetricTally } from "./metric_tally.ts";

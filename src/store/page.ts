@@ -87,14 +87,19 @@ export function decodeCursor(cursor: string): Position {
   return value as Position;
 }
 
-/** The index a page walks, and how a position inside it maps to a key. */
-export function indexOf(state: JobState | undefined): {
+/**
+ * The index a page walks, and how a position inside it maps to a key: a state's listing (pending
+ * jobs of one queue: that queue's own `ready` keys), or every job by id.
+ */
+export function indexOf(state: JobState | undefined, queue?: string): {
   prefix: Deno.KvKey;
   keyAt: (p: Position) => Deno.KvKey;
   positionOf: (key: Deno.KvKey) => Position;
 } {
   if (state) {
-    const prefix = keys.listing(state);
+    const prefix = state === "pending" && queue !== undefined
+      ? keys.readyIn(queue)
+      : keys.listing(state);
     return {
       prefix,
       keyAt: (p) => [...prefix, ...p],

@@ -37,11 +37,6 @@ export interface ListOptions {
    * other states the listing is read and filtered, so a rare queue among many jobs costs a scan.
    */
   queue?: string;
-  /**
-   * With `queue` outside the pending state: read at most this many listing entries per call (a
-   * page may then come back short, with a `next` to go on from). Default: no bound (the CLI's).
-   */
-  scan?: number;
 }
 
 /** One page of jobs. */
@@ -121,13 +116,11 @@ async function listFiltered(
     start = [...(state ? keys.listedAt(anchor) : keys.job(anchor.id)), ""];
   }
   const jobs: Job[] = [];
-  let scanned = 0;
   for (;;) {
-    const want = Math.min(1000, (options.scan ?? Infinity) - scanned);
+    const want = 1000;
     const page = await store.db.list<unknown>(start ? { prefix, start } : { prefix }, {
       limit: want,
     });
-    scanned += page.length;
     const found = state
       ? (await store.db.getMany<Job>(page.map((e) => keys.job(e.value as string))))
         .map((e) => e.value)
@@ -138,13 +131,7 @@ async function listFiltered(
       if (jobs.length === limit) return { jobs, next: job.id };
     }
     if (page.length < want) return { jobs, next: null };
-    const lastKey = page[page.length - 1]!.key;
-    if (scanned >= (options.scan ?? Infinity)) {
-      // Bounded: go on after the last entry read, named by its job id.
-      const last = lastKey[lastKey.length - 1];
-      return { jobs, next: typeof last === "string" ? last : null };
-    }
-    start = [...lastKey, ""];
+    start = [...page[page.length - 1]!.key, ""];
   }
 }
 

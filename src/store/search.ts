@@ -11,7 +11,8 @@ import type { Job, JobState } from "../job.ts";
 import { queueOf } from "../queue.ts";
 import { keys } from "./keys.ts";
 import type { Store } from "./open.ts";
-import { encodeCursor, indexOf, type PageOrder, selectorAfter } from "./page.ts";
+import { scanListing } from "./listing_scan.ts";
+import type { PageOrder } from "./page.ts";
 
 /** Options of {@linkcode searchJobs}. */
 export interface SearchOptions {
@@ -45,8 +46,6 @@ export interface SearchResult {
   cursor: string | null;
 }
 
-const BATCH = 200;
-
 /**
  * Searches jobs by id or command. The job whose id equals `text` is found with one read
  * whatever the queue's size; the substring scan reads at most `scan` jobs, so a search over
@@ -64,8 +63,6 @@ export async function searchJobs(store: Store, options: SearchOptions): Promise<
   const limit = clamp(options.limit ?? 50, 1, 1000);
   const scanMax = clamp(options.scan ?? 2000, 1, 10_000);
   const order = options.order ?? "oldest";
-  const clock = options.clock ?? Date.now;
-  const deadline = options.budgetMs === undefined ? Infinity : clock() + options.budgetMs;
   const matches = (j: Job) =>
     (!options.state || j.state === options.state) &&
     (options.queue === undefined || queueOf(j) === options.queue) &&
@@ -96,44 +93,21 @@ export async function searchJobs(store: Store, options: SearchOptions): Promise<
     }
   }
 
-  const index = indexOf(options.state);
-  let cursor = options.cursor;
-  let scanned = 0;
-  let more = true;
-  while (more && scanned < scanMax && jobs.length < limit && clock() < deadline) {
-    const want = Math.min(BATCH, scanMax - scanned);
-    const selector = selectorAfter(index, cursor, order);
-    const batch = await readBatch(store, options.state, selector, want, order === "newest");
-    scanned += batch.length;
-    more = batch.length === want;
-    for (const { job, key } of batch) {
-      cursor = encodeCursor(index.positionOf(key));
-      if (job && !seen.has(job.id) && matches(job)) {
-        jobs.push(job);
-        seen.add(job.id);
-        if (jobs.length >= limit) break;
-      }
-    }
-    // Stopping mid-batch on the limit resumes just after the last match, not the batch end.
-    if (jobs.length >= limit) more = true;
-  }
-  return { jobs, scanned, cursor: more ? cursor ?? null : null };
-}
-
-async function readBatch(
-  store: Store,
-  state: JobState | undefined,
-  selector: Deno.KvListSelector,
-  limit: number,
-  reverse: boolean,
-): Promise<{ job: Job | null; key: Deno.KvKey }[]> {
-  if (!state) {
-    const entries = await store.db.list<Job>(selector, { limit, reverse });
-    return entries.map((e) => ({ job: e.value, key: e.key }));
-  }
-  const entries = await store.db.list<string>(selector, { limit, reverse });
-  const found = await store.db.getMany<Job>(entries.map((e) => keys.job(e.value)));
-  return entries.map((e, i) => ({ job: found[i]?.value ?? null, key: e.key }));
+  // With every match already found by id, the scan has nothing left to add.
+  if (jobs.length >= limit) return { jobs, scanned: 0, cursor: null };
+  const scanned = await scanListing(store, {
+    state: options.state,
+    queue: options.queue,
+    // A job met twice (found by id, or moved ahead of the scan meanwhile) is shown once.
+    keep: (j) => !seen.has(j.id) && matches(j) && !!seen.add(j.id),
+    limit: limit - jobs.length,
+    cursor: options.cursor,
+    order,
+    scan: scanMax,
+    budgetMs: options.budgetMs,
+    clock: options.clock,
+  });
+  return { jobs: [...jobs, ...scanned.jobs], scanned: scanned.scanned, cursor: scanned.cursor };
 }
 
 function clamp(n: number, min: number, max: number): number {

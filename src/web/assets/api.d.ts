@@ -97,6 +97,14 @@ export interface JobPage {
   total?: number | null;
   /** Present when a filter was applied within a bounded scan of an index that lacks it. */
   filtered?: { index: string; bounded_scan: number };
+  /** The order: `created` (creation time) or `changed` (a state's latest transition). */
+  sort?: "created" | "changed";
+  /** With `sort` `created` and no label: `index`, `sorted` (a small state read whole) or `walk`. */
+  read?: "index" | "sorted" | "walk";
+  /** With `filtered.index` `created`: how many jobs the walk read. */
+  scanned?: number;
+  /** With `filtered.index` `created`: the walk's budget ended before the page filled. */
+  partial?: boolean;
 }
 
 /** A registered worker, with how old its heartbeat is. */

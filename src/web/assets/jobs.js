@@ -8,8 +8,10 @@
  * @module
  */
 
-import { api, ApiError, fill, h, notify, qs, STATES } from "./core.js";
+import { api, ApiError, fill, h, notify, qs } from "./core.js";
 import { bulkSelection, formatCount } from "./bulk.js";
+import { listNote } from "./job_list_note.js";
+import { filterForm } from "./job_filters.js";
 import { table } from "./job_table.js";
 /** @import { View } from "./core.js" */
 /** @import { Job, JobPage, Queue } from "./api.d.ts" */
@@ -17,10 +19,12 @@ import { table } from "./job_table.js";
 const PAGE = 50;
 
 /**
- * The jobs page (`#/jobs?state=…&queue=…&label=k=v&q=…&order=…`). State, queue and label combine
- * (a label walks its index with the others filtered inside a bounded scan; a queue its keys); a
- * search (`q`: an id, an id prefix, a `k=v` label or command text) runs once, bounded in time,
- * within them. Only the unfiltered and per-state lists take "oldest first".
+ * The jobs page (`#/jobs?state=…&queue=…&label=k=v&q=…&order=…&sort=…`). State, queue and label
+ * combine (a label walks its index with the others filtered inside a bounded scan); every view
+ * lists by creation time, a state's also by its latest change (`sort=changed`). A view no index
+ * holds in creation order (a queue, a large state) is a bounded walk that may stop before the
+ * page fills: the note says how far it looked and offers to go on. A search (`q`: an id, an id
+ * prefix, a `k=v` label or command text) runs once, bounded in time, within them.
  *
  * @param {URLSearchParams} query the hash's query
  * @returns {View}
@@ -30,78 +34,10 @@ export function jobsView(query) {
   const queue = query.get("queue") || "";
   const label = (query.get("label") || "").trim();
   const text = query.get("q") || "";
-  // A queue alone lists in its index's order; everything else by creation (or transition) time.
-  const fixedOrder = !!(queue && !label);
-  const order = fixedOrder ? "oldest" : query.get("order") || "newest";
-  // Its options come from /api/queues on the first refresh; the current one is there at once.
-  const queueSel = h(
-    "select",
-    { name: "queue", "aria-label": "queue" },
-    h("option", { value: "" }, "all queues"),
-    queue ? h("option", { value: queue, selected: true }, queue) : null,
-  );
-  const stateSel = h(
-    "select",
-    { name: "state", "aria-label": "state" },
-    h("option", { value: "" }, "all states"),
-    STATES.map((s) => h("option", { value: s, selected: s === state }, s)),
-  );
-  const orderSel = h(
-    "select",
-    { name: "order", "aria-label": "order" },
-    h(
-      "option",
-      { value: "newest", selected: order === "newest", disabled: fixedOrder },
-      "newest first",
-    ),
-    h("option", { value: "oldest", selected: order === "oldest" }, "oldest first"),
-  );
-  const search = h("input", {
-    type: "search",
-    name: "q",
-    value: text,
-    placeholder: "id, k=v label or command…",
-    "aria-label": "search",
-  });
-  const labelBox = h("input", {
-    type: "text",
-    name: "label",
-    value: label,
-    placeholder: "label k=v",
-    "aria-label": "label",
-    title: "only jobs with this label (with a queue or state too, filtered within its index)",
-  });
-  const form = h(
-    "form",
-    { class: "toolbar", role: "search" },
-    stateSel,
-    queueSel,
-    labelBox,
-    search,
-    orderSel,
-    h("button", { class: "btn", type: "submit" }, "Search"),
-  );
-  const go = () => {
-    const l = labelBox.value.trim();
-    location.hash = "#/jobs" +
-      qs({
-        state: stateSel.value,
-        queue: queueSel.value,
-        label: l,
-        q: search.value.trim(),
-        // Under a queue alone the order box shows its fixed order, not a choice to carry on.
-        order: fixedOrder || (queueSel.value && !l) || orderSel.value === "newest"
-          ? ""
-          : orderSel.value,
-      });
-  };
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
-    go();
-  });
-  stateSel.addEventListener("change", () => go());
-  queueSel.addEventListener("change", () => go());
-  orderSel.addEventListener("change", () => go());
+  // By latest change needs a state's index.
+  const sort = state && !label && query.get("sort") === "changed" ? "changed" : "created";
+  const order = query.get("order") || "newest";
+  const { form, queueSel } = filterForm({ state, queue, label, text, order, sort });
 
   /** @type {number | null} */
   let total = null;
@@ -141,15 +77,27 @@ export function jobsView(query) {
   /** @type {Job[]} */
   let results = [];
   let scanned = 0;
+  // A walk that stopped early, or was taken further, is not re-run on every tick: it may read
+  // thousands of jobs.
+  let held = false;
+  // A view read whole or walked (up to thousands of jobs) is re-read every 5 s, not every second.
+  let costly = false;
+  let loadedAt = 0;
+  // After an action the list follows at once.
+  const stopped = new AbortController();
+  addEventListener("queuectl:refresh", () => loadedAt = 0, { signal: stopped.signal });
   let last = "";
   // A 400 (a label without `=`, say) will not heal on the next tick: show it once and stop.
   let refused = false;
 
-  /** @param {boolean} reset start the results afresh (a search's "further" adds to them) */
-  async function load(reset) {
+  /**
+   * @param {boolean} reset start the results afresh ("further" and "more" add to them)
+   * @param {string | null | undefined} from where to start: this page's cursor unless given
+   */
+  async function load(reset, from = cursors[page]) {
     /** @type {Record<string, unknown>} */
-    const params = { state, queue, label, limit: PAGE, cursor: cursors[page] };
-    if (!fixedOrder) params.order = order;
+    const params = { state, queue, label, limit: PAGE, cursor: from, order };
+    if (sort === "changed") params.sort = sort;
     if (text) params.q = text;
     /** @type {JobPage} */
     let data;
@@ -166,8 +114,11 @@ export function jobsView(query) {
     }
     nextCursor = data.next_cursor;
     total = data.total ?? null;
-    if (text && !reset) results = results.concat(data.jobs);
+    if (!reset) results = results.concat(data.jobs);
     else results = data.jobs;
+    if (reset) scanned = 0;
+    held = !reset || !!data.partial;
+    costly = data.read === "sorted" || data.read === "walk";
     draw(data);
   }
 
@@ -210,35 +161,33 @@ export function jobsView(query) {
       }
       prev.hidden = next.hidden = true;
     } else {
-      const pages = total === null ? null : Math.max(1, Math.ceil(total / PAGE));
+      scanned += data.scanned ?? 0;
       fill(
         note,
-        h(
-          "span",
-          { id: "page-of" },
-          "Page " + formatCount(page + 1) + (pages === null ? "" : " of " + formatCount(pages)),
-        ),
-        total === null ? "" : " · " + formatCount(total) + " job(s)",
-        (state ? " · " + state : "") + (queue ? " in queue " + queue : "") +
-          (label ? " · labeled " + label + ", " + order + " enqueued first" : "") +
-          (data.filtered
-            ? " (filtered within a bounded scan of the " + data.filtered.index + " index)"
-            : "") +
-          (!fixedOrder && !label
-            ? state
-              ? " · " + (order === "newest" ? "latest" : "earliest") + " change first"
-              : " · " + order + " created first"
-            : "") +
-          ".",
+        ...listNote({
+          data,
+          page,
+          perPage: PAGE,
+          total,
+          shown: results.length,
+          scanned,
+          state,
+          queue,
+          label,
+          order,
+          sort,
+          onMore: more,
+        }),
       );
+      // A walk that stopped before the page filled says how far it looked, and goes on.
+      note.setAttribute("data-partial", String(!!data.partial));
       prev.disabled = page === 0;
       next.disabled = !nextCursor;
     }
   }
 
   async function more() {
-    cursors[0] = nextCursor;
-    await load(false);
+    await load(false, nextCursor);
   }
   prev.addEventListener("click", async () => {
     if (page === 0) return;
@@ -259,6 +208,7 @@ export function jobsView(query) {
   return {
     title: "Jobs",
     el,
+    stop: () => stopped.abort(),
     async refresh() {
       if (!queuesListed) {
         /** @type {Queue[]} */
@@ -273,8 +223,10 @@ export function jobsView(query) {
         );
       }
       // A search is run once (and on "Search further"), not on every tick: it may scan many jobs.
-      if ((text && loaded) || refused) return;
+      if (((text || held) && loaded) || refused) return;
+      if (costly && Date.now() - loadedAt < 5000) return;
       loaded = true;
+      loadedAt = Date.now();
       await load(true);
     },
   };

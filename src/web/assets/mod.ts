@@ -23,6 +23,8 @@ import ICON_SVG from "./icon.svg" with { type: "text" };
 import JOB_JS from "./job.js" with { type: "text" };
 import JOB_OUTPUT_JS from "./job_output.js" with { type: "text" };
 import JOB_TABLE_JS from "./job_table.js" with { type: "text" };
+import JOB_LIST_NOTE_JS from "./job_list_note.js" with { type: "text" };
+import JOB_FILTERS_JS from "./job_filters.js" with { type: "text" };
 import JOBS_JS from "./jobs.js" with { type: "text" };
 import LABELS_JS from "./labels.js" with { type: "text" };
 import OVERVIEW_JS from "./overview.js" with { type: "text" };
@@ -61,6 +63,8 @@ export const ASSETS: Readonly<Record<string, { type: string; body: string }>> = 
   "chart.js": { type: JS, body: CHART_JS },
   "bulk.js": { type: JS, body: BULK_JS },
   "job_table.js": { type: JS, body: JOB_TABLE_JS },
+  "job_list_note.js": { type: JS, body: JOB_LIST_NOTE_JS },
+  "job_filters.js": { type: JS, body: JOB_FILTERS_JS },
   "workers.js": { type: JS, body: WORKERS_JS },
   "style.css": { type: "text/css; charset=utf-8", body: STYLE_CSS },
   "icon.svg": { type: "image/svg+xml", body: ICON_SVG },
