@@ -7,7 +7,7 @@ import { writeOutputRuns } from "../store/output_runs.ts";
 
 const enc = new TextEncoder();
 
-Deno.test("GET /api/jobs/:id/logs?stream=merged interleaves the streams by their runs and follows from an offset", async () => {
+Deno.test("GET /api/jobs/:id/logs?stream=merged interleaves the streams by their runs, names each stretch's stream, and follows from an offset", async () => {
   await using web = await webFixture();
   const c = await enqueueAndClaim(web.store, spec({ id: "a" }));
   const out = (text: string) =>
@@ -25,12 +25,17 @@ Deno.test("GET /api/jobs/:id/logs?stream=merged interleaves the streams by their
   strictEqual(res.headers.get("x-queuectl-running"), "true");
   strictEqual(res.headers.get("x-queuectl-offset"), "9");
   strictEqual(await res.text(), "o1\ne1\no2\n");
+  strictEqual(res.headers.get("x-queuectl-streams"), "o3,e3,o3", "stderr's stretches, for tinting");
   await out("o1\no2\no3\n");
   await finishAttempt(web.store, c, report(), { now: T0 + 5, settings: SETTINGS });
   res = await web.handle(get("/api/jobs/a/logs?stream=merged&offset=9"));
   strictEqual(res.headers.get("x-queuectl-running"), "false");
   strictEqual(res.headers.get("x-queuectl-offset"), "12");
   strictEqual(await res.text(), "o3\n");
+  strictEqual(res.headers.get("x-queuectl-streams"), "o3");
+  const plain = await web.handle(get("/api/jobs/a/logs?stream=stderr"));
+  strictEqual(plain.headers.get("x-queuectl-streams"), null, "one stream needs no marks");
+  await plain.body?.cancel();
 });
 
 Deno.test("GET /api/jobs/:id/output?stream=merged downloads the interleaved bytes as <id>-<n>.merged.log", async () => {

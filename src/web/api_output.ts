@@ -9,6 +9,7 @@ import { NotFoundError } from "../errors.ts";
 import { readMergedOutput, readOutput } from "../store/mod.ts";
 import type { OutputStream } from "../store/mod.ts";
 import { jobOf } from "./api_read.ts";
+import { logsBody } from "./logs_body.ts";
 import { choiceParam, intParam, queryOf } from "./params.ts";
 import type { Route, RouteContext } from "./router.ts";
 
@@ -47,12 +48,7 @@ async function output(ctx: RouteContext): Promise<Response> {
   const chunks = stream === "merged"
     ? await readMergedOutput(ctx.store, found.id, n)
     : await readOutput(ctx.store, found.id, n, { stream });
-  const body = new Uint8Array(chunks.reduce((sum, c) => sum + c.data.byteLength, 0));
-  let at = 0;
-  for (const c of chunks) {
-    body.set(c.data, at);
-    at += c.data.byteLength;
-  }
+  const { body } = logsBody(chunks, 0);
   return new Response(body, {
     headers: {
       "Content-Type": "application/octet-stream",

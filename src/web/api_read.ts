@@ -29,6 +29,7 @@ import {
   type WorkerRecord,
 } from "../store/mod.ts";
 import type { OutputStream } from "../store/mod.ts";
+import { logsBody } from "./logs_body.ts";
 import { choiceParam, intParam, queryOf, stateParam, textParam } from "./params.ts";
 import { json } from "./response.ts";
 import type { Route, RouteContext } from "./router.ts";
@@ -271,18 +272,9 @@ async function logs(ctx: RouteContext): Promise<Response> {
   const chunks = stream === "merged"
     ? await readMergedOutput(ctx.store, found.id, n, { ended: !running })
     : await readOutput(ctx.store, found.id, n, { stream });
-  const total = chunks.reduce((sum, c) => sum + c.data.byteLength, 0);
-  const body = new Uint8Array(Math.max(0, total - offset));
-  let at = 0;
-  let pos = 0;
-  for (const c of chunks) {
-    const from = Math.max(0, offset - pos);
-    if (from < c.data.byteLength) {
-      body.set(c.data.subarray(from), at);
-      at += c.data.byteLength - from;
-    }
-    pos += c.data.byteLength;
-  }
+  const { body, total, streams } = logsBody(chunks, offset);
+  // Which stream each stretch of a merged body came from, for the page to tint stderr.
+  if (streams !== null) headers.set("X-Queuectl-Streams", streams);
   headers.set("X-Queuectl-Offset", String(total));
   headers.set("X-Queuectl-Running", String(running));
   headers.set("X-Queuectl-Truncated", String(!!attempt?.output?.truncated));
