@@ -10,6 +10,7 @@ import { readMergedOutput } from "../src/store/output_runs.ts";
 import {
   assertOneLineError,
   cli,
+  cliOk,
   enqueueId,
   storeOf,
   tempDb,
@@ -67,6 +68,32 @@ Deno.test("logs --merged --follow prints the interleaved output of a running job
     "o2",
     "e2",
   ]);
+});
+
+Deno.test("a cut attempt merges its head in order, then stdout's marker and tail, and logs --merged says it was cut", async () => {
+  await using db = await tempDb();
+  await cliOk(db, ["config", "set", "output_limit", "1KiB"]);
+  const id = await enqueueId(db, [
+    "--command",
+    "printf 'e1\\n' >&2; sleep 0.05; head -c 5000 /dev/zero | tr '\\0' x; sleep 0.05; " +
+    "printf 'e2\\n' >&2",
+  ]);
+  {
+    await using _workers = workersFor(db, 1);
+    await waitForJob(db, id, (j) => j.state === "completed");
+  }
+  const r = await cli(db, ["logs", id, "--merged"]);
+  strictEqual(r.code, 0);
+  // stderr's 6 bytes fit its head, so e2 keeps its place; stdout's tail comes at the end.
+  strictEqual(
+    r.stdout,
+    `e1\n${"x".repeat(512)}e2\n\n[... 3,976 bytes cut by queuectl ...]\n${"x".repeat(512)}`,
+  );
+  strictEqual(
+    r.stderr,
+    "queuectl: output of attempt 1 was cut to its head and tail, 5006 bytes in all " +
+      "(config output_limit)\n",
+  );
 });
 
 Deno.test("logs --merged with --stderr is a one-line usage error, exit 2, before any database", async () => {

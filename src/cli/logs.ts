@@ -122,7 +122,8 @@ async function printAttempt(
       if (end?.output?.truncated && total !== undefined && total > cursor.bytes) {
         // Cut output is never passed off as whole: say so where the bytes don't go.
         ctx.err(
-          `queuectl: ${stream} of attempt ${n} was cut to its head and tail, ${total} bytes in all ` +
+          `queuectl: ${stream === "merged" ? "output" : stream} of attempt ${n} was cut to its ` +
+            `head and tail, ${total} bytes in all ` +
             `(config output_limit)`,
         );
       }

@@ -212,10 +212,16 @@ export class OutputSink {
     // After the chunks it counts, so a reader that reads it first finds all its bytes.
     if (this.#runsDirty) {
       this.#runsDirty = false;
-      await writeOutputRuns(this.#store, { id: this.#id, n: this.#n }, {
-        runs: [...this.#runs],
-        capped: this.#capped,
-      });
+      try {
+        await writeOutputRuns(this.#store, { id: this.#id, n: this.#n }, {
+          runs: [...this.#runs],
+          capped: this.#capped,
+        });
+      } catch (err) {
+        // Tried again at the next flush (the close's at the latest), even if nothing changes.
+        this.#runsDirty = true;
+        throw err;
+      }
     }
   }
 }
