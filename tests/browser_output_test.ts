@@ -209,6 +209,10 @@ Deno.test({
         "e1,e2",
       );
       const href = await page.locator('a[data-download="merged"]').getAttribute("href");
+      await page.selectOption('select[name="stream"]', "stderr");
+      await page.locator("#output-state", { hasText: "6 bytes" }).waitFor();
+      strictEqual((await page.locator("#output").innerText()).trim(), "e1\ne2");
+      strictEqual(await page.locator("#output .term-err").count(), 0, "stderr alone is not tinted");
       const raw = await page.evaluate(`fetch(${JSON.stringify(href)}).then((r) => r.text())`);
       strictEqual(raw, "o1\ne1\no2\ne2\no3\n");
       await page.screenshot({ path: join(SHOTS, "job-output-merged.png") });

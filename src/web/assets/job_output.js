@@ -175,7 +175,9 @@ export function outputPanel() {
     f.truncated = res.headers.get("X-Queuectl-Truncated") === "true";
     for (const part of stretches(bytes, f.stream, res.headers.get("X-Queuectl-Streams"))) {
       const text = f.decoders[part.stream].decode(part.bytes, { stream: f.running });
-      if (text) f.pane.write(text, part.stream === "stderr" ? "term-err" : undefined);
+      // Tinted only among stdout: a stderr view alone is all stderr.
+      const tint = f.stream === "merged" && part.stream === "stderr";
+      if (text) f.pane.write(text, tint ? "term-err" : undefined);
     }
   }
 
