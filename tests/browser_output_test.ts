@@ -148,14 +148,10 @@ Deno.test({
       await page.locator(".labels", { hasText: script }).first().waitFor();
       strictEqual(await page.locator("#view img, #view script").count(), 0);
 
-      // stdout and stderr together, with the note that their order between them is unknown.
-      await page.selectOption('select[name="stream"]', "both");
-      await page.locator("#output span.a-fg3", { hasText: "warn" }).waitFor();
-      await page.locator("#output-note", { hasText: "stored apart" }).waitFor();
-      strictEqual(
-        await page.locator("#output .term-title").allInnerTexts().then((t) => t.join()),
-        "stdout,stderr",
-      );
+      // stdout and stderr merged in one terminal: stderr's colours kept, its stretch tinted.
+      await page.selectOption('select[name="stream"]', "merged");
+      await page.locator("#output .term-err.a-fg3", { hasText: "warn" }).waitFor();
+      strictEqual(await page.locator("#output .term-title, #output-note").count(), 0);
       await page.screenshot({ path: join(SHOTS, "job-output.png") });
 
       // The raw bytes download, escapes and all.
@@ -171,6 +167,56 @@ Deno.test({
       await page.locator(`tr[data-job="${id}"]`).waitFor();
       strictEqual(await page.locator("#view img, #view script").count(), 0);
       strictEqual(await page.evaluate("typeof window.__pwned"), "undefined", "a payload ran");
+    } finally {
+      await browser.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "the merged view shows stdout and stderr in the order the job wrote them, stderr tinted, followed until it ends",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    await using db = await tempDb();
+    // A sleep between every write: each is read on its own, so the order is the job's.
+    const id = await enqueueId(db, [
+      "--id",
+      "merged",
+      "--command",
+      "printf 'o1\\n'; sleep 0.3; printf 'e1\\n' >&2; sleep 0.3; printf 'o2\\n'; sleep 0.3; " +
+      "printf 'e2\\n' >&2; sleep 0.3; printf 'o3\\n'",
+    ]);
+    await using web = await startWeb(db);
+    const browser = await launch();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      page.setDefaultTimeout(30_000);
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(e.message));
+      await page.goto(web.url + "/#/job/" + id);
+      await page.locator("#output-state", { hasText: "not run yet" }).waitFor();
+      await page.selectOption('select[name="stream"]', "merged");
+      await using _workers = workersFor(db, 1);
+      await outputHas(page, "e1");
+      await waitForJob(db, id, (j) => j.state === "completed");
+      await outputHas(page, "o3");
+      await page.locator("#output-state", { hasText: /bytes/ }).waitFor();
+      strictEqual((await page.locator("#output").innerText()).trim(), "o1\ne1\no2\ne2\no3");
+      strictEqual(
+        await page.locator("#output .term-err").allInnerTexts().then((t) => t.join()),
+        "e1,e2",
+      );
+      const href = await page.locator('a[data-download="merged"]').getAttribute("href");
+      await page.selectOption('select[name="stream"]', "stderr");
+      await page.locator("#output-state", { hasText: "6 bytes" }).waitFor();
+      strictEqual((await page.locator("#output").innerText()).trim(), "e1\ne2");
+      strictEqual(await page.locator("#output .term-err").count(), 0, "stderr alone is not tinted");
+      const raw = await page.evaluate(`fetch(${JSON.stringify(href)}).then((r) => r.text())`);
+      strictEqual(raw, "o1\ne1\no2\ne2\no3\n");
+      await page.screenshot({ path: join(SHOTS, "job-output-merged.png") });
+      strictEqual(errors.join("\n"), "");
     } finally {
       await browser.close();
     }

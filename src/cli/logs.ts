@@ -1,6 +1,7 @@
 /**
  * `queuectl logs ID`: the captured output of an attempt, raw bytes (or NDJSON lines with
- * `--json`), optionally followed live until the attempt ends.
+ * `--json`), optionally followed live until the attempt ends. `--merged` prints both streams in
+ * the order the worker read them, as a terminal would have shown them.
  *
  * @module
  */
@@ -9,7 +10,7 @@ import { OperationError, UsageError } from "../errors.ts";
 import { parseDecimal } from "../number_text.ts";
 import { type Attempt, FINAL_STATES, type Job } from "../job.ts";
 import { getJob, listAttempts } from "../store/query.ts";
-import { readOutput } from "../store/output.ts";
+import { outputCursor, type Piece } from "./logs_cursor.ts";
 import type { OutputStream } from "../output_stream.ts";
 import type { Store } from "../store/open.ts";
 import type { Context } from "./context.ts";
@@ -19,6 +20,7 @@ import { jobExitCode } from "./wait_code.ts";
 
 interface LogsFlags {
   stderr?: boolean;
+  merged?: boolean;
   attempt?: string;
   follow?: boolean;
   json?: boolean;
@@ -34,6 +36,7 @@ export function logsCommand(ctx: Context): Command<CommandContext> {
     parameters: {
       flags: {
         stderr: toggle("print stderr instead of stdout"),
+        merged: toggle("print stdout and stderr interleaved, in the order the worker read them"),
         attempt: optional("which attempt (default: the latest)", "n"),
         follow: toggle(
           "keep printing while the job runs, retries included; end when it ends, with its exit code",
@@ -45,6 +48,9 @@ export function logsCommand(ctx: Context): Command<CommandContext> {
     },
     func: async (flags: LogsFlags, id: string) => {
       // Bad input is told before a missing database or job.
+      if (flags.stderr && flags.merged) {
+        throw new UsageError("--stderr and --merged cannot be used together");
+      }
       const asked = flags.attempt === undefined ? null : parseDecimal(flags.attempt, "--attempt");
       if (asked !== null && (!Number.isInteger(asked) || asked < 1)) {
         throw new UsageError(`--attempt must be a positive integer, got "${flags.attempt}"`);
@@ -63,7 +69,7 @@ export function logsCommand(ctx: Context): Command<CommandContext> {
         if (!flags.follow) return ctx.err(`job "${id}" has not run yet`);
         n = 1;
       }
-      const stream: OutputStream = flags.stderr ? "stderr" : "stdout";
+      const stream = flags.merged ? "merged" : flags.stderr ? "stderr" : "stdout";
       for (;;) {
         const end = await printAttempt(ctx, store, { id, n, stream, ...flags });
         // Without --attempt, following means the job: a retry's output follows its failure's.
@@ -93,22 +99,31 @@ function exitAsJob(id: string, job: Job | null): void {
 async function printAttempt(
   ctx: Context,
   store: Store,
-  options: { id: string; n: number; stream: OutputStream; follow?: boolean; json?: boolean },
+  options: {
+    id: string;
+    n: number;
+    stream: OutputStream | "merged";
+    follow?: boolean;
+    json?: boolean;
+  },
 ): Promise<AttemptEnd | null> {
   const { id, n, stream } = options;
-  const print = options.json ? new NdjsonPrinter(ctx, n, stream) : rawPrinter(ctx);
-  const cursor = new OutputCursor(store, { id, n, stream });
+  const print = options.json ? new NdjsonPrinter(ctx, n) : rawPrinter(ctx);
+  const cursor = outputCursor(store, { id, n, stream });
   for (;;) {
     // Whether the attempt had ended is read before the output, so the last read sees all.
     const end = await attemptEnd(store, id, n);
-    for (const bytes of await cursor.next()) print.bytes(bytes);
+    for (const piece of await cursor.next(end !== null)) print.piece(piece);
     if (!options.follow || end) {
       print.end(end);
-      const total = end?.output?.[`${stream}_bytes`];
+      const total = stream === "merged"
+        ? (end?.output?.stdout_bytes ?? 0) + (end?.output?.stderr_bytes ?? 0)
+        : end?.output?.[`${stream}_bytes`];
       if (end?.output?.truncated && total !== undefined && total > cursor.bytes) {
         // Cut output is never passed off as whole: say so where the bytes don't go.
         ctx.err(
-          `queuectl: ${stream} of attempt ${n} was cut to its head and tail, ${total} bytes in all ` +
+          `queuectl: ${stream === "merged" ? "output" : stream} of attempt ${n} was cut to its ` +
+            `head and tail, ${total} bytes in all ` +
             `(config output_limit)`,
         );
       }
@@ -150,62 +165,37 @@ async function attemptEnd(store: Store, id: string, n: number): Promise<AttemptE
   return null;
 }
 
-/** Reads one stream's chunks and returns only the bytes not returned before. */
-class OutputCursor {
-  #chunk = 0;
-  #offset = 0;
-  /** Bytes returned so far. */
-  bytes = 0;
-
-  constructor(
-    private readonly store: Store,
-    private readonly where: { id: string; n: number; stream: OutputStream },
-  ) {}
-
-  async next(): Promise<Uint8Array[]> {
-    const { id, n, stream } = this.where;
-    const out: Uint8Array[] = [];
-    for (const c of await readOutput(this.store, id, n, { stream, fromChunk: this.#chunk })) {
-      // The last chunk grows in place: return only what is new since the last look.
-      const fresh = c.index === this.#chunk ? c.data.subarray(this.#offset) : c.data;
-      if (fresh.byteLength > 0) out.push(fresh);
-      this.bytes += fresh.byteLength;
-      this.#chunk = c.index;
-      this.#offset = c.data.byteLength;
-    }
-    return out;
-  }
-}
-
 interface Printer {
-  bytes(data: Uint8Array): void;
+  piece(piece: Piece): void;
   end(end: AttemptEnd | null): void;
 }
 
 function rawPrinter(ctx: Context): Printer {
-  return { bytes: (data) => ctx.out(data), end: () => {} };
+  return { piece: (p) => ctx.out(p.data), end: () => {} };
 }
 
-/** One JSON object per output line; a partial line waits for its newline or the end. */
+/**
+ * One JSON object per output line; a partial line waits for its newline or the end. Each stream
+ * keeps its own partial line: merged, a line is printed when its stream ends it.
+ */
 class NdjsonPrinter implements Printer {
-  #decoder = new TextDecoder();
-  #partial = "";
+  #decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
+  #partial = { stdout: "", stderr: "" };
 
-  constructor(
-    private readonly ctx: Context,
-    private readonly attempt: number,
-    private readonly stream: OutputStream,
-  ) {}
+  constructor(private readonly ctx: Context, private readonly attempt: number) {}
 
-  bytes(data: Uint8Array): void {
-    const lines = (this.#partial + this.#decoder.decode(data, { stream: true })).split("\n");
-    this.#partial = lines.pop() ?? "";
-    for (const line of lines) this.#line(line);
+  piece({ stream, data }: Piece): void {
+    const text = this.#decoders[stream].decode(data, { stream: true });
+    const lines = (this.#partial[stream] + text).split("\n");
+    this.#partial[stream] = lines.pop() ?? "";
+    for (const line of lines) this.#line(stream, line);
   }
 
   end(end: AttemptEnd | null): void {
-    const rest = this.#partial + this.#decoder.decode();
-    if (rest !== "") this.#line(rest);
+    for (const stream of ["stdout", "stderr"] as const) {
+      const rest = this.#partial[stream] + this.#decoders[stream].decode();
+      if (rest !== "") this.#line(stream, rest);
+    }
     if (end) {
       const { output, ...rest } = end;
       const truncated = output?.truncated ?? false;
@@ -213,7 +203,7 @@ class NdjsonPrinter implements Printer {
     }
   }
 
-  #line(line: string): void {
-    this.ctx.out(JSON.stringify({ attempt: this.attempt, stream: this.stream, line }));
+  #line(stream: OutputStream, line: string): void {
+    this.ctx.out(JSON.stringify({ attempt: this.attempt, stream, line }));
   }
 }

@@ -157,6 +157,11 @@ export const keys = {
     stream,
     chunk,
   ],
+  /**
+   * `["output", id, n, "runs"]`: the order the worker read an attempt's two streams in, one small
+   * value beside its chunks (a stream's chunk prefix has one more part, so it never lists it).
+   */
+  outputRuns: (id: string, n: number): Deno.KvKey => ["output", id, n, "runs"],
   /** Prefix of one stream of one attempt (or, with fewer parts, of a whole job's output). */
   outputs: (id: string, n?: number, stream?: OutputStream): Deno.KvKey =>
     n === undefined ? ["output", id] : stream === undefined ? ["output", id, n] : [

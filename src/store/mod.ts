@@ -19,6 +19,8 @@ export { nextDueAt, promoteDue } from "./promote.ts";
 export { type Recovered, recoverLost } from "./recover.ts";
 export { countJobs, getJob, type JobPage, listAttempts, listJobs } from "./query.ts";
 export { readOutput, writeOutputChunk } from "./output.ts";
+export { MAX_RUNS, readMergedOutput, writeOutputRuns } from "./output_runs.ts";
+export type { OutputRuns, OutputSegment } from "./output_runs.ts";
 export {
   countLabeled,
   LABEL_SCAN,

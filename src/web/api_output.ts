@@ -1,13 +1,15 @@
 /**
  * `GET /api/jobs/:id/output`: an attempt's stored output as a file to save, the exact bytes the
  * job wrote (colour escapes and `\r` included), where `/logs` serves the page's live view.
+ * `stream=merged` is both streams in the order the worker read them (`store/output_runs.ts`).
  *
  * @module
  */
 import { NotFoundError } from "../errors.ts";
-import { readOutput } from "../store/mod.ts";
+import { readMergedOutput, readOutput } from "../store/mod.ts";
 import type { OutputStream } from "../store/mod.ts";
 import { jobOf } from "./api_read.ts";
+import { logsBody } from "./logs_body.ts";
 import { choiceParam, intParam, queryOf } from "./params.ts";
 import type { Route, RouteContext } from "./router.ts";
 
@@ -20,13 +22,17 @@ import type { Route, RouteContext } from "./router.ts";
  * outputFileName("a1b2", 2, "stderr"); // "a1b2-2.stderr.log"
  * ```
  */
-export function outputFileName(id: string, n: number, stream: OutputStream): string {
+export function outputFileName(id: string, n: number, stream: OutputStream | "merged"): string {
   return `${id.replace(/[^A-Za-z0-9_.-]/g, "_")}-${n}.${stream}.log`;
 }
 
 async function output(ctx: RouteContext): Promise<Response> {
   const q = queryOf(ctx.url, ["stream", "attempt"]);
-  const stream: OutputStream = choiceParam("stream", q.get("stream"), ["stdout", "stderr"]);
+  const stream: OutputStream | "merged" = choiceParam("stream", q.get("stream"), [
+    "stdout",
+    "stderr",
+    "merged",
+  ]);
   const found = await jobOf(ctx);
   const n = intParam("attempt", q.get("attempt"), {
     min: 1,
@@ -38,13 +44,11 @@ async function output(ctx: RouteContext): Promise<Response> {
       `job ${JSON.stringify(found.id)} has ${found.runs} attempt(s), not ${n}`,
     );
   }
-  const chunks = await readOutput(ctx.store, found.id, n, { stream });
-  const body = new Uint8Array(chunks.reduce((sum, c) => sum + c.data.byteLength, 0));
-  let at = 0;
-  for (const c of chunks) {
-    body.set(c.data, at);
-    at += c.data.byteLength;
-  }
+  // A download is what is stored now: of a running attempt, bytes past the known order included.
+  const chunks = stream === "merged"
+    ? await readMergedOutput(ctx.store, found.id, n)
+    : await readOutput(ctx.store, found.id, n, { stream });
+  const { body } = logsBody(chunks, 0);
   return new Response(body, {
     headers: {
       "Content-Type": "application/octet-stream",

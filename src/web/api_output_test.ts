@@ -33,7 +33,11 @@ Deno.test("GET /api/jobs/:id/output refuses bad input with one line: unknown job
     ["/api/jobs/zz/output", 404, /job "zz" not found/],
     ["/api/jobs/never/output", 404, /has 0 attempt\(s\), not 0/],
     ["/api/jobs/a/output?attempt=2", 404, /has 1 attempt\(s\), not 2/],
-    ["/api/jobs/a/output?stream=both", 400, /stream must be stdout or stderr/],
+    [
+      "/api/jobs/a/output?stream=both",
+      400,
+      /stream must be stdout or stderr or merged, got "both"/,
+    ],
     ["/api/jobs/a/output?attempt=x", 400, /attempt/],
     ["/api/jobs/a/output?offset=3", 400, /offset/],
   ];

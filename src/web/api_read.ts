@@ -14,12 +14,14 @@ import {
   getJob,
   listAttempts,
   listWorkers,
+  readMergedOutput,
   readMetrics,
   readOutput,
   type WorkerRecord,
 } from "../store/mod.ts";
 import type { OutputStream } from "../store/mod.ts";
 import { listJobsRoute } from "./api_jobs.ts";
+import { logsBody } from "./logs_body.ts";
 import { choiceParam, intParam, queryOf } from "./params.ts";
 import { json } from "./response.ts";
 import type { Route, RouteContext } from "./router.ts";
@@ -63,10 +65,16 @@ async function job(ctx: RouteContext): Promise<Response> {
  * An attempt's captured output as raw bytes (text/plain; the page shows it as text). From
  * `offset` on, so a page following a running attempt fetches only what is new. Headers say
  * which attempt it is, where the next read starts, and whether the attempt still runs.
+ * `stream=merged` interleaves the two in the order the worker read them; while the attempt runs
+ * it serves only the part whose order is known, so offsets stay valid from one read to the next.
  */
 async function logs(ctx: RouteContext): Promise<Response> {
   const q = queryOf(ctx.url, ["stream", "attempt", "offset"]);
-  const stream: OutputStream = choiceParam("stream", q.get("stream"), ["stdout", "stderr"]);
+  const stream: OutputStream | "merged" = choiceParam("stream", q.get("stream"), [
+    "stdout",
+    "stderr",
+    "merged",
+  ]);
   const found = await jobOf(ctx);
   const n = intParam("attempt", q.get("attempt"), {
     min: 1,
@@ -86,22 +94,17 @@ async function logs(ctx: RouteContext): Promise<Response> {
     headers.set("X-Queuectl-Running", "false");
     return new Response(new Uint8Array(), { headers });
   }
-  const chunks = await readOutput(ctx.store, found.id, n, { stream });
+  // Whether it runs is read before the output, so the read that says it ended holds every byte.
   const attempt = (await listAttempts(ctx.store, found.id)).find((a) => a.n === n);
-  const total = chunks.reduce((sum, c) => sum + c.data.byteLength, 0);
-  const body = new Uint8Array(Math.max(0, total - offset));
-  let at = 0;
-  let pos = 0;
-  for (const c of chunks) {
-    const from = Math.max(0, offset - pos);
-    if (from < c.data.byteLength) {
-      body.set(c.data.subarray(from), at);
-      at += c.data.byteLength - from;
-    }
-    pos += c.data.byteLength;
-  }
+  const running = !!attempt && attempt.finished_at === null;
+  const chunks = stream === "merged"
+    ? await readMergedOutput(ctx.store, found.id, n, { ended: !running })
+    : await readOutput(ctx.store, found.id, n, { stream });
+  const { body, total, streams } = logsBody(chunks, offset);
+  // Which stream each stretch of a merged body came from, for the page to tint stderr.
+  if (streams !== null) headers.set("X-Queuectl-Streams", streams);
   headers.set("X-Queuectl-Offset", String(total));
-  headers.set("X-Queuectl-Running", String(!!attempt && attempt.finished_at === null));
+  headers.set("X-Queuectl-Running", String(running));
   headers.set("X-Queuectl-Truncated", String(!!attempt?.output?.truncated));
   return new Response(body, { headers });
 }

@@ -103,7 +103,10 @@ Deno.test("an oversized cursor, search text or job id is a one-line 400 and logs
     [get(`/api/jobs?q=${big}`), /^q must be at most 1000 characters, got 5000$/],
     [get(`/api/jobs/${big}`), /^job id must be 1-128 characters of .*, got 5000 characters$/],
     [get(`/api/jobs/${big}/logs`), /^job id must be/],
-    [get(`/api/jobs/a/logs?stream=${big}`), /^stream must be stdout or stderr, got "x{60}…"$/],
+    [
+      get(`/api/jobs/a/logs?stream=${big}`),
+      /^stream must be stdout or stderr or merged, got "x{60}…"$/,
+    ],
     [get(`/api/jobs?state=${big}`), /^unknown state "x{60}…" \(known: /],
     [get("/api/jobs/a%20b"), /^job id must be .*, got "a b"$/],
     [post(`/api/jobs/${big}/cancel`), /^job id must be/],

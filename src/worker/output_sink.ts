@@ -8,11 +8,16 @@
  * how much was cut. Output that fits is kept whole, written as it comes up to the half, and the
  * rest at the end: a follower sees the head live and the tail once the job ends.
  *
+ * It also records the order it was handed the two streams' kept bytes in (`output_runs.ts`), so
+ * the output can be read merged as a terminal would have shown it: one small value, rewritten
+ * with a flush when it changed, never written for a job that prints nothing.
+ *
  * @module
  */
 import type { OutputStream } from "../output_stream.ts";
 import type { Store } from "../store/open.ts";
 import { writeOutputChunk } from "../store/output.ts";
+import { MAX_RUNS, writeOutputRuns } from "../store/output_runs.ts";
 
 /** Bytes per stored chunk: under Deno KV's 64 KiB value limit. */
 export const CHUNK_BYTES = 60 * 1024;
@@ -71,6 +76,10 @@ export class OutputSink {
   #timer: ReturnType<typeof setInterval> | undefined;
   #closed = false;
   #flushing: Promise<void> = Promise.resolve();
+  /** Kept bytes in the order pushed: positive counts for stdout, negative for stderr. */
+  readonly #runs: number[] = [];
+  #capped = false;
+  #runsDirty = false;
 
   /** @param options job id, attempt number, bytes kept per stream, flush interval (default 250 ms) */
   constructor(store: Store, options: { id: string; n: number; limit: number; flushMs?: number }) {
@@ -89,7 +98,9 @@ export class OutputSink {
     const s = this.#streams[stream];
     s.total += data.byteLength;
     const room = Math.max(0, this.#head - s.size);
-    this.#append(s, data.subarray(0, room));
+    const kept = data.subarray(0, room);
+    this.#append(s, kept);
+    this.#record(stream, kept.byteLength);
     const rest = data.subarray(room);
     if (rest.byteLength === 0) return;
     s.tail.push(rest);
@@ -104,6 +115,19 @@ export class OutputSink {
       s.tailBytes -= drop;
       over -= drop;
     }
+  }
+
+  /** Adds `bytes` kept of `stream` to the runs: the last run grows, or a new one starts. */
+  #record(stream: OutputStream, bytes: number): void {
+    if (bytes === 0 || this.#capped) return;
+    const sign = stream === "stdout" ? 1 : -1;
+    const last = this.#runs.length - 1;
+    if (last >= 0 && Math.sign(this.#runs[last]!) === sign) this.#runs[last]! += sign * bytes;
+    else if (this.#runs.length < MAX_RUNS) this.#runs.push(sign * bytes);
+    // Past the cap nothing more is recorded, not even a last run growing: the other stream may
+    // have come between. The rest is read stream by stream.
+    else this.#capped = true;
+    this.#runsDirty = true;
   }
 
   /** Appends kept bytes to a stream's chunks and marks the chunks they touch for writing. */
@@ -152,8 +176,14 @@ export class OutputSink {
 
   /** Stops the timer and writes what is left. */
   async close(): Promise<void> {
-    if (!this.#closed) {
-      for (const s of Object.values(this.#streams)) if (this.#limit > 0) this.#appendTail(s);
+    if (!this.#closed && this.#limit > 0) {
+      // The tails were held apart, so their order is not known: stdout's, then stderr's.
+      for (const stream of ["stdout", "stderr"] as const) {
+        const s = this.#streams[stream];
+        const before = s.size;
+        this.#appendTail(s);
+        this.#record(stream, s.size - before);
+      }
     }
     this.#closed = true;
     clearInterval(this.#timer);
@@ -177,6 +207,20 @@ export class OutputSink {
           { id: this.#id, n: this.#n, stream, chunk },
           s.chunks[chunk]!,
         );
+      }
+    }
+    // After the chunks it counts, so a reader that reads it first finds all its bytes.
+    if (this.#runsDirty) {
+      this.#runsDirty = false;
+      try {
+        await writeOutputRuns(this.#store, { id: this.#id, n: this.#n }, {
+          runs: [...this.#runs],
+          capped: this.#capped,
+        });
+      } catch (err) {
+        // Tried again at the next flush (the close's at the latest), even if nothing changes.
+        this.#runsDirty = true;
+        throw err;
       }
     }
   }

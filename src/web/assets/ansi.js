@@ -140,17 +140,20 @@ export class Term {
   #pending = "";
 
   /**
-   * Writes text; returns the lines it completed.
+   * Writes text; returns the lines it completed. `mark`, a class name, is added to the text's
+   * own (stderr's stretches in a merged view), without changing the style that follows.
    *
    * @param {string} text
+   * @param {string} [mark]
    * @returns {Line[]}
    */
-  write(text) {
+  write(text, mark = "") {
     const s = this.#pending + text;
     this.#pending = "";
     /** @type {Line[]} */
     const done = [];
-    let cls = classOf(this.#style);
+    const marked = (/** @type {string} */ c) => (mark ? (c ? c + " " + mark : mark) : c);
+    let cls = marked(classOf(this.#style));
     let i = 0;
     while (i < s.length) {
       const ch = /** @type {string} */ (s[i]);
@@ -166,7 +169,7 @@ export class Term {
         if (csi && csi[2] === "m") {
           const params = (csi[1] || "").split(/[;:]/).filter((x) => x !== "").map(Number);
           this.#style = applySgr(this.#style, params);
-          cls = classOf(this.#style);
+          cls = marked(classOf(this.#style));
         } else if (csi && csi[2] === "K") {
           const mode = csi[1] || "0";
           if (mode === "0") this.#cells.length = Math.min(this.#cells.length, this.#col);

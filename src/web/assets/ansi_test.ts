@@ -64,3 +64,13 @@ Deno.test("256-colour indexes map to the nearest of the 16 colours", () => {
   // The grey ramp, dark to light.
   assertEquals([232, 240, 250, 255].map(nearest16), [0, 8, 7, 15]);
 });
+
+Deno.test("a mark adds its class to the text written with it and leaves the style that follows", () => {
+  const t = new Term();
+  t.write("\x1b[33mwarn ", "term-err");
+  assertEquals(t.write("ok\n"), [[
+    { text: "warn ", cls: "a-fg3 term-err" },
+    { text: "ok", cls: "a-fg3" },
+  ]]);
+  assertEquals(t.write("\x1b[0mx\n", "term-err"), [[{ text: "x", cls: "term-err" }]]);
+});

@@ -4,6 +4,8 @@
  * `/assets/job_output.js`: the job page's output panel. It follows a running attempt by fetching
  * only the bytes past what it already shows, draws them through `term.js`, keeps the box at its
  * end while the user has not scrolled away, and links each shown stream's raw download.
+ * "stdout + stderr" is the merged view: both streams in the order the worker read them (as a
+ * terminal would have shown them), stderr's stretches tinted.
  *
  * @module
  */
@@ -13,13 +15,13 @@ import { num } from "./format.js";
 import { followScroll, termPane } from "./term.js";
 
 /**
- * One stream being followed: how many bytes are shown, the decoder that carries a character
- * split across two reads over to the next, and the pane it writes into.
+ * One stream (or the merged view) being followed: how many bytes are shown, a decoder per source
+ * stream that carries a character split across two reads over to the next, and the pane.
  *
  * @typedef {object} Follow
  * @property {string} stream
  * @property {number} offset
- * @property {TextDecoder} decoder
+ * @property {{ stdout: TextDecoder; stderr: TextDecoder }} decoders
  * @property {boolean} running
  * @property {boolean} truncated
  * @property {import("./term.js").TermPane} pane
@@ -27,11 +29,6 @@ import { followScroll, termPane } from "./term.js";
 
 /** The output shown: which attempt and stream choice, and each stream's {@linkcode Follow}. */
 /** @typedef {{ attempt: number | null; choice: string | null; streams: Follow[] }} Shown */
-
-// The two streams are stored apart, chunk by chunk, with no common order: "both" shows them one
-// after the other and says so, rather than invent an interleaving.
-const BOTH_NOTE = "stdout, then stderr: the two are stored apart, so how their lines interleaved " +
-  "is not known";
 
 /**
  * The output panel: `el` to place, `attempts` with the job's attempt numbers on each refresh (it
@@ -52,7 +49,7 @@ export function outputPanel() {
     { name: "stream", "aria-label": "stream" },
     h("option", { value: "stdout" }, "stdout"),
     h("option", { value: "stderr" }, "stderr"),
-    h("option", { value: "both" }, "stdout + stderr"),
+    h("option", { value: "merged" }, "stdout + stderr"),
   );
   const attemptSel = h("select", { name: "attempt", "aria-label": "attempt" });
   const outState = h("span", { class: "muted", id: "output-state" });
@@ -62,7 +59,6 @@ export function outputPanel() {
     tabindex: "0",
     "aria-label": "job output",
   });
-  const outNote = h("p", { class: "muted hidden", id: "output-note" }, BOTH_NOTE);
   const downloads = h("span", { class: "downloads" });
   const jump = h(
     "button",
@@ -79,7 +75,6 @@ export function outputPanel() {
       h("h2", {}, "Output"),
       h("div", { class: "toolbar" }, attemptSel, streamSel, downloads, outState),
     ),
-    outNote,
     h("div", { class: "output-box" }, output, jump),
   );
   /** @type {Shown} */
@@ -118,32 +113,28 @@ export function outputPanel() {
     }
     const choice = streamSel.value;
     if (shown.attempt !== n || shown.choice !== choice) {
-      const names = choice === "both" ? ["stdout", "stderr"] : [choice];
       shown = {
         attempt: n,
         choice,
-        streams: names.map((stream) => ({
-          stream,
+        streams: [{
+          stream: choice,
           offset: 0,
-          decoder: new TextDecoder(),
+          decoders: { stdout: new TextDecoder(), stderr: new TextDecoder() },
           running: true,
           truncated: false,
-          pane: termPane(names.length > 1 ? stream : undefined),
-        })),
+          pane: termPane(),
+        }],
       };
       fill(output, shown.streams.map((f) => f.pane.el));
-      outNote.classList.toggle("hidden", names.length === 1);
       fill(
         downloads,
-        names.map((stream) =>
-          h("a", {
-            class: "btn small ghost",
-            href: "/api/jobs/" + encodeURIComponent(id) + "/output" +
-              qs({ stream, attempt: n }),
-            download: "",
-            "data-download": stream,
-          }, names.length > 1 ? "download " + stream : "download raw")
-        ),
+        h("a", {
+          class: "btn small ghost",
+          href: "/api/jobs/" + encodeURIComponent(id) + "/output" +
+            qs({ stream: choice, attempt: n }),
+          download: "",
+          "data-download": choice,
+        }, "download raw"),
       );
       scroller.reset();
     }
@@ -182,9 +173,34 @@ export function outputPanel() {
     f.offset = Number(res.headers.get("X-Queuectl-Offset") || 0);
     f.running = res.headers.get("X-Queuectl-Running") === "true";
     f.truncated = res.headers.get("X-Queuectl-Truncated") === "true";
-    const text = f.decoder.decode(bytes, { stream: f.running });
-    if (text) f.pane.write(text);
+    for (const part of stretches(bytes, f.stream, res.headers.get("X-Queuectl-Streams"))) {
+      const text = f.decoders[part.stream].decode(part.bytes, { stream: f.running });
+      // Tinted only among stdout: a stderr view alone is all stderr.
+      const tint = f.stream === "merged" && part.stream === "stderr";
+      if (text) f.pane.write(text, tint ? "term-err" : undefined);
+    }
   }
 
   return { el, attempts, poll };
+}
+
+/**
+ * A read's bytes cut by the stream each stretch came from: `marks` is the API's
+ * `X-Queuectl-Streams` (`o3,e5`), given for merged reads; without it, all is `stream`'s (a merged
+ * read with too many stretches to name is shown untinted).
+ *
+ * @param {Uint8Array} bytes
+ * @param {string} stream
+ * @param {string | null} marks
+ * @returns {{ stream: "stdout" | "stderr"; bytes: Uint8Array }[]}
+ */
+function stretches(bytes, stream, marks) {
+  if (!marks) return [{ stream: stream === "stderr" ? "stderr" : "stdout", bytes }];
+  let at = 0;
+  return marks.split(",").map((m) => {
+    const size = Number(m.slice(1));
+    const part = bytes.subarray(at, at + size);
+    at += size;
+    return { stream: m[0] === "e" ? "stderr" : "stdout", bytes: part };
+  });
 }

@@ -13,11 +13,12 @@ import { Term } from "./ansi.js";
 /** @import { Line } from "./ansi.js" */
 
 /**
- * One stream's output: its element, and `write` for each decoded chunk.
+ * One stream's output: its element, and `write` for each decoded chunk (with a class name to add
+ * to its text, such as stderr's in a merged view).
  *
  * @typedef {object} TermPane
  * @property {HTMLElement} el
- * @property {(text: string) => void} write
+ * @property {(text: string, mark?: string) => void} write
  */
 
 /**
@@ -50,8 +51,8 @@ export function termPane(title) {
   );
   return {
     el,
-    write(text) {
-      const lines = term.write(text);
+    write(text, mark) {
+      const lines = term.write(text, mark);
       if (lines.length > 0) {
         const frag = document.createDocumentFragment();
         for (const line of lines) {
