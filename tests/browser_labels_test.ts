@@ -9,22 +9,10 @@
  */
 import { deepStrictEqual as assertEquals, ok, strictEqual } from "node:assert/strict";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Page } from "playwright-core";
 import { enqueueId, tempDb } from "./helpers.ts";
 import { startWeb } from "./web_server.ts";
-
-const CHROMIUM = Deno.env.get("QUEUECTL_CHROMIUM") ?? "/usr/bin/chromium";
-const SHOTS = Deno.env.get("QUEUECTL_SCREENSHOTS") ??
-  await Deno.makeTempDir({ prefix: "queuectl-shots-" });
-
-// The same launch as browser_test.ts: root (as in CI) cannot use Chromium's sandbox.
-async function launch(): Promise<Browser> {
-  await Deno.stat(CHROMIUM);
-  return await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"],
-  });
-}
+import { launch, SHOTS } from "./browser.ts";
 
 /** The ids of the jobs table's rows, top to bottom. */
 function rowIds(page: Page): Promise<(string | null)[]> {

@@ -10,29 +10,10 @@
  */
 import { deepStrictEqual as assertEquals, ok, strictEqual } from "node:assert/strict";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Page } from "playwright-core";
 import { tempDb, waitForJob, workersFor } from "./helpers.ts";
 import { startWeb } from "./web_server.ts";
-
-const CHROMIUM = Deno.env.get("QUEUECTL_CHROMIUM") ?? "/usr/bin/chromium";
-const SHOTS = Deno.env.get("QUEUECTL_SCREENSHOTS") ??
-  await Deno.makeTempDir({ prefix: "queuectl-shots-" });
-
-async function launch(): Promise<Browser> {
-  try {
-    await Deno.stat(CHROMIUM);
-  } catch {
-    throw new Error(
-      `Chromium not found at ${CHROMIUM}: install Debian's package (apt-get install chromium; ` +
-        `.ci/run does) or set QUEUECTL_CHROMIUM`,
-    );
-  }
-  return await chromium.launch({
-    executablePath: CHROMIUM,
-    // Root (as in CI) cannot use Chromium's sandbox.
-    args: ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"],
-  });
-}
+import { launch, SHOTS } from "./browser.ts";
 
 /** The text of the job page's state badge, once it reads `state`. */
 async function waitForBadge(page: Page, state: string): Promise<void> {

@@ -10,7 +10,7 @@ import type { Job, JobState } from "../job.ts";
 import { pageByCreation } from "./created_page.ts";
 import { walkByCreation } from "./created_walk.ts";
 import type { Store } from "./open.ts";
-import type { PageOrder } from "./page.ts";
+import type { BoundedRead } from "./page.ts";
 import { countJobs } from "./query.ts";
 import { pageStateByCreation, SMALL_STATE } from "./state_created.ts";
 
@@ -38,23 +38,11 @@ export function createdPlan(
 }
 
 /** Options of {@linkcode pageCreatedView}. */
-export interface CreatedViewOptions {
+export interface CreatedViewOptions extends BoundedRead {
   /** Only this state. */
   state?: JobState;
   /** Only this queue. */
   queue?: string;
-  /** At most this many jobs (1..1000). */
-  limit: number;
-  /** Go on from a previous page's cursor. */
-  cursor?: string;
-  /** `newest` created first, or `oldest`. */
-  order: PageOrder;
-  /** A filtered walk reads at most this many jobs per call. */
-  scan: number;
-  /** A filtered walk stops after this many milliseconds. Default: none. */
-  budgetMs?: number;
-  /** The clock the budget is measured on. Default `Date.now`. */
-  clock?: () => number;
 }
 
 /** A page of a view by creation time, and how it was read. */

@@ -10,26 +10,14 @@ import type { Job, JobState } from "../job.ts";
 import { queueOf } from "../queue.ts";
 import { pageByCreation } from "./created_page.ts";
 import type { Store } from "./open.ts";
-import { encodeCursor, type PageOrder } from "./page.ts";
+import { type BoundedRead, encodeCursor } from "./page.ts";
 
 /** Options of {@linkcode walkByCreation}. */
-export interface CreatedWalkOptions {
+export interface CreatedWalkOptions extends BoundedRead {
   /** Only jobs in this state. */
   state?: JobState;
   /** Only jobs of this queue. */
   queue?: string;
-  /** At most this many jobs (1..1000). */
-  limit: number;
-  /** Go on from a previous call's `cursor` (any creation-order cursor). */
-  cursor?: string;
-  /** `newest` created first, or `oldest`. */
-  order: PageOrder;
-  /** Read at most this many jobs in this call. */
-  scan: number;
-  /** Stop after this many milliseconds (checked between batches). Default: none. */
-  budgetMs?: number;
-  /** The clock the budget is measured on. Default `Date.now`. */
-  clock?: () => number;
 }
 
 /** A page of a filtered creation walk and how far it read. */

@@ -10,28 +10,17 @@ import type { Job, JobState } from "../job.ts";
 import { queueOf } from "../queue.ts";
 import { keys } from "./keys.ts";
 import type { Store } from "./open.ts";
-import { encodeCursor, indexOf, type PageOrder, selectorAfter } from "./page.ts";
+import { type BoundedRead, encodeCursor, indexOf, selectorAfter } from "./page.ts";
 
 /** Options of {@linkcode scanListing}. */
-export interface ListingScanOptions {
+/** Its `limit` may be 0 (a scan for a cursor only). */
+export interface ListingScanOptions extends BoundedRead {
   /** Walk this state's listing; every job by id when absent. */
   state?: JobState;
   /** Only jobs of this queue (pending ones through the queue's own `ready` keys). */
   queue?: string;
   /** Keep only the jobs this says yes to (beside state and queue). Default: every one. */
   keep?: (job: Job) => boolean;
-  /** Stop after this many kept jobs (0..1000). */
-  limit: number;
-  /** Go on where a previous call's `cursor` left off. */
-  cursor?: string;
-  /** `oldest` or `newest` end first. */
-  order: PageOrder;
-  /** Read at most this many entries. */
-  scan: number;
-  /** Stop after this many milliseconds (checked between batches). Default: none. */
-  budgetMs?: number;
-  /** The clock the budget is measured on. Default `Date.now`. */
-  clock?: () => number;
 }
 
 /** What a scan kept, how far it read, and where to go on. */

@@ -13,6 +13,22 @@ import type { Store } from "./open.ts";
 /** Which end of an index a page starts from. */
 export type PageOrder = "oldest" | "newest";
 
+/** How far one call of a bounded read of an index may go, and where it goes on from. */
+export interface BoundedRead {
+  /** At most this many jobs (1..1000). */
+  limit: number;
+  /** Go on from a previous call's cursor. */
+  cursor?: string;
+  /** `newest` first, or `oldest`. */
+  order: PageOrder;
+  /** Read at most this many entries in this call. */
+  scan: number;
+  /** Stop after this many milliseconds (checked between batches). Default: none. */
+  budgetMs?: number;
+  /** The clock the budget is measured on. Default `Date.now`. */
+  clock?: () => number;
+}
+
 /** Options of {@linkcode pageJobs}. */
 export interface PageOptions {
   /** Only this state (through its index); all jobs by id when absent. */

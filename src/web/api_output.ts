@@ -10,7 +10,7 @@ import { readMergedOutput, readOutput } from "../store/mod.ts";
 import type { OutputStream } from "../store/mod.ts";
 import { jobOf } from "./api_read.ts";
 import { logsBody } from "./logs_body.ts";
-import { choiceParam, intParam, queryOf } from "./params.ts";
+import { attemptParam, outputStreamParam, queryOf } from "./params.ts";
 import type { Route, RouteContext } from "./router.ts";
 
 /**
@@ -28,17 +28,9 @@ export function outputFileName(id: string, n: number, stream: OutputStream | "me
 
 async function output(ctx: RouteContext): Promise<Response> {
   const q = queryOf(ctx.url, ["stream", "attempt"]);
-  const stream: OutputStream | "merged" = choiceParam("stream", q.get("stream"), [
-    "stdout",
-    "stderr",
-    "merged",
-  ]);
+  const stream = outputStreamParam(q);
   const found = await jobOf(ctx);
-  const n = intParam("attempt", q.get("attempt"), {
-    min: 1,
-    max: 1_000_000,
-    fallback: found.runs,
-  });
+  const n = attemptParam(q, found.runs);
   if (n === 0 || n > found.runs) {
     throw new NotFoundError(
       `job ${JSON.stringify(found.id)} has ${found.runs} attempt(s), not ${n}`,

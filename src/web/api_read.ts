@@ -19,10 +19,9 @@ import {
   readOutput,
   type WorkerRecord,
 } from "../store/mod.ts";
-import type { OutputStream } from "../store/mod.ts";
 import { listJobsRoute } from "./api_jobs.ts";
 import { logsBody } from "./logs_body.ts";
-import { choiceParam, intParam, queryOf } from "./params.ts";
+import { attemptParam, intParam, outputStreamParam, queryOf } from "./params.ts";
 import { json } from "./response.ts";
 import type { Route, RouteContext } from "./router.ts";
 
@@ -70,17 +69,9 @@ async function job(ctx: RouteContext): Promise<Response> {
  */
 async function logs(ctx: RouteContext): Promise<Response> {
   const q = queryOf(ctx.url, ["stream", "attempt", "offset"]);
-  const stream: OutputStream | "merged" = choiceParam("stream", q.get("stream"), [
-    "stdout",
-    "stderr",
-    "merged",
-  ]);
+  const stream = outputStreamParam(q);
   const found = await jobOf(ctx);
-  const n = intParam("attempt", q.get("attempt"), {
-    min: 1,
-    max: 1_000_000,
-    fallback: found.runs,
-  });
+  const n = attemptParam(q, found.runs);
   const offset = intParam("offset", q.get("offset"), { min: 0, max: 2 ** 40, fallback: 0 });
   if (n > found.runs) {
     throw new NotFoundError(

@@ -94,3 +94,28 @@ export function jobIdParam(value: string): string {
     `job id must be 1-128 characters of A-Z a-z 0-9 . _ : -, got ${got}`,
   );
 }
+
+/**
+ * `stream=` of an output read: one stream, or `merged` (both, in the order the worker read them);
+ * stdout when absent.
+ *
+ * @example
+ * ```ts
+ * outputStreamParam(new URLSearchParams("stream=merged")); // "merged"
+ * ```
+ */
+export function outputStreamParam(q: URLSearchParams): "stdout" | "stderr" | "merged" {
+  return choiceParam("stream", q.get("stream"), ["stdout", "stderr", "merged"]);
+}
+
+/**
+ * `attempt=` of an output read: 1 to 1,000,000, the job's latest (`runs`) when absent.
+ *
+ * @example
+ * ```ts
+ * attemptParam(new URLSearchParams(""), 3); // 3
+ * ```
+ */
+export function attemptParam(q: URLSearchParams, runs: number): number {
+  return intParam("attempt", q.get("attempt"), { min: 1, max: 1_000_000, fallback: runs });
+}
