@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 
 /** The Chromium binary: Debian's, unless `QUEUECTL_CHROMIUM` names another. */
 export const CHROMIUM = Deno.env.get("QUEUECTL_CHROMIUM") ?? "/usr/bin/chromium";
@@ -38,4 +38,28 @@ export async function launch(): Promise<Browser> {
     // Root (as in CI) cannot use Chromium's sandbox.
     args: ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"],
   });
+}
+
+/**
+ * A new page of `browser` at `viewport`, with `timeoutMs` as its default wait, and the list of
+ * errors the page's scripts throw (a test asserts it stays empty).
+ *
+ * @example
+ * ```ts
+ * const browser = await launch();
+ * const { page, errors } = await openPage(browser, { width: 390, height: 844 });
+ * await page.goto("http://127.0.0.1:8080/");
+ * console.assert(errors.length === 0);
+ * ```
+ */
+export async function openPage(
+  browser: Browser,
+  viewport: { width: number; height: number } = { width: 1280, height: 800 },
+  timeoutMs = 20_000,
+): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport });
+  page.setDefaultTimeout(timeoutMs);
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  return { page, errors };
 }

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { type Page } from "playwright-core";
 import { cliOk, enqueueId, showJob, statusCounts, tempDb, waitFor, workersFor } from "./helpers.ts";
 import { startWeb } from "./web_server.ts";
-import { launch, SHOTS } from "./browser.ts";
+import { launch, openPage, SHOTS } from "./browser.ts";
 
 /** The ids of the jobs table's rows, top to bottom. */
 function rowIds(page: Page): Promise<(string | null)[]> {
@@ -44,10 +44,7 @@ Deno.test({
     await using web = await startWeb(db);
     const browser = await launch();
     try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      page.setDefaultTimeout(30_000);
-      const errors: string[] = [];
-      page.on("pageerror", (e) => errors.push(e.message));
+      const { page, errors } = await openPage(browser, { width: 1280, height: 900 }, 30_000);
 
       await page.goto(web.url + "/#/jobs?state=scheduled");
       await page.locator("tr[data-job]").first().waitFor();
@@ -136,10 +133,7 @@ Deno.test({
     await using web = await startWeb(db);
     const browser = await launch();
     try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      page.setDefaultTimeout(20_000);
-      const errors: string[] = [];
-      page.on("pageerror", (e) => errors.push(e.message));
+      const { page, errors } = await openPage(browser, { width: 1280, height: 800 }, 20_000);
 
       // Newest first (the default): the job enqueued last is on top.
       await page.goto(web.url + "/#/jobs");
@@ -242,10 +236,7 @@ Deno.test({
     await using web = await startWeb(db);
     const browser = await launch();
     try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      page.setDefaultTimeout(20_000);
-      const errors: string[] = [];
-      page.on("pageerror", (e) => errors.push(e.message));
+      const { page, errors } = await openPage(browser, { width: 1280, height: 800 }, 20_000);
       await page.goto(web.url + "/#/dlq");
       await page.locator('tr[data-job="dead-0"]').waitFor();
 
@@ -290,10 +281,7 @@ Deno.test({
     await using web = await startWeb(db);
     const browser = await launch();
     try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      page.setDefaultTimeout(20_000);
-      const errors: string[] = [];
-      page.on("pageerror", (e) => errors.push(e.message));
+      const { page, errors } = await openPage(browser, { width: 1280, height: 800 }, 20_000);
       await page.goto(web.url + "/#/jobs?queue=rare");
       const walkNote = page.locator("#walk-note");
       await walkNote.waitFor();

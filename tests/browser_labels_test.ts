@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { type Page } from "playwright-core";
 import { enqueueId, tempDb } from "./helpers.ts";
 import { startWeb } from "./web_server.ts";
-import { launch, SHOTS } from "./browser.ts";
+import { launch, openPage, SHOTS } from "./browser.ts";
 
 /** The ids of the jobs table's rows, top to bottom. */
 function rowIds(page: Page): Promise<(string | null)[]> {
@@ -47,10 +47,7 @@ Deno.test({
     await using web = await startWeb(db);
     const browser = await launch();
     try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      page.setDefaultTimeout(20_000);
-      const errors: string[] = [];
-      page.on("pageerror", (e) => errors.push(e.message));
+      const { page, errors } = await openPage(browser, { width: 1280, height: 800 }, 20_000);
 
       // Only the label's jobs, newest enqueued first, each with its chips and state.
       await page.goto(web.url + "/#/jobs?label=batch=7");

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { type Page } from "playwright-core";
 import { cliOk, enqueueId, tempDb, waitForJob, workersFor } from "./helpers.ts";
 import { startWeb } from "./web_server.ts";
-import { launch, SHOTS } from "./browser.ts";
+import { launch, openPage, SHOTS } from "./browser.ts";
 
 /** Fails if the page is wider than its window (strings run in the page: no DOM types here). */
 async function assertNoSideScroll(page: Page, what: string): Promise<void> {
@@ -55,10 +55,7 @@ Deno.test({
     await using web = await startWeb(db);
     const browser = await launch();
     try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      page.setDefaultTimeout(30_000);
-      const errors: string[] = [];
-      page.on("pageerror", (e) => errors.push(e.message));
+      const { page, errors } = await openPage(browser, { width: 1280, height: 900 }, 30_000);
 
       // Nothing has finished yet: the chart says so, with no "peak 1/min".
       await page.goto(web.url + "/");

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { type Page } from "playwright-core";
 import { enqueueId, tempDb, waitForJob, workersFor } from "./helpers.ts";
 import { startWeb } from "./web_server.ts";
-import { launch, SHOTS } from "./browser.ts";
+import { launch, openPage, SHOTS } from "./browser.ts";
 
 /** Whether the output box is scrolled to its end (strings run in the page: no DOM types here). */
 function atEnd(page: Page): Promise<boolean> {
@@ -49,10 +49,7 @@ Deno.test({
     await using web = await startWeb(db);
     const browser = await launch();
     try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      page.setDefaultTimeout(30_000);
-      const errors: string[] = [];
-      page.on("pageerror", (e) => errors.push(e.message));
+      const { page, errors } = await openPage(browser, { width: 1280, height: 900 }, 30_000);
       await page.goto(web.url + "/#/job/" + id);
       await page.locator("#output-state", { hasText: "not run yet" }).waitFor();
       // The worker starts once the page watches, so the page sees the job run.
@@ -179,10 +176,7 @@ Deno.test({
     await using web = await startWeb(db);
     const browser = await launch();
     try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      page.setDefaultTimeout(30_000);
-      const errors: string[] = [];
-      page.on("pageerror", (e) => errors.push(e.message));
+      const { page, errors } = await openPage(browser, { width: 1280, height: 900 }, 30_000);
       await page.goto(web.url + "/#/job/" + id);
       await page.locator("#output-state", { hasText: "not run yet" }).waitFor();
       await page.selectOption('select[name="stream"]', "merged");

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { type Page } from "playwright-core";
 import { cliOk, enqueueId, type TempDb, tempDb, waitFor, workersFor } from "./helpers.ts";
 import { startWeb } from "./web_server.ts";
-import { launch, SHOTS } from "./browser.ts";
+import { launch, openPage, SHOTS } from "./browser.ts";
 
 // deno-lint-ignore no-explicit-any
 type Json = any;
@@ -84,10 +84,7 @@ Deno.test({
     await using web = await startWeb(db);
     const browser = await launch();
     try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      page.setDefaultTimeout(20_000);
-      const errors: string[] = [];
-      page.on("pageerror", (e) => errors.push(e.message));
+      const { page, errors } = await openPage(browser, { width: 1280, height: 800 }, 20_000);
 
       // The queues page: every queue, its counts, running against its limit, and its rate.
       await page.goto(web.url + "/#/queues");

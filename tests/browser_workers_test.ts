@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { type Page } from "playwright-core";
 import { cli, cliOk, type TempDb, tempDb, waitFor } from "./helpers.ts";
 import { startWeb } from "./web_server.ts";
-import { launch, SHOTS } from "./browser.ts";
+import { launch, openPage, SHOTS } from "./browser.ts";
 
 /** The ids `worker list --json` prints. */
 async function registered(db: TempDb): Promise<string[]> {
@@ -38,10 +38,7 @@ Deno.test({
     await using db = await tempDb();
     const browser = await launch();
     try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      page.setDefaultTimeout(30_000);
-      const errors: string[] = [];
-      page.on("pageerror", (e) => errors.push(e.message));
+      const { page, errors } = await openPage(browser, { width: 1280, height: 800 }, 30_000);
 
       {
         await using web = await startWeb(db);
