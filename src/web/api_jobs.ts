@@ -99,18 +99,20 @@ export async function listJobsRoute(ctx: RouteContext): Promise<Response> {
       ...(filtered ? { filtered: { index: "label", bounded_scan: LABEL_SCAN } } : {}),
     });
   }
+  // A read that may have to walk: within LABEL_SCAN jobs or SEARCH_BUDGET_MS a request.
+  const bounded = {
+    state,
+    queue,
+    limit,
+    cursor,
+    order,
+    scan: LABEL_SCAN,
+    budgetMs: SEARCH_BUDGET_MS,
+  };
   if (sort === "created") {
     // Every view by creation time; one the creation order does not hold on its own is walked
     // newest (or oldest) first and filtered within LABEL_SCAN jobs or SEARCH_BUDGET_MS.
-    const page = await pageCreatedView(ctx.store, {
-      state,
-      queue,
-      limit,
-      cursor,
-      order,
-      scan: LABEL_SCAN,
-      budgetMs: SEARCH_BUDGET_MS,
-    });
+    const page = await pageCreatedView(ctx.store, bounded);
     const walked = page.plan === "walk";
     return json({
       jobs: page.jobs.map(jobJson),
@@ -132,15 +134,7 @@ export async function listJobsRoute(ctx: RouteContext): Promise<Response> {
   if (queue !== undefined) {
     // A state of one queue by transition: pending jobs through the queue's own keys, any other
     // state its listing filtered by queue within LABEL_SCAN entries or SEARCH_BUDGET_MS.
-    const page = await scanListing(ctx.store, {
-      state,
-      queue,
-      limit,
-      cursor,
-      order,
-      scan: LABEL_SCAN,
-      budgetMs: SEARCH_BUDGET_MS,
-    });
+    const page = await scanListing(ctx.store, bounded);
     return json({
       jobs: page.jobs.map(jobJson),
       next_cursor: page.cursor,
