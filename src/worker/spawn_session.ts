@@ -19,6 +19,7 @@
  *
  * @module
  */
+import { decodeWaitStatus, signalNumber } from "./wait_status.ts";
 
 /** A child started by {@linkcode SessionSpawner.spawn}: the parts of `Deno.ChildProcess` used. */
 export interface SessionChild {
@@ -107,42 +108,6 @@ const ATTR_BYTES = 512;
 const ACTIONS_BYTES = 256;
 const SIGSET_BYTES = 128;
 
-/** Linux signal numbers, as `Deno.CommandStatus.signal` names them. */
-const SIGNALS: readonly (Deno.Signal | null)[] = [
-  null,
-  "SIGHUP",
-  "SIGINT",
-  "SIGQUIT",
-  "SIGILL",
-  "SIGTRAP",
-  "SIGABRT",
-  "SIGBUS",
-  "SIGFPE",
-  "SIGKILL",
-  "SIGUSR1",
-  "SIGSEGV",
-  "SIGUSR2",
-  "SIGPIPE",
-  "SIGALRM",
-  "SIGTERM",
-  "SIGSTKFLT",
-  "SIGCHLD",
-  "SIGCONT",
-  "SIGSTOP",
-  "SIGTSTP",
-  "SIGTTIN",
-  "SIGTTOU",
-  "SIGURG",
-  "SIGXCPU",
-  "SIGXFSZ",
-  "SIGVTALRM",
-  "SIGPROF",
-  "SIGWINCH",
-  "SIGIO",
-  "SIGPWR",
-  "SIGSYS",
-];
-
 const encoder = new TextEncoder();
 let cached: SessionSpawner | null | undefined;
 let inherited: Record<string, string> | undefined;
@@ -188,25 +153,6 @@ export function sessionSpawner(): SessionSpawner | null {
   return cached;
 }
 
-/**
- * Decodes a `waitpid` status word into the shape `Deno.Command` reports (pure).
- *
- * @example
- * ```ts
- * decodeWaitStatus(3 << 8); // { success: false, code: 3, signal: null }
- * decodeWaitStatus(9);      // { success: false, code: 137, signal: "SIGKILL" }
- * ```
- */
-export function decodeWaitStatus(status: number): Deno.CommandStatus {
-  const sig = status & 0x7f;
-  if (sig === 0) {
-    const code = (status >> 8) & 0xff;
-    return { success: code === 0, code, signal: null };
-  }
-  // As Deno reports a signal death: the shell convention 128 + n, and the signal's name.
-  return { success: false, code: 128 + sig, signal: SIGNALS[sig] ?? null };
-}
-
 function makeSpawner(libc: Libc): SessionSpawner {
   const attr = new Uint8Array(ATTR_BYTES);
   const none = new Uint8Array(SIGSET_BYTES);
@@ -242,7 +188,7 @@ function makeSpawner(libc: Libc): SessionSpawner {
       return !path.includes("\0") && libc.access(cString(path), 0) === 0;
     },
     killGroup(pgid, signal) {
-      const signo = SIGNALS.indexOf(signal);
+      const signo = signalNumber(signal);
       if (!Number.isInteger(pgid) || pgid <= 1 || signo <= 0) {
         throw new RangeError(`cannot signal process group ${pgid} with ${signal}`);
       }

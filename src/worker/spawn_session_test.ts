@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { decodeWaitStatus, sessionSpawner } from "./spawn_session.ts";
+import { sessionSpawner } from "./spawn_session.ts";
+import { decodeWaitStatus } from "./wait_status.ts";
 import { runCommand } from "./run_command.ts";
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
