@@ -23,30 +23,11 @@ import { FinishHooks } from "./finish_hooks.ts";
 import { Slot, type SlotContext } from "./slot.ts";
 import { heartbeatLoop } from "./heartbeat.ts";
 import { Completer } from "./completer.ts";
-import { newEntry, RegistryEntry } from "./registry_entry.ts";
+import { idleWaitMs } from "./idle_wait.ts";
+import type { WorkerOptions } from "./worker_options.ts";
 
-/** Options of {@linkcode Worker}. */
-export interface WorkerOptions {
-  /** Unique id; by convention `host:pid:n`. */
-  id: string;
-  /** This host's name (recorded, and used to judge same-host recovery). */
-  host: string;
-  /** Aborting stops claiming; the running jobs get `shutdown_grace_ms` to finish. */
-  signal: AbortSignal;
-  /** Aborting kills the running jobs and puts them back as pending without charging an attempt. */
-  force?: AbortSignal;
-  /** Logger; by default one on stderr. */
-  log?: Logger;
-  /**
-   * Called when a stop is asked from afar (`worker stop` on another host, or the supervisor
-   * vanished): the owner aborts `signal` or `force`, exactly as a local signal would.
-   */
-  onStopRequest?: (force: boolean) => void;
-  /** The queues served, in order of preference (`--queues`); absent: every queue. */
-  queues?: readonly string[];
-  /** How many jobs it runs at once. Default 1. */
-  slots?: number;
-}
+export type { WorkerOptions };
+import { newEntry, RegistryEntry } from "./registry_entry.ts";
 
 /**
  * A worker process's loop. `run()` works until stopped; `runOnce()` does a single step for tests.
@@ -293,11 +274,15 @@ export class Worker {
 
   async #idle(): Promise<void> {
     const config = await this.#configNow();
-    const due = Math.min(await nextDueAt(this.#store) ?? Infinity, this.#upkeep.nextTickAt);
     const queues = queueCache(this.#store);
     // A queue over its rate starts again at a known time: wake then, not before.
-    const wake = Math.min(due, queues.retryAt ?? Infinity);
-    const ms = Math.max(1, Math.min(config.poll_interval_ms, wake - Date.now()));
+    const ms = idleWaitMs({
+      now: Date.now(),
+      pollMs: config.poll_interval_ms,
+      dueAt: await nextDueAt(this.#store),
+      tickAt: this.#upkeep.nextTickAt,
+      retryAt: queues.retryAt,
+    });
     // With every slot busy a ring brings nothing to claim: a freed slot, a stop, a due time or
     // the poll interval ends the wait (maintenance runs while the slots work).
     if (this.#busy.size >= this.#slots.length) await sleep(ms, this.#freed.signal);
