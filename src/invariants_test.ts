@@ -14,7 +14,7 @@ import {
   type Violation,
 } from "./invariants.ts";
 import { type Job, JOB_STATES, type JobState } from "./job.ts";
-import { keyText } from "./store/doctor.ts";
+import { keyText } from "./store/doctor_snapshot.ts";
 import { keys } from "./store/keys.ts";
 import { indexKeys } from "./store/transition.ts";
 

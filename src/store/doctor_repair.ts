@@ -11,7 +11,7 @@ import { Tx } from "./db.ts";
 import { keys } from "./keys.ts";
 import { indexKeys, lifetimeKeys } from "./transition.ts";
 import type { Store } from "./open.ts";
-import { keyText, readQuiet } from "./doctor.ts";
+import { keyText, readQuiet } from "./doctor_snapshot.ts";
 import { releaseStragglers } from "./doctor_deps.ts";
 import { deleteStrayUnique } from "./doctor_unique.ts";
 import { queueCounts } from "../queue_invariants.ts";
