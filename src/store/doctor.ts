@@ -11,13 +11,8 @@
  * @module
  */
 import { type Job, JOB_STATES, type JobState } from "../job.ts";
-import {
-  type CheckOptions,
-  findViolations,
-  type Snapshot,
-  stateIndexSizes,
-  type Violation,
-} from "../invariants.ts";
+import { type CheckOptions, findViolations, stateIndexSizes } from "../invariants.ts";
+import type { Snapshot, Violation } from "../invariant_data.ts";
 import { REMOTE_LIMITS } from "./db.ts";
 import { keyText, readQuiet, scan } from "./doctor_snapshot.ts";
 import { keys } from "./keys.ts";

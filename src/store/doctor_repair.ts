@@ -5,7 +5,8 @@
  * @module
  */
 import { JOB_STATES } from "../job.ts";
-import { type Snapshot, stateIndexSizes } from "../invariants.ts";
+import type { Snapshot } from "../invariant_data.ts";
+import { stateIndexSizes } from "../invariants.ts";
 import { OperationError } from "../errors.ts";
 import { Tx } from "./db.ts";
 import { keys } from "./keys.ts";

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { Violation } from "../invariants.ts";
+import type { Violation } from "../invariant_data.ts";
 import { loadCron, nextTick, type Schedule } from "../schedule.ts";
 import { type DueEntry, type ScheduleViolation, scheduleViolations } from "../schedule_check.ts";
 import { Tx } from "./db.ts";

@@ -10,7 +10,7 @@
  * @module
  */
 import { type Job, JOB_STATES, type JobState } from "../job.ts";
-import type { Snapshot, WorkerView } from "../invariants.ts";
+import type { Snapshot, WorkerView } from "../invariant_data.ts";
 import { REMOTE_LIMITS } from "./db.ts";
 import { keys } from "./keys.ts";
 import type { Store } from "./open.ts";
