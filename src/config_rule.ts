@@ -1,7 +1,7 @@
 /**
  * The shapes of a config key's rule, one builder per kind of value (ms, duration, bytes, free
  * text): how typed-in text is read, which values are valid, what the error says is accepted,
- * and how a value is printed. `config.ts` holds the table of keys built from them.
+ * and how a value is printed. `config_value.ts` holds the table of keys' rules built from them.
  *
  * @module
  */
@@ -11,6 +11,43 @@ import { parseDecimal } from "./number_text.ts";
 /** One KiB. */
 export const KIB = 1024;
 const MIB = 1024 * KIB;
+
+/**
+ * One second in ms.
+ *
+ * @example
+ * ```ts
+ * 30 * SECOND; // 30000
+ * ```
+ */
+export const SECOND = 1_000;
+/**
+ * One minute in ms.
+ *
+ * @example
+ * ```ts
+ * 10 * MINUTE; // 600000
+ * ```
+ */
+export const MINUTE = 60 * SECOND;
+/**
+ * One hour in ms.
+ *
+ * @example
+ * ```ts
+ * HOUR; // 3600000
+ * ```
+ */
+export const HOUR = 60 * MINUTE;
+/**
+ * One day in ms.
+ *
+ * @example
+ * ```ts
+ * 30 * DAY; // 2592000000
+ * ```
+ */
+export const DAY = 24 * HOUR;
 
 /**
  * How one config key reads, checks and prints its value. `parse` turns typed-in text into a

@@ -1,17 +1,19 @@
 import assert from "node:assert/strict";
 import {
-  checkConfigValue,
   type Config,
   CONFIG_DESCRIPTIONS,
   CONFIG_KEYS,
   DEFAULT_CONFIG,
-  formatConfigValue,
   LOG_LEVELS,
   normalizeConfigKey,
+} from "./config.ts";
+import {
+  checkConfigValue,
+  formatConfigValue,
   parseConfigValue,
   resolveConfig,
   validateConfig,
-} from "./config.ts";
+} from "./config_value.ts";
 import { UsageError } from "./errors.ts";
 
 Deno.test("DEFAULT_CONFIG holds the documented defaults and is frozen", () => {

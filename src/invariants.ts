@@ -1,24 +1,15 @@
 /**
  * The queue's invariants, checked over a snapshot of the database (pure). `doctor` reports what
- * this finds and `doctor --repair` rebuilds indexes and counters from the job records.
+ * this finds and `doctor --repair` rebuilds indexes and counters from the job records. The
+ * snapshot and violation shapes are `invariant_data.ts`.
  *
  * @module
  */
 import { FINAL_STATES, type Job, JOB_STATES, type JobState } from "./job.ts";
 import { lostReason, workerAddress } from "./lease.ts";
 import { holdsUniqueKey, type UniqueEntry, uniqueHeld } from "./unique.ts";
-import { type QueueViolation, queueViolations } from "./queue_invariants.ts";
-import type { QueueSettings } from "./queue.ts";
-
-/** What the checker knows of a registered worker. */
-export interface WorkerView {
-  /** Its last heartbeat (ms). */
-  heartbeat_at: number;
-  /** The host it runs on. */
-  host: string;
-  /** Its pid on that host. */
-  pid: number;
-}
+import { queueViolations } from "./queue_invariants.ts";
+import type { Snapshot, Violation } from "./invariant_data.ts";
 
 /** Options of {@linkcode findViolations}. */
 export interface CheckOptions {
@@ -36,59 +27,6 @@ export interface CheckOptions {
   lookMs?: number;
 }
 
-/** Everything the checker needs, read by the store. Keys are JSON-encoded KV keys. */
-export interface Snapshot {
-  /** Every job record. */
-  jobs: Job[];
-  /**
-   * Every index entry (`ready`, `scheduled`, `state`, `label`): its encoded key and the id it
-   * names. A label entry is expected for each label of each job, whatever its state.
-   */
-  index: { key: string; id: string }[];
-  /** The stored per-state counters. */
-  counters: Record<JobState, number>;
-  /** Registered workers by id. */
-  workers: Map<string, WorkerView>;
-  /** Ids of the stored job environments (`["env", id, …]`); absent: not checked. */
-  envs?: ReadonlySet<string>;
-  /** The stored reference count of each environment (`["env_refs", id]`); absent: not checked. */
-  envRefs?: ReadonlyMap<string, number>;
-  /** Jobs whose outcome is still being propagated (a `dep_done` marker). Default: none. */
-  inFlight?: ReadonlySet<string>;
-  /** The unique entries (`["unique", K]`) by key; absent: not checked. */
-  unique?: ReadonlyMap<string, UniqueEntry>;
-  /** Each queue's stored counters (`["qcount", q, state]`); absent: not checked. */
-  queueCounters?: ReadonlyMap<string, Partial<Record<JobState, number>>>;
-  /** Each queue's settings record; absent: none. */
-  queues?: ReadonlyMap<string, QueueSettings>;
-}
-
-/** One broken rule. */
-export interface Violation {
-  /** Short machine-readable kind. */
-  kind:
-    | "missing_index"
-    | "stray_index"
-    | "counter_mismatch"
-    | "attempts_exceeded"
-    | "orphaned_processing"
-    | "env_missing"
-    | "env_refs_mismatch"
-    | "blocked_straggler"
-    | "started_early"
-    | "stray_unique"
-    | "missing_unique"
-    | "schedule_no_tick"
-    | "stray_schedule_due"
-    | QueueViolation["kind"];
-  /** The job concerned, if any. */
-  job?: string;
-  /** The schedule concerned, if any. */
-  schedule?: string;
-  /** One readable sentence. */
-  detail: string;
-}
-
 /**
  * Lists every broken invariant in `snap` (pure):
  * every job is in exactly the indexes of its state; no index entry names a missing job or the
@@ -102,6 +40,7 @@ export interface Violation {
  *
  * @example
  * ```ts
+ * import type { Snapshot } from "./invariant_data.ts";
  * declare const snapshot: Snapshot; // read by the store's doctor
  * declare const expectedKeys: CheckOptions["expectedKeys"];
  * const problems = findViolations(snapshot, { now: Date.now(), leaseMs: 10_000, expectedKeys });
@@ -245,6 +184,7 @@ function envRefViolations(jobs: Job[], stored: ReadonlyMap<string, number>): Vio
  *
  * @example
  * ```ts
+ * import type { Snapshot } from "./invariant_data.ts";
  * declare const snapshot: Snapshot;
  * dependencyViolations(snapshot); // [] on a healthy queue
  * ```

@@ -9,12 +9,11 @@ import {
   type CheckOptions,
   dependencyViolations,
   findViolations,
-  type Snapshot,
   stateIndexSizes,
-  type Violation,
 } from "./invariants.ts";
+import type { Snapshot, Violation } from "./invariant_data.ts";
 import { type Job, JOB_STATES, type JobState } from "./job.ts";
-import { keyText } from "./store/doctor.ts";
+import { keyText } from "./store/doctor_snapshot.ts";
 import { keys } from "./store/keys.ts";
 import { indexKeys } from "./store/transition.ts";
 

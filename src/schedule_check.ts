@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Violation } from "./invariants.ts";
+import type { Violation } from "./invariant_data.ts";
 import type { Schedule } from "./schedule.ts";
 
 /** A `["schedule_due", next_at, name]` entry, as read. */

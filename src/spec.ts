@@ -5,14 +5,14 @@
  * @module
  */
 
-import { parseDuration } from "./duration.ts";
 import { UsageError } from "./errors.ts";
 import { checkEnvObject, type EnvVars } from "./env_vars.ts";
 import { assertJobId } from "./ids.ts";
-import { numberText } from "./number_text.ts";
 import { type Labels, readLabels } from "./labels.ts";
 import { showValue, suggest } from "./suggest.ts";
 import { assertQueueName, DEFAULT_QUEUE } from "./queue.ts";
+import { readCommand } from "./spec_command.ts";
+import { readDelay, readRunAt, readTimeout, readUniqueFor } from "./spec_times.ts";
 
 /**
  * A validated job spec. Times are epoch ms.
@@ -83,16 +83,6 @@ export const JOB_SPEC_FIELDS: readonly string[] = Object.freeze([
 ]);
 
 /**
- * Longest command in UTF-8 bytes; the job record must fit comfortably in one KV value.
- *
- * @example
- * ```ts
- * new TextEncoder().encode("echo hi").length <= MAX_COMMAND_BYTES; // true
- * ```
- */
-export const MAX_COMMAND_BYTES = 32 * 1024;
-
-/**
  * Longest JSON text of one spec in UTF-8 bytes, as a line of `enqueue --file`: room for the
  * longest command even if JSON escapes every byte of it as `\u00XX` (six bytes), and the other
  * fields. A longer line is refused as soon as it passes this, so endless input stops at once.
@@ -103,12 +93,6 @@ export const MAX_COMMAND_BYTES = 32 * 1024;
  * ```
  */
 export const MAX_SPEC_BYTES = 256 * 1024;
-
-const DAY = 86_400_000;
-const MAX_TIMEOUT_MS = 30 * DAY;
-const MIN_TIMEOUT_MS = 100;
-const MAX_DELAY_MS = 3650 * DAY;
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ]\d{2}:\d{2}/;
 
 /**
  * Validates a parsed JSON value as a job spec. `now` (epoch ms) anchors `delay`.
@@ -214,49 +198,6 @@ function readAfter(value: unknown): string[] {
   return ids;
 }
 
-function readCommand(value: unknown): string {
-  if (value === undefined || value === null || (typeof value === "string" && !value.trim())) {
-    throw new UsageError(`job spec needs a non-empty "command"`);
-  }
-  if (typeof value !== "string") {
-    throw new UsageError(`command must be a string, got ${showValue(value, 40)}`);
-  }
-  const lone = loneSurrogate(value);
-  if (lone >= 0) {
-    // `sh` gets the command as UTF-8, where a lone surrogate can only become U+FFFD.
-    const unit = value.charCodeAt(lone).toString(16);
-    throw new UsageError(
-      `command must be valid Unicode, got a lone surrogate \\u${unit} at character ${lone}`,
-    );
-  }
-  if (value.includes("\0")) {
-    // A shell cannot receive NUL in an argument; better to refuse than to run a truncated one.
-    throw new UsageError(`command must not contain a NUL byte, got ${showValue(value, 40)}`);
-  }
-  // UTF-8 takes at most three bytes per UTF-16 unit, so most commands need no encoding to pass.
-  const bytes = value.length * 3 <= MAX_COMMAND_BYTES ? 0 : new TextEncoder().encode(value).length;
-  if (bytes > MAX_COMMAND_BYTES) {
-    throw new UsageError(
-      `command must be at most ${MAX_COMMAND_BYTES} bytes, got ${bytes} bytes ` +
-        `starting ${showValue(value, 40)}`,
-    );
-  }
-  return value;
-}
-
-/** The index of the first UTF-16 surrogate without its pair in `text`, or -1. */
-function loneSurrogate(text: string): number {
-  if (text.isWellFormed()) return -1;
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit < 0xd800 || unit > 0xdfff) continue;
-    const next = text.charCodeAt(i + 1);
-    if (unit <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) i++;
-    else return i;
-  }
-  return -1;
-}
-
 /** The longest working directory in UTF-16 units (PATH_MAX is 4096 bytes on Linux). */
 const MAX_CWD_LENGTH = 4096;
 
@@ -279,25 +220,6 @@ function readInteger(name: string, value: unknown, min: number, max: number): nu
   return value;
 }
 
-function readRunAt(value: unknown): number {
-  const fail = () =>
-    new UsageError(
-      `run_at must be an ISO 8601 date and time like 2026-11-23T10:00:00Z, ` +
-        `got ${showValue(value, 40)}`,
-    );
-  if (typeof value !== "string") throw fail();
-  numberText(value, "run_at");
-  const match = DATE_TIME.exec(value);
-  if (!match) throw fail();
-  // Date.parse rolls impossible days over (Feb 30 becomes Mar 2), so check the calendar first.
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth) throw fail();
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw fail();
-  return ms;
-}
-
 /** `unique_key`: 1–128 characters of valid Unicode without control characters. */
 function readUniqueKey(value: unknown): string {
   if (
@@ -310,55 +232,4 @@ function readUniqueKey(value: unknown): string {
     );
   }
   return value;
-}
-
-/** `unique_for`: a duration from 1s to 3650d. */
-function readUniqueFor(value: unknown): number {
-  const ms = readDuration(value, "unique_for");
-  if (ms === undefined || ms < 1000 || ms > MAX_DELAY_MS) {
-    throw new UsageError(
-      `unique_for must be a duration from 1s to 3650d like 10m, or a number of seconds, ` +
-        `got ${showValue(value, 40)}`,
-    );
-  }
-  return ms;
-}
-
-function readDelay(value: unknown): number {
-  const ms = readDuration(value, "delay");
-  if (ms === undefined || ms > MAX_DELAY_MS) {
-    throw new UsageError(
-      `delay must be a duration up to 3650d like 30s or 5m, or a number of seconds, ` +
-        `got ${showValue(value, 40)}`,
-    );
-  }
-  return ms;
-}
-
-function readTimeout(value: unknown): number | null {
-  if (value === undefined || value === null) return null;
-  const ms = readDuration(value, "timeout");
-  if (ms === 0) return null;
-  if (ms === undefined || ms < MIN_TIMEOUT_MS || ms > MAX_TIMEOUT_MS) {
-    throw new UsageError(
-      `timeout must be 0 or null (no limit), a duration from 100ms to 30d like 30s, ` +
-        `or a number of seconds, got ${showValue(value, 40)}`,
-    );
-  }
-  return ms;
-}
-
-/**
- * A duration string or number of seconds in ms, or undefined if it is not one. Text with
- * whitespace around it is refused here, with its own message (`numberText`'s rule).
- */
-function readDuration(value: unknown, name: string): number | undefined {
-  if (typeof value !== "string" && typeof value !== "number") return undefined;
-  if (typeof value === "string") numberText(value, name);
-  try {
-    return parseDuration(value);
-  } catch (error) {
-    if (error instanceof UsageError) return undefined;
-    throw error;
-  }
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { UsageError } from "./errors.ts";
-import { JOB_SPEC_FIELDS, MAX_COMMAND_BYTES, parseJobSpec, parseJobSpecJson } from "./spec.ts";
+import { JOB_SPEC_FIELDS, parseJobSpec, parseJobSpecJson } from "./spec.ts";
+import { MAX_COMMAND_BYTES } from "./spec_command.ts";
 
 const NOW = 1_795_428_000_000; // 2026-11-23T10:00:00Z
 const opts = { now: NOW };

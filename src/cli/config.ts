@@ -4,14 +4,8 @@
  * @module
  */
 import { buildCommand, buildRouteMap, type CommandContext, type RouteMap } from "@stricli/core";
-import {
-  CONFIG_DESCRIPTIONS,
-  CONFIG_KEYS,
-  DEFAULT_CONFIG,
-  formatConfigValue,
-  normalizeConfigKey,
-  parseConfigValue,
-} from "../config.ts";
+import { CONFIG_DESCRIPTIONS, CONFIG_KEYS, DEFAULT_CONFIG, normalizeConfigKey } from "../config.ts";
+import { formatConfigValue, parseConfigValue } from "../config_value.ts";
 import { readConfig, resetConfig, writeConfig } from "../store/config_store.ts";
 import type { Context } from "./context.ts";
 import { table } from "./format.ts";

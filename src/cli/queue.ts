@@ -15,7 +15,8 @@ import {
   parseRate,
   type QueueSettings,
 } from "../queue.ts";
-import { listQueues, updateQueue } from "../store/queue_registry.ts";
+import { listQueues } from "../store/queue_read.ts";
+import { updateQueue } from "../store/queue_registry.ts";
 import type { Context } from "./context.ts";
 import { table } from "./format.ts";
 import { optional, positional, toggle } from "./params.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import { formatRate } from "../queue.ts";
-import type { QueueStatus } from "../store/queue_registry.ts";
+import type { QueueStatus } from "../store/queue_read.ts";
 
 /**
  * Whether the queues are worth a section: a named queue exists, or `default` has settings
@@ -13,7 +13,7 @@ import type { QueueStatus } from "../store/queue_registry.ts";
  *
  * @example
  * ```ts
- * import type { QueueStatus } from "../store/queue_registry.ts";
+ * import type { QueueStatus } from "../store/queue_read.ts";
  * declare const queues: QueueStatus[];
  * if (showQueues(queues)) console.log(queueLines(queues).join("\n"));
  * ```
@@ -30,7 +30,7 @@ export function showQueues(queues: readonly QueueStatus[]): boolean {
  *
  * @example
  * ```ts
- * import type { QueueStatus } from "../store/queue_registry.ts";
+ * import type { QueueStatus } from "../store/queue_read.ts";
  * declare const queues: QueueStatus[];
  * queueLines(queues); // ["default  active  pending 0  running 0", …]
  * ```

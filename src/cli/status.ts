@@ -16,7 +16,7 @@ import { watchStatus } from "./watch.ts";
 import { parseDuration } from "../duration.ts";
 import { UsageError } from "../errors.ts";
 import { optional, toggle, withDefault } from "./params.ts";
-import { listQueues } from "../store/queue_registry.ts";
+import { listQueues } from "../store/queue_read.ts";
 import { queueJson } from "../json_view.ts";
 import { queueLines, showQueues } from "./queue_lines.ts";
 

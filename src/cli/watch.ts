@@ -10,7 +10,7 @@ import { countJobs, listJobs } from "../store/query.ts";
 import type { Store } from "../store/open.ts";
 import { listWorkers, type WorkerRecord } from "../store/workers.ts";
 import { runningJobs } from "../worker_record.ts";
-import { listQueues, type QueueStatus } from "../store/queue_registry.ts";
+import { listQueues, type QueueStatus } from "../store/queue_read.ts";
 import { queueJson } from "../json_view.ts";
 import type { Context } from "./context.ts";
 import { ago, jobJson, table, when, workerJson } from "./format.ts";

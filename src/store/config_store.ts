@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { type Config, resolveConfig, validateConfig } from "../config.ts";
+import type { Config } from "../config.ts";
+import { resolveConfig, validateConfig } from "../config_value.ts";
 import { Tx } from "./db.ts";
 import { keys } from "./keys.ts";
 import type { Store } from "./open.ts";

@@ -8,7 +8,7 @@ import type { Job } from "../job.ts";
 import { dependencyCanceled, runnable } from "../dependency.ts";
 import { dependencyViolations } from "../invariants.ts";
 import type { Store } from "./open.ts";
-import { readQuiet } from "./doctor.ts";
+import { readQuiet } from "./doctor_snapshot.ts";
 import { transactJob } from "./transact_job.ts";
 
 /**

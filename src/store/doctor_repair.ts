@@ -5,13 +5,14 @@
  * @module
  */
 import { JOB_STATES } from "../job.ts";
-import { type Snapshot, stateIndexSizes } from "../invariants.ts";
+import type { Snapshot } from "../invariant_data.ts";
+import { stateIndexSizes } from "../invariants.ts";
 import { OperationError } from "../errors.ts";
 import { Tx } from "./db.ts";
 import { keys } from "./keys.ts";
 import { indexKeys, lifetimeKeys } from "./transition.ts";
 import type { Store } from "./open.ts";
-import { keyText, readQuiet } from "./doctor.ts";
+import { keyText, readQuiet } from "./doctor_snapshot.ts";
 import { releaseStragglers } from "./doctor_deps.ts";
 import { deleteStrayUnique } from "./doctor_unique.ts";
 import { queueCounts } from "../queue_invariants.ts";

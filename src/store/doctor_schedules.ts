@@ -8,12 +8,12 @@
  *
  * @module
  */
-import type { Violation } from "../invariants.ts";
+import type { Violation } from "../invariant_data.ts";
 import { loadCron, nextTick, type Schedule } from "../schedule.ts";
 import { type DueEntry, type ScheduleViolation, scheduleViolations } from "../schedule_check.ts";
 import { Tx } from "./db.ts";
 import { keys } from "./keys.ts";
-import { scan } from "./doctor.ts";
+import { scan } from "./doctor_snapshot.ts";
 import type { Store } from "./open.ts";
 
 /** Consistent re-reads of one suspect before its first sighting is reported as is. */

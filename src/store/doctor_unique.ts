@@ -9,7 +9,7 @@ import type { Job } from "../job.ts";
 import { type UniqueEntry, uniqueHeld } from "../unique.ts";
 import { Tx } from "./db.ts";
 import { keys } from "./keys.ts";
-import { scan } from "./doctor.ts";
+import { scan } from "./doctor_snapshot.ts";
 import type { Store } from "./open.ts";
 
 /**

@@ -24,7 +24,7 @@ import { keys } from "./keys.ts";
 import type { Store } from "./open.ts";
 import { countJobs } from "./query.ts";
 import { tallyParts } from "./metric_tally.ts";
-import { listQueues } from "./queue_registry.ts";
+import { listQueues } from "./queue_read.ts";
 import { type QueueFigure, type QueueFigures, zeroFigures } from "../queue_metrics.ts";
 
 /** Options of {@linkcode readMetrics}. */

@@ -45,14 +45,8 @@ export { releaseJob, releaseJobs } from "./release.ts";
 export { deleteJob, deleteJobs, purgeJobs } from "./delete.ts";
 export { readConfig, resetConfig, writeConfig } from "./config_store.ts";
 export { type ClaimedHook, claimHooks, countHooks, finishHook } from "./hook_outbox.ts";
-export {
-  ensureQueues,
-  listQueues,
-  queueCache,
-  type QueueStatus,
-  readQueueCounts,
-  updateQueue,
-} from "./queue_registry.ts";
+export { ensureQueues, queueCache, updateQueue } from "./queue_registry.ts";
+export { listQueues, type QueueStatus, readQueueCounts } from "./queue_read.ts";
 export {
   assertWritable,
   listWorkers,

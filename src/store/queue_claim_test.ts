@@ -12,7 +12,8 @@ import { claimNext } from "./claim.ts";
 import { finishAttempt } from "./finish.ts";
 import { finishAndClaimNext } from "./handoff.ts";
 import { keys } from "./keys.ts";
-import { ensureQueues, listQueues, queueCache, updateQueue } from "./queue_registry.ts";
+import { listQueues } from "./queue_read.ts";
+import { ensureQueues, queueCache, updateQueue } from "./queue_registry.ts";
 import type { QueueSettings } from "../queue.ts";
 import type { Store } from "./open.ts";
 

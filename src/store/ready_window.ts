@@ -9,7 +9,8 @@
 import { queueOf } from "../queue.ts";
 import { keys } from "./keys.ts";
 import type { Store } from "./open.ts";
-import { allQueues, queueCache, type QueueEntry } from "./queue_registry.ts";
+import { allQueues, type QueueEntry } from "./queue_read.ts";
+import { queueCache } from "./queue_registry.ts";
 import { gateFrom, gateKeys, gateVerdict } from "./queue_gate.ts";
 
 /** Options of {@linkcode readReadyWindow}. */

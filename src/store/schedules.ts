@@ -10,7 +10,7 @@ import { loadCron, resumeAt, type Schedule } from "../schedule.ts";
 import { Tx } from "./db.ts";
 import { keys } from "./keys.ts";
 import { ensureQueues } from "./queue_registry.ts";
-import { scan } from "./doctor.ts";
+import { scan } from "./doctor_snapshot.ts";
 import type { Store } from "./open.ts";
 
 /**
