@@ -8,6 +8,9 @@
  * @module
  */
 
+// Time and number texts live in format.js (pure, tested in Deno); pages import them from here.
+export { ago, seconds, since, when } from "./format.js";
+
 /**
  * What a view function returns. `refresh` runs on every tick with the `/api/status` answer the
  * header just used; `stop` runs when another view replaces this one.
@@ -205,47 +208,6 @@ export function jobHref(id) {
  */
 export function badge(state) {
   return h("span", { class: "badge s-" + state }, state);
-}
-
-/**
- * A duration in the largest whole unit: `"45s"`, `"3m"`, `"5h"`, `"2d"`; `"-"` when unknown.
- * @param {number | null | undefined} ms
- */
-export function ago(ms) {
-  if (ms === null || ms === undefined) return "-";
-  const s = Math.round(ms / 1000);
-  if (s < 60) return s + "s";
-  if (s < 3600) return Math.round(s / 60) + "m";
-  if (s < 172800) return Math.round(s / 3600) + "h";
-  return Math.round(s / 86400) + "d";
-}
-
-/**
- * How long ago an ISO time was: `"3m ago"`; `"-"` when there is none.
- * @param {string | null | undefined} iso
- */
-export function since(iso) {
-  if (!iso) return "-";
-  return ago(Date.now() - Date.parse(iso)) + " ago";
-}
-
-/**
- * An ISO time as `"2025-01-02 03:04:05Z"` (no milliseconds); `"-"` when there is none.
- * @param {string | null | undefined} iso
- */
-export function when(iso) {
-  if (!iso) return "-";
-  return iso.replace("T", " ").replace(/\.\d+Z$/, "Z");
-}
-
-/**
- * A run time: milliseconds below a second, else seconds; `"-"` when unknown.
- * @param {number | null | undefined} ms
- */
-export function seconds(ms) {
-  if (ms === null || ms === undefined) return "-";
-  if (ms < 1000) return ms + " ms";
-  return (ms / 1000).toFixed(ms < 10000 ? 2 : 1) + " s";
 }
 
 /**

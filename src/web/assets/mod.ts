@@ -28,6 +28,7 @@ import JOB_FILTERS_JS from "./job_filters.js" with { type: "text" };
 import JOBS_JS from "./jobs.js" with { type: "text" };
 import LABELS_JS from "./labels.js" with { type: "text" };
 import OVERVIEW_JS from "./overview.js" with { type: "text" };
+import OVERVIEW_WORKERS_JS from "./overview_workers.js" with { type: "text" };
 import QUEUES_JS from "./queues.js" with { type: "text" };
 import SCHEDULES_JS from "./schedules.js" with { type: "text" };
 import WORKERS_JS from "./workers.js" with { type: "text" };
@@ -49,6 +50,7 @@ export const ASSETS: Readonly<Record<string, { type: string; body: string }>> = 
   "app.js": { type: JS, body: APP_JS },
   "core.js": { type: JS, body: CORE_JS },
   "overview.js": { type: JS, body: OVERVIEW_JS },
+  "overview_workers.js": { type: JS, body: OVERVIEW_WORKERS_JS },
   "jobs.js": { type: JS, body: JOBS_JS },
   "job.js": { type: JS, body: JOB_JS },
   "job_output.js": { type: JS, body: JOB_OUTPUT_JS },

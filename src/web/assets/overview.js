@@ -7,13 +7,13 @@
  * @module
  */
 
-import { ago, api, fill, h, jobHref, seconds, STATES, thead } from "./core.js";
+import { api, fill, h, seconds, STATES } from "./core.js";
 import { pausedBadge, queueHref, runningText } from "./queues.js";
 import { barChart, lineChart } from "./chart.js";
 import { num } from "./format.js";
+import { renderWorkers } from "./overview_workers.js";
 /** @import { View } from "./core.js" */
 /** @import { Metrics, Queue, WorkerView } from "./api.d.ts" */
-/** @typedef {Metrics["workers"][number]} Tally one worker's finished attempts in the hour */
 
 /**
  * The overview page (`#/`).
@@ -239,72 +239,4 @@ function renderRates(rates, m) {
     stat("run time p50 / p95", pair(m.run_ms.p50, m.run_ms.p95), "run"),
     stat("wait p50 / p95", pair(m.wait_ms.p50, m.wait_ms.p95), "wait"),
   );
-}
-
-/**
- * @param {HTMLElement} box
- * @param {WorkerView[]} workers
- * @param {Tally[]} hour
- */
-function renderWorkers(box, workers, hour) {
-  const done = new Map(hour.map((x) => [x.worker, x]));
-  if (!workers.length) {
-    fill(
-      box,
-      h(
-        "p",
-        { class: "muted" },
-        "No workers running. Start some with: queuectl worker start --count 2",
-      ),
-    );
-    return;
-  }
-  fill(
-    box,
-    h(
-      "table",
-      { class: "grid" },
-      thead(["Worker", "Host", "State", "Current job", "Heartbeat", "Done", "Last hour"]),
-      h(
-        "tbody",
-        {},
-        workers.map((w) =>
-          h(
-            "tr",
-            { "data-worker": w.id },
-            h("td", { class: "mono" }, w.id),
-            h("td", {}, w.host),
-            h("td", {}, h("span", { class: "badge w-" + w.state }, w.state)),
-            h("td", { class: "mono" }, jobLinks(w)),
-            h(
-              "td",
-              { class: w.heartbeat_age_ms > 5000 ? "warn" : "" },
-              ago(w.heartbeat_age_ms) + " ago",
-            ),
-            h("td", { class: "num" }, num(w.processed)),
-            h(
-              "td",
-              { class: "num" },
-              done.has(w.id)
-                ? num(/** @type {Tally} */ (done.get(w.id)).completed) + " ok · " +
-                  num(/** @type {Tally} */ (done.get(w.id)).failed) + " failed"
-                : "-",
-            ),
-          )
-        ),
-      ),
-    ),
-  );
-}
-
-/**
- * A worker's running jobs as links, comma-separated (older servers list one `job`).
- *
- * @param {WorkerView} w
- * @returns {(Node | string)[]}
- */
-function jobLinks(w) {
-  const ids = w.jobs ?? (w.job ? [w.job] : []);
-  if (ids.length === 0) return ["-"];
-  return ids.flatMap((id, i) => [...(i > 0 ? [", "] : []), h("a", { href: jobHref(id) }, id)]);
 }
