@@ -8,6 +8,7 @@ import { deepStrictEqual, equal, match, notEqual, ok } from "node:assert/strict"
 import { join } from "node:path";
 import {
   cli,
+  cliArgv,
   cliOk,
   processAlive,
   processGroupAlive,
@@ -231,5 +232,31 @@ Deno.test("workers whose supervisor was killed with SIGKILL stop on their own an
   } finally {
     for (const pid of pids) if (processAlive(pid)) Deno.kill(pid, "SIGKILL");
     await workers.stop(); // Its stderr, which the workers shared, is read to the end.
+  }
+});
+
+Deno.test("a worker whose supervisor was killed while it was still starting stops at its first heartbeat instead of living on under init", async () => {
+  await using db = await tempDb();
+  await cliOk(db, ["config", "set", "heartbeat_ms", "200"]);
+  // The supervisor that started it is already gone (a process that ran and exited), so the
+  // worker's parent, here the test, is not it: as when init adopted it before it could look.
+  const gone = new Deno.Command("true").spawn();
+  await gone.status;
+  const worker = new Deno.Command(Deno.execPath(), {
+    args: [...cliArgv(), "worker", "run"],
+    env: { ...db.env, QUEUECTL_SUPERVISOR: String(gone.pid) },
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  try {
+    const status = await exitWithin(worker, 20_000);
+    equal(status.code, 0);
+    const log = new TextDecoder().decode(await new Response(worker.stderr).arrayBuffer());
+    match(log, /worker\.stop_requested/);
+    match(log, /worker\.stopped/);
+    deepStrictEqual(await workerList(db), []);
+  } finally {
+    if (processAlive(worker.pid)) worker.kill("SIGKILL");
   }
 });

@@ -27,6 +27,12 @@ export interface HeartbeatOptions {
   slots: readonly Slot[];
   /** Told of a stop asked from afar (`worker stop`), or of the supervisor's end (graceful). */
   onStopRequest: (force: boolean) => void;
+  /**
+   * The supervisor that started this process (`QUEUECTL_SUPERVISOR`): once it is not the
+   * parent, the supervisor is gone. Absent (a `worker run` started by hand): the parent at the
+   * first beat counts.
+   */
+  supervisorPid?: number;
 }
 
 /**
@@ -43,7 +49,9 @@ export interface HeartbeatOptions {
  */
 export async function heartbeatLoop(stop: AbortSignal, options: HeartbeatOptions): Promise<void> {
   const { log } = options;
-  const ppid = Deno.ppid;
+  // The supervisor's own pid, not the parent seen now: one killed while this process was still
+  // starting has already handed it to init, and a parent read then would never change.
+  const ppid = options.supervisorPid ?? Deno.ppid;
   while (!stop.aborted) {
     await sleep(options.intervalMs(), stop);
     if (stop.aborted) break;

@@ -147,6 +147,7 @@ export class Worker {
       beat: () => this.#entry.beat(),
       slots: this.#slots,
       onStopRequest: (force) => this.#requestStop(force),
+      supervisorPid: this.#opts.supervisorPid,
     });
     const hooksStop = AbortSignal.any([this.#opts.signal, beating.signal]);
     const hooks = this.#hooks.run(hooksStop, () => this.#config);

@@ -27,4 +27,6 @@ export interface WorkerOptions {
   queues?: readonly string[];
   /** How many jobs it runs at once. Default 1. */
   slots?: number;
+  /** The supervisor that started this process, whose end stops it (see `heartbeat.ts`). */
+  supervisorPid?: number;
 }

@@ -47,6 +47,7 @@ export async function runWorkerProcess(
     onStopRequest: onStop,
     queues: options.queues,
     slots: options.slots,
+    supervisorPid: Number(Deno.env.get("QUEUECTL_SUPERVISOR")) || undefined,
   });
   // In the background: the worker need not wait a second to start.
   if (store.remote) {
