@@ -84,6 +84,8 @@ export interface LimitStats {
   list: number;
   /** Atomic operations committed. */
   commits: number;
+  /** `list` calls made. */
+  lists: number;
 }
 
 /** A store in a fresh temp folder; disposing it closes the store and removes the folder. */
@@ -113,7 +115,7 @@ export async function tempStore(
   const path = join(dir, "queue.kv");
   const strict = options.strict ?? true;
   const store = await openStore(path, { strict });
-  const stats: LimitStats = { checks: 0, mutations: 0, getMany: 0, list: 0, commits: 0 };
+  const stats: LimitStats = { checks: 0, mutations: 0, getMany: 0, list: 0, commits: 0, lists: 0 };
   if (options.spy) store.db = new Db(limitSpy(store.db.kv, stats), { strict });
   let closed = false;
   return Object.assign(store, {
@@ -165,6 +167,7 @@ function limitSpy(kv: Deno.Kv, stats: LimitStats): Deno.Kv {
       if (prop === "list") {
         return (selector: Deno.KvListSelector, opts?: Deno.KvListOptions) => {
           stats.list = Math.max(stats.list, opts?.limit ?? Infinity);
+          stats.lists++;
           return target.list(selector, opts);
         };
       }

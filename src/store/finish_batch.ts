@@ -32,6 +32,11 @@ export interface BatchOutcome {
   next: Claimed[];
   /** Whether the whole batch went in one commit (false: each end was written alone). */
   together: boolean;
+  /**
+   * Whether the candidates given in `options.candidates` failed a check (another worker took
+   * one, or one changed): whatever else was read with them is stale too.
+   */
+  stale: boolean;
 }
 
 /** Options of {@linkcode finishBatch}. */
@@ -57,8 +62,17 @@ export interface BatchOptions extends FinishOptions {
 /** Checks the metric tally adds to a commit. */
 const TALLY_CHECKS = 1;
 
-/** Whether a candidate's queue has a limit (a concurrency or a rate) that its claim moves. */
-function limited(candidate: Candidate): boolean {
+/**
+ * Whether a candidate's queue has a limit (a concurrency or a rate) that its claim moves.
+ *
+ * @example
+ * ```ts
+ * import type { Candidate } from "./claim.ts";
+ * declare const candidate: Candidate;
+ * limited(candidate); // false for a queue with no settings
+ * ```
+ */
+export function limited(candidate: Candidate): boolean {
   const s = candidate.gate.settings.value;
   return s?.concurrency != null || s?.rate != null;
 }
@@ -144,7 +158,7 @@ export async function finishBatch(
   options: BatchOptions,
 ): Promise<BatchOutcome> {
   if (items.length === 0 || items.length > REMOTE_LIMITS.checks - TALLY_CHECKS) {
-    return { jobs: await alone(store, items, options), next: [], together: false };
+    return { jobs: await alone(store, items, options), next: [], together: false, stale: false };
   }
   const early = options.claims > 0 && (options.candidates?.length ?? 0) > 0;
   const outcome = await together(store, items, {
@@ -154,7 +168,9 @@ export async function finishBatch(
   if (outcome) return outcome;
   // The early read may have gone stale (another worker claimed one): read afresh once.
   const again = early ? await together(store, items, { ...options, candidates: undefined }) : null;
-  return again ?? { jobs: await alone(store, items, options), next: [], together: false };
+  const fallback = again ??
+    { jobs: await alone(store, items, options), next: [], together: false, stale: false };
+  return { ...fallback, stale: early };
 }
 
 /** The batch in one commit; null when a check failed (nothing of it was written). */
@@ -202,7 +218,7 @@ async function together(
   else await ringIfRoomFreed(store, value.jobs, value.next);
   if (value.jobs.some((j) => FINAL_STATES.includes(j.state))) await store.endBell.ring();
   const next = value.next.map((job) => ({ job, versionstamp }));
-  return { jobs: value.jobs, next, together: true };
+  return { jobs: value.jobs, next, together: true, stale: false };
 }
 
 /** Each end written by itself, in order. */

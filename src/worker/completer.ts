@@ -13,9 +13,9 @@
  *
  * @module
  */
-import { type Candidate, type Claimed, readCandidates } from "../store/claim.ts";
+import { type Candidate, type Claimed, CONTENDED_MS, readCandidates } from "../store/claim.ts";
 import type { AttemptReport, FinishOptions } from "../store/finish.ts";
-import { type BatchItem, finishBatch } from "../store/finish_batch.ts";
+import { type BatchItem, finishBatch, limited } from "../store/finish_batch.ts";
 import type { Handoff } from "../store/handoff.ts";
 import type { MetricTally } from "../store/metric_tally.ts";
 import type { Store } from "../store/open.ts";
@@ -30,6 +30,13 @@ export interface CompleterOptions {
   queues?: readonly string[];
 }
 
+/** Candidates read for later batches: the read, when it began, and the jobs claimed since. */
+interface Pool {
+  at: number;
+  read: Promise<Candidate[]>;
+  taken: Set<string>;
+}
+
 interface Waiting {
   item: BatchItem;
   options: FinishOptions & { wantNext: boolean };
@@ -39,6 +46,29 @@ interface Waiting {
 
 /** The oldest read-ahead of candidates a batch uses, in ms. */
 export const AHEAD_MAX_AGE_MS = 100;
+
+/**
+ * How many records a read for later batches fetches (with the queue's gate key, within the 10
+ * keys of one remote `getMany`): a drain's batches then read once per few of them, not each.
+ */
+export const POOL_READ = 8;
+
+/**
+ * Until when a completer counts as contended, once a batch's candidates failed a check at `now`
+ * after the last failure at `lastStale` (pure). Other workers then claim from the same head of
+ * the queue, and a pool of read candidates would fail again and again. A single failure (a claim
+ * of this process's own start-up racing its pool) does not count: only a second within
+ * {@linkcode CONTENDED_MS}, which holds for that long after.
+ *
+ * @example
+ * ```ts
+ * contendedUntil(-Infinity, 5000, -Infinity); // -Infinity: a first failure
+ * contendedUntil(4000, 5000, -Infinity); // 7000: a second within 2 s
+ * ```
+ */
+export function contendedUntil(lastStale: number, now: number, until: number): number {
+  return now - lastStale <= CONTENDED_MS ? Math.max(until, now + CONTENDED_MS) : until;
+}
 
 /** How many ends go in one batch when each also claims: 2 ends + 2 claims fit 10 checks. */
 export const ENDS_WITH_CLAIMS = 2;
@@ -82,8 +112,12 @@ export class Completer {
   readonly #opts: CompleterOptions;
   #waiting: Waiting[] = [];
   #writing = false;
-  /** Candidates read while the last batch committed, when that began, and what it claimed. */
-  #ahead: { at: number; read: Promise<Candidate[]>; taken: Set<string> } | null = null;
+  /** Candidates not claimed yet: read while an earlier batch committed, and when that began. */
+  #pool: Pool | null = null;
+  /** When a batch's candidates last failed a check. */
+  #staleAt = -Infinity;
+  /** Until when reads fetch only what a pair needs and keep nothing: see {@linkcode contendedUntil}. */
+  #contendedUntil = -Infinity;
 
   /** @param store the open store; @param options identity, tally and queues served */
   constructor(store: Store, options: CompleterOptions) {
@@ -112,19 +146,15 @@ export class Completer {
       while (this.#waiting.length > 0) {
         const all = this.#waiting;
         this.#waiting = [];
-        const claiming = all.some((w) => w.options.wantNext);
-        const ahead = claiming ? this.#takeAhead() : undefined;
-        // The next batch's candidates are read while this one commits. The jobs this one
-        // claims may still be in that read: they are left out when it is used.
+        const claims = all.filter((w) => w.options.wantNext).length;
+        const pool = claims > 0 ? await this.#takePool() : null;
+        // The jobs this round claims are left out of the pool when it is used again.
         const taken = new Set<string>();
-        if (claiming) {
-          const claims = all.filter((w) => w.options.wantNext).length;
-          this.#ahead = { at: Date.now(), read: this.#read(claims), taken };
-        }
+        if (claims > 0) this.#refill(pool, claims, taken);
         let at = 0;
         await Promise.all(
-          batchSizes(all.length, claiming).map((size, i) =>
-            this.#write(all.slice(at, at += size), taken, i === 0 ? ahead : undefined)
+          batchSizes(all.length, claims > 0).map((size, i) =>
+            this.#write(all.slice(at, at += size), taken, i === 0 ? pool?.candidates : undefined)
           ),
         );
       }
@@ -134,38 +164,58 @@ export class Completer {
   }
 
   /**
-   * Reads candidates for a later batch's claims: enough for a pair, once the `taking` jobs the
-   * batch committing now claims are left out (each record read costs a deserialisation). In
-   * queue order, not spread: once the jobs claimed meanwhile are left out, the first left must be
-   * the oldest, so that a lone slot still starts equal priorities in FIFO order.
+   * Keeps what this round leaves of `pool` for the next one, or, when that would not cover a
+   * next batch's claims, reads more while this round commits: one read serves several batches.
+   */
+  #refill(
+    pool: { at: number; candidates: Candidate[] } | null,
+    claims: number,
+    taken: Set<string>,
+  ) {
+    const left = (pool?.candidates.length ?? 0) - claims;
+    if (pool && left >= ENDS_WITH_CLAIMS && Date.now() >= this.#contendedUntil) {
+      // A limited queue's gate moves with each of its claims: its candidates are read afresh.
+      const kept = pool.candidates.filter((c) => !limited(c));
+      this.#pool = { at: pool.at, read: Promise.resolve(kept), taken };
+    } else {
+      this.#pool = { at: Date.now(), read: this.#read(claims), taken };
+    }
+  }
+
+  /**
+   * Reads candidates for later batches' claims: {@linkcode POOL_READ} records (in claim order),
+   * once the `taking` jobs the batch committing now claims are left out (each record read costs
+   * a deserialisation). In queue order, not spread: once the jobs claimed meanwhile are left out,
+   * the first left must be the oldest, so that a lone slot still starts equal priorities in FIFO
+   * order. Under contention (a batch's candidates went stale lately) only what a pair needs.
    */
   #read(taking: number): Promise<Candidate[]> {
+    const contended = Date.now() < this.#contendedUntil;
+    const fetch = Math.max(taking + ENDS_WITH_CLAIMS, contended ? 0 : POOL_READ);
     return readCandidates(this.#store, {
       workerId: this.#opts.workerId,
       now: Date.now(),
       random: () => 0,
       queues: this.#opts.queues,
-      fetch: taking + ENDS_WITH_CLAIMS,
+      window: Math.max(8, fetch),
+      fetch,
     }).catch(() => []);
   }
 
-  /** The read-ahead, once, if it is fresh enough, without the jobs claimed since it began. */
-  async #takeAhead(): Promise<Candidate[] | undefined> {
-    const ahead = this.#ahead;
-    this.#ahead = null;
-    if (!ahead || Date.now() - ahead.at > AHEAD_MAX_AGE_MS) return undefined;
-    return (await ahead.read).filter((c) => !ahead.taken.has(c.current.value.id));
+  /** The pool, once, if it is fresh enough, without the jobs claimed since it was read. */
+  async #takePool(): Promise<{ at: number; candidates: Candidate[] } | null> {
+    const pool = this.#pool;
+    this.#pool = null;
+    if (!pool || Date.now() - pool.at > AHEAD_MAX_AGE_MS) return null;
+    const read = await pool.read;
+    return { at: pool.at, candidates: read.filter((c) => !pool.taken.has(c.current.value.id)) };
   }
 
-  async #write(
-    batch: Waiting[],
-    taken: Set<string>,
-    ahead?: Promise<Candidate[] | undefined>,
-  ): Promise<void> {
+  async #write(batch: Waiting[], taken: Set<string>, candidates?: Candidate[]): Promise<void> {
     const first = batch[0]!.options;
     try {
       const out = await finishBatch(this.#store, batch.map((w) => w.item), {
-        candidates: await ahead,
+        candidates,
         now: Date.now(),
         settings: first.settings,
         hooks: first.hooks,
@@ -176,6 +226,13 @@ export class Completer {
         clock: Date.now,
       });
       for (const n of out.next) taken.add(n.job.id);
+      // What was read with stale candidates is stale too; under contention nothing is kept.
+      if (out.stale) {
+        const now = Date.now();
+        this.#contendedUntil = contendedUntil(this.#staleAt, now, this.#contendedUntil);
+        this.#staleAt = now;
+        if (this.#pool?.taken === taken) this.#pool = null;
+      }
       const next = [...out.next];
       for (const [i, w] of batch.entries()) {
         const job = out.jobs[i] ?? null;

@@ -9,7 +9,8 @@ import {
   tempStore,
 } from "../../tests/factory.ts";
 import { MetricTally } from "../store/mod.ts";
-import { batchSizes, Completer } from "./completer.ts";
+import { claimNext } from "../store/claim.ts";
+import { batchSizes, Completer, contendedUntil } from "./completer.ts";
 
 Deno.test("batchSizes pairs results while they claim (2 ends + 2 claims fit 10 checks) and takes up to 9 otherwise", () => {
   assertEquals(batchSizes(1, true), [1]);
@@ -33,4 +34,52 @@ Deno.test("a completer writes two slots' results handed in together in one commi
   strictEqual(store.stats.commits - commits, 1, "one commit for both results and both claims");
   assertEquals([ha.job?.state, hb.job?.state], ["completed", "completed"]);
   assertEquals([ha.next?.job.id, hb.next?.job.id], ["c", "d"]);
+});
+
+Deno.test("contendedUntil counts a completer contended for 2 s only from a second stale read within 2 s", () => {
+  strictEqual(contendedUntil(-Infinity, 5000, -Infinity), -Infinity);
+  strictEqual(contendedUntil(1000, 5000, -Infinity), -Infinity);
+  strictEqual(contendedUntil(4000, 5000, -Infinity), 7000);
+  strictEqual(contendedUntil(4900, 5000, 9000), 9000);
+});
+
+Deno.test("a completer claims a drain's jobs in FIFO order, reading candidates once for several results", async () => {
+  await using store = await tempStore({ spy: true });
+  let claimed = await enqueueAndClaim(store, spec({ id: "j00" }));
+  const ids = Array.from({ length: 12 }, (_, i) => `j${String(i + 1).padStart(2, "0")}`);
+  await enqueue(store, ids.map((id) => spec({ id })), T0 + 1);
+  const completer = new Completer(store, { workerId: "w1", tally: new MetricTally("w1") });
+  let afterFirst = 0;
+  const order: string[] = [];
+  for (let i = 0; i < ids.length; i++) {
+    const handoff = await completer.submit(claimed, report(), {
+      now: T0 + 2,
+      settings: SETTINGS,
+      wantNext: true,
+    });
+    strictEqual(handoff.job?.state, "completed");
+    claimed = handoff.next!;
+    order.push(claimed.job.id);
+    if (i === 0) afterFirst = store.stats.lists;
+  }
+  assertEquals(order, ids);
+  // One read serves several results (it was one or two lists per result before the pool).
+  const reads = store.stats.lists - afterFirst;
+  strictEqual(reads <= 4, true, `${reads} lists for 11 results: the candidates read are reused`);
+});
+
+Deno.test("a completer whose read candidates another worker claimed meanwhile still writes the result and claims the next free job", async () => {
+  await using store = await tempStore();
+  const first = await enqueueAndClaim(store, spec({ id: "a0" }));
+  await enqueue(store, ["a1", "a2", "a3", "a4", "a5"].map((id) => spec({ id })), T0 + 1);
+  const completer = new Completer(store, { workerId: "w1", tally: new MetricTally("w1") });
+  const options = { now: T0 + 2, settings: SETTINGS, wantNext: true };
+  const second = await completer.submit(first, report(), options);
+  assertEquals([second.job?.state, second.next?.job.id], ["completed", "a1"]);
+  // Another worker takes the jobs this completer read as its next candidates.
+  const other = await claimNext(store, { workerId: "w2", now: Date.now(), random: () => 0 });
+  const other2 = await claimNext(store, { workerId: "w2", now: Date.now(), random: () => 0 });
+  assertEquals([other?.job.id, other2?.job.id], ["a2", "a3"]);
+  const third = await completer.submit(second.next!, report(), options);
+  assertEquals([third.job?.state, third.next?.job.id], ["completed", "a4"]);
 });
