@@ -28,6 +28,8 @@ export interface CompleterOptions {
   tally: MetricTally;
   /** The queues served, for the claims; absent: all. */
   queues?: readonly string[];
+  /** How many of the process's slots run a command now (their results are still to come). */
+  running?: () => number;
 }
 
 /** Candidates read for later batches: the read, when it began, and the jobs claimed since. */
@@ -68,6 +70,33 @@ export const POOL_READ = 8;
  */
 export function contendedUntil(lastStale: number, now: number, until: number): number {
   return now - lastStale <= CONTENDED_MS ? Math.max(until, now + CONTENDED_MS) : until;
+}
+
+/** A commit slower than this (a moving average, in ms) makes a lone result wait for partners. */
+export const SLOW_COMMIT_MS = 10;
+
+/** The longest a result waits for partners, in ms. */
+export const MAX_LINGER_MS = 5;
+
+/**
+ * How long a batch of `waiting` results waits for more before it commits (pure): not at all
+ * while commits are fast, since a result then never waits for partners that may not come. Over
+ * a link where each commit takes tens of ms (a KV Connect server that reads a large body late,
+ * as denokv does with Deno's client: docs/SCALING.md), two slots would otherwise take turns, one
+ * result per commit; a wait of an eighth of a commit, at most {@linkcode MAX_LINGER_MS}, lets a
+ * slot still `running` join, so each commit carries a pair.
+ *
+ * @example
+ * ```ts
+ * lingerMs(2, 1, 1); // 0: fast commits
+ * lingerMs(40, 1, 1); // 5
+ * lingerMs(40, 2, 1); // 0: the pair is full
+ * lingerMs(40, 1, 0); // 0: no slot is running
+ * ```
+ */
+export function lingerMs(commitMs: number, waiting: number, running: number): number {
+  if (commitMs < SLOW_COMMIT_MS || running === 0 || waiting >= ENDS_WITH_CLAIMS) return 0;
+  return Math.min(MAX_LINGER_MS, commitMs / 8);
 }
 
 /** How many ends go in one batch when each also claims: 2 ends + 2 claims fit 10 checks. */
@@ -118,6 +147,10 @@ export class Completer {
   #staleAt = -Infinity;
   /** Until when reads fetch only what a pair needs and keep nothing: see {@linkcode contendedUntil}. */
   #contendedUntil = -Infinity;
+  /** A moving average of the batches' commit times, in ms. */
+  #commitMs = 0;
+  /** Ends a wait for partners early, once a pair is waiting. */
+  #partnerCame: (() => void) | null = null;
 
   /** @param store the open store; @param options identity, tally and queues served */
   constructor(store: Store, options: CompleterOptions) {
@@ -134,6 +167,7 @@ export class Completer {
     return new Promise<Handoff>((resolve, reject) => {
       this.#waiting.push({ item: { claimed, report }, options, resolve, reject });
       if (!this.#writing) this.#drain();
+      else if (this.#waiting.length >= ENDS_WITH_CLAIMS) this.#partnerCame?.();
     });
   }
 
@@ -144,6 +178,7 @@ export class Completer {
       // Results handed in during this same turn of the event loop go in the first batch.
       await Promise.resolve();
       while (this.#waiting.length > 0) {
+        await this.#linger();
         const all = this.#waiting;
         this.#waiting = [];
         const claims = all.filter((w) => w.options.wantNext).length;
@@ -161,6 +196,21 @@ export class Completer {
     } finally {
       this.#writing = false;
     }
+  }
+
+  /** Waits for partners as {@linkcode lingerMs} says, ending early once a pair is waiting. */
+  async #linger(): Promise<void> {
+    const ms = lingerMs(this.#commitMs, this.#waiting.length, this.#opts.running?.() ?? 0);
+    if (ms <= 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#partnerCame = done;
+    });
+    this.#partnerCame = null;
   }
 
   /**
@@ -214,6 +264,7 @@ export class Completer {
   async #write(batch: Waiting[], taken: Set<string>, candidates?: Candidate[]): Promise<void> {
     const first = batch[0]!.options;
     try {
+      const began = performance.now();
       const out = await finishBatch(this.#store, batch.map((w) => w.item), {
         candidates,
         now: Date.now(),
@@ -225,6 +276,7 @@ export class Completer {
         queues: this.#opts.queues,
         clock: Date.now,
       });
+      this.#commitMs = 0.8 * this.#commitMs + 0.2 * (performance.now() - began);
       for (const n of out.next) taken.add(n.job.id);
       // What was read with stale candidates is stale too; under contention nothing is kept.
       if (out.stale) {

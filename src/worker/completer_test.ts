@@ -10,7 +10,7 @@ import {
 } from "../../tests/factory.ts";
 import { MetricTally } from "../store/mod.ts";
 import { claimNext } from "../store/claim.ts";
-import { batchSizes, Completer, contendedUntil } from "./completer.ts";
+import { batchSizes, Completer, contendedUntil, lingerMs, MAX_LINGER_MS } from "./completer.ts";
 
 Deno.test("batchSizes pairs results while they claim (2 ends + 2 claims fit 10 checks) and takes up to 9 otherwise", () => {
   assertEquals(batchSizes(1, true), [1]);
@@ -82,4 +82,12 @@ Deno.test("a completer whose read candidates another worker claimed meanwhile st
   assertEquals([other?.job.id, other2?.job.id], ["a2", "a3"]);
   const third = await completer.submit(second.next!, report(), options);
   assertEquals([third.job?.state, third.next?.job.id], ["completed", "a4"]);
+});
+
+Deno.test("lingerMs waits for partners only over slow commits, with a slot running and the pair not full, an eighth of a commit at most 5 ms", () => {
+  strictEqual(lingerMs(3, 1, 1), 0);
+  strictEqual(lingerMs(16, 1, 1), 2);
+  strictEqual(lingerMs(45, 1, 1), MAX_LINGER_MS);
+  strictEqual(lingerMs(45, 2, 1), 0);
+  strictEqual(lingerMs(45, 1, 0), 0);
 });

@@ -97,6 +97,7 @@ export class Worker {
         workerId: options.id,
         tally: this.#tally,
         queues: options.queues,
+        running: () => this.#slots.filter((s) => s.job !== null).length,
       }),
     };
     const slots = Math.max(1, options.slots ?? 1);
