@@ -16,6 +16,7 @@ import type { Libc } from "./libc.ts";
 import { decodeWaitStatus } from "./wait_status.ts";
 
 const POLLIN = 0x1;
+const POLLHUP = 0x10;
 const WNOHANG = 1;
 const EINTR = 4;
 /** Failed polls in a row before the watch gives up on the pipes (each is tried again at once). */
@@ -131,7 +132,13 @@ async function watch(
       }
       failedPolls = 0;
       for (const [i, pipe] of pipes.entries()) {
-        if (pipe.open && set.getInt16(8 * i + 6, true) !== 0) readOnce(libc, pipe, errno);
+        const revents = set.getInt16(8 * i + 6, true);
+        if (pipe.open && revents !== 0) readOnce(libc, pipe, errno);
+        // Every writer is gone: what is left reads without blocking, to its end, with no
+        // further poll (a job that printed and exited then costs one poll, not two).
+        for (let n = 0; n < 64 && pipe.open && (revents & POLLHUP) !== 0; n++) {
+          readOnce(libc, pipe, errno);
+        }
         if (!pipe.open && pipe.owned) {
           pipe.owned = false;
           libc.close(pipe.fd);
