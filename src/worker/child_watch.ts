@@ -19,9 +19,9 @@ const POLLIN = 0x1;
 const POLLHUP = 0x10;
 const WNOHANG = 1;
 const EINTR = 4;
+const EAGAIN = 11;
 /** Failed polls in a row before the watch gives up on the pipes (each is tried again at once). */
 const MAX_FAILED_POLLS = 100;
-const EAGAIN = 11;
 /** Bytes per pipe read, as Deno's own file reads use. */
 const READ_BYTES = 64 * 1024;
 /**
