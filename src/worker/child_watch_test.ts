@@ -5,14 +5,15 @@ import { isProcessAlive } from "./process_group.ts";
 const linuxGlibc = sessionSpawner() !== null;
 
 Deno.test({
-  name: "twenty children run at once: a spawn never waits for another child to end",
+  name: "forty children run at once: a spawn never waits for another child to end",
   ignore: !linuxGlibc,
   fn: async () => {
     // Each running child used to hold three of Deno's 32 blocking-pool threads (two pipe reads
-    // and a waitpid), so the eleventh spawn waited until a child ended; now it holds one poll.
+    // and a waitpid), so the eleventh spawn waited until a child ended; a poll per child would
+    // make it the thirty-second. One poll now watches them all.
     const spawner = sessionSpawner()!;
     const children = [];
-    for (let i = 0; i < 20; i++) {
+    for (let i = 0; i < 40; i++) {
       const child = await spawner.spawn("/bin/sh", ["sh", "-c", "exec sleep 20"], {});
       // Read as a job's output is, from the start.
       const output = Promise.all([child.stdout, child.stderr].map((s) => new Response(s).text()));

@@ -54,6 +54,9 @@ export const SYMBOLS = {
   pidfd_open: { parameters: ["i32", "u32"], result: "i32", optional: true },
   poll: { parameters: ["buffer", "u64", "i32"], result: "i32", nonblocking: true },
   read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+  // The poller's wake-up: a new child's fds join the `poll` under way (see `child_watch.ts`).
+  eventfd: { parameters: ["u32", "i32"], result: "i32" },
+  write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   strerror: { parameters: ["i32"], result: "pointer" },
   __errno_location: { parameters: [], result: "pointer" },
 } as const;

@@ -10,11 +10,11 @@
  * The child gets what `Deno.Command` gives it: stdin from /dev/null, two pipes for stdout and
  * stderr, an empty signal mask and SIGPIPE back at its default (Deno ignores SIGPIPE, and an
  * ignored signal survives exec), the whole environment plus the additions, and the working
- * directory. Its pipes and its exit are watched by one `poll` on Deno's blocking thread pool, on
- * the pipes' read ends and the child's pidfd (`child_watch.ts`). Without `pidfd_open` (a glibc
- * before 2.36) the read ends are reopened through `/proc/self/fd` as ordinary Deno files, whose
- * reads run on that pool, and the exit status comes from a blocking `waitpid` there: three pool
- * threads a running job instead of one.
+ * directory. Its pipes and its exit are watched by the process's one `poll` on Deno's blocking
+ * thread pool, on every child's pipes and pidfd (`child_watch.ts`). Without `pidfd_open` (a glibc
+ * before 2.36) or an eventfd, the read ends are reopened through `/proc/self/fd` as ordinary Deno
+ * files, whose reads run on that pool, and the exit status comes from a blocking `waitpid` there:
+ * three pool threads a running job.
  *
  * Only on Linux with glibc and FFI allowed. {@linkcode sessionSpawner} returns null elsewhere,
  * and when `QUEUECTL_SPAWN=setsid` asks for the portable way.
@@ -23,7 +23,7 @@
  */
 import { signalNumber } from "./wait_status.ts";
 import { type Libc, openLibc } from "./libc.ts";
-import { waitFor, watchChild } from "./child_watch.ts";
+import { childPoller, waitFor } from "./child_watch.ts";
 
 /** A child started by {@linkcode SessionSpawner.spawn}: the parts of `Deno.ChildProcess` used. */
 export interface SessionChild {
@@ -142,6 +142,8 @@ function makeSpawner(libc: Libc): SessionSpawner {
     const p = libc.__errno_location();
     return p === null ? 0 : new Deno.UnsafePointerView(p).getInt32();
   };
+  // One poll for every child's pipes and exit; without pidfd_open or eventfd, Deno files.
+  const poller = libc.pidfd_open ? childPoller(libc, lastErrno) : null;
   const pipe = (): [number, number] => {
     const fds = new Int32Array(2);
     if (libc.pipe2(fds, O_CLOEXEC) !== 0) throw new Error(errorText(lastErrno()));
@@ -192,13 +194,9 @@ function makeSpawner(libc: Libc): SessionSpawner {
         const rc = await libc.posix_spawn(...args);
         if (rc !== 0) throw new Error(errorText(rc));
         pid = pidOut[0]!;
-        const pidfd = libc.pidfd_open?.(pid, 0) ?? -1;
+        const pidfd = poller ? libc.pidfd_open!(pid, 0) : -1;
         if (pidfd >= 0) {
-          const watched = watchChild(
-            libc,
-            { pid, pidfd, stdout: outRead, stderr: errRead },
-            lastErrno,
-          );
+          const watched = poller!.watch({ pid, pidfd, stdout: outRead, stderr: errRead });
           outRead = errRead = -1; // The watch closes them.
           return { pid, ...watched };
         }
