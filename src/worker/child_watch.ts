@@ -15,26 +15,21 @@
  * @module
  */
 import type { Libc } from "./libc.ts";
+import { type Pipe, pipeOf, readOnce } from "./poll_pipe.ts";
 import { decodeWaitStatus } from "./wait_status.ts";
 
 const POLLIN = 0x1;
 const POLLHUP = 0x10;
 const WNOHANG = 1;
-const EINTR = 4;
-const EAGAIN = 11;
 const EFD_CLOEXEC = 0o2000000;
 const EFD_NONBLOCK = 0o4000;
 /** Failed polls in a row before the poller gives up on the pipes (each is tried again at once). */
 const MAX_FAILED_POLLS = 100;
-/** Bytes per pipe read, as Deno's own file reads use. */
-const READ_BYTES = 64 * 1024;
 /**
  * How long a `poll` lasts while a child has exited and only its pipes are left (a member that
  * escaped its group may hold them): a read cancelled meanwhile is noticed within this.
  */
 const AFTER_EXIT_POLL_MS = 100;
-// One buffer for every pipe: each read is copied out before the event loop moves on.
-const buffer = new Uint8Array(READ_BYTES);
 
 /** What {@linkcode ChildPoller.watch} watches: a child's pid, its pidfd and its pipes. */
 export interface WatchedFds {
@@ -58,35 +53,11 @@ export interface Watched {
   status: Promise<Deno.CommandStatus>;
 }
 
-interface Pipe {
-  fd: number;
-  /** Still read: not at its end, not cancelled. */
-  open: boolean;
-  /** Its fd still to close (cancelled while a poll watched it: closed once that returns). */
-  owned: boolean;
-  controller: ReadableByteStreamController;
-  stream: ReadableStream<Uint8Array<ArrayBuffer>>;
-}
-
 interface Watch {
   fds: WatchedFds;
   pipes: [Pipe, Pipe];
   exit: Deno.CommandStatus | null;
   exited: PromiseWithResolvers<Deno.CommandStatus>;
-}
-
-function pipeOf(fd: number): Pipe {
-  const pipe = { fd, open: true, owned: true } as Pipe;
-  pipe.stream = new ReadableStream({
-    type: "bytes",
-    start: (controller) => {
-      pipe.controller = controller;
-    },
-    cancel: () => {
-      pipe.open = false;
-    },
-  });
-  return pipe;
 }
 
 /**
@@ -191,7 +162,7 @@ export class ChildPoller {
           continue;
         }
         failedPolls = 0;
-        if (set.getInt16(6, true) !== 0) this.#libc.read(this.#wake, buffer, 8n);
+        if (set.getInt16(6, true) !== 0) this.#libc.read(this.#wake, new BigUint64Array(1), 8n);
         for (const [j, w] of list.entries()) this.#handle(w, set, 1 + 3 * j);
         this.#watches = this.#watches.filter((w) => {
           const done = w.exit !== null && !w.pipes.some((p) => p.open);
@@ -259,25 +230,6 @@ export class ChildPoller {
     }
     this.#libc.close(w.fds.pidfd);
   }
-}
-
-/** Reads what `pipe` holds now: a chunk, its end, or nothing (an interrupted read). */
-function readOnce(libc: Libc, pipe: Pipe, errno: () => number): void {
-  const n = Number(libc.read(pipe.fd, buffer, BigInt(buffer.byteLength)));
-  if (n > 0) {
-    pipe.controller.enqueue(buffer.slice(0, n));
-    return;
-  }
-  if (n < 0 && (errno() === EINTR || errno() === EAGAIN)) return;
-  pipe.open = false;
-  pipe.owned = false;
-  libc.close(pipe.fd);
-  // A read error ends this stream's output, as a Deno file's read error did.
-  if (n === 0) {
-    pipe.controller.close();
-    // A BYOB read waiting now ends only when its request is answered with no bytes.
-    pipe.controller.byobRequest?.respond(0);
-  } else pipe.controller.error(new Error(`read failed: errno ${errno()}`));
 }
 
 /** The exit status of `pid`, which its pidfd says has exited. */
