@@ -248,7 +248,7 @@ export async function stopWorkers(
  */
 export function spawnWorkerRun(
   db: TempDb,
-  options: { root?: string; denoFlags?: readonly string[] } = {},
+  options: { root?: string; denoFlags?: readonly string[]; slots?: number } = {},
 ): Deno.ChildProcess {
   const root = options.root ?? ROOT;
   return new Deno.Command(DENO, {
@@ -264,6 +264,7 @@ export function spawnWorkerRun(
       "run",
       "--db",
       db.path,
+      ...(options.slots ? ["--slots", String(options.slots)] : []),
     ],
     env: db.env,
     cwd: root,

@@ -6,8 +6,16 @@
  * repeatable) the runs interleave, A B A B …, so that drift hits every tree alike.
  *
  * ```sh
- * deno run -A bench/lab/cpu_drain.ts [--jobs 2000] [--workers 1] [--reps 3] [--root DIR]... \
+ * deno run -A bench/lab/cpu_drain.ts [--jobs 2000] [--workers 1] [--slots 1] [--reps 3] [--root DIR]... \
  *   [--command "sleep 0"] [--deno-flag=--v8-flags=--max-semi-space-size=1]
+ * ```
+ *
+ * `--slots S` gives each worker S slots (`worker run --slots S`), as `worker start --count` does
+ * (16 a process at `--count 32`). With `QUEUECTL_BENCH_PROBE_DIR` set and
+ * `--deno-flag=--preload=bench/kv_probe.ts`, each worker's KV calls are tallied there (one run
+ * per directory: `deno run -A bench/lab/probe_sum.ts DIR JOBS` sums them per job).
+ *
+ * ```sh
  * ```
  *
  * @module
@@ -25,6 +33,7 @@ const flag = (name: string, def: string) => {
 const n = Number(flag("--jobs", "2000"));
 const workers = Number(flag("--workers", "1"));
 const reps = Number(flag("--reps", "3"));
+const slots = Number(flag("--slots", "1"));
 // `true` is a dash builtin; a program such as `sleep 0` shows what a shell costs a real job.
 const command = flag("--command", "true");
 const roots = argv.flatMap((a, i) => (a === "--root" ? [argv[i + 1]!] : []));
@@ -48,7 +57,10 @@ async function once(root: string): Promise<Run> {
     const store = await db.open();
     const load = loadavg()[0];
     const t0 = performance.now();
-    const children = Array.from({ length: workers }, () => spawnWorkerRun(db, { root, denoFlags }));
+    const children = Array.from(
+      { length: workers },
+      () => spawnWorkerRun(db, { root, denoFlags, slots }),
+    );
     await waitUntil(`${n} jobs`, async () => (await countJobs(store)).completed >= n, 600_000, 20);
     const wall = performance.now() - t0;
     let workerMs = 0;
@@ -91,7 +103,11 @@ for (let r = 0; r < reps; r++) {
   }
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-console.log(`median of ${reps}, ${n} jobs of ${JSON.stringify(command)}, ${workers} worker(s):`);
+console.log(
+  `median of ${reps}, ${n} jobs of ${
+    JSON.stringify(command)
+  }, ${workers} worker(s) of ${slots} slot(s):`,
+);
 for (const root of roots) {
   const mine = runs.filter((x) => x.root === root);
   console.log(

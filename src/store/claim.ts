@@ -37,6 +37,12 @@ export interface ClaimOptions {
   fetch?: number;
   /** Random source in [0, 1), for tests. Default `Math.random`. */
   random?: () => number;
+  /**
+   * Random source of a contended worker's spread (see {@linkcode claimOrder}), for tests.
+   * Default `Math.random`, whatever `random` is: a caller that draws `() => 0` to keep a lone
+   * worker in FIFO order must not line every contended process up on the same job.
+   */
+  spreadRandom?: () => number;
   /** The worker's metric tally, to count the claim into (one write instead of counter keys). */
   tally?: MetricTally;
   /** The queues served, in order of preference (`worker start --queues`); default: all. */
@@ -67,9 +73,9 @@ export function claimStamp(options: { now: number; clock?: () => number }): numb
  * job is tried first, so a lone worker runs equal priorities in FIFO order; workers that lose the
  * race for it spread from a random start over the next few of the same priority instead of all
  * racing for the second. A `contended` worker (one that lost a race a moment ago) spreads its
- * first try too, over the first few of the highest priority: otherwise every worker goes for the
- * same oldest job each time, and all but one lose a commit for it. Lower priorities come only
- * after every higher one, either way.
+ * first try too, over the first {@linkcode CONTENDED_SPREAD} of the highest priority: otherwise
+ * every worker goes for the same oldest job each time, and all but one lose a commit for it.
+ * Lower priorities come only after every higher one, either way.
  *
  * @example
  * ```ts
@@ -88,7 +94,7 @@ export function claimOrder(
   while (head < n && priorities[head] === priorities[0]) head++;
   const order: number[] = [];
   if (options.contended) {
-    const width = Math.min(head, 4);
+    const width = Math.min(head, CONTENDED_SPREAD);
     const start = Math.floor(random() * width);
     for (let i = 0; i < width; i++) order.push((start + i) % width);
     for (let i = width; i < n; i++) order.push(i);
@@ -104,6 +110,27 @@ export function claimOrder(
 
 /** How long after a lost race a worker counts as contended (see {@linkcode claimOrder}). */
 export const CONTENDED_MS = 2000;
+/**
+ * Over how many of the top priority a contended worker spreads its first try. Two processes of
+ * 16 slots each read the head of the queue while the other commits claims from it, each read
+ * used a few ms later: spread over 4 they lost 0.77 commits per job to each other, over 16 (of a
+ * window of {@linkcode CONTENDED_WINDOW}) 0.28 (docs/PERFORMANCE.md, "Slots").
+ *
+ * @example
+ * ```ts
+ * claimOrder(Array(40).fill(0), () => 0.99, { contended: true })[0]; // 15
+ * ```
+ */
+export const CONTENDED_SPREAD = 16;
+/**
+ * How many `ready` entries a contended worker lists (8 otherwise): room for the spread.
+ *
+ * @example
+ * ```ts
+ * CONTENDED_WINDOW >= CONTENDED_SPREAD; // true
+ * ```
+ */
+export const CONTENDED_WINDOW = 32;
 // When each worker of this process last lost a race for a job. It only steers which candidate is
 // tried first; every claim is still checked, so a stale or missing entry costs nothing but order.
 const lostRaceAt = new Map<string, number>();
@@ -177,18 +204,18 @@ export async function readCandidates(
   store: Store,
   options: ClaimOptions & { leaving?: readonly Job[] },
 ): Promise<Candidate[]> {
+  const lost = lostRaceAt.get(options.workerId);
+  const contended = lost !== undefined && options.now - lost < CONTENDED_MS;
   const { entries: ready, registry } = await readReadyWindow(store, {
     now: options.now,
-    window: options.window ?? 8,
+    window: options.window ?? (contended ? CONTENDED_WINDOW : 8),
     queues: options.queues,
     leaving: options.leaving,
   });
   if (ready.length === 0) return [];
-  const lost = lostRaceAt.get(options.workerId);
-  const contended = lost !== undefined && options.now - lost < CONTENDED_MS;
   const order = claimOrder(
     ready.map((e) => e.key[2] as number),
-    options.random ?? Math.random,
+    contended ? options.spreadRandom ?? Math.random : options.random ?? Math.random,
     { contended },
   ).slice(0, options.fetch ?? 2);
   // The gates of the candidates' queues ride in the same getMany as their records.

@@ -11,7 +11,7 @@ import {
   tempStore,
 } from "../../tests/factory.ts";
 import type { Store } from "./open.ts";
-import { claimNext, claimOrder } from "./claim.ts";
+import { claimNext, claimOrder, noteLostRace, readCandidates } from "./claim.ts";
 import { keys } from "./keys.ts";
 
 Deno.test("claimOrder of no candidates is empty", () => {
@@ -44,17 +44,35 @@ Deno.test("claimOrder always returns a permutation of the candidates, contended 
   }
 });
 
-Deno.test("a contended claimOrder spreads the first try over the first 4 of the top priority only", () => {
+Deno.test("a contended claimOrder spreads the first try over the first 16 of the top priority only", () => {
   const firsts = new Set<number>();
-  for (let r = 0; r < 1; r += 0.05) {
-    firsts.add(claimOrder(Array(8).fill(0), () => r, { contended: true })[0]!);
+  for (let r = 0; r < 1; r += 0.01) {
+    firsts.add(claimOrder(Array(24).fill(0), () => r, { contended: true })[0]!);
   }
-  assertEquals([...firsts].sort(), [0, 1, 2, 3]);
+  assertEquals([...firsts].sort((a, b) => a - b), Array.from({ length: 16 }, (_, i) => i));
   // A higher priority still goes first, and a lower one last, whatever the draw.
   for (const r of [0, 0.5, 0.99]) {
     assertEquals(claimOrder([-5, 0, 0], () => r, { contended: true }), [0, 1, 2]);
     assertEquals(claimOrder([0, 0, 3], () => r, { contended: true }).at(-1), 2);
   }
+});
+
+Deno.test("a worker that just lost a race lists 32 ready entries and spreads its first try over 16, even when its caller draws 0", async () => {
+  await using store = await tempStore();
+  const ids = Array.from({ length: 40 }, (_, i) => `j${String(i).padStart(2, "0")}`);
+  for (const [i, id] of ids.entries()) await enqueue(store, spec({ id }), T0 + i);
+  const first = async (workerId: string) =>
+    (await readCandidates(store, {
+      workerId,
+      now: T0 + 100,
+      random: () => 0,
+      spreadRandom: () => 0.99,
+      fetch: 1,
+    }))[0]!.current.value.id;
+  // Not contended: the caller's draw keeps FIFO order.
+  assertEquals(await first("calm"), "j00");
+  noteLostRace("busy", T0 + 99);
+  assertEquals(await first("busy"), "j15");
 });
 
 Deno.test("claimNext takes higher priority first, then the oldest job of a priority", async () => {

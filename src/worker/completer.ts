@@ -13,7 +13,13 @@
  *
  * @module
  */
-import { type Candidate, type Claimed, CONTENDED_MS, readCandidates } from "../store/claim.ts";
+import {
+  type Candidate,
+  type Claimed,
+  CONTENDED_MS,
+  CONTENDED_WINDOW,
+  readCandidates,
+} from "../store/claim.ts";
 import type { AttemptReport, FinishOptions } from "../store/finish.ts";
 import { type BatchItem, finishBatch, limited } from "../store/finish_batch.ts";
 import type { Handoff } from "../store/handoff.ts";
@@ -247,7 +253,8 @@ export class Completer {
       now: Date.now(),
       random: () => 0,
       queues: this.#opts.queues,
-      window: Math.max(8, fetch),
+      // A contended read lists its own wider window (claim.ts); a large one needs room for fetch.
+      window: fetch > 8 ? Math.max(fetch, CONTENDED_WINDOW) : undefined,
       fetch,
     }).catch(() => []);
   }

@@ -10,16 +10,20 @@
  * The child gets what `Deno.Command` gives it: stdin from /dev/null, two pipes for stdout and
  * stderr, an empty signal mask and SIGPIPE back at its default (Deno ignores SIGPIPE, and an
  * ignored signal survives exec), the whole environment plus the additions, and the working
- * directory. The read ends are reopened through `/proc/self/fd`, so they become ordinary Deno
- * files whose reads run on Deno's blocking thread pool; the exit status comes from a `waitpid`
- * on that pool too (an FFI call marked `nonblocking`).
+ * directory. Its pipes and its exit are watched by the process's one `poll` on Deno's blocking
+ * thread pool, on every child's pipes and pidfd (`child_watch.ts`). Without `pidfd_open` (a glibc
+ * before 2.36) or an eventfd, the read ends are reopened through `/proc/self/fd` as ordinary Deno
+ * files, whose reads run on that pool, and the exit status comes from a blocking `waitpid` there:
+ * three pool threads a running job.
  *
  * Only on Linux with glibc and FFI allowed. {@linkcode sessionSpawner} returns null elsewhere,
  * and when `QUEUECTL_SPAWN=setsid` asks for the portable way.
  *
  * @module
  */
-import { decodeWaitStatus, signalNumber } from "./wait_status.ts";
+import { signalNumber } from "./wait_status.ts";
+import { type Libc, openLibc } from "./libc.ts";
+import { childPoller, waitFor } from "./child_watch.ts";
 
 /** A child started by {@linkcode SessionSpawner.spawn}: the parts of `Deno.ChildProcess` used. */
 export interface SessionChild {
@@ -57,45 +61,6 @@ export interface SessionSpawner {
    */
   exists(path: string): boolean;
 }
-
-const SYMBOLS = {
-  // On Deno's blocking pool: glibc's vfork-style spawn holds the calling thread until the child
-  // has exec'd, about 0.7 ms here and more under load, time the event loop needs for the other
-  // slots' jobs. (Calling it directly when no other child runs was no faster for a lone job and
-  // slower in a drain.)
-  posix_spawn: {
-    parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
-    result: "i32",
-    nonblocking: true,
-  },
-  posix_spawnattr_init: { parameters: ["buffer"], result: "i32" },
-  posix_spawnattr_setflags: { parameters: ["buffer", "i16"], result: "i32" },
-  posix_spawnattr_setsigmask: { parameters: ["buffer", "buffer"], result: "i32" },
-  posix_spawnattr_setsigdefault: { parameters: ["buffer", "buffer"], result: "i32" },
-  posix_spawn_file_actions_init: { parameters: ["buffer"], result: "i32" },
-  posix_spawn_file_actions_destroy: { parameters: ["buffer"], result: "i32" },
-  posix_spawn_file_actions_adddup2: { parameters: ["buffer", "i32", "i32"], result: "i32" },
-  posix_spawn_file_actions_addopen: {
-    parameters: ["buffer", "i32", "buffer", "i32", "u32"],
-    result: "i32",
-  },
-  posix_spawn_file_actions_addchdir_np: {
-    parameters: ["buffer", "buffer"],
-    result: "i32",
-    optional: true,
-  },
-  sigemptyset: { parameters: ["buffer"], result: "i32" },
-  sigaddset: { parameters: ["buffer", "i32"], result: "i32" },
-  pipe2: { parameters: ["buffer", "i32"], result: "i32" },
-  close: { parameters: ["i32"], result: "i32" },
-  kill: { parameters: ["i32", "i32"], result: "i32" },
-  access: { parameters: ["buffer", "i32"], result: "i32" },
-  waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32", nonblocking: true },
-  strerror: { parameters: ["i32"], result: "pointer" },
-  __errno_location: { parameters: [], result: "pointer" },
-} as const;
-
-type Libc = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
 
 // glibc on Linux (x86_64 and aarch64 alike).
 const POSIX_SPAWN_SETSIGDEF = 0x04;
@@ -146,7 +111,7 @@ export function sessionSpawner(): SessionSpawner | null {
     if (!granted({ name: "ffi" }) || !granted({ name: "read", path: "/proc/self/fd" })) {
       return cached;
     }
-    cached = makeSpawner(Deno.dlopen("libc.so.6", SYMBOLS).symbols);
+    cached = makeSpawner(openLibc());
   } catch {
     // musl, FFI denied, or an old glibc: the caller falls back to Deno.Command.
   }
@@ -177,6 +142,8 @@ function makeSpawner(libc: Libc): SessionSpawner {
     const p = libc.__errno_location();
     return p === null ? 0 : new Deno.UnsafePointerView(p).getInt32();
   };
+  // One poll for every child's pipes and exit; without pidfd_open or eventfd, Deno files.
+  const poller = libc.pidfd_open ? childPoller(libc, lastErrno) : null;
   const pipe = (): [number, number] => {
     const fds = new Int32Array(2);
     if (libc.pipe2(fds, O_CLOEXEC) !== 0) throw new Error(errorText(lastErrno()));
@@ -205,7 +172,9 @@ function makeSpawner(libc: Libc): SessionSpawner {
       const envp = cStrings(Object.entries(env).map(([k, v]) => `${k}=${v}`));
       const program = cString(path);
       const dir = options.cwd === undefined ? null : cString(options.cwd);
-      const [outRead, outWrite] = pipe();
+      const outPipe = pipe();
+      let outRead = outPipe[0];
+      const outWrite = outPipe[1];
       let errRead = -1;
       let errWrite = -1;
       const actions = new Uint8Array(ACTIONS_BYTES);
@@ -225,6 +194,12 @@ function makeSpawner(libc: Libc): SessionSpawner {
         const rc = await libc.posix_spawn(...args);
         if (rc !== 0) throw new Error(errorText(rc));
         pid = pidOut[0]!;
+        const pidfd = poller ? libc.pidfd_open!(pid, 0) : -1;
+        if (pidfd >= 0) {
+          const watched = poller!.watch({ pid, pidfd, stdout: outRead, stderr: errRead });
+          outRead = errRead = -1; // The watch closes them.
+          return { pid, ...watched };
+        }
         // Reopened while our write ends are still open: opening a pipe with no writer blocks.
         const stdout = Deno.openSync(`/proc/self/fd/${outRead}`, { read: true });
         const stderr = Deno.openSync(`/proc/self/fd/${errRead}`, { read: true });
@@ -254,15 +229,6 @@ function makeSpawner(libc: Libc): SessionSpawner {
       }
     },
   };
-}
-
-/** Waits for `pid` on Deno's blocking pool; a signal interrupting the wait just waits again. */
-async function waitFor(libc: Libc, pid: number): Promise<Deno.CommandStatus> {
-  const word = new Int32Array(1);
-  for (let tries = 0; tries < 5; tries++) {
-    if (await libc.waitpid(pid, word, 0) === pid) return decodeWaitStatus(word[0]!);
-  }
-  throw new Error(`could not read the exit status of process ${pid}`);
 }
 
 interface CStrings {
