@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { defaultProcesses } from "../src/process_split.ts";
 import { type CommitCeiling, commitCeiling } from "./commit_ceiling.ts";
 import { type Drain, drain } from "./drain_one.ts";
 import { type SleepDrain, sleepDrains } from "./sleep_drain.ts";
@@ -47,8 +48,8 @@ export async function b3(env: Env): Promise<B3> {
   const floor2 = await floor(n, { processes: 2 });
   const floors: Floor[] = [];
   for (const k of env.sizes.b3Workers.filter((w) => w >= 4)) {
-    // The worker's own default layout: ⌈k/16⌉ processes sharing the k slots.
-    const p = Math.ceil(k / 16);
+    // The worker's own default layout: ⌈k/32⌉ processes sharing the k slots.
+    const p = defaultProcesses(k);
     env.log(`  floor of ${k} slots: ${n} x sh -c true, ${k} at a time from ${p} process(es)`);
     const f = await guarded(
       env,

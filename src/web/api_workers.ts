@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { defaultProcesses } from "../process_split.ts";
 import { NotFoundError, UsageError } from "../errors.ts";
 import { listWorkers } from "../store/mod.ts";
 import { showValue } from "../suggest.ts";
@@ -66,7 +67,7 @@ export function parseStart(text: string): { count: number; processes: number } {
   }
   const n = count("count", body.count, MAX_START_COUNT);
   const p = body.processes === undefined
-    ? Math.ceil(n / 16)
+    ? defaultProcesses(n)
     : count("processes", body.processes, n);
   return { count: n, processes: p };
 }

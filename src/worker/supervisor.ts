@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { defaultProcesses } from "../process_split.ts";
 import type { Logger } from "../log.ts";
 import { selfCommand } from "./self_command.ts";
 
@@ -36,22 +37,7 @@ export interface SupervisorOptions {
  */
 export const WORKER_V8_FLAGS: readonly string[] = ["--max-semi-space-size=1"];
 
-/**
- * How many worker processes `worker start --count N` runs when `--processes` is not given (pure):
- * one per 16 slots. One process runs its jobs without fighting another over the database file,
- * and the worker tree's memory grows with the processes, not the jobs; past 16 slots a second
- * process keeps a crash from taking more than 16 running jobs at once (they are recovered, but
- * run again). Measured in docs/PERFORMANCE.md (B3 and RSS at `--count` 2, 8 and 32).
- *
- * @example
- * ```ts
- * defaultProcesses(2); // 1
- * defaultProcesses(32); // 2
- * ```
- */
-export function defaultProcesses(count: number): number {
-  return Math.max(1, Math.ceil(count / 16));
-}
+export { defaultProcesses };
 
 /**
  * How many slots each of `processes` worker processes gets so that they run `count` jobs at
