@@ -31,7 +31,7 @@ export interface ClaimOptions {
   workerId: string;
   /** The clock reading to stamp the claim with. */
   now: number;
-  /** How many ready entries to look at; default 8. */
+  /** How many ready entries to look at; default 8 (32 when contended), and at least `fetch`. */
   window?: number;
   /** Of those, how many records to read (in claim order); default 2. */
   fetch?: number;
@@ -208,7 +208,7 @@ export async function readCandidates(
   const contended = lost !== undefined && options.now - lost < CONTENDED_MS;
   const { entries: ready, registry } = await readReadyWindow(store, {
     now: options.now,
-    window: options.window ?? (contended ? CONTENDED_WINDOW : 8),
+    window: options.window ?? Math.max(options.fetch ?? 2, contended ? CONTENDED_WINDOW : 8),
     queues: options.queues,
     leaving: options.leaving,
   });

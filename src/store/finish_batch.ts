@@ -8,7 +8,7 @@
  */
 import { FINAL_STATES, type Job } from "../job.ts";
 import { queueOf } from "../queue.ts";
-import { REMOTE_LIMITS, Tx } from "./db.ts";
+import { Tx } from "./db.ts";
 import { keys } from "./keys.ts";
 import { addClaim, type Candidate, type Claimed, claimStamp, readCandidates } from "./claim.ts";
 import { addFinish, type AttemptReport, finishAttempt, type FinishOptions } from "./finish.ts";
@@ -138,7 +138,7 @@ export function pickClaims(
 
 /**
  * Writes the ends of `items` and claims up to `options.claims` jobs, all in one atomic op when
- * they fit its checks (`items.length` ≤ 9). When that commit fails, each end is written alone
+ * they fit its checks (`items.length` below the store's `maxChecks`: 9 over KV Connect). When that commit fails, each end is written alone
  * by {@linkcode finishAttempt} (which keeps every fencing rule) and nothing is claimed.
  *
  * @example
@@ -157,7 +157,7 @@ export async function finishBatch(
   items: readonly BatchItem[],
   options: BatchOptions,
 ): Promise<BatchOutcome> {
-  if (items.length === 0 || items.length > REMOTE_LIMITS.checks - TALLY_CHECKS) {
+  if (items.length === 0 || items.length > store.db.maxChecks - TALLY_CHECKS) {
     return { jobs: await alone(store, items, options), next: [], together: false, stale: false };
   }
   const early = options.claims > 0 && (options.candidates?.length ?? 0) > 0;
@@ -193,7 +193,7 @@ async function together(
   const picked = pickClaims(candidates.filter((c) => !ending.has(c.current.value.id)), {
     ends: items.length,
     claims: options.claims,
-    maxChecks: REMOTE_LIMITS.checks,
+    maxChecks: store.db.maxChecks,
   });
   const tx = new Tx();
   for (const { claimed } of items) tx.check(keys.job(claimed.job.id), claimed.versionstamp);

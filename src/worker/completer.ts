@@ -13,13 +13,7 @@
  *
  * @module
  */
-import {
-  type Candidate,
-  type Claimed,
-  CONTENDED_MS,
-  CONTENDED_WINDOW,
-  readCandidates,
-} from "../store/claim.ts";
+import { type Candidate, type Claimed, CONTENDED_MS, readCandidates } from "../store/claim.ts";
 import type { AttemptReport, FinishOptions } from "../store/finish.ts";
 import { type BatchItem, finishBatch, limited } from "../store/finish_batch.ts";
 import type { Handoff } from "../store/handoff.ts";
@@ -105,21 +99,39 @@ export function lingerMs(commitMs: number, waiting: number, running: number): nu
   return Math.min(MAX_LINGER_MS, commitMs / 8);
 }
 
-/** How many ends go in one batch when each also claims: 2 ends + 2 claims fit 10 checks. */
+/** How many ends go in one batch over KV Connect when each also claims: 2 and 2 fit 10 checks. */
 export const ENDS_WITH_CLAIMS = 2;
 
 /**
- * How `waiting` results split into batches (pure): pairs while they claim (2 ends and 2 claims
- * fit the 10 checks of an operation), else up to 9 ends at once.
+ * How many ends go in one batch when each also claims, within `maxChecks` checks an operation
+ * (pure): one for the tally, one an end, two a claim, and one more for the first claim's queue.
+ * Over KV Connect (10) that is a pair; on a local file (100) it is capped at 16, so that a busy
+ * process of many slots writes its round of results in one commit rather than in pairs that take
+ * turns (each commit also fsyncs the database).
  *
  * @example
  * ```ts
- * batchSizes(5, true); // [2, 2, 1]
- * batchSizes(5, false); // [5]
+ * endsWithClaims(10); // 2
+ * endsWithClaims(100); // 16
  * ```
  */
-export function batchSizes(waiting: number, claiming: boolean): number[] {
-  const size = claiming ? ENDS_WITH_CLAIMS : 9;
+export function endsWithClaims(maxChecks: number): number {
+  return Math.max(1, Math.min(16, Math.floor((maxChecks - 2) / 3)));
+}
+
+/**
+ * How `waiting` results split into batches of an operation of `maxChecks` checks (pure): while
+ * they claim, {@linkcode endsWithClaims} at once; else up to 32 ends (9 over KV Connect).
+ *
+ * @example
+ * ```ts
+ * batchSizes(5, true, 10); // [2, 2, 1]
+ * batchSizes(5, false, 10); // [5]
+ * batchSizes(20, true, 100); // [16, 4]
+ * ```
+ */
+export function batchSizes(waiting: number, claiming: boolean, maxChecks: number): number[] {
+  const size = claiming ? endsWithClaims(maxChecks) : Math.min(32, maxChecks - 1);
   const out: number[] = [];
   for (let left = waiting; left > 0; left -= size) out.push(Math.min(size, left));
   return out;
@@ -153,6 +165,8 @@ export class Completer {
   #staleAt = -Infinity;
   /** Until when reads fetch only what a pair needs and keep nothing: see {@linkcode contendedUntil}. */
   #contendedUntil = -Infinity;
+  /** How many ends (and claims) go in a batch: see {@linkcode endsWithClaims}. */
+  readonly #pair: number;
   /** A moving average of the batches' commit times, in ms. */
   #commitMs = 0;
   /** Ends a wait for partners early, once a pair is waiting. */
@@ -162,6 +176,7 @@ export class Completer {
   constructor(store: Store, options: CompleterOptions) {
     this.#store = store;
     this.#opts = options;
+    this.#pair = endsWithClaims(store.db.maxChecks);
   }
 
   /** Hands in one result; resolves once it is written (or refused). */
@@ -194,9 +209,13 @@ export class Completer {
         if (claims > 0) this.#refill(pool, claims, taken);
         let at = 0;
         await Promise.all(
-          batchSizes(all.length, claims > 0).map((size, i) =>
-            this.#write(all.slice(at, at += size), taken, i === 0 ? pool?.candidates : undefined)
-          ),
+          batchSizes(all.length, claims > 0, this.#store.db.maxChecks).map((size, i) => {
+            const batch = all.slice(at, at += size);
+            // Too few kept for the first batch's claims: it reads its own, as the others do.
+            const wanted = batch.filter((w) => w.options.wantNext).length;
+            const kept = i === 0 && (pool?.candidates.length ?? 0) >= wanted;
+            return this.#write(batch, taken, kept ? pool!.candidates : undefined);
+          }),
         );
       }
     } finally {
@@ -229,7 +248,7 @@ export class Completer {
     taken: Set<string>,
   ) {
     const left = (pool?.candidates.length ?? 0) - claims;
-    if (pool && left >= ENDS_WITH_CLAIMS && Date.now() >= this.#contendedUntil) {
+    if (pool && left >= this.#pair && Date.now() >= this.#contendedUntil) {
       // A limited queue's gate moves with each of its claims: its candidates are read afresh.
       const kept = pool.candidates.filter((c) => !limited(c));
       this.#pool = { at: pool.at, read: Promise.resolve(kept), taken };
@@ -247,14 +266,12 @@ export class Completer {
    */
   #read(taking: number): Promise<Candidate[]> {
     const contended = Date.now() < this.#contendedUntil;
-    const fetch = Math.max(taking + ENDS_WITH_CLAIMS, contended ? 0 : POOL_READ);
+    const fetch = Math.max(taking + this.#pair, contended ? 0 : POOL_READ);
     return readCandidates(this.#store, {
       workerId: this.#opts.workerId,
       now: Date.now(),
       random: () => 0,
       queues: this.#opts.queues,
-      // A contended read lists its own wider window (claim.ts); a large one needs room for fetch.
-      window: fetch > 8 ? Math.max(fetch, CONTENDED_WINDOW) : undefined,
       fetch,
     }).catch(() => []);
   }

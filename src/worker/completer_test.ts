@@ -10,13 +10,39 @@ import {
 } from "../../tests/factory.ts";
 import { MetricTally } from "../store/mod.ts";
 import { claimNext } from "../store/claim.ts";
-import { batchSizes, Completer, contendedUntil, lingerMs, MAX_LINGER_MS } from "./completer.ts";
+import {
+  batchSizes,
+  Completer,
+  contendedUntil,
+  endsWithClaims,
+  lingerMs,
+  MAX_LINGER_MS,
+} from "./completer.ts";
 
-Deno.test("batchSizes pairs results while they claim (2 ends + 2 claims fit 10 checks) and takes up to 9 otherwise", () => {
-  assertEquals(batchSizes(1, true), [1]);
-  assertEquals(batchSizes(5, true), [2, 2, 1]);
-  assertEquals(batchSizes(5, false), [5]);
-  assertEquals(batchSizes(11, false), [9, 2]);
+Deno.test("batchSizes pairs results while they claim over KV Connect (10 checks), takes 16 on a local file (100), and up to 9 or 32 ends otherwise", () => {
+  assertEquals(batchSizes(1, true, 10), [1]);
+  assertEquals(batchSizes(5, true, 10), [2, 2, 1]);
+  assertEquals(batchSizes(5, false, 10), [5]);
+  assertEquals(batchSizes(11, false, 10), [9, 2]);
+  assertEquals(batchSizes(20, true, 100), [16, 4]);
+  assertEquals(batchSizes(40, false, 100), [32, 8]);
+  assertEquals([endsWithClaims(10), endsWithClaims(100)], [2, 16]);
+});
+
+Deno.test("on a local file a completer writes twelve slots' results and their next claims in one commit", async () => {
+  await using store = await tempStore({ strict: false, spy: true });
+  const ids = Array.from({ length: 12 }, (_, i) => `r${String(i).padStart(2, "0")}`);
+  const running = [];
+  for (const id of ids) running.push(await enqueueAndClaim(store, spec({ id })));
+  await enqueue(store, ids.map((id) => spec({ id: `n${id}` })), T0 + 1);
+  const completer = new Completer(store, { workerId: "w1", tally: new MetricTally("w1") });
+  const commits = store.stats.commits;
+  const options = { now: T0 + 2, settings: SETTINGS, wantNext: true };
+  const handoffs = await Promise.all(running.map((c) => completer.submit(c, report(), options)));
+  strictEqual(store.stats.commits - commits, 1, "one commit for 12 ends and 12 claims");
+  assertEquals(handoffs.map((h) => h.job?.state), ids.map(() => "completed"));
+  const next = handoffs.map((h) => h.next?.job.id ?? "none").sort();
+  assertEquals(next, ids.map((id) => `n${id}`));
 });
 
 Deno.test("a completer writes two slots' results handed in together in one commit, each with its next job", async () => {
