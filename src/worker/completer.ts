@@ -165,8 +165,6 @@ export class Completer {
   #staleAt = -Infinity;
   /** Until when reads fetch only what a pair needs and keep nothing: see {@linkcode contendedUntil}. */
   #contendedUntil = -Infinity;
-  /** How many ends (and claims) go in a batch: see {@linkcode endsWithClaims}. */
-  readonly #pair: number;
   /** A moving average of the batches' commit times, in ms. */
   #commitMs = 0;
   /** Ends a wait for partners early, once a pair is waiting. */
@@ -176,7 +174,6 @@ export class Completer {
   constructor(store: Store, options: CompleterOptions) {
     this.#store = store;
     this.#opts = options;
-    this.#pair = endsWithClaims(store.db.maxChecks);
   }
 
   /** Hands in one result; resolves once it is written (or refused). */
@@ -240,7 +237,8 @@ export class Completer {
 
   /**
    * Keeps what this round leaves of `pool` for the next one, or, when that would not cover a
-   * next batch's claims, reads more while this round commits: one read serves several batches.
+   * pair's claims, reads more while this round commits: one read serves several batches. A
+   * larger batch (many slots on a local file) that finds too few kept reads its own.
    */
   #refill(
     pool: { at: number; candidates: Candidate[] } | null,
@@ -248,7 +246,7 @@ export class Completer {
     taken: Set<string>,
   ) {
     const left = (pool?.candidates.length ?? 0) - claims;
-    if (pool && left >= this.#pair && Date.now() >= this.#contendedUntil) {
+    if (pool && left >= ENDS_WITH_CLAIMS && Date.now() >= this.#contendedUntil) {
       // A limited queue's gate moves with each of its claims: its candidates are read afresh.
       const kept = pool.candidates.filter((c) => !limited(c));
       this.#pool = { at: pool.at, read: Promise.resolve(kept), taken };
@@ -266,7 +264,7 @@ export class Completer {
    */
   #read(taking: number): Promise<Candidate[]> {
     const contended = Date.now() < this.#contendedUntil;
-    const fetch = Math.max(taking + this.#pair, contended ? 0 : POOL_READ);
+    const fetch = Math.max(taking + ENDS_WITH_CLAIMS, contended ? 0 : POOL_READ);
     return readCandidates(this.#store, {
       workerId: this.#opts.workerId,
       now: Date.now(),
