@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { concatBytes } from "../bytes.ts";
 import { UsageError } from "../errors.ts";
 import { invalidUtf8Offset } from "../utf8.ts";
 
@@ -77,7 +78,7 @@ export async function* readLines(
       lines++;
     }
     if (end !== -1) {
-      const region = join(parts, chunk.subarray(0, end));
+      const region = concatBytes([...parts, chunk.subarray(0, end)]);
       const { text, error } = decodeLines(region, { decode, line, offset: lineStart });
       if (text !== "" || error === null) yield { first: line, lines: dropBom(text).split("\n") };
       if (error) throw error;
@@ -98,7 +99,7 @@ export async function* readLines(
     }
   }
   if (partBytes > 0) {
-    const { text, error } = decodeLines(join(parts), { decode, line, offset: lineStart });
+    const { text, error } = decodeLines(concatBytes(parts), { decode, line, offset: lineStart });
     if (text !== "") yield { first: line, lines: dropBom(text).split("\n") };
     if (error) throw error;
   }
@@ -136,17 +137,4 @@ function decodeLines(
 
 function lineTooLong(line: number, max: number): UsageError {
   return new UsageError(`line ${line} is longer than ${max} bytes, the most a job spec may take`);
-}
-
-/** The bytes of `parts` then `last`, copied only when there is more than one piece. */
-function join(parts: Uint8Array[], last?: Uint8Array): Uint8Array {
-  const all = last === undefined || last.length === 0 ? parts : [...parts, last];
-  if (all.length === 1) return all[0]!;
-  const out = new Uint8Array(all.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of all) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

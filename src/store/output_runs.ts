@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { concatBytes } from "../bytes.ts";
 import type { OutputStream } from "../output_stream.ts";
 import { keys } from "./keys.ts";
 import type { Store } from "./open.ts";
@@ -89,7 +90,7 @@ export async function readMergedOutput(
   // hold at least the bytes the runs name.
   const runs = (await store.db.get<OutputRuns>(keys.outputRuns(id, n))).value;
   const bytesOf = async (stream: OutputStream) =>
-    concat((await readOutput(store, id, n, { stream })).map((c) => c.data));
+    concatBytes((await readOutput(store, id, n, { stream })).map((c) => c.data));
   const stdout = await bytesOf("stdout");
   const stderr = await bytesOf("stderr");
   return mergeRuns(runs, { stdout, stderr }, options.ended ?? true);
@@ -120,7 +121,7 @@ export function mergeRuns(
     at[stream] += data.byteLength;
     if (data.byteLength === 0) return;
     const last = out[out.length - 1];
-    if (last?.stream === stream) last.data = concat([last.data, data]);
+    if (last?.stream === stream) last.data = concatBytes([last.data, data]);
     else out.push({ stream, data });
   };
   for (const run of runs?.runs ?? []) {
@@ -137,24 +138,5 @@ export function mergeRuns(
   if (!ended) return out;
   add("stdout", Infinity);
   add("stderr", Infinity);
-  return out;
-}
-
-/**
- * The bytes of several arrays one after the other (pure).
- *
- * @example
- * ```ts
- * concat([new Uint8Array([1]), new Uint8Array([2, 3])]); // Uint8Array [1, 2, 3]
- * ```
- */
-export function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(parts.reduce((sum, p) => sum + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
   return out;
 }

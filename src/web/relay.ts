@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { concatBytes } from "../bytes.ts";
 import type { ConnState } from "./conn_policy.ts";
 import { CSP } from "./response.ts";
 import { headEnd, type HeadError, MAX_HEAD_BYTES, parseHead } from "./request_head.ts";
@@ -37,7 +38,7 @@ export function closingAnswer(status: number, message: string): Uint8Array {
       `Content-Length: ${body.length}\r\nConnection: close\r\n` +
       `Content-Security-Policy: ${CSP}\r\nX-Content-Type-Options: nosniff\r\n\r\n`,
   );
-  return concat(head, body);
+  return concatBytes([head, body]);
 }
 
 /**
@@ -214,13 +215,6 @@ export class Relay {
     this.state.phase = phase;
     this.state.phaseSince = Date.now();
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 const READ_BYTES = 16 * 1024;

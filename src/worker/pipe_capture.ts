@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { concatBytes } from "../bytes.ts";
 import type { OutputStream } from "../output_stream.ts";
 
 /** Bytes per pipe read, as Deno's own default reader uses. */
@@ -76,17 +77,6 @@ export function capture(
     done,
     cancel: () => reader.cancel().catch(() => {}),
     total: () => total,
-    bytes: () => concat(kept, keptBytes),
+    bytes: () => concatBytes(kept),
   };
-}
-
-function concat(parts: Uint8Array<ArrayBuffer>[], size: number): Uint8Array<ArrayBuffer> {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(size);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.byteLength;
-  }
-  return out;
 }
