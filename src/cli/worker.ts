@@ -13,7 +13,7 @@ import { ago, table, workerJson } from "./format.ts";
 import { optional, toggle, withDefault } from "./params.ts";
 import { parseQueueList } from "../queue.ts";
 import { stopWorkers } from "./worker_stop.ts";
-import { defaultProcesses } from "../worker/supervisor.ts";
+import { defaultProcesses } from "../process_split.ts";
 import { runningJobs } from "../worker_record.ts";
 
 /** Builds the `worker` command group. */

@@ -37,8 +37,6 @@ export interface SupervisorOptions {
  */
 export const WORKER_V8_FLAGS: readonly string[] = ["--max-semi-space-size=1"];
 
-export { defaultProcesses };
-
 /**
  * How many slots each of `processes` worker processes gets so that they run `count` jobs at
  * once (pure): ⌈count/processes⌉ for the first ones, ⌊count/processes⌋ for the rest.

@@ -13,7 +13,8 @@ import { listWorkers } from "../store/workers.ts";
 import { hostName } from "./identity.ts";
 import { selfCommand } from "./self_command.ts";
 import { listenForStop } from "./stop_signals.ts";
-import { defaultProcesses, runSupervisor } from "./supervisor.ts";
+import { runSupervisor } from "./supervisor.ts";
+import { defaultProcesses } from "../process_split.ts";
 
 /** What {@linkcode superviseUntilStopped} and {@linkcode startDetached} start. */
 export interface SupervisorStart {
